@@ -1,0 +1,255 @@
+"""The format-neutral model of machine identities and what touches them.
+
+Extractors (one per format, in `nhilint.formats`) turn located trees into these facts; rules read
+only facts. Every fact carries the `Loc` a human must edit. `identity` fields hold the `address`
+of an `Identity` (unique within a scan) or a best-effort name when the identity is not declared
+in the scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    file: str  # path relative to the scan root, with forward slashes
+    line: int
+    col: int = 1
+    end_line: int | None = None
+
+    def at(self, line: int, col: int = 1) -> Loc:
+        return Loc(self.file, line, col)
+
+
+@dataclass
+class Fact:
+    loc: Loc
+
+
+@dataclass
+class Identity(Fact):
+    """A machine identity declared in the scan.
+
+    kind: aws_iam_role, aws_iam_user, aws_instance_profile, gcp_service_account,
+    azure_application, azure_service_principal, azure_managed_identity, k8s_service_account,
+    vault_role.
+    `tags` maps tag/label/annotation keys to values (owner/expiry conventions of platforms without
+    tags are mapped onto keys here by the extractor); `tags_loc` is where a human adds a tag (the
+    tags attribute, or the block header); `tags_known` is False when tags come from an expression
+    the extractor could not resolve (rules must then stay silent).
+    """
+
+    kind: str = ""
+    name: str = ""
+    provider: str = ""  # aws | gcp | azure | kubernetes | vault | github | gitlab
+    address: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    tag_locs: dict[str, Loc] = field(default_factory=dict)  # where each tag is written
+    tags_loc: Loc | None = None
+    tags_known: bool = True
+    has_owners: bool = False  # a platform owner list (azuread_application.owners) is set
+
+
+@dataclass
+class StringValue(Fact):
+    """A literal string written in a config file, for credential detection (NHI101).
+
+    `key` is the name of the field/variable/env it is assigned to (may be empty); `path` a
+    dotted description of where it sits (for messages); `identity` whose secret it is, if known.
+    """
+
+    key: str = ""
+    value: str = ""
+    path: str = ""
+    identity: str | None = None
+    context: str = ""  # attribute | variable-default | env | secret-data | ci-variable | parameter
+
+
+@dataclass
+class EnvVar(Fact):
+    """An environment variable given to a workload as a plain literal (NHI106)."""
+
+    name: str = ""
+    value: str = ""
+    workload: str = ""
+
+
+@dataclass
+class Credential(Fact):
+    """A long-lived credential minted or stored for an identity (NHI102, NHI104, NHI404).
+
+    kind: aws_access_key, aws_login_profile, gcp_service_account_key, azure_application_password,
+    azure_service_principal_password, k8s_service_account_token.
+    """
+
+    kind: str = ""
+    resource_type: str = ""
+    identity: str | None = None
+    name: str = ""
+
+
+@dataclass
+class Lifetime(Fact):
+    """A credential or session lifetime setting (NHI303). `seconds` None means unbounded."""
+
+    setting: str = ""  # max_session_duration, token_ttl, expirationSeconds, end_date ...
+    seconds: int | None = None
+    identity: str | None = None
+    platform: str = ""
+
+
+@dataclass
+class ProviderCredentials(Fact):
+    """A Terraform provider block configured with a static credential (NHI105)."""
+
+    provider: str = ""
+    attribute: str = ""
+    literal: bool = False
+
+
+@dataclass
+class Condition:
+    operator: str  # StringEquals, StringLike, ...
+    key: str  # token.actions.githubusercontent.com:sub
+    values: list[str]
+
+
+@dataclass
+class PolicyStatement(Fact):
+    """One IAM policy statement, from Terraform or CloudFormation alike.
+
+    policy_kind: identity (attached to a role/user/group or a managed policy), trust
+    (assume-role policy of `identity`), resource. Values that could not be resolved are kept as
+    their source text prefixed with `${` so rules can tell them from literals.
+    """
+
+    effect: str = "Allow"
+    actions: list[str] = field(default_factory=list)
+    not_actions: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)
+    not_resources: list[str] = field(default_factory=list)
+    principals: dict[str, list[str]] = field(default_factory=dict)  # {"AWS": [...], "Federated": [...]}
+    conditions: list[Condition] = field(default_factory=list)
+    policy_kind: str = "identity"
+    identity: str | None = None  # address or name of the identity it reaches
+    policy: str = ""  # the policy's own address, for messages
+    action_loc: Loc | None = None
+    resource_loc: Loc | None = None
+    principal_loc: Loc | None = None
+    condition_loc: Loc | None = None
+
+
+@dataclass
+class Grant(Fact):
+    """A built-in role granted to a principal (NHI204, NHI207).
+
+    platform: aws (managed policy attachment), gcp, azure, kubernetes.
+    """
+
+    platform: str = ""
+    role: str = ""
+    grantee: str = ""
+    grantee_kind: str = ""  # service_account | group | user | role | service_principal | unknown
+    scope: str = ""  # project | folder | organization | subscription | management_group | cluster | namespace | account
+    identity: str | None = None
+
+
+@dataclass
+class Trust(Fact):
+    """A non-IAM-policy federation (NHI205): GCP WIF providers, Azure federated credentials,
+    Vault JWT roles. `condition` is the narrowing expression or subject as written (None when
+    absent)."""
+
+    kind: str = ""  # gcp_wif_provider | azure_federated_credential | vault_jwt_role
+    issuer: str = ""
+    subject: str | None = None
+    condition: str | None = None
+    identity: str | None = None
+
+
+@dataclass
+class RbacRule(Fact):
+    """One rule of a Kubernetes Role or ClusterRole (NHI206)."""
+
+    role: str = ""
+    cluster_scoped: bool = False
+    verbs: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)
+    api_groups: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Workload(Fact):
+    """Something that runs as an identity (NHI401, NHI402).
+
+    `identity` is the identity key it runs as: for Kubernetes `sa:NAMESPACE/NAME`, for AWS the
+    role (address or ARN text), for GCP the service-account email or reference. `uses_default`
+    is True when it runs as a platform default identity; `identity_loc` is the line naming it.
+    """
+
+    kind: str = ""
+    name: str = ""
+    platform: str = ""
+    identity: str | None = None
+    identity_loc: Loc | None = None
+    uses_default: bool = False
+    token_mounted: bool = True
+
+
+@dataclass
+class CiAuth(Fact):
+    """How a CI job reaches a cloud (NHI103). method: static | federated."""
+
+    ci: str = ""  # github | gitlab
+    cloud: str = ""  # aws | gcp | azure
+    method: str = ""
+    job: str = ""
+    detail: str = ""
+
+
+@dataclass
+class CiSecretUse(Fact):
+    """A stored CI secret referenced by a pipeline (NHI107, NHI403)."""
+
+    ci: str = ""
+    secret: str = ""
+    workflow: str = ""  # file
+    job: str = ""
+    usage: str = ""  # checkout | gh | git-push | api | env | with | inherit | global-variable
+
+
+@dataclass
+class TokenScope(Fact):
+    """A GitHub workflow's or job's `permissions` (NHI208); `permissions` None = not set."""
+
+    level: str = "workflow"  # workflow | job
+    job: str = ""
+    permissions: Any = None
+    federates: bool = False  # the job requests an OIDC token
+
+
+@dataclass
+class StoredSecret(Fact):
+    """A secret kept in a secret manager (NHI304); `rotated` when a rotation is in the scan."""
+
+    address: str = ""
+    name: str = ""
+    rotated: bool = False
+
+
+@dataclass
+class Rotation(Fact):
+    secret: str = ""  # address or reference text of the secret it rotates
+
+
+@dataclass
+class Suppression(Fact):
+    """An in-file or in-object ignore (Kubernetes annotation, CloudFormation Metadata)."""
+
+    rules: list[str] = field(default_factory=list)
+    reason: str = ""
+    expires: str | None = None
+    start_line: int = 0
+    end_line: int = 0

@@ -1,0 +1,68 @@
+"""What a rule reports, and what every reporter renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from nhilint.facts import Loc
+
+if TYPE_CHECKING:
+    from nhilint.catalogue import Check
+
+SEVERITIES = ("note", "warning", "error")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class IdentityRef:
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    snippet: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Related:
+    loc: Loc
+    message: str
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    slug: str
+    severity: str
+    message: str
+    loc: Loc
+    identity: IdentityRef | None = None
+    suggestion: Suggestion | None = None
+    related: list[Related] = field(default_factory=list)
+    fingerprint: str = ""
+    suppression: str | None = None  # justification when suppressed in source
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.message)
+
+
+@dataclass
+class ScanResult:
+    """Everything a reporter needs: findings (sorted; suppressed ones carry `suppression`), the
+    catalogue entries of the rules that ran (by ID), and scan statistics."""
+
+    findings: list[Finding]
+    rules: dict[str, Check]
+    files_scanned: int = 0
+    root: str = "."
+
+    @property
+    def active(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppression is None]

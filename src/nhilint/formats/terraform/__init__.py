@@ -1,0 +1,89 @@
+"""Terraform: a module (one directory of .tf, .tf.json and .tfvars files) to facts.
+
+The module is read as a whole because variables, locals and references cross files. Provider
+knowledge lives in the sibling modules (aws.py, gcp.py, ...): each exposes
+`extract(module: Module) -> Iterable[Fact]` and is picked up automatically.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from functools import cache
+from types import ModuleType
+
+from nhilint.facts import Fact, StringValue
+from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.terraform.module import Module, Resource
+from nhilint.tree import Block, Call, LMap, LSeq
+
+__all__ = ["extract", "Module", "Resource"]
+
+
+@cache
+def provider_modules() -> tuple[ModuleType, ...]:
+    return tuple(
+        importlib.import_module(f"{__name__}.{m.name}")
+        for m in pkgutil.iter_modules(__path__)
+        if m.name != "module"
+    )
+
+
+def extract(files: list[SourceFile]) -> Extraction:
+    from nhilint.formats.terraform.module import load
+
+    module, problems = load(files)
+    result = Extraction(problems=[Problem(loc, reason) for loc, reason in problems])
+    result.facts.extend(string_values(module))
+    for provider in provider_modules():
+        result.facts.extend(provider.extract(module))
+    return result
+
+
+def string_values(module: Module) -> Iterator[Fact]:
+    """Every literal string the module writes down, with the name it is assigned to (NHI101)."""
+    for file, root in module.bodies():
+        if file.rel.endswith((".tfvars", ".tfvars.json")):
+            yield from _walk_attrs(file, root.attrs, "", "variable-default", None)
+            continue
+        for block in root.blocks:
+            if block.type == "variable" and block.labels:
+                name = block.labels[0]
+                default = block.attrs.get("default")
+                if "default" in block.attrs:
+                    yield from _walk(file, default, block.attrs.kpos("default"), name, f"var.{name}",
+                                     "variable-default", None)
+                continue
+            address = ".".join([block.type, *block.labels]) if block.type in ("data", "provider") else \
+                ".".join(block.labels) or block.type
+            identity = ".".join(block.labels[:2]) if block.type == "resource" and len(block.labels) == 2 else None
+            yield from _walk_block(file, block, address, identity)
+
+
+def _walk_block(file: SourceFile, block: Block, path: str, identity: str | None) -> Iterator[Fact]:
+    yield from _walk_attrs(file, block.attrs, path, "attribute", identity)
+    for child in block.blocks:
+        yield from _walk_block(file, child, f"{path}.{child.type}", identity)
+
+
+def _walk_attrs(file: SourceFile, attrs: LMap, path: str, context: str, identity: str | None) -> Iterator[Fact]:
+    for key, value in attrs.items():
+        yield from _walk(file, value, attrs.vpos(key), str(key), f"{path}.{key}".lstrip("."), context, identity)
+
+
+def _walk(file: SourceFile, value: object, pos: object, key: str, path: str, context: str,
+          identity: str | None) -> Iterator[Fact]:
+    if isinstance(value, str):
+        line, col = pos  # type: ignore[misc]
+        yield StringValue(loc=file.loc(line, col), key=key, value=value, path=path, identity=identity,
+                          context=context)
+    elif isinstance(value, LMap):
+        for k, v in value.items():
+            yield from _walk(file, v, value.vpos(k), str(k), f"{path}.{k}", context, identity)
+    elif isinstance(value, LSeq):
+        for i, v in enumerate(value):
+            yield from _walk(file, v, value.ipos(i), key, f"{path}[{i}]", context, identity)
+    elif isinstance(value, Call):
+        for arg in value.args:
+            yield from _walk(file, arg, getattr(arg, "pos", pos), key, path, context, identity)

@@ -1,0 +1,33 @@
+"""Walking located YAML/JSON trees: every literal string with the key it is assigned to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from nhilint.facts import StringValue
+from nhilint.formats import SourceFile
+from nhilint.tree import LMap, LSeq, Pos, Tagged
+
+
+def strings(node: Any, pos: Pos, key: str = "", path: str = "") -> Iterator[tuple[str, str, Pos, str]]:
+    """(key, value, position, path) for every string under `node`; list items inherit their key."""
+    stack: list[tuple[Any, Pos, str, str]] = [(node, pos, key, path)]
+    while stack:  # iterative: hostile nesting must not exhaust the C stack
+        value, where, name, at = stack.pop()
+        if isinstance(value, str):
+            yield name, value, where, at
+        elif isinstance(value, LMap):
+            for k, v in reversed(list(value.items())):
+                stack.append((v, value.vpos(k), str(k), f"{at}.{k}" if at else str(k)))
+        elif isinstance(value, LSeq):
+            for i in reversed(range(len(value))):
+                stack.append((value[i], value.ipos(i), name, f"{at}[{i}]"))
+        elif isinstance(value, Tagged):
+            stack.append((value.value, where, name, at))
+
+
+def string_values(file: SourceFile, node: Any, pos: Pos, context: str, path: str = "",
+                  identity: str | None = None, key: str = "") -> Iterator[StringValue]:
+    for name, value, where, at in strings(node, pos, key=key, path=path):
+        yield StringValue(loc=file.loc(*where), key=name, value=value, path=at, identity=identity, context=context)

@@ -1,0 +1,73 @@
+"""Machine-readable output: schema `schemas/report.schema.json`, documented in docs/json-output.md.
+
+Keys come in a fixed order and findings in the engine's order, so equal scans give equal bytes.
+Bump `SCHEMA_VERSION` on any change that is not a pure addition.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from nhilint import __version__
+
+if TYPE_CHECKING:
+    from nhilint.findings import Finding, ScanResult
+
+SCHEMA_VERSION = "1"
+
+
+def render(result: ScanResult) -> str:
+    document = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "nhilint", "version": __version__},
+        "summary": _summary(result),
+        "findings": [_finding(f, result) for f in result.findings],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _summary(result: ScanResult) -> dict[str, int]:
+    active = result.active
+    counts = Counter(f.severity for f in active)
+    return {
+        "total": len(active),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "notes": counts["note"],
+        "files_scanned": result.files_scanned,
+        "files_with_findings": len({f.loc.file for f in active}),
+        "suppressed": len(result.findings) - len(active),
+    }
+
+
+def _finding(finding: Finding, result: ScanResult) -> dict[str, Any]:
+    check = result.rules.get(finding.rule_id)
+    suggestion = finding.suggestion
+    return {
+        "rule_id": finding.rule_id,
+        "slug": finding.slug,
+        "severity": finding.severity,
+        "message": finding.message,
+        "file": finding.loc.file,
+        "line": finding.loc.line,
+        "column": finding.loc.col,
+        "end_line": finding.loc.end_line or finding.loc.line,
+        "identity": (
+            {"kind": finding.identity.kind, "name": finding.identity.name} if finding.identity else None
+        ),
+        "suggestion": (
+            {"text": suggestion.text, "snippet": suggestion.snippet, "language": suggestion.language}
+            if suggestion
+            else None
+        ),
+        "related": [
+            {"file": r.loc.file, "line": r.loc.line, "column": r.loc.col, "message": r.message}
+            for r in finding.related
+        ],
+        "fingerprint": finding.fingerprint,
+        "owasp": check.owasp if check else None,
+        "suppressed": finding.suppression is not None,
+        "suppression_reason": finding.suppression,
+    }

@@ -1,0 +1,180 @@
+"""SARIF 2.1.0 for GitHub code scanning (and any other SARIF viewer).
+
+Follows GitHub's "SARIF support for code scanning" subset: rules carry short/full descriptions, help
+in text and Markdown, tags, precision and security-severity; results carry a repository-relative
+location and `partialFingerprints.primaryLocationLineHash`, so an alert survives unrelated edits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from nhilint import __version__
+from nhilint.report import first_paragraph
+
+if TYPE_CHECKING:
+    from nhilint.catalogue import Check
+    from nhilint.facts import Loc
+    from nhilint.findings import Finding, Related, ScanResult, Suggestion
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://nhilint.dev"
+SRCROOT = "%SRCROOT%"
+# GitHub category "nhilint" (everything before the last slash), no run id: a new upload of the same
+# category replaces the previous analysis. The upload-sarif action's `category` input overrides it.
+AUTOMATION_ID = "nhilint/"
+# GitHub maps security-severity to labels: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, < 4 low.
+SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "2.0"}
+DESCRIPTION_LIMIT = 1024  # GitHub truncates short and full descriptions beyond this
+PLATFORM_TITLES = {
+    "terraform": "Terraform",
+    "cloudformation": "CloudFormation",
+    "kubernetes": "Kubernetes",
+    "github-actions": "GitHub Actions",
+    "gitlab-ci": "GitLab CI",
+}
+
+
+def render(result: ScanResult) -> str:
+    checks = sorted(result.rules.values(), key=lambda c: c.id)
+    rule_index = {check.id: i for i, check in enumerate(checks)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": "nhilint",
+                "informationUri": INFORMATION_URI,
+                "semanticVersion": __version__,
+                "version": __version__,
+                "rules": [_rule(check) for check in checks],
+            }
+        },
+        "automationDetails": {"id": AUTOMATION_ID},
+        "originalUriBaseIds": {
+            SRCROOT: {"description": {"text": "The root of the scanned repository (the scan root)."}}
+        },
+        "columnKind": "utf16CodeUnits",
+        "results": [_result(f, rule_index.get(f.rule_id)) for f in result.findings],
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2) + "\n"
+
+
+def pascal_case(slug: str) -> str:
+    return "".join(part.capitalize() for part in slug.split("-"))
+
+
+def _limit(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _rule(check: Check) -> dict[str, Any]:
+    return {
+        "id": check.id,
+        "name": pascal_case(check.slug),
+        "shortDescription": {"text": _limit(check.summary)},
+        "fullDescription": {"text": _limit(first_paragraph(check.rationale))},
+        "help": {"text": _help_text(check), "markdown": _help_markdown(check)},
+        "defaultConfiguration": {"level": check.severity},
+        "properties": {
+            "tags": ["security", f"OWASP-{check.owasp}", check.family],
+            "security-severity": SECURITY_SEVERITY[check.severity],
+            "precision": check.precision,
+        },
+    }
+
+
+def _help_text(check: Check) -> str:
+    fix = check.remediation["default"]
+    parts = [check.rationale, "Fix: " + fix.text]
+    if fix.snippet:
+        parts.append(fix.snippet.rstrip("\n"))
+    parts.append(f"OWASP Non-Human Identities Top 10: {check.owasp_title}")
+    return "\n\n".join(parts)
+
+
+def _help_markdown(check: Check) -> str:
+    parts = [f"**{check.summary}**", check.rationale, "## Fix", *_fix_markdown(check.remediation["default"])]
+    for platform, fix in check.remediation.items():
+        if platform != "default":
+            parts += [f"### {PLATFORM_TITLES.get(platform, platform)}", *_fix_markdown(fix)]
+    parts.append(f"OWASP Non-Human Identities Top 10: **{check.owasp_title}**")
+    return "\n\n".join(parts)
+
+
+def _fix_markdown(fix: Suggestion) -> list[str]:
+    if not fix.snippet:
+        return [fix.text]
+    # A fence longer than any backtick run inside the snippet keeps it closed.
+    fence = "`" * max(3, max((len(run) for run in re.findall("`+", fix.snippet)), default=0) + 1)
+    return [fix.text, f"{fence}{fix.language}\n{fix.snippet.rstrip(chr(10))}\n{fence}"]
+
+
+def _escape(text: str) -> str:
+    """Escape literal brackets, which SARIF reserves for embedded links (`[text](id)`)."""
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def _message(finding: Finding) -> str:
+    text = _escape(finding.message)
+    if not text.endswith((".", "!", "?")):
+        text += "."
+    if finding.suggestion is not None:
+        text += " Fix: " + _escape(first_paragraph(finding.suggestion.text))
+    if finding.related:
+        # Embedded links are how GitHub makes related locations clickable in the alert.
+        links = ", ".join(f"[{_escape(r.message)}]({i})" for i, r in enumerate(finding.related, start=1))
+        text += f" Related: {links}."
+    return text
+
+
+def _uri(path: str) -> str:
+    """A relative URI reference for a scan-relative path: spaces, `%`, `:` and non-ASCII encoded."""
+    return quote(path, safe="/!$&'()*+,;=@")
+
+
+def _physical(loc: Loc) -> dict[str, Any]:
+    return {
+        "artifactLocation": {"uri": _uri(loc.file), "uriBaseId": SRCROOT},
+        "region": {"startLine": loc.line, "startColumn": loc.col, "endLine": loc.end_line or loc.line},
+    }
+
+
+def _related(related: Related, location_id: int) -> dict[str, Any]:
+    return {
+        "id": location_id,
+        "physicalLocation": _physical(related.loc),
+        "message": {"text": _escape(related.message)},
+    }
+
+
+def _fingerprint(finding: Finding) -> str:
+    if finding.fingerprint:
+        return finding.fingerprint
+    # Only for findings built outside the engine: stable as long as rule, file and message are.
+    key = "\0".join((finding.rule_id, finding.loc.file, finding.message))
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
+    result: dict[str, Any] = {"ruleId": finding.rule_id}
+    if rule_index is not None:
+        result["ruleIndex"] = rule_index
+    result["level"] = finding.severity
+    result["message"] = {"text": _message(finding)}
+    result["locations"] = [{"physicalLocation": _physical(finding.loc)}]
+    result["partialFingerprints"] = {"primaryLocationLineHash": _fingerprint(finding)}
+    if finding.related:
+        result["relatedLocations"] = [_related(r, i) for i, r in enumerate(finding.related, start=1)]
+    if finding.suppression is not None:
+        suppression = {"kind": "inSource"}
+        if finding.suppression:
+            suppression["justification"] = finding.suppression
+        result["suppressions"] = [suppression]
+    return result

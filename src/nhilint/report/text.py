@@ -1,0 +1,89 @@
+"""Human-readable output, grouped by file, in the style of ruff and eslint."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+
+from nhilint.findings import Finding, ScanResult
+from nhilint.report import first_paragraph
+
+_RESET = "\x1b[0m"
+_STYLES = {
+    "error": "\x1b[31m",
+    "warning": "\x1b[33m",
+    "note": "\x1b[36m",
+    "file": "\x1b[1;4m",
+    "dim": "\x1b[2m",
+    "rule": "\x1b[1m",
+    "fail": "\x1b[1;31m",
+    "ok": "\x1b[1;32m",
+}
+_SEVERITY_WIDTH = len("warning")
+Paint = Callable[[str, str], str]
+# Scanned files are untrusted: a resource name must not be able to drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def render(result: ScanResult, color: bool = False) -> str:
+    paint = _painter(color)
+    by_file: dict[str, list[Finding]] = {}
+    for finding in result.active:  # already in the engine's order; keep it within each file
+        by_file.setdefault(finding.loc.file, []).append(finding)
+    blocks = [_file_block(file, findings, paint) for file, findings in by_file.items()]
+    return "".join(block + "\n" for block in blocks) + _summary(result, paint) + "\n"
+
+
+def _painter(color: bool) -> Paint:
+    def paint(style: str, text: str) -> str:
+        return f"{_STYLES[style]}{text}{_RESET}" if color and text else text
+
+    return paint
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _file_block(file: str, findings: list[Finding], paint: Paint) -> str:
+    width = max(len(f"{f.loc.line}:{f.loc.col}") for f in findings)
+    lines = [paint("file", _clean(file))]
+    for finding in findings:
+        lines.extend(_finding_lines(finding, width, paint))
+    return "\n".join(lines) + "\n"
+
+
+def _finding_lines(finding: Finding, width: int, paint: Paint) -> list[str]:
+    position = f"{finding.loc.line}:{finding.loc.col}".rjust(width)
+    severity = paint(finding.severity, finding.severity.ljust(_SEVERITY_WIDTH))
+    rule = paint("rule", finding.rule_id) + " " + paint("dim", finding.slug)
+    lines = [f"  {paint('dim', position)}  {severity}  {rule}  {_clean(finding.message)}"]
+    indent = " " * (2 + width + 2)
+    if finding.suggestion is not None:
+        lines.append(f"{indent}{paint('dim', 'fix:')} {_clean(first_paragraph(finding.suggestion.text))}")
+    if finding.identity is not None:
+        identity = f"{finding.identity.kind} {finding.identity.name}"
+        lines.append(f"{indent}{paint('dim', 'identity:')} {_clean(identity)}")
+    for related in finding.related:
+        where = f"{related.loc.file}:{related.loc.line}:{related.loc.col}"
+        lines.append(f"{indent}{paint('dim', 'related:')} {_clean(where)}  {_clean(related.message)}")
+    return lines
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _summary(result: ScanResult, paint: Paint) -> str:
+    active = result.active
+    suppressed = len(result.findings) - len(active)
+    tail = f" · {suppressed} suppressed" if suppressed else ""
+    scanned = _plural(result.files_scanned, "file") + " scanned"
+    if not active:
+        return f"{paint('ok', '✓')} no findings in {scanned}{tail}"
+    counts = Counter(f.severity for f in active)
+    by_severity = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "note") if counts[s])
+    files = len({f.loc.file for f in active})
+    head = paint("fail", f"✖ {_plural(len(active), 'finding')}")
+    return f"{head} ({by_severity}) in {files} of {scanned}{tail}"

@@ -1,0 +1,101 @@
+"""Rules: functions over facts. A rule never parses.
+
+A rule module registers its functions with `@rule("NHI101")`; each function takes a
+`RuleContext` and yields findings built with `ctx.finding(...)`, which fills in the slug,
+severity and the catalogue's suggestion for the platform the rule names.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TypeVar
+
+from nhilint.catalogue import Check
+from nhilint.config import Config
+from nhilint.facts import Fact, Identity, Loc
+from nhilint.findings import Finding, IdentityRef, Related
+
+RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
+F = TypeVar("F", bound=Fact)
+
+_REGISTRY: dict[str, list[RuleFunc]] = defaultdict(list)
+
+
+def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
+    def register(func: RuleFunc) -> RuleFunc:
+        _REGISTRY[rule_id].append(func)
+        return func
+
+    return register
+
+
+def registry() -> dict[str, list[RuleFunc]]:
+    """Every rule function by ID, importing each module of this package once."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return dict(_REGISTRY)
+
+
+@dataclass
+class RuleContext:
+    facts: list[Fact]
+    config: Config
+    catalogue: dict[str, Check]
+    formats: dict[str, str] = field(default_factory=dict)  # file -> format
+    today: date = field(default_factory=date.today)
+    _by_type: dict[type, list[Fact]] = field(default_factory=dict, repr=False)
+    _identities: dict[str, Identity] | None = field(default=None, repr=False)
+
+    def of(self, kind: type[F]) -> list[F]:
+        """All facts of one type, in scan order."""
+        if kind not in self._by_type:
+            self._by_type[kind] = [f for f in self.facts if type(f) is kind]
+        return self._by_type[kind]  # type: ignore[return-value]
+
+    def identity(self, address: str | None) -> Identity | None:
+        if self._identities is None:
+            self._identities = {i.address: i for i in self.of(Identity)}
+        return self._identities.get(address) if address else None
+
+    def format_of(self, loc: Loc) -> str:
+        return self.formats.get(loc.file, "")
+
+    def finding(
+        self,
+        rule_id: str,
+        loc: Loc,
+        message: str,
+        identity: IdentityRef | Identity | None = None,
+        fix: str | tuple[str, ...] | None = None,
+        related: Iterable[Related] = (),
+        severity: str | None = None,
+    ) -> Finding:
+        """A finding with the catalogue's slug, severity (config overrides win over `severity`,
+        which overrides the default) and the remediation for the first `fix` key it has, falling
+        back to the file's format."""
+        check = self.catalogue[rule_id]
+        if isinstance(identity, Identity):
+            identity = IdentityRef(identity.kind, identity.name)
+        fixes = (fix,) if isinstance(fix, str) or fix is None else fix
+        return Finding(
+            rule_id=rule_id,
+            slug=check.slug,
+            severity=self.config.severity.get(rule_id, severity or check.severity),
+            message=message,
+            loc=loc,
+            identity=identity,
+            suggestion=check.suggestion(*fixes, self.format_of(loc)),
+            related=list(related),
+        )
+
+
+def run(ctx: RuleContext) -> Iterator[Finding]:
+    for rule_id, funcs in sorted(registry().items()):
+        if rule_id in ctx.catalogue and ctx.config.enabled(rule_id):
+            for func in funcs:
+                yield from func(ctx)

@@ -1,0 +1,48 @@
+"""NHI4xx: default and shared identities (these need the whole scan)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from nhilint.facts import Workload
+from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.rules import RuleContext, rule
+
+
+@rule("NHI401")
+def default_service_account(ctx: RuleContext) -> Iterator[Finding]:
+    for workload in ctx.of(Workload):
+        if not workload.uses_default or not workload.token_mounted:
+            continue
+        who = workload.identity or "the platform's default identity"
+        yield ctx.finding(
+            "NHI401", workload.identity_loc or workload.loc,
+            f"{workload.kind} {workload.name} runs as {who}, which every other unconfigured workload shares: "
+            "give it a dedicated identity.",
+            identity=IdentityRef("default identity", who), fix=f"{ctx.format_of(workload.loc)}-{workload.platform}",
+        )
+
+
+@rule("NHI402")
+def shared_identity(ctx: RuleContext) -> Iterator[Finding]:
+    users: dict[str, list[Workload]] = defaultdict(list)
+    for workload in ctx.of(Workload):
+        if workload.identity and not workload.uses_default:
+            users[workload.identity].append(workload)
+    for key, workloads in users.items():
+        distinct = {(w.kind, w.name) for w in workloads}
+        if len(distinct) < 2:
+            continue
+        declared = ctx.identity(key)
+        first = workloads[0]
+        names = ", ".join(f"{w.kind} {w.name}" for w in workloads)
+        name = declared.name if declared else key
+        yield ctx.finding(
+            "NHI402", declared.loc if declared else (first.identity_loc or first.loc),
+            f"identity {name} is used by {len(distinct)} workloads ({names}): a compromise of one is a "
+            "compromise of all; give each workload its own identity.",
+            identity=declared or IdentityRef("identity", key),
+            related=[Related(w.identity_loc or w.loc, f"{w.kind} {w.name} uses {name}") for w in workloads],
+            fix=f"{ctx.format_of(first.loc)}-{first.platform}",
+        )

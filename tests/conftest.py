@@ -1,0 +1,41 @@
+"""Shared test helpers: real scans of real files, through the library and through the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nhilint import engine
+from nhilint.config import Config
+from nhilint.findings import ScanResult
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+
+
+def scan_tree(root: Path, files: dict[str, str], config: Config | None = None) -> ScanResult:
+    """Write `files` under `root` and scan them for real."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return engine.scan([root], config or Config(), root=root)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `nhilint` entry point as a user would."""
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "nhilint.cli", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def scan(tmp_path: Path):
+    def _scan(files: dict[str, str], config: Config | None = None) -> ScanResult:
+        return scan_tree(tmp_path, files, config)
+
+    return _scan
