@@ -98,16 +98,19 @@ def problem_findings(problems: list[Problem], checks: dict[str, catalogue.Check]
     check = checks["NHI001"]
     if not config.enabled("NHI001"):
         return []
+    first: dict[str, Problem] = {}
+    for problem in problems:  # later errors in a file are mostly echoes of the first
+        first.setdefault(problem.loc.file, problem)
     return [
         Finding(
             rule_id=check.id,
             slug=check.slug,
             severity=config.severity.get(check.id, check.severity),
-            message=f"{p.loc.file} could not be parsed: {p.reason}; nothing in it was checked.",
+            message=f"{p.loc.file} could not be parsed: {p.reason}; only what could be read was checked.",
             loc=p.loc,
             suggestion=check.suggestion(),
         )
-        for p in problems
+        for p in first.values()
     ]
 
 

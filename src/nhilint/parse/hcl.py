@@ -74,7 +74,8 @@ def parse_hcl(text: str) -> tuple[Block, list[ParseError]]:
     errors = conv.errors
     if root.has_error:
         errors = errors + _tree_errors(root, conv)
-    errors.sort(key=lambda e: (e.line, e.col))
+    # An unclosed block is usually the echo of an error inside it: name the cause first.
+    errors.sort(key=lambda e: (e.reason.startswith("unclosed block"), e.line, e.col))
     return file_block, errors[:MAX_ERRORS]
 
 

@@ -55,10 +55,8 @@ def string_values(module: Module) -> Iterator[Fact]:
                     yield from _walk(file, default, block.attrs.kpos("default"), name, f"var.{name}",
                                      "variable-default", None)
                 continue
-            address = ".".join([block.type, *block.labels]) if block.type in ("data", "provider") else \
-                ".".join(block.labels) or block.type
-            identity = ".".join(block.labels[:2]) if block.type == "resource" and len(block.labels) == 2 else None
-            yield from _walk_block(file, block, address, identity)
+            address = ".".join(block.labels) if block.type == "resource" else ".".join([block.type, *block.labels])
+            yield from _walk_block(file, block, address, address)
 
 
 def _walk_block(file: SourceFile, block: Block, path: str, identity: str | None) -> Iterator[Fact]:

@@ -1,0 +1,39 @@
+"""Regenerate docs/rules/ and docs/configuration.md from the catalogue and the config schema.
+
+Run: python scripts/generate_docs.py   (tests/test_docs.py fails when the committed docs are stale)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from nhilint import catalogue, docs
+from nhilint.schema import schema_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def generated() -> dict[Path, str]:
+    checks = list(catalogue.load().values())
+    pages = {ROOT / "docs" / "rules" / f"{c.id}.md": docs.rule_markdown(c) for c in checks}
+    pages[ROOT / "docs" / "rules" / "index.md"] = docs.rules_index(checks)
+    pages[ROOT / "docs" / "configuration.md"] = docs.config_reference(json.loads(schema_text("config")))
+    return pages
+
+
+def main() -> int:
+    pages = generated()
+    (ROOT / "docs" / "rules").mkdir(parents=True, exist_ok=True)
+    for stale in (ROOT / "docs" / "rules").glob("*.md"):
+        if stale not in pages:
+            stale.unlink()
+    for path, text in pages.items():
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {len(pages)} pages")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""JSON text to the located tree (`LMap` / `LSeq` / plain scalars, 1-based positions).
+
+`json.loads` (C) first: it decides what is valid JSON (a trailing comma or a comment is a
+ParseError at the line and column it reports) and what the values are. The positions then come
+from the YAML event builder of `nhilint.parse.yaml` (libyaml: JSON is nearly a subset of YAML 1.2),
+kept only when its tree equals `json.loads`'s. Where libyaml refuses or mis-reads valid JSON (a
+key longer than 1024 characters, surrogate-pair escapes like `\\ud83d\\ude00`, a raw U+2028 or
+U+0085 in a string, NaN/Infinity), a small position-tracking scanner built on the `json` module's
+own string and number scanners takes over.
+
+Numbers and strings come out exactly as `json.loads` gives them. A leading BOM is ignored.
+Duplicate keys: the later one wins, as in `json.loads`, and each is recorded
+(`parse_json_with_duplicates`). Nesting deeper than `MAX_DEPTH` is a ParseError.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Any
+
+from nhilint.parse import ParseError
+from nhilint.parse.yaml import MAX_DEPTH, DuplicateKey, parse_yaml_with_duplicates
+from nhilint.tree import LMap, LSeq, Pos
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_LITERALS = {
+    "true": True,
+    "false": False,
+    "null": None,
+    "NaN": float("nan"),
+    "Infinity": float("inf"),
+    "-Infinity": float("-inf"),
+}
+
+
+def parse_json(text: str) -> Any:
+    """One JSON value as an LMap/LSeq/scalar with positions. Raises ParseError."""
+    return parse_json_with_duplicates(text)[0]
+
+
+def parse_json_with_duplicates(text: str) -> tuple[Any, list[DuplicateKey]]:
+    """One JSON value with positions, and every duplicate key (all in document 0)."""
+    import json
+
+    text = text.removeprefix("\ufeff")
+    try:
+        plain = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(exc.msg, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    try:
+        docs, duplicates = parse_yaml_with_duplicates(text)
+    except ParseError:
+        docs = []
+    if len(docs) == 1 and docs[0] == plain:
+        return docs[0], duplicates
+    return _Scanner(text).run()
+
+
+class _Scanner:
+    """A position-tracking reader for text `json.loads` has already accepted."""
+
+    def __init__(self, text: str) -> None:
+        from json.decoder import scanstring
+
+        self.text = text
+        self.scanstring = scanstring
+        self.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        self.duplicates: list[DuplicateKey] = []
+
+    def pos(self, index: int) -> Pos:
+        line = bisect.bisect_right(self.line_starts, index)
+        return Pos(line, index - self.line_starts[line - 1] + 1)
+
+    def skip(self, index: int) -> int:
+        return _WS.match(self.text, index).end()  # type: ignore[union-attr]
+
+    def run(self) -> tuple[Any, list[DuplicateKey]]:
+        """Read values iteratively (an explicit stack, so depth costs no recursion)."""
+        text = self.text
+        stack: list[list[Any]] = []  # [container, pending key, its position]
+        index = self.skip(0)
+        while True:
+            char = text[index]
+            if char in "{[":
+                if len(stack) >= MAX_DEPTH:
+                    line, col = self.pos(index)
+                    raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels", line, col)
+                container = LMap(self.pos(index)) if char == "{" else LSeq(self.pos(index))
+                index = self.skip(index + 1)
+                if text[index] not in "}]":
+                    stack.append([container, None, None])
+                    if char == "{":
+                        index = self.key(stack[-1], index)
+                    continue
+                index += 1
+                value: Any = container
+                where = container.pos
+            else:
+                value, end = self.scalar(index)
+                where, index = self.pos(index), end
+            while stack:  # put the value in its container, then close every container that ends
+                frame = stack[-1]
+                self.store(frame, value, where)
+                index = self.skip(index)
+                if text[index] == ",":
+                    index = self.skip(index + 1)
+                    if type(frame[0]) is LMap:
+                        index = self.key(frame, index)
+                    break
+                index += 1
+                value = stack.pop()[0]
+                value.end_line = self.pos(index - 1).line
+                where = value.pos
+            else:
+                return value, self.duplicates
+
+    def key(self, frame: list[Any], index: int) -> int:
+        """Read `"key":` at index into the frame; return where its value starts."""
+        frame[2] = self.pos(index)
+        frame[1], index = self.scanstring(self.text, index + 1)
+        return self.skip(self.skip(index) + 1)
+
+    def store(self, frame: list[Any], value: Any, where: Pos) -> None:
+        container = frame[0]
+        if type(container) is LSeq:
+            container.push(value, where)
+            return
+        key = frame[1]
+        if key in container:
+            self.duplicates.append(DuplicateKey(key, frame[2], container.key_pos[key], 0))
+        container.put(key, value, frame[2], where)
+
+    def scalar(self, index: int) -> tuple[Any, int]:
+        text = self.text
+        if text[index] == '"':
+            return self.scanstring(text, index + 1)
+        for word, value in _LITERALS.items():
+            if text.startswith(word, index):
+                return value, index + len(word)
+        number = _NUMBER.match(text, index)
+        if number is None:  # json.loads accepted the text, so this cannot happen
+            line, col = self.pos(index)
+            raise ParseError("JSON value expected", line, col)
+        integer, fraction, exponent = number.groups()
+        if fraction or exponent:
+            return float(number.group()), number.end()
+        return int(integer), number.end()

@@ -1,0 +1,447 @@
+"""Credential detectors, placeholders and redaction: the heart of NHI101 (hardcoded-credential).
+
+Pure functions over strings, shared by every format. `detect(value, key)` answers "is this literal
+a credential?" and says what kind, how sure, and where in `value` the secret sits; it never returns
+the secret itself. Nothing the user could see should ever contain more than `redact(...)` of it.
+
+Two tiers:
+* high: a token whose format proves what it is (a vendor prefix, a PEM header, a JWT header),
+  found anywhere inside the value (connection strings, `export TOKEN=...` script lines, JSON);
+* medium: a literal that looks like a secret, assigned to a credential-named field
+  (`password`, `client_secret`, `GITHUB_TOKEN`...), or a `password=...` pair inside the value.
+
+Decisions (see tests/test_secrets.py for the examples that pin them):
+* AWS: AKIA (long-term) and ASIA (STS session) key ids, plus ABIA/ACCA and legacy A3T ids, are
+  credentials. AIDA/AROA/AGPA/ANPA/ANVA/AIPA are the unique ids of users, roles, groups, policies
+  and instance profiles: identifiers, not secrets, never flagged.
+* Stripe `sk_test_`/`rk_test_` keys only reach a sandbox: not flagged, not even by the generic
+  detector. Publishable `pk_` keys are public by design.
+* A weak literal password (`Passw0rd!`, `hunter2hunter2`) in a credential-named field is still a
+  hardcoded credential and is flagged (medium); only placeholders, references and name-like values
+  (lowercase words with `-`/`_`/`.`, SCREAMING_SNAKE env var names, CamelCase words) are not.
+* GitHub's CRC32 token checksum is not checked: format + prefix already give high confidence, and a
+  token failing it is still a hardcoded-looking secret that must not live in IaC.
+* URLs with a password are credentials unless the password is a placeholder/reference, equals the
+  user name, or the host is loopback (CI service containers, local dev databases).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A credential found in a value. `value[start:end]` is the secret part (for redaction/columns)."""
+
+    kind: str  # human readable: "AWS access key ID", "GitHub personal access token", "password"
+    confidence: str  # "high" (format proves it) | "medium" (credential-named field + looks random)
+    start: int = 0
+    end: int = 0
+
+
+def redact(value: str) -> str:
+    """The first 4 characters then `****`; only `****` for values shorter than 8 characters."""
+    return value[:4] + "****" if len(value) >= 8 else "****"
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy of `value`, in bits per character."""
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values()) if n else 0.0
+
+
+def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """Compile on first use: importing this module must stay cheap (pre-commit start-up)."""
+    return cache(lambda: re.compile(pattern, flags))
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- placeholders and references ------------------------------------------------------------------
+
+_REFERENCE = _lazy(
+    r"""\$\{ | \$\( | \{\{.*\}\} | \(\([\w.\s-]+\)\) | \#\{[^}]*\} | %\(\w+\)s | <[^<>\n]+>
+      | ^\$[A-Za-z_]\w*$ | (?:^|[^\w$])\$[A-Z_][A-Z0-9_]*\b | ^__\w+__$ | ^ENC\[ | @Microsoft\.KeyVault\(
+      | ^(?:vault|ssm|secretsmanager|sm|op|gcpsm|awssm|azurekv)(?::|://)
+      | ^arn:aws[\w-]*:(?:secretsmanager|ssm|kms): | ^projects/[^/]+/secrets/""",
+    re.VERBOSE,
+)
+_PLACEHOLDER_WORDS = _wordset(
+    """
+    changeme change me this replace replaceme todo tbd fixme dummy example sample test testing
+    password passwd pass pwd secret secrets token key api apikey access credential credentials none
+    null nil undefined empty redacted placeholder fake foo bar baz foobar my your here value default
+    insert enter put qwerty letmein admin user username xxx na n a
+    """
+)
+# Substrings that make any value a placeholder ("ghp_xxxxxxxx", "<your-key>", "sk_live_...").
+_PLACEHOLDER_PARTS = _wordset(
+    """
+    example placeholder redacted changeme change_me change-me replace_me replace-me replaceme dummy
+    xxxx **** ... your_ your-
+    """
+)
+_WORDS = _lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+
+def is_reference_or_placeholder(value: str) -> bool:
+    """References (`${...}`, `{{ }}`, `$VAR`, `vault:`...) and placeholders are never credentials."""
+    v = value.strip().strip("'\"")
+    if not v or _REFERENCE().search(v):
+        return True
+    low = v.lower()
+    if any(part in low for part in _PLACEHOLDER_PARTS) or _is_trivial(v):
+        return True
+    # "test-token", "YOUR_API_KEY_HERE", "MySecretPassword": only placeholder words, no digits.
+    return re.fullmatch(r"[A-Za-z_.\- ]+", v) is not None and all(
+        w.lower() in _PLACEHOLDER_WORDS for w in _WORDS().findall(v)
+    )
+
+
+def _is_trivial(s: str) -> bool:
+    """Repeated characters or an obvious run (`aaaa`, `abab`, `1234567890`, `abcdef`)."""
+    if len(set(s)) <= 2:
+        return True
+    steps = sum(abs(ord(b) - ord(a)) <= 1 for a, b in zip(s, s[1:], strict=False))
+    return steps >= 0.8 * (len(s) - 1)
+
+
+# --- credential-named keys -----------------------------------------------------------------------
+
+_CRED_WORDS = {
+    **dict.fromkeys(("password", "passwd", "pwd", "pass", "passphrase"), "password"),
+    **dict.fromkeys(("token", "tokens", "apitoken", "authtoken", "accesstoken", "bearer"), "token"),
+    **dict.fromkeys(("secret", "secrets", "secretkey"), "secret"),
+    **dict.fromkeys(("credential", "credentials", "creds", "auth", "authorization"), "credential"),
+    "apikey": "API key",
+    "accesskey": "access key",
+    "privatekey": "private key",
+    "connstr": "connection string",
+    "connectionstring": "connection string",
+}
+# "<qualifier>_key" is a credential; a bare "key" (S3 object key, map key) is not.
+_KEY_QUALIFIERS = {
+    **dict.fromkeys(("api", "app", "auth", "service"), "API key"),
+    **dict.fromkeys(("access", "account", "master", "shared", "storage"), "access key"),
+    **dict.fromkeys(("secret", "encryption"), "secret"),
+    **dict.fromkeys(("private", "signing", "client", "deploy", "ssh"), "private key"),
+}
+# Words that may follow the credential word ("private_key_pem", "secret_string", "password_wo").
+_TAILS = _wordset(
+    """
+    value val string str data b64 base64 encoded plain plaintext text raw hex json pem der wo
+    literal content contents
+    """
+)
+# Words before it that make the field about something else ("public_key", "max_token", "kms_key").
+_NOT_BEFORE = _wordset(
+    """
+    public pub kms max min num is has use enable enabled require allow generate create rotate no
+    skip
+    """
+)
+
+
+@lru_cache(maxsize=4096)
+def _credential_category(key: str) -> str | None:
+    """What a credential-named `key` holds ("password", "token", ...), None if it is not one."""
+    words = [w.lower() for w in _WORDS().findall(key) if not w.isdigit()]
+    for i in range(len(words) - 1, -1, -1):
+        word, prev = words[i], words[i - 1] if i else ""
+        category = _CRED_WORDS.get(word)
+        if word == "key":
+            category = _KEY_QUALIFIERS.get(prev)
+        elif word in ("string", "str") and prev in ("connection", "conn"):
+            category = "connection string"
+        if category:
+            tail_ok = all(w in _TAILS for w in words[i + 1 :])
+            return category if tail_ok and not _NOT_BEFORE.intersection(words[:i]) else None
+    return None
+
+
+def is_credential_name(key: str) -> bool:
+    """Does the field/env/variable name `key` say it holds a credential (`clientSecret`, `DB_PASSWORD`)?
+
+    Names of things about a credential are not: `token_ttl`, `password_length`, `secret_name`,
+    `secret_arn`, `key_id`, `secret_id`, `password_file`, `max_token`, `kms_key`, `public_key`.
+    """
+    return _credential_category(key) is not None
+
+
+# --- generic (medium) heuristics -----------------------------------------------------------------
+
+_NOT_SECRET = _lazy(
+    r"""[a-z]+[0-9]*(?:[-_.][a-z]+[0-9]*|[-_.][0-9]+)*     # names: my-app-secret, db_creds_v2, postgres14
+      | [A-Z]+[0-9]*(?:_[A-Z0-9]+)+                        # env var names: SECRET_NAME
+      | [A-Za-z][a-z]+(?:[A-Z][a-z]+)+                     # CamelCase words: DbPassword
+      | [-+]?[0-9][0-9_.,:]* | true|false|yes|no|on|off|True|False|TRUE|FALSE
+      | (?:~|\.{1,2})?(?:/[\w.@-]+)+/? | [\w.-]+/[\w./-]*\.(?:pem|key|json|p12|pfx|jks|crt|txt|env|ya?ml)
+      | [a-zA-Z][\w+.-]*://\S* | arn:\S+ | [^@\s]+@[^@\s]+\.[a-z]{2,}
+      | (?:sha\d*|md5):[0-9a-fA-F]+ | [\[{].* | -----BEGIN\ .* | (?:sk|rk|pk)_test_\w+ | pk_live_\w+""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _looks_secret(value: str) -> bool:
+    """A literal that could be a password/secret (the field name already says it should be one)."""
+    v = value.strip()
+    if len(v) < 8 or any(c.isspace() for c in v) or _NOT_SECRET().fullmatch(v):
+        return False
+    if is_reference_or_placeholder(v):
+        return False
+    classes = sum(
+        (
+            any(c.islower() for c in v),
+            any(c.isupper() for c in v),
+            any(c.isdigit() for c in v),
+            any(not c.isalnum() for c in v),
+        )
+    )
+    e = entropy(v)
+    return e >= 3.0 or (classes >= 2 and e >= 2.5)
+
+
+# --- high-confidence detectors -------------------------------------------------------------------
+
+# A check returns whether the match is a credential, or the kind to report instead of the detector's.
+Check = Callable[[re.Match[str]], "bool | str | None"]
+
+
+def _real(m: re.Match[str]) -> bool:
+    """The random part (group `body` or `secret`, else the match) is not a placeholder."""
+    part = next((m.group(g) for g in ("body", "secret") if g in m.re.groupindex), m.group())
+    return not is_reference_or_placeholder(part)
+
+
+def _has_pem_key(m: re.Match[str]) -> bool:
+    return any(_pem_body(p) for p in _compile(_PEM_HEADER).finditer(m.string))
+
+
+def _pem_body(m: re.Match[str]) -> bool:
+    """A PEM header followed by key material (not `...` or a bare header in docs)."""
+    return re.search(r"[A-Za-z0-9+/]{32,}", m.string[m.end() : m.end() + 400]) is not None
+
+
+def _jwt(m: re.Match[str]) -> bool:
+    import base64
+    import json
+
+    header = m.group().split(".", 1)[0]
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
+    except ValueError:
+        return False
+    return isinstance(decoded, dict) and "alg" in decoded
+
+
+def _basic_auth(m: re.Match[str]) -> bool:
+    import base64
+    import binascii
+
+    try:
+        user, _, password = base64.b64decode(m.group("secret"), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return bool(user) and bool(password) and not is_reference_or_placeholder(password)
+
+
+def _bearer(m: re.Match[str]) -> bool:
+    token = m.group("secret")
+    return _real(m) and _NOT_SECRET().fullmatch(token) is None and entropy(token) >= 3.0
+
+
+def _url_password(m: re.Match[str]) -> bool:
+    password, host = m.group("secret"), m.group("host").lower()
+    loopback = host in ("localhost", "127.0.0.1", "[::1]", "0.0.0.0")
+    return not loopback and password != m.group("user") and not is_reference_or_placeholder(password)
+
+
+def _assignment(m: re.Match[str]) -> str | None:
+    """`password=...` / `export API_TOKEN=...` inside a value: the name must be credential-named."""
+    start = m.start()
+    while start and (m.string[start - 1].isalnum() or m.string[start - 1] in "_.-"):
+        start -= 1
+    name = m.string[start : m.start("secret")].rstrip("\"' \t:=")
+    return _credential_category(name) if _looks_secret(m.group("secret")) else None
+
+
+@dataclass(frozen=True)
+class _Detector:
+    kind: str
+    hints: tuple[str, ...]  # one of these literals must occur in the value: a cheap prefilter
+    # Group `body`: the random part of a token (checked for placeholders; the finding spans the whole
+    # token, whose prefix is not secret). Group `secret`: the secret behind a wrapper such as `Bearer `
+    # or `password=` (the finding spans only it).
+    pattern: str
+    check: Check = _real
+    confidence: str = "high"
+    ignore_case: bool = False  # hints are lowercase and tested against the lowercased value
+
+
+_PEM_HEADER = r"-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
+_B = r"(?<![A-Za-z0-9_])"  # not inside a longer word
+_E = r"(?![A-Za-z0-9_])"
+_GITHUB = {
+    "ghp": "personal access token",
+    "gho": "OAuth access token",
+    "ghu": "user-to-server token",
+    "ghs": "app installation token",
+    "ghr": "refresh token",
+}
+_GITLAB = {
+    "glpat": "personal/project access token",
+    "gldt": "deploy token",
+    "glrt": "runner token",
+    "glptt": "pipeline trigger token",
+    "gloas": "OAuth application secret",
+    "glft": "feed token",
+    "glsoat": "SCIM token",
+    "glagent": "agent token",
+}
+_AWS_ID = r"(?P<body>[A-Z0-9]{16})" + _E
+
+# In priority order: when several match one value, the first one in this list names the finding.
+_DETECTORS: tuple[_Detector, ...] = (
+    _Detector(
+        "GCP service-account key", ("service_account",), r'"type"\s*:\s*"service_account"', _has_pem_key
+    ),
+    _Detector("PEM private key", ("PRIVATE KEY",), _PEM_HEADER, _pem_body),
+    _Detector(
+        "AWS access key ID", ("AKIA", "ABIA", "ACCA", "A3T"), _B + r"(?:AKIA|ABIA|ACCA|A3T[A-Z0-9])" + _AWS_ID
+    ),
+    _Detector("AWS temporary access key ID", ("ASIA",), _B + "ASIA" + _AWS_ID),
+    *(
+        _Detector(f"GitHub {kind}", (prefix + "_",), _B + prefix + r"_(?P<body>[A-Za-z0-9]{36})" + _E)
+        for prefix, kind in _GITHUB.items()
+    ),
+    _Detector(
+        "GitHub fine-grained personal access token",
+        ("github_pat_",),
+        _B + r"github_pat_(?P<body>[A-Za-z0-9]{22}_[A-Za-z0-9]{59})" + _E,
+    ),
+    *(
+        _Detector(f"GitLab {kind}", (prefix + "-",), _B + prefix + r"-(?P<body>[\w-]{20,}(?:\.[\w.-]+)?)")
+        for prefix, kind in _GITLAB.items()
+    ),
+    _Detector("GitLab runner registration token", ("GR1348941",), _B + r"GR1348941(?P<body>[\w-]{20,})"),
+    _Detector("Slack token", ("xox",), _B + r"xox[abeoprs]-(?P<body>[A-Za-z0-9-]{10,})"),
+    _Detector("Slack app-level token", ("xapp-",), _B + r"xapp-\d-(?P<body>[A-Z0-9]+-\d+-[a-z0-9]{20,})"),
+    _Detector(
+        "Slack webhook URL",
+        ("hooks.slack.com",),
+        r"https://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<body>[A-Za-z0-9_/]{20,})",
+    ),
+    _Detector("Stripe live secret key", ("sk_live_",), _B + r"sk_live_(?P<body>[A-Za-z0-9]{24,})"),
+    _Detector("Stripe live restricted key", ("rk_live_",), _B + r"rk_live_(?P<body>[A-Za-z0-9]{24,})"),
+    _Detector("Azure storage account key", ("AccountKey=",), r"AccountKey=(?P<secret>[A-Za-z0-9+/]{86}==)"),
+    _Detector(
+        "Azure shared access key", ("SharedAccessKey=",), r"SharedAccessKey=(?P<secret>[A-Za-z0-9+/]{42,}=*)"
+    ),
+    _Detector("Azure SAS token", ("sig=",), r"[?&]sig=(?P<secret>[A-Za-z0-9%+/]{40,}(?:=|%3[Dd])*)"),
+    _Detector(
+        "Azure AD client secret", ("Q~",), r"(?<![\w~.-])[\w~.]{3}\dQ~(?P<body>[\w~.-]{31,34})(?![\w~.-])"
+    ),
+    _Detector("Google API key", ("AIza",), _B + r"AIza(?P<body>[\w-]{35})" + _E),
+    _Detector("Google OAuth client secret", ("GOCSPX-",), _B + r"GOCSPX-(?P<body>[\w-]{28})" + _E),
+    _Detector("HashiCorp Vault token", ("hvs.", "hvb."), _B + r"hv[sb]\.(?P<body>[\w-]{24,})"),
+    _Detector("Terraform Cloud API token", (".atlasv1.",), r"[a-zA-Z0-9]{14}\.atlasv1\.(?P<body>[\w-]{60,})"),
+    _Detector("npm access token", ("npm_",), _B + r"npm_(?P<body>[A-Za-z0-9]{36})" + _E),
+    _Detector("PyPI API token", ("pypi-",), _B + r"pypi-AgEIcHlwaS5vcmc(?P<body>[\w-]{50,})"),
+    _Detector("Docker Hub access token", ("dckr_pat_",), _B + r"dckr_pat_(?P<body>[\w-]{27,})"),
+    _Detector("JSON Web Token", ("eyJ",), _B + r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,}", _jwt),
+    _Detector("bearer token", ("earer",), r"\b[Bb]earer\s+(?P<secret>[\w.~+/-]{20,}=*)", _bearer),
+    _Detector(
+        "HTTP basic-auth credentials",
+        ("Basic",),
+        r"\bBasic\s+(?P<secret>[A-Za-z0-9+/]{8,}={0,2})(?![\w+/=])",
+        _basic_auth,
+    ),
+    _Detector(
+        "password in URL",
+        ("://",),
+        r"\b[a-zA-Z][\w+.-]*://(?P<user>[^:/@\s]*):(?P<secret>[^@/\s]+)@(?P<host>[^\s/:?#]+)",
+        _url_password,
+    ),
+    _Detector(
+        "credential",  # the check names the kind after the assigned name: password, token...
+        ("pass", "pwd", "secret", "token", "key", "auth", "cred"),
+        r"(?i:pass|pwd|secret|token|key|auth|cred)[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"(?P<secret>[^\s\"'`;&|,)}]{8,})",
+        _assignment,
+        "medium",
+        ignore_case=True,
+    ),
+)
+
+_AWS_SECRET = _lazy(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_compile = cache(re.compile)
+
+
+@cache
+def _hints() -> re.Pattern[str]:
+    """All case-sensitive hints in one regex: most values match none and skip every detector."""
+    literals = {h for d in _DETECTORS if not d.ignore_case for h in d.hints}
+    return re.compile("|".join(re.escape(h) for h in sorted(literals, key=len, reverse=True)))
+
+
+def _candidates(value: str) -> list[_Detector]:
+    seen = set(_hints().findall(value))
+    lowered = value.lower() if ":" in value or "=" in value else ""
+    return [
+        d
+        for d in _DETECTORS
+        if (any(h in lowered for h in d.hints) if d.ignore_case else seen.intersection(d.hints))
+    ]
+
+
+def _aws_secret_like(s: str) -> bool:
+    """40 base64 characters of all classes (a git SHA is lowercase hex and never matches)."""
+    return (
+        any(c.islower() for c in s)
+        and any(c.isupper() for c in s)
+        and any(c.isdigit() or c in "+/" for c in s)
+        and not is_reference_or_placeholder(s)
+    )
+
+
+def _find_token(value: str) -> Detection | None:
+    """The first detector (in priority order) with a match that passes its check."""
+    for d in _candidates(value):
+        for m in _compile(d.pattern).finditer(value):
+            verdict = d.check(m)
+            if verdict:
+                kind = verdict if isinstance(verdict, str) else d.kind
+                span = m.span("secret") if "secret" in m.re.groupindex else m.span()
+                return Detection(kind, d.confidence, *span)
+    return None
+
+
+def detect(value: str, key: str = "") -> Detection | None:
+    """Is `value` (assigned to the field/env/variable named `key`, maybe empty) a credential?"""
+    if len(value) < 8:
+        return None
+    found = _find_token(value)
+    if found and found.kind.startswith("AWS") and any(map(_aws_secret_like, _AWS_SECRET().findall(value))):
+        return Detection(found.kind + " and secret access key", "high", found.start, found.end)
+    if found or not key:
+        return found
+    category = _credential_category(key)
+    if category is None:
+        return None
+    stripped = value.strip()
+    start = value.find(stripped)
+    words = [w.lower() for w in _WORDS().findall(key)]
+    aws_named = "secret" in words and {"aws", "access", "key"}.intersection(words)
+    if aws_named and _AWS_SECRET().fullmatch(stripped) and _aws_secret_like(stripped):
+        return Detection("AWS secret access key", "high", start, start + len(stripped))
+    if _looks_secret(stripped):
+        return Detection(category, "medium", start, start + len(stripped))
+    return None
