@@ -13,7 +13,7 @@ from .conftest import FIXTURES, ROOT, run_cli
 PLANTED = [
     "AKIAZ7VRSQ4IEXFDJ2QM",
     "q8Rv2LkT9wX4mZ7pN3bY6cF1hJ5sD0gK8aE2uW9t",
-    "ghp_R4nd0mL00k1ngT0k3nF0rT3st1ngPurp0s3",
+    "ghp_R4nd0mL00k1ngT0k3nF0rT3st1ngPurp0s3x",
     "mK8nV3bX6zQ1wE4rT7yU0iO9pA2sD5fG8hJ1kL4z",
     "AKIAQ3EGRT5YH7UJ2KLP",
     "3f9a7c1e5b2d8f4a6c0e9b7d5f3a1c8e",

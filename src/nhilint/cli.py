@@ -115,5 +115,13 @@ def explain(rule_id: str) -> None:
     click.echo(rule_markdown(check))
 
 
+@main.command(name="checkov-dir")
+def checkov_dir() -> None:
+    """Print checkov's external-checks directory: checkov --external-checks-dir "$(nhilint checkov-dir)"."""
+    from nhilint.integrations.checkov import checks_dir
+
+    click.echo(str(checks_dir()))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -44,6 +44,8 @@ def classify(rel: str, text: str) -> str | None:
             return "github-actions"
         if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or name.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
             return "gitlab-ci"
+        if ".gitlab" in parts[:-1] and "ci" in parts[parts.index(".gitlab") + 1 : -1]:
+            return "gitlab-ci"  # the conventional home of `include: local:` pipeline fragments
     head = text[:200_000]
     if _CFN.search(head) and ("Resources" in head):
         return "cloudformation"

@@ -50,6 +50,11 @@ class Identity(Fact):
     tags_loc: Loc | None = None
     tags_known: bool = True
     has_owners: bool = False  # a platform owner list (azuread_application.owners) is set
+    # Kubernetes ServiceAccount `automountServiceAccountToken` (None when not written)
+    automount_token: bool | None = None
+    # cloud identities this one federates to, by provider, as written (IRSA role ARN, GKE Workload
+    # Identity email, Azure Workload Identity client id): {"aws": "arn:aws:iam::1:role/x"}
+    workload_identity: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,9 +189,11 @@ class RbacRule(Fact):
 class Workload(Fact):
     """Something that runs as an identity (NHI401, NHI402).
 
-    `identity` is the identity key it runs as: for Kubernetes `sa:NAMESPACE/NAME`, for AWS the
-    role (address or ARN text), for GCP the service-account email or reference. `uses_default`
-    is True when it runs as a platform default identity; `identity_loc` is the line naming it.
+    `identity` is the identity key it runs as: for Kubernetes `ServiceAccount/NAMESPACE/NAME`
+    (the address of its `Identity`), for AWS the role (address or ARN text), for GCP the
+    service-account email or reference. `uses_default` is True when it runs as a platform default
+    identity; `identity_loc` is the line naming it. `token_mounted` None means the workload does
+    not say and its identity's `automount_token` decides (Kubernetes).
     """
 
     kind: str = ""
@@ -195,7 +202,7 @@ class Workload(Fact):
     identity: str | None = None
     identity_loc: Loc | None = None
     uses_default: bool = False
-    token_mounted: bool = True
+    token_mounted: bool | None = True
 
 
 @dataclass
@@ -228,6 +235,9 @@ class TokenScope(Fact):
     job: str = ""
     permissions: Any = None
     federates: bool = False  # the job requests an OIDC token
+    locs: dict[str, Loc] = field(default_factory=dict)  # where each scope (`id-token`...) is written
+    reusable: bool = False  # the workflow only runs via `workflow_call`: its caller caps the token
+    calls_workflow: bool = False  # a job that calls a reusable workflow (`jobs.<id>.uses`)
 
 
 @dataclass

@@ -145,7 +145,7 @@ _TAILS = _wordset(
 _NOT_BEFORE = _wordset(
     """
     public pub kms max min num is has use enable enabled require allow generate create rotate no
-    skip
+    skip page next continuation request idempotency change output input lifecycle
     """
 )
 
@@ -179,7 +179,7 @@ def is_credential_name(key: str) -> bool:
 # --- generic (medium) heuristics -----------------------------------------------------------------
 
 _NOT_SECRET = _lazy(
-    r"""[a-z]+[0-9]*(?:[-_.][a-z]+[0-9]*|[-_.][0-9]+)*     # names: my-app-secret, db_creds_v2, postgres14
+    r"""[a-z]+[0-9]*(?:[-_.:/][a-z]+[0-9]*|[-_.][0-9]+)*   # names: my-app-secret, db_creds_v2, read:org
       | [A-Z]+[0-9]*(?:_[A-Z0-9]+)+                        # env var names: SECRET_NAME
       | [A-Za-z][a-z]+(?:[A-Z][a-z]+)+                     # CamelCase words: DbPassword
       | [-+]?[0-9][0-9_.,:]* | true|false|yes|no|on|off|True|False|TRUE|FALSE
@@ -373,8 +373,9 @@ _DETECTORS: tuple[_Detector, ...] = (
     _Detector(
         "credential",  # the check names the kind after the assigned name: password, token...
         ("pass", "pwd", "secret", "token", "key", "auth", "cred"),
-        r"(?i:pass|pwd|secret|token|key|auth|cred)[\w.-]*[\"']?[ \t]*[:=][ \t]*[\"']?"
-        r"(?P<secret>[^\s\"'`;&|,)}]{8,})",
+        # `name=value`, `name: value`, `"name":"value"`; not `:secret:` inside ARNs and patterns
+        r"(?i:pass|pwd|secret|token|key|auth|cred)[\w.-]*(?:[\"']?[ \t]*=|[ \t]*:[ \t]|[\"']:)[ \t]*[\"']?"
+        r"(?P<secret>[^\s\"'`;&|,)}=]{8,}=*)(?![^\s\"'`;&|,)}])",
         _assignment,
         "medium",
         ignore_case=True,
@@ -386,20 +387,26 @@ _compile = cache(re.compile)
 
 
 @cache
-def _hints() -> re.Pattern[str]:
-    """All case-sensitive hints in one regex: most values match none and skip every detector."""
-    literals = {h for d in _DETECTORS if not d.ignore_case for h in d.hints}
-    return re.compile("|".join(re.escape(h) for h in sorted(literals, key=len, reverse=True)))
+def _hints() -> tuple[re.Pattern[str], dict[str, list[int]]]:
+    """All case-sensitive hints in one regex, and the detectors each hint enables."""
+    by_hint: dict[str, list[int]] = {}
+    for i, d in enumerate(_DETECTORS):
+        for hint in () if d.ignore_case else d.hints:
+            by_hint.setdefault(hint, []).append(i)
+    alternatives = "|".join(re.escape(h) for h in sorted(by_hint, key=len, reverse=True))
+    return re.compile(alternatives), by_hint
 
 
 def _candidates(value: str) -> list[_Detector]:
-    seen = set(_hints().findall(value))
-    lowered = value.lower() if ":" in value or "=" in value else ""
-    return [
-        d
-        for d in _DETECTORS
-        if (any(h in lowered for h in d.hints) if d.ignore_case else seen.intersection(d.hints))
-    ]
+    """The detectors worth running on `value`, in priority order (most values: none)."""
+    regex, by_hint = _hints()
+    chosen = {i for hint in regex.findall(value) for i in by_hint[hint]}
+    if "=" in value or ":" in value:  # every case-insensitive detector is an assignment
+        lowered = value.lower()
+        chosen.update(
+            i for i, d in enumerate(_DETECTORS) if d.ignore_case and any(h in lowered for h in d.hints)
+        )
+    return [_DETECTORS[i] for i in sorted(chosen)]
 
 
 def _aws_secret_like(s: str) -> bool:
@@ -412,26 +419,29 @@ def _aws_secret_like(s: str) -> bool:
     )
 
 
-def _find_token(value: str) -> Detection | None:
-    """The first detector (in priority order) with a match that passes its check."""
+def _find_token(value: str) -> tuple[Detection | None, bool]:
+    """The first detector (in priority order) with a match that passes its check; and whether the
+    whole value had a token's shape but failed the check (a placeholder such as `AKIAXXXX...`)."""
+    placeholder = False
     for d in _candidates(value):
         for m in _compile(d.pattern).finditer(value):
             verdict = d.check(m)
             if verdict:
                 kind = verdict if isinstance(verdict, str) else d.kind
                 span = m.span("secret") if "secret" in m.re.groupindex else m.span()
-                return Detection(kind, d.confidence, *span)
-    return None
+                return Detection(kind, d.confidence, *span), False
+            placeholder = placeholder or m.group() == value.strip()
+    return None, placeholder
 
 
 def detect(value: str, key: str = "") -> Detection | None:
     """Is `value` (assigned to the field/env/variable named `key`, maybe empty) a credential?"""
     if len(value) < 8:
         return None
-    found = _find_token(value)
+    found, placeholder = _find_token(value)
     if found and found.kind.startswith("AWS") and any(map(_aws_secret_like, _AWS_SECRET().findall(value))):
         return Detection(found.kind + " and secret access key", "high", found.start, found.end)
-    if found or not key:
+    if found or placeholder or not key:
         return found
     category = _credential_category(key)
     if category is None:

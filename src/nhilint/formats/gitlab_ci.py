@@ -1,23 +1,269 @@
-"""GitLab CI pipelines to facts."""
+"""GitLab CI pipelines to facts.
+
+Jobs are read after GitLab's own composition, as far as one file allows: `extends:` (deep merge,
+cycle-safe), `default:` (`before_script`, `after_script`, `id_tokens`), `!reference [job, key]`,
+anchors and `<<:` merges (done by the YAML parser), and `spec:` headers (the pipeline is the last
+mapping document). A hidden job (`.name`) nothing in the file extends is a template for other
+files and is read as a job of its own. Facts: static cloud logins of jobs without `id_tokens`
+(`CiAuth`), credentials in global `variables:` and personal-token variables (`CiSecretUse`), and
+`--duration-seconds` lifetimes.
+"""
 
 from __future__ import annotations
 
-from nhilint.formats import Extraction, SourceFile
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
+from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.github_actions import CLOUD_ENV, durations, line_usage, script_lines, shell_auth
 from nhilint.formats.walk import string_values
 from nhilint.parse import ParseError
-from nhilint.tree import LMap
+from nhilint.tree import LMap, LSeq, Pos, Tagged
+
+RESERVED = frozenset(
+    {
+        "default",
+        "include",
+        "stages",
+        "variables",
+        "workflow",
+        "image",
+        "services",
+        "cache",
+        "before_script",
+        "after_script",
+        "spec",
+        "types",
+    }
+)
+_VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_GAC_EXPORT = re.compile(r"\bGOOGLE_APPLICATION_CREDENTIALS\s*=\s*\S")
+_EPHEMERAL = re.compile(r"^CI_")  # predefined per-job variables (CI_JOB_TOKEN...) are not stored secrets
+MAX_EXTENDS = 11  # GitLab's own nesting limit
+
+
+def parse_all(file: SourceFile) -> list[LMap]:
+    from nhilint.parse.yaml import parse_yaml
+
+    docs = [d for d in parse_yaml(file.text, tags="gitlab") if isinstance(d, LMap)]
+    if not docs:
+        raise ParseError("a GitLab CI file must be a YAML mapping")
+    return docs
 
 
 def parse(file: SourceFile) -> LMap:
-    from nhilint.parse.yaml import parse_yaml
-
-    docs = parse_yaml(file.text, tags="gitlab")
-    if not docs or not isinstance(docs[0], LMap):
-        raise ParseError("a GitLab CI file must be a YAML mapping")
-    return docs[0]
+    """The pipeline: the last mapping document (a `spec:` header document may precede it)."""
+    return parse_all(file)[-1]
 
 
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
-    pipeline = parse(file)
-    return Extraction(facts=list(string_values(file, pipeline, pipeline.pos, "ci-variable", identity=file.rel)))
+    try:
+        docs = parse_all(file)
+    except ParseError as exc:
+        return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
+    facts: list[Fact] = [
+        f for d in docs for f in string_values(file, d, d.pos, "ci-variable", identity=file.rel)
+    ]
+    facts += _Pipeline(file, docs[-1]).facts()
+    return Extraction(facts=facts)
+
+
+def _deref(value: Any, pipeline: LMap, depth: int = 0) -> Any:
+    """The value a `!reference [job, key, ...]` points at (anything else unchanged)."""
+    while isinstance(value, Tagged) and value.tag == "!reference" and isinstance(value.value, LSeq):
+        node: Any = pipeline
+        for part in value.value:
+            node = node.get(part) if isinstance(node, LMap) else None
+        depth += 1
+        value = node if depth < MAX_EXTENDS else None
+    return value
+
+
+def _merge(target: LMap, source: LMap) -> None:
+    """GitLab's `extends` merge: mappings merge deeply, everything else is replaced."""
+    for key, value in source.items():
+        old = target.get(key)
+        if isinstance(old, LMap) and isinstance(value, LMap):
+            merged = LMap(value.pos)
+            _merge(merged, old)
+            _merge(merged, value)
+            value = merged
+        target.put(key, value, source.kpos(key), source.vpos(key))
+
+
+class _Pipeline:
+    def __init__(self, file: SourceFile, doc: LMap) -> None:
+        self.file, self.doc = file, doc
+        default = doc.get("default")
+        self.default = default if isinstance(default, LMap) else LMap()
+        variables = _deref(doc.get("variables"), doc)
+        self.globals = variables if isinstance(variables, LMap) else LMap()
+
+    def facts(self) -> Iterator[Fact]:
+        jobs = {name: self.resolve(name, ()) for name in self.job_names()}
+        yield from self.global_variables(any("id_tokens" not in job for job in jobs.values()) or not jobs)
+        for name, job in jobs.items():
+            yield from self.job(name, job)
+
+    def job_names(self) -> list[str]:
+        jobs = {str(k): v for k, v in self.doc.items() if isinstance(v, LMap) and k not in RESERVED}
+        concrete = [job for name, job in jobs.items() if not name.startswith(".")]
+        used = {p for job in jobs.values() for p in _parents(job)} | _referenced(self.doc)
+        # `<<: *anchor` shares the template's very objects with the job that merges it.
+        merged = {id(v) for job in concrete for v in _containers(job)}
+        return [
+            name for name, job in jobs.items()
+            if not name.startswith(".")
+            or (name not in used and not any(id(v) in merged for v in _containers(job)))
+        ]  # fmt: skip
+
+    def resolve(self, name: str, seen: tuple[str, ...]) -> LMap:
+        job = self.doc[name]
+        merged = LMap(job.pos)
+        for parent in _parents(job):
+            if (
+                parent in self.doc
+                and isinstance(self.doc[parent], LMap)
+                and parent not in seen
+                and len(seen) < MAX_EXTENDS
+            ):
+                _merge(merged, self.resolve(parent, (*seen, name)))
+        _merge(merged, job)
+        for key in ("before_script", "after_script", "id_tokens"):
+            if key not in merged and key in self.default:
+                merged.put(key, self.default[key], self.default.kpos(key), self.default.vpos(key))
+        return merged
+
+    def global_variables(self, some_job_static: bool) -> Iterator[Fact]:
+        for key, raw in self.globals.items():
+            value = _variable_value(raw)
+            name = str(key)
+            if not isinstance(value, str) or not value.strip():
+                continue
+            where = self.file.loc(*self.globals.kpos(key))
+            if name.upper() in CLOUD_ENV and some_job_static:
+                yield CiAuth(
+                    loc=where,
+                    ci="gitlab",
+                    cloud=CLOUD_ENV[name.upper()],
+                    method="static",
+                    job="",
+                    detail=f"`variables.{name}`",
+                )
+            if _holds_credential(name, value):
+                yield CiSecretUse(
+                    loc=where, ci="gitlab", secret=name, workflow=self.file.rel, usage="global-variable"
+                )
+
+    def job(self, name: str, job: LMap) -> Iterator[Fact]:
+        federated = "id_tokens" in job
+        variables = _deref(job.get("variables"), self.doc)
+        if isinstance(variables, LMap):
+            for key, raw in variables.items():
+                value = _variable_value(raw)
+                if not isinstance(value, str) or not value.strip():
+                    continue
+                cloud = CLOUD_ENV.get(str(key).upper())
+                if cloud and not federated:
+                    yield self.auth(name, cloud, variables.kpos(key), f"`variables.{key}`")
+                yield from self.pat_refs(name, value, variables.kpos(key), "env")
+        for line, number in self.script(job):
+            where = Pos(number, 1)
+            yield from self.pat_refs(name, line, where, line_usage(line))
+            if not federated:
+                for cloud, _, detail in shell_auth(line):
+                    yield self.auth(name, cloud, where, detail)
+                if _GAC_EXPORT.search(line):
+                    yield self.auth(
+                        name, "gcp", where, "a service-account key file in GOOGLE_APPLICATION_CREDENTIALS"
+                    )
+            for seconds in durations(line):
+                yield Lifetime(
+                    loc=self.file.loc(*where),
+                    setting="--duration-seconds",
+                    seconds=seconds,
+                    identity=name,
+                    platform="aws",
+                )
+
+    def auth(self, job: str, cloud: str, pos: Pos, detail: str) -> CiAuth:
+        return CiAuth(
+            loc=self.file.loc(*pos), ci="gitlab", cloud=cloud, method="static", job=job, detail=detail
+        )
+
+    def pat_refs(self, job: str, text: str, pos: Pos, usage: str) -> Iterator[CiSecretUse]:
+        from nhilint.rules.ci import is_pat_name
+
+        for ref in _VAR_REF.findall(text):
+            if is_pat_name(ref):
+                yield CiSecretUse(
+                    loc=self.file.loc(*pos),
+                    ci="gitlab",
+                    secret=ref,
+                    workflow=self.file.rel,
+                    job=job,
+                    usage=usage,
+                )
+
+    def script(self, job: LMap) -> Iterator[tuple[str, int]]:
+        """Every shell line of the job's before_script, script and after_script, with its line."""
+        for key in ("before_script", "script", "after_script"):
+            value = _deref(job.get(key), self.doc)
+            yield from self.lines(value, job.vpos(key))
+
+    def lines(self, value: Any, pos: Pos, depth: int = 0) -> Iterator[tuple[str, int]]:
+        value = _deref(value, self.doc)
+        if isinstance(value, str):
+            yield from script_lines(self.file, value, pos)
+        elif isinstance(value, LSeq) and depth < MAX_EXTENDS:  # nested lists come from !reference
+            for i, item in enumerate(value):
+                yield from self.lines(item, value.ipos(i), depth + 1)
+
+
+def _parents(job: LMap) -> list[str]:
+    extends = job.get("extends")
+    if isinstance(extends, str):
+        return [extends]
+    return [str(p) for p in extends if isinstance(p, str)] if isinstance(extends, LSeq) else []
+
+
+def _containers(job: LMap) -> list[Any]:
+    return [v for v in job.values() if isinstance(v, (LMap, LSeq))]
+
+
+def _referenced(doc: LMap) -> set[str]:
+    """Jobs named by a `!reference [job, ...]` anywhere in the pipeline."""
+    found: set[str] = set()
+    stack: list[Any] = [doc]
+    while stack:  # iterative: hostile nesting must not exhaust the stack
+        node = stack.pop()
+        if isinstance(node, Tagged):
+            if node.tag == "!reference" and isinstance(node.value, LSeq) and node.value:
+                found.add(str(node.value[0]))
+            stack.append(node.value)
+        elif isinstance(node, LMap):
+            stack.extend(node.values())
+        elif isinstance(node, LSeq):
+            stack.extend(node)
+    return found
+
+
+def _variable_value(raw: Any) -> Any:
+    """A variable's value: `KEY: value` or `KEY: {value: ..., description: ...}`."""
+    return raw.get("value") if isinstance(raw, LMap) else raw
+
+
+def _holds_credential(name: str, value: str) -> bool:
+    """A literal secret in a credential-named variable, or a reference to a stored credential."""
+    from nhilint.secrets import is_credential_name, is_reference_or_placeholder
+
+    refs = [r for r in _VAR_REF.findall(value) if not _EPHEMERAL.match(r)]
+    if any(is_credential_name(r) or r.upper() in CLOUD_ENV for r in refs):
+        return True
+    named = is_credential_name(name) or name.upper() in CLOUD_ENV
+    if not named or _VAR_REF.search(value):
+        return named and bool(refs)
+    return not is_reference_or_placeholder(value)

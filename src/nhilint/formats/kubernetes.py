@@ -1,16 +1,62 @@
-"""Kubernetes manifests (multi-document YAML, `kind: List`, JSON) to facts."""
+"""Kubernetes manifests (multi-document YAML, `kind: List`, JSON, `helm template` and `kustomize
+build` output) to facts.
+
+Identity keys: a ServiceAccount's `Identity.address` is `ServiceAccount/NAMESPACE/NAME` (namespace
+`default` when absent), and every workload, token Secret, binding and projected token names its
+ServiceAccount by that key, so whole-scan rules join them across files. Objects rendered by
+`helm template` carry their `# Source:` template in their display names.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from nhilint.facts import Fact, StringValue
-from nhilint.formats import Extraction, SourceFile
+from nhilint.facts import (
+    Credential,
+    EnvVar,
+    Fact,
+    Grant,
+    Identity,
+    Lifetime,
+    Loc,
+    RbacRule,
+    StringValue,
+    Suppression,
+    Workload,
+)
+from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.walk import string_values
-from nhilint.tree import LMap, LSeq
+from nhilint.parse import ParseError
+from nhilint.tree import LMap, LSeq, Pos
+
+WORKLOAD_KINDS = frozenset(
+    {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
+)
+CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+WORKLOAD_IDENTITY_ANNOTATIONS = {
+    "eks.amazonaws.com/role-arn": "aws",
+    "iam.gke.io/gcp-service-account": "gcp",
+    "azure.workload.identity/client-id": "azure",
+}
+IGNORE_ANNOTATION = "nhilint.io/ignore"
+SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
+
+# Helm-only template actions: rendered output (even ConfigMaps full of Prometheus or Argo CD
+# notification templates) never contains them, an unrendered chart template always does.
+_HELM_ACTION = re.compile(
+    r"\{\{-?\s*(?:include\s|toYaml\b)|\{\{[^}\n]*\.(?:Values|Release|Chart|Capabilities|Files)\b"
+)
+_SOURCE = re.compile(r"^# Source: (\S.*?)\s*$")
+_IGNORE_ENTRY = re.compile(
+    r"^\s*(?P<rules>[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*)\s*(?::\s*(?P<reason>.*?))?"
+    r"(?:\s+expires=(?P<expires>\d{4}-\d{2}-\d{2}))?\s*$"
+)
 
 
 def parse(file: SourceFile) -> list[Any]:
@@ -21,6 +67,11 @@ def parse(file: SourceFile) -> list[Any]:
     from nhilint.parse.yaml import parse_yaml
 
     return parse_yaml(file.text)
+
+
+def is_chart_template(text: str) -> bool:
+    """An unrendered Helm chart template (Go template actions on `.Values`, `include`...)."""
+    return _HELM_ACTION.search(text) is not None
 
 
 def objects(docs: list[Any]) -> Iterator[LMap]:
@@ -41,27 +92,82 @@ def name_of(obj: LMap) -> str:
     return f"{obj.get('kind', 'Object')}/{name if isinstance(name, str) else '?'}"
 
 
+def sa_address(namespace: str, name: str) -> str:
+    return f"ServiceAccount/{namespace}/{name}"
+
+
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
+    if is_chart_template(file.text):
+        return Extraction()  # `helm template` renders it; the template itself is not a manifest
+    try:
+        docs = parse(file)
+    except ParseError as exc:
+        if "{{" in file.text:
+            return Extraction()  # some other templating language: not a manifest until rendered
+        return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
+    sources = _helm_sources(file.text)
     result = Extraction()
-    for obj in objects(parse(file)):
+    for obj in objects(docs):
         result.facts.extend(object_strings(file, obj))
+        manifest = Manifest.of(file, obj, sources.at(obj.pos.line))
+        if manifest is not None:
+            result.facts.extend(manifest.facts())
     return result
 
 
+class _Sources:
+    """`# Source: chart/templates/x.yaml` comments of `helm template` output, by line; a `---`
+    ends the document the comment belongs to."""
+
+    def __init__(self, marks: list[tuple[int, str | None]]) -> None:
+        self.lines = [line for line, _ in marks]
+        self.values = [value for _, value in marks]
+
+    def at(self, line: int) -> str | None:
+        index = bisect.bisect_left(self.lines, line) - 1
+        return self.values[index] if index >= 0 else None
+
+
+def _helm_sources(text: str) -> _Sources:
+    if "# Source: " not in text:
+        return _Sources([])
+    marks: list[tuple[int, str | None]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("---"):
+            marks.append((number, None))
+        elif found := _SOURCE.match(line):
+            marks.append((number, found.group(1)))
+    return _Sources(marks)
+
+
 def object_strings(file: SourceFile, obj: LMap) -> Iterator[Fact]:
-    """Literal strings of an object for NHI101; a Secret's `data` is base64-decoded first."""
+    """Literal strings of an object for NHI101: a Secret's `data` is base64-decoded first, an env
+    value is keyed by its variable name, and `valueFrom`/`envFrom` references are skipped."""
     identity = name_of(obj)
+    env_names = {(p.line, p.col): name for name, _, p in _env_literals(obj)}
     for key, value in obj.items():
         if key == "data" and obj.get("kind") == "Secret" and isinstance(value, LMap):
             for name, encoded in value.items():
                 decoded = _b64(encoded)
                 if decoded is not None:
-                    yield StringValue(loc=file.loc(*value.vpos(name)), key=str(name), value=decoded,
-                                      path=f"data.{name}", identity=identity, context="secret-data")
+                    yield StringValue(
+                        loc=file.loc(*value.vpos(name)),
+                        key=str(name),
+                        value=decoded,
+                        path=f"data.{name}",
+                        identity=identity,
+                        context="secret-data",
+                    )
             continue
         context = "secret-data" if key == "stringData" else "attribute"
-        yield from string_values(file, value, obj.vpos(key), context, path=str(key), identity=identity)
+        for found in string_values(file, value, obj.vpos(key), context, path=str(key), identity=identity):
+            if ".valueFrom." in found.path or ".envFrom[" in found.path:
+                continue  # references to Secrets and ConfigMaps, never the value itself
+            env = env_names.get((found.loc.line, found.loc.col))
+            if env is not None:
+                found.key, found.context = env, "env"
+            yield found
 
 
 def _b64(value: Any) -> str | None:
@@ -71,3 +177,248 @@ def _b64(value: Any) -> str | None:
         return base64.b64decode(value, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
         return None
+
+
+def pod_spec(obj: LMap) -> tuple[LMap, LMap] | None:
+    """(holder, spec): the pod spec of a workload and the mapping whose `spec` key it is."""
+    holder: Any = obj
+    path = {"Pod": ()}.get(str(obj.get("kind")), ("spec", "template"))
+    if obj.get("kind") == "CronJob":
+        path = ("spec", "jobTemplate", "spec", "template")
+    for key in path:
+        holder = holder.get(key) if isinstance(holder, LMap) else None
+    spec = holder.get("spec") if isinstance(holder, LMap) else None
+    return (holder, spec) if isinstance(spec, LMap) else None
+
+
+def _containers(spec: LMap) -> Iterator[LMap]:
+    for key in CONTAINER_LISTS:
+        items = spec.get(key)
+        if isinstance(items, LSeq):
+            yield from (c for c in items if isinstance(c, LMap))
+
+
+def _env_literals(obj: LMap) -> Iterator[tuple[str, str, Pos]]:
+    """(name, literal value, value position) of every container `env[].value` of a workload."""
+    found = pod_spec(obj) if obj.get("kind") in WORKLOAD_KINDS else None
+    if found is None:
+        return
+    for container in _containers(found[1]):
+        env = container.get("env")
+        for item in env if isinstance(env, LSeq) else ():
+            if (
+                isinstance(item, LMap)
+                and isinstance(item.get("name"), str)
+                and isinstance(item.get("value"), str)
+            ):
+                yield item["name"], item["value"], item.vpos("value")
+
+
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    return [str(v) for v in node if isinstance(v, (str, int))] if isinstance(node, LSeq) else []
+
+
+@dataclass
+class Manifest:
+    """One named object and what every fact of it needs: where it is and what to call it."""
+
+    file: SourceFile
+    obj: LMap
+    kind: str
+    name: str
+    namespace: str
+    meta: LMap
+    source: str | None
+
+    @classmethod
+    def of(cls, file: SourceFile, obj: LMap, source: str | None) -> Manifest | None:
+        meta, kind = obj.get("metadata"), obj.get("kind")
+        if not isinstance(meta, LMap) or not isinstance(meta.get("name"), str) or not isinstance(kind, str):
+            return None
+        namespace = meta.get("namespace")
+        return cls(
+            file,
+            obj,
+            kind,
+            meta["name"],
+            namespace if isinstance(namespace, str) and namespace else "default",
+            meta,
+            source,
+        )
+
+    def loc(self, pos: Pos) -> Loc:
+        return self.file.loc(*pos)
+
+    def display(self, name: str) -> str:
+        return f"{name} (from {self.source})" if self.source else name
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    def facts(self) -> Iterator[Fact]:
+        yield from self.suppressions()
+        handler = HANDLERS.get(self.kind)
+        if handler is not None:
+            yield from handler(self)
+
+    def annotations(self) -> LMap:
+        found = self.meta.get("annotations")
+        return found if isinstance(found, LMap) else LMap()
+
+    def suppressions(self) -> Iterator[Suppression]:
+        annotations = self.annotations()
+        value = annotations.get(IGNORE_ANNOTATION)
+        if not isinstance(value, str):
+            return
+        for entry in re.split(r"[;\n]", value):
+            found = _IGNORE_ENTRY.match(entry)
+            if entry.strip() and found:
+                yield Suppression(
+                    loc=self.loc(annotations.kpos(IGNORE_ANNOTATION)),
+                    rules=[r.strip() for r in found["rules"].split(",")],
+                    reason=(found["reason"] or "").strip(),
+                    expires=found["expires"],
+                    start_line=self.obj.pos.line,
+                    end_line=self.obj.end_line,
+                )
+
+
+def service_account(m: Manifest) -> Iterator[Fact]:
+    tags: dict[str, str] = {}
+    tag_locs = {}
+    for key in ("labels", "annotations"):
+        values = m.meta.get(key)
+        for tag, value in values.items() if isinstance(values, LMap) else ():
+            if isinstance(value, (str, int, float, bool)):
+                tags[str(tag)] = str(value)
+                tag_locs[str(tag)] = m.loc(values.kpos(tag))
+    automount = m.obj.get("automountServiceAccountToken")
+    yield Identity(
+        loc=m.loc(m.meta.kpos("name")),
+        kind="k8s_service_account",
+        name=m.display(m.qualified),
+        provider="kubernetes",
+        address=sa_address(m.namespace, m.name),
+        tags=tags,
+        tag_locs=tag_locs,
+        tags_loc=m.loc(m.obj.kpos("metadata")),
+        automount_token=automount if isinstance(automount, bool) else None,
+        workload_identity={
+            cloud: tags[key] for key, cloud in WORKLOAD_IDENTITY_ANNOTATIONS.items() if tags.get(key)
+        },
+    )
+
+
+def secret(m: Manifest) -> Iterator[Fact]:
+    if m.obj.get("type") != SA_TOKEN_TYPE:
+        return
+    owner = m.annotations().get("kubernetes.io/service-account.name")
+    yield Credential(
+        loc=m.loc(m.obj.kpos("type")),
+        kind="k8s_service_account_token",
+        resource_type="Secret",
+        identity=sa_address(m.namespace, owner) if isinstance(owner, str) else None,
+        name=m.display(m.qualified),
+    )
+
+
+def role(m: Manifest) -> Iterator[Fact]:
+    rules = m.obj.get("rules")
+    if "aggregationRule" in m.obj or not isinstance(rules, LSeq):
+        return  # an aggregated ClusterRole's rules are filled in from the roles it selects
+    cluster = m.kind == "ClusterRole"
+    for index, item in enumerate(rules):
+        if isinstance(item, LMap):
+            yield RbacRule(
+                loc=m.loc(rules.ipos(index)),
+                role=m.display(m.name if cluster else m.qualified),
+                cluster_scoped=cluster,
+                verbs=_strings(item.get("verbs")),
+                resources=_strings(item.get("resources")),
+                api_groups=_strings(item.get("apiGroups")),
+            )
+
+
+def binding(m: Manifest) -> Iterator[Fact]:
+    ref, subjects = m.obj.get("roleRef"), m.obj.get("subjects")
+    if not isinstance(ref, LMap) or not isinstance(ref.get("name"), str) or not isinstance(subjects, LSeq):
+        return
+    scope = "cluster" if m.kind == "ClusterRoleBinding" else "namespace"
+    for index, subject in enumerate(subjects):
+        if not isinstance(subject, LMap) or not isinstance(subject.get("name"), str):
+            continue
+        kind, name, identity = subject.get("kind"), subject["name"], None
+        if kind == "ServiceAccount":
+            namespace = subject.get("namespace")
+            namespace = namespace if isinstance(namespace, str) and namespace else m.namespace
+            identity = sa_address(namespace, name)
+            grantee, grantee_kind = f"{namespace}/{name}", "service_account"
+        else:
+            grantee, grantee_kind = name, {"Group": "group", "User": "user"}.get(str(kind), "unknown")
+        yield Grant(
+            loc=m.loc(subjects.ipos(index)),
+            platform="kubernetes",
+            role=ref["name"],
+            grantee=grantee,
+            grantee_kind=grantee_kind,
+            scope=scope,
+            identity=identity,
+        )
+
+
+def workload_facts(m: Manifest) -> Iterator[Fact]:
+    found = pod_spec(m.obj)
+    if found is None:
+        return
+    holder, spec = found
+    account = spec.get("serviceAccountName") or spec.get("serviceAccount")
+    account_key = "serviceAccountName" if "serviceAccountName" in spec else "serviceAccount"
+    named = isinstance(account, str) and account != ""
+    identity = sa_address(m.namespace, account if named else "default")
+    automount = spec.get("automountServiceAccountToken")
+    name = m.display(m.qualified)
+    yield Workload(
+        loc=m.loc(m.meta.kpos("name")),
+        kind=m.kind,
+        name=name,
+        platform="kubernetes",
+        identity=identity,
+        identity_loc=m.loc(spec.kpos(account_key) if named else holder.kpos("spec")),
+        uses_default=not named or account == "default",
+        token_mounted=automount if isinstance(automount, bool) else None,
+    )
+    for env_name, value, pos in _env_literals(m.obj):
+        yield EnvVar(loc=m.loc(pos), name=env_name, value=value, workload=f"{m.kind} {name}")
+    yield from projected_tokens(m, spec, identity)
+
+
+def projected_tokens(m: Manifest, spec: LMap, identity: str) -> Iterator[Lifetime]:
+    volumes = spec.get("volumes")
+    for volume in volumes if isinstance(volumes, LSeq) else ():
+        projected = volume.get("projected") if isinstance(volume, LMap) else None
+        sources = projected.get("sources") if isinstance(projected, LMap) else None
+        for source in sources if isinstance(sources, LSeq) else ():
+            token = source.get("serviceAccountToken") if isinstance(source, LMap) else None
+            seconds = token.get("expirationSeconds") if isinstance(token, LMap) else None
+            if isinstance(seconds, int) and not isinstance(seconds, bool):
+                yield Lifetime(
+                    loc=m.loc(token.kpos("expirationSeconds")),
+                    setting="expirationSeconds",
+                    seconds=seconds,
+                    identity=identity,
+                    platform="kubernetes",
+                )
+
+
+HANDLERS = {
+    "ServiceAccount": service_account,
+    "Secret": secret,
+    "Role": role,
+    "ClusterRole": role,
+    "RoleBinding": binding,
+    "ClusterRoleBinding": binding,
+    **dict.fromkeys(WORKLOAD_KINDS, workload_facts),
+}

@@ -64,7 +64,8 @@ def long_lived_key_resource(ctx: RuleContext) -> Iterator[Finding]:
 def legacy_service_account_token(ctx: RuleContext) -> Iterator[Finding]:
     for cred in ctx.of(Credential):
         if cred.kind == "k8s_service_account_token":
-            sa = cred.identity or "its ServiceAccount"
+            owner = ctx.identity(cred.identity)
+            sa = owner.name if owner else (cred.identity or "?").removeprefix("ServiceAccount/")
             yield ctx.finding(
                 "NHI104", cred.loc,
                 f"Secret {cred.name} holds a never-expiring token for ServiceAccount {sa}: use a projected "

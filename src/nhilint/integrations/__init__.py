@@ -1,0 +1,1 @@
+"""Bridges that run nhilint's rules inside other tools (checkov)."""
