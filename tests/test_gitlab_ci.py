@@ -157,10 +157,10 @@ def test_fixtures_fire_at_the_lines_to_edit():
         ("NHI107", "deploy.yml", 19),
         ("NHI103", "deploy.yml", 22),
         ("NHI103", "nightly.yml", 9),
-        ("NHI403", "nightly.yml", 15),
+        ("NHI403", "nightly.yml", 18),
         ("NHI403", ".gitlab-ci.yml", 3),
-        ("NHI103", ".gitlab-ci.yml", 10),
-        ("NHI103", ".gitlab-ci.yml", 21),
+        ("NHI103", ".gitlab-ci.yml", 11),
+        ("NHI103", ".gitlab-ci.yml", 22),
     } <= ci
     hardened = engine.scan([ROOT / "fixtures" / "hardened"], config, root=ROOT)
     assert [f for f in hardened.findings if "/.git" in f.loc.file] == []

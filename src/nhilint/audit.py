@@ -110,8 +110,10 @@ def clone(url: str, cache_dir: Path) -> Path:
     dest = cache_dir / f"{slug}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # a private URL must fail, not wait for a password
     if (dest / ".git").is_dir():
-        steps = [["git", "-C", str(dest), "fetch", "--quiet", "--depth", "1", "origin", "HEAD"],
-                 ["git", "-C", str(dest), "reset", "--quiet", "--hard", "FETCH_HEAD"]]
+        steps = [
+            ["git", "-C", str(dest), "fetch", "--quiet", "--depth", "1", "origin", "HEAD"],
+            ["git", "-C", str(dest), "reset", "--quiet", "--hard", "FETCH_HEAD"],
+        ]
     else:
         dest.parent.mkdir(parents=True, exist_ok=True)
         steps = [["git", "clone", "--quiet", "--depth", "1", "--", url, str(dest)]]
@@ -121,8 +123,11 @@ def clone(url: str, cache_dir: Path) -> Path:
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise AuditError(f"git failed: {exc}") from None
         if proc.returncode != 0:
-            lines = proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"]
-            raise AuditError(f"git {step[1] if step[1] != '-C' else step[3]} failed: {lines[-1]}")
+            lines = [line for line in proc.stderr.splitlines() if line.strip()] or [
+                f"exit code {proc.returncode}"
+            ]
+            reason = next((line for line in lines if line.startswith("fatal:")), lines[0])
+            raise AuditError(f"git {step[1] if step[1] != '-C' else step[3]} failed: {reason}")
     return dest
 
 
@@ -157,7 +162,8 @@ def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None]
 
     root = root.resolve()
     try:
-        config = configuration.read_file(options.config_path) if options.config_path else configuration.discover(root)
+        path = options.config_path
+        config = configuration.read_file(path) if path else configuration.discover(root)
     except configuration.ConfigError as exc:
         raise AuditError(str(exc)) from None
     config = config.with_overrides(select=options.select, ignore=options.ignore, fail_on=options.fail_on)
@@ -167,8 +173,12 @@ def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None]
     return report, render(result, "sarif") if options.sarif else None
 
 
-def run(targets: list[Target], options: ScanOptions, jobs: int,
-        progress: Callable[[int, int, RepoReport], None] | None = None) -> list[RepoReport]:
+def run(
+    targets: list[Target],
+    options: ScanOptions,
+    jobs: int,
+    progress: Callable[[int, int, RepoReport], None] | None = None,
+) -> list[RepoReport]:
     """Scan every target with `jobs` worker processes; reports in target order."""
     done: dict[str, RepoReport] = {}
     if jobs <= 1 or len(targets) <= 1:
@@ -194,16 +204,27 @@ def combined(reports: list[RepoReport]) -> dict[str, Any]:
     from nhilint import __version__
 
     repos = [_repo_entry(r) for r in sorted(reports, key=lambda r: r.target.source)]
-    return {"version": AUDIT_VERSION, "tool": {"name": "nhilint", "version": __version__},
-            "summary": summary(repos), "repositories": repos}
+    return {
+        "version": AUDIT_VERSION,
+        "tool": {"name": "nhilint", "version": __version__},
+        "summary": summary(repos),
+        "repositories": repos,
+    }
 
 
 def _repo_entry(r: RepoReport) -> dict[str, Any]:
-    entry: dict[str, Any] = {"name": r.target.name, "source": r.target.source,
-                             "status": "ok" if r.ok else "failed", "error": r.error}
+    entry: dict[str, Any] = {
+        "name": r.target.name,
+        "source": r.target.source,
+        "status": "ok" if r.ok else "failed",
+        "error": r.error,
+    }
     if r.report is not None:
-        entry.update(fail_on=r.report.get("fail_on", "warning"), summary=r.report["summary"],
-                     findings=r.report["findings"])
+        entry.update(
+            fail_on=r.report.get("fail_on", "warning"),
+            summary=r.report["summary"],
+            findings=r.report["findings"],
+        )
     return entry
 
 
@@ -212,32 +233,67 @@ def summary(repos: list[dict[str, Any]]) -> dict[str, int]:
     totals: Counter[str] = Counter()
     for repo in scanned:
         totals.update({k: v for k, v in repo["summary"].items() if k != "files_with_findings"})
-    return {"repositories": len(repos), "repositories_failed": len(repos) - len(scanned),
-            "total": totals["total"], "errors": totals["errors"], "warnings": totals["warnings"],
-            "notes": totals["notes"], "files_scanned": totals["files_scanned"],
-            "suppressed": totals["suppressed"]}
+    return {
+        "repositories": len(repos),
+        "repositories_failed": len(repos) - len(scanned),
+        "total": totals["total"],
+        "errors": totals["errors"],
+        "warnings": totals["warnings"],
+        "notes": totals["notes"],
+        "files_scanned": totals["files_scanned"],
+        "suppressed": totals["suppressed"],
+    }
 
 
 def failing(document: dict[str, Any]) -> int:
     """How many active findings are at or above their repository's fail-on severity."""
     from nhilint.findings import severity_rank
 
-    return sum(1 for repo in document["repositories"] if repo["status"] == "ok"
-               for f in repo["findings"]
-               if not f["suppressed"] and severity_rank(f["severity"]) >= severity_rank(repo["fail_on"]))
+    return sum(
+        1
+        for repo in document["repositories"]
+        if repo["status"] == "ok"
+        for f in repo["findings"]
+        if not f["suppressed"] and severity_rank(f["severity"]) >= severity_rank(repo["fail_on"])
+    )
 
 
-CSV_COLUMNS = ("repository", "source", "rule_id", "slug", "severity", "file", "line", "column",
-               "identity_kind", "identity_name", "message", "fingerprint", "suppressed")
+CSV_COLUMNS = (
+    "repository",
+    "source",
+    "rule_id",
+    "slug",
+    "severity",
+    "file",
+    "line",
+    "column",
+    "identity_kind",
+    "identity_name",
+    "message",
+    "fingerprint",
+    "suppressed",
+)
 
 
 def csv_rows(document: dict[str, Any]) -> Iterable[list[str | int | bool]]:
     for repo in document["repositories"]:
         for f in repo.get("findings", []):
             identity = f["identity"] or {}
-            yield [repo["name"], repo["source"], f["rule_id"], f["slug"], f["severity"], f["file"],
-                   f["line"], f["column"], identity.get("kind", ""), identity.get("name", ""),
-                   f["message"], f["fingerprint"], f["suppressed"]]
+            yield [
+                repo["name"],
+                repo["source"],
+                f["rule_id"],
+                f["slug"],
+                f["severity"],
+                f["file"],
+                f["line"],
+                f["column"],
+                identity.get("kind", ""),
+                identity.get("name", ""),
+                f["message"],
+                f["fingerprint"],
+                f["suppressed"],
+            ]
 
 
 def write_csv(document: dict[str, Any], path: Path) -> None:
@@ -285,14 +341,25 @@ class Table:
         for r in reports:
             s = r.report["summary"] if r.report else {}
             status = "ok" if r.ok else f"FAILED: {r.error}"
-            rows.append([r.target.name, status, *(str(s.get(k, "-")) for k in ("files_scanned", "errors",
-                         "warnings", "notes")), f"{r.seconds:.1f}"])
+            rows.append(
+                [
+                    r.target.name,
+                    status,
+                    *(str(s.get(k, "-")) for k in ("files_scanned", "errors", "warnings", "notes")),
+                    f"{r.seconds:.1f}",
+                ]
+            )
         return cls(rows)
 
     def render(self) -> str:
         # the status column goes last so a long error message does not widen the table
         order = [0, 2, 3, 4, 5, 6, 1]
         widths = [max(len(row[i]) for row in self.rows) for i in order]
-        lines = ["  ".join(row[i].ljust(w) if i in (0, 1) else row[i].rjust(w) for i, w in zip(order, widths))
-                 for row in self.rows]
+        lines = [
+            "  ".join(
+                row[i].ljust(w) if i in (0, 1) else row[i].rjust(w)
+                for i, w in zip(order, widths, strict=True)
+            )
+            for row in self.rows
+        ]
         return "\n".join(line.rstrip() for line in lines) + "\n"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +73,7 @@ OWASP_TITLES = {
 
 def checks_dir() -> Path:
     """`nhilint/checks` inside an installed wheel, or `checks/` at the root of a checkout."""
-    packaged = Path(str(resources.files("nhilint"))) / "checks"
+    packaged = Path(__file__).resolve().parent / "checks"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / "checks"

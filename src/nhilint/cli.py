@@ -8,10 +8,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from nhilint import __version__
+from nhilint.report import FORMATS, render
+
+if TYPE_CHECKING:
+    from nhilint.config import Config
+    from nhilint.findings import ScanResult
 
 SEVERITY = click.Choice(["error", "warning", "note"])
 
@@ -47,47 +53,160 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True, help="Output format.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Output format (github: workflow annotations; markdown: a PR summary).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
 @click.option("--select", multiple=True, help="Only these rule IDs or prefixes (NHI101, NHI2). Repeatable.")
 @click.option("--ignore", multiple=True, help="Never these rule IDs or prefixes. Repeatable.")
 @click.option("--fail-on", type=SEVERITY, help="Lowest severity that fails the scan (default: warning).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the scan.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Configuration file (default: nearest .nhilint.yaml or pyproject.toml [tool.nhilint]).")
-def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, select: tuple[str, ...],
-         ignore: tuple[str, ...], fail_on: str | None, exit_zero: bool, config_path: Path | None) -> None:
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: nearest .nhilint.yaml or pyproject.toml [tool.nhilint]).",
+)
+@click.option(
+    "--context",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Also read these paths (e.g. the repository: --context .) so whole-scan rules see them, "
+    "but report only findings about PATHS. Used by the pre-commit hook. Repeatable.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Suppress the findings recorded in this baseline file (`nhilint baseline write`).",
+)
+@click.option(
+    "--report-unused-ignores", is_flag=True, help="Report suppressions that no longer hide anything."
+)
+@click.option(
+    "--no-cache", is_flag=True, help="Do not read or write the facts cache (also: NHILINT_NO_CACHE=1)."
+)
+def scan(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    exit_zero: bool,
+    config_path: Path | None,
+    context: tuple[Path, ...],
+    baseline_path: Path | None,
+    report_unused_ignores: bool,
+    no_cache: bool,
+) -> None:
     """Scan PATHS (files or directories; default: the current directory)."""
+    from nhilint.baseline import BaselineError, read
+    from nhilint.findings import severity_rank
+
+    try:
+        entries = read(baseline_path) if baseline_path else None
+    except BaselineError as exc:
+        _fail(str(exc))
+    config, result = _run_scan(
+        paths,
+        config_path,
+        select,
+        ignore,
+        fail_on,
+        context=list(context) or None,
+        use_cache=not no_cache,
+        report_unused_ignores=report_unused_ignores,
+        baseline=entries,
+    )
+    stream = sys.stdout if output is None else None
+    report = render(result, fmt, color=fmt == "text" and stream is not None and _use_color(stream))
+    _emit(report, output)
+    threshold = severity_rank(config.fail_on)
+    failing = [f for f in result.active if severity_rank(f.severity) >= threshold]
+    sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _run_scan(
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    **options: Any,
+) -> tuple[Config, ScanResult]:
+    """Configuration (from --config or discovered next to what is read) and the scan's result."""
     from nhilint import config as configuration
     from nhilint import engine
-    from nhilint.findings import severity_rank
-    from nhilint.report import render
 
     targets = list(paths) or [Path(".")]
+    start = (options.get("context") or targets)[0]
     try:
-        config = configuration.read_file(config_path) if config_path else configuration.discover(targets[0])
+        config = configuration.read_file(config_path) if config_path else configuration.discover(start)
         config = config.with_overrides(select=_prefixes(select), ignore=_prefixes(ignore), fail_on=fail_on)
-        result = engine.scan(targets, config)
+        return config, engine.scan(targets, config, **options)
     except configuration.ConfigError as exc:
         _fail(str(exc))
     except click.BadParameter as exc:
         _fail(exc.format_message())
     except FileNotFoundError as exc:
         _fail(f"path does not exist: {exc.args[0]}")
-    stream = sys.stdout if output is None else None
-    report = render(result, fmt, color=fmt == "text" and stream is not None and _use_color(stream))
+    raise AssertionError("unreachable")  # _fail exits
+
+
+def _emit(text: str, output: Path | None) -> None:
     if output is None:
-        click.echo(report, nl=False)
-    else:
-        try:
-            output.write_text(report, encoding="utf-8")
-        except OSError as exc:
-            _fail(f"cannot write {output}: {exc.strerror}")
-    threshold = severity_rank(config.fail_on)
-    failing = [f for f in result.active if severity_rank(f.severity) >= threshold]
-    sys.exit(1 if failing and not exit_zero else 0)
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror}")
+
+
+@main.group()
+def baseline() -> None:
+    """Adopt nhilint in an existing repository: record today's findings, fail only on new ones."""
+
+
+@baseline.command(name="write")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--select", multiple=True, help="Only these rule IDs or prefixes. Repeatable.")
+@click.option("--ignore", multiple=True, help="Never these rule IDs or prefixes. Repeatable.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: nearest .nhilint.yaml or pyproject.toml [tool.nhilint]).",
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
+def baseline_write(
+    file: Path,
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    no_cache: bool,
+) -> None:
+    """Record every current finding in PATHS (default: .) to FILE; then scan with --baseline FILE."""
+    from nhilint.baseline import render as render_baseline
+
+    _, result = _run_scan(paths, config_path, select, ignore, None, use_cache=not no_cache)
+    _emit(render_baseline(result.findings), file)
+    count = len(result.active)
+    click.echo(f"nhilint: wrote {count} finding{'s' if count != 1 else ''} to {file}", err=True)
 
 
 @main.command(name="rules")
@@ -98,7 +217,9 @@ def list_rules() -> None:
     checks = catalogue.load().values()
     width = max(len(c.slug) for c in checks)
     for check in checks:
-        click.echo(f"{check.id}  {check.slug:<{width}}  {check.severity:<7}  {check.owasp:<5}  {check.summary}")
+        click.echo(
+            f"{check.id}  {check.slug:<{width}}  {check.severity:<7}  {check.owasp:<5}  {check.summary}"
+        )
 
 
 @main.command()
@@ -121,6 +242,194 @@ def checkov_dir() -> None:
     from nhilint.integrations.checkov import checks_dir
 
     click.echo(str(checks_dir()))
+
+
+# --- bulk audits, merge and inventory (issue 8) ---
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror}")
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--from",
+    "list_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File listing repositories (directories or git URLs), one per line. Repeatable.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: number of CPUs).")
+@click.option("--shard", help="Audit only shard I of N (e.g. 2/8): a stable split of the repositories.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where git URLs are cloned (default: the user cache directory).",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the combined JSON report here.",
+)
+@click.option(
+    "--sarif-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one SARIF file per repository into this directory.",
+)
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every finding as a CSV row here.",
+)
+@click.option("--select", multiple=True, help="Only these rule IDs or prefixes. Repeatable.")
+@click.option("--ignore", multiple=True, help="Never these rule IDs or prefixes. Repeatable.")
+@click.option(
+    "--fail-on",
+    type=SEVERITY,
+    help="Lowest severity that fails the audit (default: each repository's config).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the audit.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration for every repository (default: each repository's own).",
+)
+def audit(
+    sources: tuple[str, ...],
+    list_files: tuple[Path, ...],
+    jobs: int | None,
+    shard: str | None,
+    cache_dir: Path | None,
+    json_path: Path | None,
+    sarif_dir: Path | None,
+    csv_path: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+    exit_zero: bool,
+    config_path: Path | None,
+) -> None:
+    """Audit many repositories (directories or git URLs) in parallel and combine the results."""
+    import json
+
+    from nhilint import audit as bulk
+    from nhilint.schema import cache_dir as user_cache
+
+    try:
+        targets = bulk.select_shard(
+            bulk.read_targets(sources, list_files), bulk.parse_shard(shard) if shard else None
+        )
+        options = bulk.ScanOptions(
+            cache_dir=(cache_dir or user_cache() / "repos").resolve(),
+            config_path=config_path.resolve() if config_path else None,
+            select=_prefixes(select),
+            ignore=_prefixes(ignore),
+            fail_on=fail_on,
+            sarif=sarif_dir is not None,
+        )
+    except (bulk.AuditError, OSError) as exc:
+        _fail(str(exc))
+    except click.BadParameter as exc:
+        _fail(exc.format_message())
+    if not targets and not shard:
+        _fail("no repositories to audit: give directories or git URLs, or --from FILE")
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int, report: bulk.RepoReport) -> None:
+        if tty:
+            bar = "#" * (30 * done // total)
+            click.echo(
+                f"\r[{bar:<30}] {done}/{total} {report.target.name[:30]:<30}", err=True, nl=done == total
+            )
+        elif not report.ok:
+            click.echo(f"nhilint: {report.target.source}: {report.error}", err=True)
+
+    reports = bulk.run(targets, options, jobs or os.cpu_count() or 1, progress)
+    document = bulk.combined(reports)
+    if json_path:
+        _write(json_path, json.dumps(document, indent=2) + "\n")
+    if sarif_dir:
+        bulk.write_sarif_dir(reports, sarif_dir)
+    if csv_path:
+        try:
+            bulk.write_csv(document, csv_path)
+        except OSError as exc:
+            _fail(f"cannot write {csv_path}: {exc.strerror}")
+    click.echo(bulk.Table.of(reports).render(), nl=False)
+    s = document["summary"]
+    click.echo(
+        f"{s['repositories']} repositories ({s['repositories_failed']} failed), {s['total']} findings "
+        f"({s['errors']} errors, {s['warnings']} warnings, {s['notes']} notes) "
+        f"in {s['files_scanned']} files"
+    )
+    sys.exit(1 if bulk.failing(document) and not exit_zero else 0)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the merged result here instead of standard output.",
+)
+def merge(inputs: tuple[Path, ...], output: Path | None) -> None:
+    """Merge audit JSON files (or SARIF files) from sharded audits into one."""
+    import json
+
+    from nhilint.merge import MergeError, merge_files
+
+    try:
+        _, merged = merge_files(list(inputs))
+    except MergeError as exc:
+        _fail(str(exc))
+        return
+    text = json.dumps(merged, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "csv", "markdown", "html"]), default="markdown",
+              show_default=True, help="Output format (html: one self-contained page with a sortable table).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the inventory to this file instead of standard output.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Configuration file (default: nearest .nhilint.yaml or pyproject.toml [tool.nhilint]).")
+def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_path: Path | None) -> None:
+    """List every machine identity in PATHS: owner, expiry, credentials, privilege, workloads, rules."""
+    from nhilint import config as configuration
+    from nhilint import inventory as identities
+
+    targets = list(paths) or [Path(".")]
+    try:
+        config = configuration.read_file(config_path) if config_path else configuration.discover(targets[0])
+        result = identities.build(targets, config, Path.cwd())
+    except configuration.ConfigError as exc:
+        _fail(str(exc))
+        return
+    except FileNotFoundError as exc:
+        _fail(f"path does not exist: {exc.args[0]}")
+        return
+    text = identities.render(result, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+# --- end of issue 8 block ---
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
@@ -72,9 +71,14 @@ def excluded(rel: str, patterns: Iterable[str]) -> bool:
 
 def _git_files(directory: Path) -> list[Path] | None:
     """Files git does not ignore under `directory`, or None outside a work tree."""
+    import subprocess  # only directory scans pay for it
+
     try:
         out = subprocess.run(
-            ["git", "-C", str(directory), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            # The scanned repository's own .git/config is untrusted: `core.fsmonitor` names a command
+            # git would run for ls-files. Command-line -c wins over every config file.
+            ["git", "-c", "core.fsmonitor=false", "-C", str(directory),
+             "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             capture_output=True, timeout=60, check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):

@@ -1,18 +1,22 @@
-"""discover -> read -> extract -> rules -> fingerprint -> sort: one scan, start to end."""
+"""discover -> read -> extract -> rules -> suppress -> fingerprint -> baseline: one scan, start to end."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from nhilint import catalogue, discover, formats, rules
+from nhilint import cache, catalogue, discover, formats, rules, suppress
+from nhilint.baseline import Entry
+from nhilint.baseline import apply as apply_baseline
 from nhilint.config import Config
-from nhilint.facts import Fact, Loc
+from nhilint.facts import Loc
 from nhilint.findings import Finding, ScanResult
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.parse import ParseError
 
 
 @dataclass
@@ -41,11 +45,7 @@ def read_sources(paths: list[Path], root: Path, config: Config) -> Sources:
     for path in paths:
         rel = discover.relative(path, root)
         try:
-            size = path.stat().st_size
-            if size > config.max_file_size:
-                raise ValueError(f"file is {size} bytes, over the {config.max_file_size}-byte limit (max-file-size)")
-            data = path.read_bytes()
-            text = decode(data)
+            text = decode(read_bounded(path, config.max_file_size))
         except FileNotFoundError:
             continue  # vanished since discovery: nothing left to judge
         except (OSError, ValueError) as exc:
@@ -56,15 +56,36 @@ def read_sources(paths: list[Path], root: Path, config: Config) -> Sources:
         fmt = discover.classify(rel, text)
         if fmt is None:
             continue
-        sources.files.append(SourceFile(rel, fmt, text))
+        sources.files.append(SourceFile(rel, fmt, text, str(path)))
         sources.lines[rel] = text.splitlines()
     return sources
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` of them (else ValueError).
+
+    Opened non-blocking and checked with fstat, so a FIFO or device swapped in after discovery
+    cannot hang the scan, and a file that grows after the check is still read only to limit + 1.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        size = info.st_size
+        data = handle.read(limit + 1) if size <= limit else b""
+    size = max(size, len(data))
+    if size > limit:
+        raise ValueError(f"file is {size} bytes, over the {limit}-byte limit (max-file-size)")
+    return data
 
 
 def _known_format(rel: str, path: Path) -> bool:
     """Whether an unreadable file would have been a format we read (judged by name, then by a lossy peek)."""
     if discover.classify(rel, "") is not None:
         return True
+    if not path.is_file():  # never open a FIFO or device to peek (it could block forever)
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(65536).decode("utf-8", "replace")
@@ -82,9 +103,17 @@ def units(files: list[SourceFile]) -> list[list[SourceFile]]:
     return [grouped[k] for k in sorted(grouped)]
 
 
-def extract(unit: list[SourceFile]) -> Extraction:
+def _extract_now(unit: list[SourceFile]) -> Extraction:
+    return formats.extractor(unit[0].format).extract(unit)
+
+
+def extract(unit: list[SourceFile], use_cache: bool = False) -> Extraction:
+    """The unit's facts (from the content-hash cache when `use_cache`); a failure costs only this unit."""
     try:
-        return formats.extractor(unit[0].format).extract(unit)
+        return cache.cached(unit, _extract_now) if cache.enabled(use_cache) else _extract_now(unit)
+    except ParseError as exc:  # an extractor let its parser's error through: still NHI001, at its line
+        line = exc.line if len(unit) == 1 else 1
+        return Extraction(problems=[Problem(Loc(f.rel, line), exc.reason) for f in unit])
     except RecursionError:
         reason = "too deeply nested to read"
     except Exception as exc:  # a bug or hostile input must cost one file, never the scan
@@ -94,7 +123,9 @@ def extract(unit: list[SourceFile]) -> Extraction:
     return Extraction(problems=[Problem(Loc(f.rel, 1), reason) for f in unit])
 
 
-def problem_findings(problems: list[Problem], checks: dict[str, catalogue.Check], config: Config) -> list[Finding]:
+def problem_findings(
+    problems: list[Problem], checks: dict[str, catalogue.Check], config: Config
+) -> list[Finding]:
     check = checks["NHI001"]
     if not config.enabled("NHI001"):
         return []
@@ -131,24 +162,55 @@ def fingerprint(findings: list[Finding], lines: dict[str, list[str]]) -> None:
         finding.fingerprint = f"{digest}:{seen[digest]}"
 
 
-def scan(paths: list[Path], config: Config, root: Path | None = None) -> ScanResult:
+def scan(
+    paths: list[Path],
+    config: Config,
+    root: Path | None = None,
+    *,
+    context: list[Path] | None = None,
+    use_cache: bool = False,
+    report_unused_ignores: bool = False,
+    baseline: set[Entry] | None = None,
+) -> ScanResult:
+    """Scan `paths`. With `context`, read everything under `context` (so whole-scan rules and
+    cross-file references see it) but report only findings about the files under `paths`.
+    `baseline` entries are suppressed; the result counts the stale ones."""
     root = root or Path.cwd()
     checks = catalogue.load()
-    candidates = discover.discover(paths, root, config.exclude)
-    sources = read_sources(candidates, root, config)
+    sources = read_sources(discover.discover(context or paths, root, config.exclude), root, config)
     extraction = Extraction(problems=list(sources.problems))
     for unit in units(sources.files):
-        extraction.add(extract(unit))
-    facts: list[Fact] = extraction.facts
-    ctx = rules.RuleContext(facts=facts, config=config, catalogue=checks,
-                            formats={f.rel: f.format for f in sources.files})
-    findings = problem_findings(extraction.problems, checks, config) + list(rules.run(ctx))
-    findings = _dedupe(findings)
+        extraction.add(extract(unit, use_cache))
+    ctx = rules.RuleContext(
+        facts=extraction.facts,
+        config=config,
+        catalogue=checks,
+        formats={f.rel: f.format for f in sources.files},
+    )
+    findings = _dedupe(problem_findings(extraction.problems, checks, config) + list(rules.run(ctx)))
+    ignores = suppress.collect(sources.lines, extraction.facts)
+    findings += suppress.apply(findings, ignores, config, checks, ctx.today, report_unused_ignores)
     findings.sort(key=Finding.sort_key)
-    fingerprint(findings, sources.lines)
+    fingerprint(findings, sources.lines)  # before narrowing, so fingerprints equal a full scan's
+    reported = {f.rel for f in sources.files} | {p.loc.file for p in sources.problems}
+    if context is not None:
+        reported = {discover.relative(f, root) for f in discover.discover(paths, root, config.exclude)}
+        findings = [f for f in findings if _about(f, reported)]
+    stale = apply_baseline(findings, baseline, reported, config.enabled) if baseline is not None else 0
     ran = {rid: c for rid, c in checks.items() if config.enabled(rid)}
-    return ScanResult(findings=findings, rules=ran, files_scanned=len(sources.files) + len(sources.problems),
-                      root=str(root))
+    return ScanResult(
+        findings=findings,
+        rules=ran,
+        files_scanned=len(sources.files) + len(sources.problems),
+        root=str(root),
+        baseline_stale=stale,
+    )
+
+
+def _about(finding: Finding, files: set[str]) -> bool:
+    """Whether a finding concerns one of `files`: its own place or a related one (a commit that adds
+    a second user of an identity is what makes it shared, wherever the identity is declared)."""
+    return finding.loc.file in files or any(r.loc.file in files for r in finding.related)
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -157,4 +219,3 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     for f in findings:
         unique.setdefault((f.rule_id, f.loc, f.message), f)
     return list(unique.values())
-

@@ -119,6 +119,7 @@ class Condition:
     operator: str  # StringEquals, StringLike, ...
     key: str  # token.actions.githubusercontent.com:sub
     values: list[str]
+    loc: Loc | None = None  # where this condition is written (its key line)
 
 
 @dataclass

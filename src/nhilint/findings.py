@@ -48,6 +48,7 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     fingerprint: str = ""
     suppression: str | None = None  # justification when suppressed in source
+    suppression_kind: str = "inSource"  # SARIF suppression kind: "external" for baseline entries
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.message)
@@ -62,6 +63,7 @@ class ScanResult:
     rules: dict[str, Check]
     files_scanned: int = 0
     root: str = "."
+    baseline_stale: int = 0  # baseline entries that matched no finding (fixed since, or moved)
 
     @property
     def active(self) -> list[Finding]:

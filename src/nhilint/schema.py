@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from functools import lru_cache
-from importlib import resources
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,9 @@ class SchemaError(ValueError):
     """A document does not match its schema; the message is one sentence for the user."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_text(name: str) -> str:
-    return (resources.files("nhilint") / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+    return (Path(__file__).parent / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
 
 
 def cache_dir() -> Path:

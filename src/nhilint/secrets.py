@@ -61,6 +61,19 @@ def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
     return cache(lambda: re.compile(pattern, flags))
 
 
+_SNIPPET_WORD = _lazy(r"[^\s\"'{}\[\]()=,:;<>@#]+")
+_HARMLESS_WORD = _lazy(r"[A-Za-z_]{1,10}|.{1,3}")
+
+
+def redact_snippet(text: str) -> str:
+    """Source text quoted in an error message, with every word that could be a secret redacted.
+
+    Short letter-only words (`locals`, `resource`) and punctuation stay readable; anything else
+    (`AKIA...`, a password) keeps only its `redact(...)` prefix.
+    """
+    return _SNIPPET_WORD().sub(lambda m: m[0] if _HARMLESS_WORD().fullmatch(m[0]) else redact(m[0]), text)
+
+
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 

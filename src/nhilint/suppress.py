@@ -53,8 +53,16 @@ def collect(lines: dict[str, list[str]], facts: Iterable[Fact]) -> list[Ignore]:
     for fact in facts:
         if isinstance(fact, Suppression):
             start = fact.start_line or fact.loc.line
-            found.append(Ignore(fact.loc, tuple(fact.rules), fact.reason.strip(), fact.expires,
-                                start, max(fact.end_line or start, start)))
+            found.append(
+                Ignore(
+                    fact.loc,
+                    tuple(fact.rules),
+                    fact.reason.strip(),
+                    fact.expires,
+                    start,
+                    max(fact.end_line or start, start),
+                )
+            )
     return found
 
 
@@ -68,8 +76,14 @@ def inline(file: str, lines: list[str]) -> Iterator[Ignore]:
         reason = _EXPIRES.sub("", rest).strip().lstrip(":-–— ").strip()
         rules = tuple(r.strip().upper() for r in match["rules"].split(",") if r.strip())
         target = index if line[: match.start()].strip() else _next_code_line(lines, index)
-        yield Ignore(Loc(file, index + 1, match.start() + 1), rules, reason,
-                     expires["date"] if expires else None, index + 1, _block_end(lines, target) + 1)
+        yield Ignore(
+            Loc(file, index + 1, match.start() + 1),
+            rules,
+            reason,
+            expires["date"] if expires else None,
+            index + 1,
+            _block_end(lines, target) + 1,
+        )
 
 
 def _is_comment(line: str) -> bool:
@@ -127,21 +141,31 @@ def problem(ignore: Ignore, checks: dict[str, Check], today: date) -> str | None
         if not _RULE_ID.fullmatch(rule_id) or rule_id not in checks:
             return f"this suppression names {rule_id!r}, which is not a rule ID; `nhilint rules` lists them."
     if not ignore.reason:
-        return (f"suppression of {named} has no reason, so it suppresses nothing: say why after the "
-                f"bracket, e.g. `{_EXAMPLE}`.")
+        return (
+            f"suppression of {named} has no reason, so it suppresses nothing: say why after the "
+            f"bracket, e.g. `{_EXAMPLE}`."
+        )
     if ignore.expires is not None:
         try:
             expiry = date.fromisoformat(ignore.expires)
         except ValueError:
             return f"suppression of {named} has expires={ignore.expires!r}, not a YYYY-MM-DD date."
         if expiry < today:
-            return (f"suppression of {named} EXPIRED on {expiry.isoformat()}: what it hid is reported "
-                    "again; fix it, or renew the date with a current reason.")
+            return (
+                f"suppression of {named} EXPIRED on {expiry.isoformat()}: what it hid is reported "
+                "again; fix it, or renew the date with a current reason."
+            )
     return None
 
 
-def apply(findings: list[Finding], ignores: list[Ignore], config: Config, checks: dict[str, Check],
-          today: date, report_unused: bool = False) -> list[Finding]:
+def apply(
+    findings: list[Finding],
+    ignores: list[Ignore],
+    config: Config,
+    checks: dict[str, Check],
+    today: date,
+    report_unused: bool = False,
+) -> list[Finding]:
     """Mark the findings valid ignores cover (in place); return NHI002 findings about the ignores."""
     valid = []
     reports: list[tuple[Loc, str]] = []
@@ -165,8 +189,11 @@ def apply(findings: list[Finding], ignores: list[Ignore], config: Config, checks
 
 
 def _covers(ignore: Ignore, finding: Finding) -> bool:
-    return (finding.rule_id in ignore.rules and finding.loc.file == ignore.loc.file
-            and ignore.start <= finding.loc.line <= ignore.end)
+    return (
+        finding.rule_id in ignore.rules
+        and finding.loc.file == ignore.loc.file
+        and ignore.start <= finding.loc.line <= ignore.end
+    )
 
 
 def _unused(valid: list[Ignore], config: Config) -> Iterator[tuple[Loc, str]]:
@@ -174,10 +201,21 @@ def _unused(valid: list[Ignore], config: Config) -> Iterator[tuple[Loc, str]]:
         # a rule that did not run cannot tell whether its ignore is still needed
         unused = [r for r in ignore.rules if r not in ignore.used and config.enabled(r)]
         if unused:
-            yield ignore.loc, (f"unused suppression of {', '.join(unused)}: nothing here is reported by "
-                               "it any more; remove it so it cannot hide a future finding.")
+            yield (
+                ignore.loc,
+                (
+                    f"unused suppression of {', '.join(unused)}: nothing here is reported by "
+                    "it any more; remove it so it cannot hide a future finding."
+                ),
+            )
 
 
 def _finding(check: Check, config: Config, loc: Loc, message: str) -> Finding:
-    return Finding(rule_id=check.id, slug=check.slug, severity=config.severity.get(check.id, check.severity),
-                   message=message, loc=loc, suggestion=check.suggestion())
+    return Finding(
+        rule_id=check.id,
+        slug=check.slug,
+        severity=config.severity.get(check.id, check.severity),
+        message=message,
+        loc=loc,
+        suggestion=check.suggestion(),
+    )

@@ -28,6 +28,7 @@ class SourceFile:
     rel: str  # path relative to the scan root, forward slashes
     format: str
     text: str
+    path: str | None = None  # absolute path on disk, for files a format reads beside it (`file("x.json")`)
 
     def loc(self, line: int, col: int = 1) -> Loc:
         return Loc(self.rel, line, col)

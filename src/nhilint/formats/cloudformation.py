@@ -1,13 +1,51 @@
-"""CloudFormation and SAM templates (YAML with short intrinsic tags, or JSON) to facts."""
+"""CloudFormation and SAM templates (YAML with short intrinsic tags, or JSON) to facts.
+
+Identities are keyed `<file>#<LogicalId>` (Identity.address, Workload.identity and
+PolicyStatement.identity agree); a SAM function without `Role` runs as its generated role
+`<file>#<LogicalId>Role`. Intrinsics are read as far as a template says: `Ref` to parameter
+defaults, `Fn::Sub`, `Fn::Join`, `Fn::GetAtt`, and both branches of `Fn::If` (risky if either is).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from nhilint import iam
+from nhilint.facts import (
+    Credential,
+    EnvVar,
+    Fact,
+    Grant,
+    Identity,
+    Lifetime,
+    Loc,
+    PolicyStatement,
+    Rotation,
+    StoredSecret,
+    Suppression,
+    Workload,
+)
 from nhilint.formats import Extraction, SourceFile
 from nhilint.formats.walk import string_values
 from nhilint.parse import ParseError
-from nhilint.tree import LMap
+from nhilint.tree import LMap, LSeq, Pos
+
+_MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
+_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+_IDENTITY_TYPES = {"AWS::IAM::Role": "aws_iam_role", "AWS::IAM::User": "aws_iam_user"}
+# workload type -> property naming the role it runs as
+_WORKLOADS = {
+    "AWS::Lambda::Function": "Role",
+    "AWS::Serverless::Function": "Role",
+    "AWS::ECS::TaskDefinition": "TaskRoleArn",
+    "AWS::EKS::PodIdentityAssociation": "RoleArn",
+}
+_POLICY_TYPES = ("AWS::IAM::ManagedPolicy", "AWS::IAM::Policy")
+_SINGLE_POLICY = {"AWS::IAM::RolePolicy": "RoleName", "AWS::IAM::UserPolicy": "UserName",
+                  "AWS::IAM::GroupPolicy": "GroupName"}  # fmt: skip
 
 
 def parse(file: SourceFile) -> Any:
@@ -41,4 +79,332 @@ def extract(files: list[SourceFile]) -> Extraction:
                     string_values(file, resource["Properties"], resource.vpos("Properties"), "attribute",
                                   path=f"{name}", identity=str(name))
                 )
+        result.facts.extend(Template(file, template, resources).facts())
     return result
+
+
+@dataclass
+class Resource:
+    name: str
+    type: str
+    body: LMap
+    props: LMap
+    key: str  # `<file>#<LogicalId>`
+    loc: Loc
+
+
+class Template:
+    """One template's resources, parameters and the facts they make."""
+
+    def __init__(self, file: SourceFile, template: LMap, resources: LMap) -> None:
+        self.file = file
+        params = template.get("Parameters")
+        self.params = params if isinstance(params, LMap) else LMap()
+        self.resources: dict[str, Resource] = {}
+        for name, body in resources.items():
+            if isinstance(body, LMap) and isinstance(body.get("Type"), str):
+                props = body.get("Properties")
+                self.resources[str(name)] = Resource(
+                    str(name), body["Type"], body, props if isinstance(props, LMap) else LMap(body.pos),
+                    f"{file.rel}#{name}", file.loc(*resources.kpos(name)),
+                )
+
+    def at(self, pos: Pos) -> Loc:
+        return self.file.loc(*pos)
+
+    def prop_loc(self, resource: Resource, prop: str) -> Loc:
+        return self.at(resource.props.kpos(prop)) if prop in resource.props else resource.loc
+
+    # --- values ------------------------------------------------------------------------------
+
+    def render(self, value: Any) -> list[str]:
+        """Strings of a value; unresolved intrinsics become `${...}` (unknown to rules)."""
+        if isinstance(value, LSeq | list):
+            return [s for item in value for s in self.render(item)]
+        if isinstance(value, bool):
+            return [str(value).lower()]
+        if isinstance(value, str | int | float):
+            return [str(value)]
+        if not isinstance(value, LMap) or len(value) != 1:
+            return []
+        (fn, arg), = value.items()
+        if fn == "Ref":
+            return self._ref(str(arg))
+        if fn == "Fn::If" and isinstance(arg, LSeq) and len(arg) == 3:
+            return self.render(arg[1]) + self.render(arg[2])
+        if fn == "Fn::Sub":
+            return [self._sub(arg)]
+        if fn == "Fn::Join" and isinstance(arg, LSeq) and len(arg) == 2 and isinstance(arg[0], str):
+            parts = [self.render(p) for p in arg[1]] if isinstance(arg[1], LSeq) else None
+            if parts is not None and all(len(p) == 1 for p in parts):
+                return [arg[0].join(p[0] for p in parts)]
+        if fn == "Fn::GetAtt":
+            return ["${" + ".".join(str(a) for a in arg) + "}" if isinstance(arg, LSeq) else "${" + str(arg) + "}"]
+        return ["${" + str(fn) + "}"]
+
+    def _ref(self, name: str) -> list[str]:
+        if name == "AWS::NoValue":
+            return []
+        spec = self.params.get(name)
+        if isinstance(spec, LMap) and "Default" in spec:
+            return self.render(spec["Default"])
+        return ["${" + name + "}"]
+
+    def _sub(self, arg: Any) -> str:
+        text, variables = (arg, LMap()) if isinstance(arg, str) else (arg[0], arg[1]) if (
+            isinstance(arg, LSeq) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], LMap)
+        ) else ("${Fn::Sub}", LMap())
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            found = self.render(variables[name]) if name in variables else self._ref(name)
+            return found[0] if len(found) == 1 else match.group(0)
+
+        return _SUB_VAR.sub(replace, text)
+
+    def target(self, value: Any, identity_type: str = "AWS::IAM::Role", name_prop: str = "RoleName") -> str | None:
+        """The key of the resource a value points at (`!Ref`, `!GetAtt X.Arn`, `!Sub ${X.Arn}`,
+        a literal name or ARN of a resource in the template), else the value's text."""
+        logical = _logical_id(value)
+        if logical in self.resources:
+            return self.resources[logical].key
+        texts = self.render(value)
+        if len(texts) != 1 or not texts[0]:
+            return None
+        text = texts[0]
+        name = text.rsplit("/", 1)[-1] if text.startswith("arn:") else text
+        for resource in self.resources.values():
+            if resource.type == identity_type and self.render(resource.props.get(name_prop)) == [name]:
+                return resource.key
+        return text
+
+    # --- facts -------------------------------------------------------------------------------
+
+    def facts(self) -> Iterator[Fact]:
+        for resource in self.resources.values():
+            yield from self._suppressions(resource)
+            if resource.type in _IDENTITY_TYPES:
+                yield from self._identity(resource)
+            elif resource.type in _POLICY_TYPES:
+                yield from self._managed_policy(resource)
+            elif resource.type in _SINGLE_POLICY:
+                owner = self.target(resource.props.get(_SINGLE_POLICY[resource.type]))
+                yield from self._document(resource, "PolicyDocument", "identity", owner, resource.name)
+            elif resource.type == "AWS::IAM::Group":
+                yield from self._policies(resource, resource.key)
+            elif resource.type == "AWS::IAM::AccessKey":
+                yield Credential(loc=resource.loc, kind="aws_access_key", resource_type=resource.type,
+                                 identity=self.target(resource.props.get("UserName"), "AWS::IAM::User", "UserName"),
+                                 name=resource.name)
+            elif resource.type == "AWS::IAM::InstanceProfile":
+                yield from self._instance_profile(resource)
+            elif resource.type == "AWS::SecretsManager::Secret":
+                name = self.render(resource.props.get("Name"))
+                yield StoredSecret(loc=resource.loc, address=resource.key, name=name[0] if len(name) == 1 else "")
+            elif resource.type == "AWS::SecretsManager::RotationSchedule":
+                yield Rotation(loc=self.prop_loc(resource, "SecretId"),
+                               secret=self.target(resource.props.get("SecretId"), "AWS::SecretsManager::Secret",
+                                                  "Name") or "")
+            if resource.type in _WORKLOADS:
+                yield from self._workload(resource)
+
+    def _identity(self, resource: Resource) -> Iterator[Fact]:
+        props = resource.props
+        kind = _IDENTITY_TYPES[resource.type]
+        name_prop = "RoleName" if kind == "aws_iam_role" else "UserName"
+        names = self.render(props.get(name_prop))
+        tags, tag_locs, known = self._tags(props)
+        yield Identity(loc=resource.loc, kind=kind, name=names[0] if len(names) == 1 else resource.name,
+                       provider="aws", address=resource.key, tags=tags, tag_locs=tag_locs,
+                       tags_loc=self.prop_loc(resource, "Tags"), tags_known=known)
+        duration = props.get("MaxSessionDuration")
+        if isinstance(duration, int) and not isinstance(duration, bool):
+            yield Lifetime(loc=self.prop_loc(resource, "MaxSessionDuration"), setting="MaxSessionDuration",
+                           seconds=duration, identity=resource.key, platform="aws")
+        if kind == "aws_iam_role":
+            yield from self._document(resource, "AssumeRolePolicyDocument", "trust", resource.key,
+                                      f"{resource.name} trust")
+        if "LoginProfile" in props:
+            yield Credential(loc=self.prop_loc(resource, "LoginProfile"), kind="aws_login_profile",
+                             resource_type=resource.type, identity=resource.key, name=resource.name)
+        yield from self._policies(resource, resource.key)
+        yield from self._managed_arns(resource, props.get("ManagedPolicyArns"), resource.key,
+                                      "role" if kind == "aws_iam_role" else "user")
+
+    def _tags(self, props: LMap) -> tuple[dict[str, str], dict[str, Loc], bool]:
+        tags: dict[str, str] = {}
+        locs: dict[str, Loc] = {}
+        raw = props.get("Tags")
+        if raw is None:
+            return tags, locs, True
+        if not isinstance(raw, LSeq):
+            return tags, locs, False
+        for item in raw:
+            if not isinstance(item, LMap) or not isinstance(item.get("Key"), str):
+                return tags, locs, False  # a conditional or computed tag: unknown
+            value = self.render(item.get("Value"))
+            tags[item["Key"]] = value[0] if len(value) == 1 else ""
+            locs[item["Key"]] = self.at(item.kpos("Key"))
+        return tags, locs, True
+
+    def _policies(self, resource: Resource, identity: str | None) -> Iterator[Fact]:
+        """`Policies: [{PolicyName, PolicyDocument}]`; SAM also allows managed names and bare documents."""
+        raw = resource.props.get("Policies")
+        sam = resource.type == "AWS::Serverless::Function"
+        items = [(v, raw.ipos(i)) for i, v in enumerate(raw)] if isinstance(raw, LSeq) else (
+            [(raw, resource.props.vpos("Policies"))] if raw is not None else [])
+        for item, pos in items:
+            for branch in _branches(item):
+                if isinstance(branch, LMap) and "PolicyDocument" in branch:
+                    policy = self.render(branch.get("PolicyName"))
+                    label = f"{resource.name}/{policy[0]}" if len(policy) == 1 else resource.name
+                    yield from self._statements(branch["PolicyDocument"], "identity", identity, label)
+                elif sam and isinstance(branch, LMap) and any(str(k).lower() == "statement" for k in branch):
+                    yield from self._statements(branch, "identity", identity, resource.name)
+                elif sam:
+                    yield from self._grant(branch, self.at(pos), identity, "role")
+
+    def _document(self, resource: Resource, prop: str, kind: str, identity: str | None,
+                  policy: str) -> Iterator[PolicyStatement]:
+        if prop in resource.props:
+            yield from self._statements(resource.props[prop], kind, identity, policy)
+
+    def _statements(self, document: Any, kind: str, identity: str | None, policy: str) -> Iterator[PolicyStatement]:
+        for branch in _branches(document):
+            if isinstance(branch, str):  # a JSON string (rare, but allowed)
+                branch = iam.json_document(branch, 1)
+            if isinstance(branch, LMap):
+                yield from iam.statements(_expand_statements(branch), self.at, self.render, policy_kind=kind,
+                                          identity=identity, policy=policy)
+
+    def _managed_policy(self, resource: Resource) -> Iterator[Fact]:
+        props = resource.props
+        owners: list[str | None] = []
+        for prop, type_, name_prop in (("Roles", "AWS::IAM::Role", "RoleName"),
+                                       ("Users", "AWS::IAM::User", "UserName"),
+                                       ("Groups", "AWS::IAM::Group", "GroupName")):
+            raw = props.get(prop)
+            for item in raw if isinstance(raw, LSeq) else []:
+                owners.append(self.target(item, type_, name_prop))
+        # a ManagedPolicy also reaches the identities that list it in ManagedPolicyArns
+        for other in self.resources.values():
+            arns = other.props.get("ManagedPolicyArns")
+            if other.type in _IDENTITY_TYPES and isinstance(arns, LSeq) and any(
+                _logical_id(a) == resource.name for a in arns
+            ):
+                owners.append(other.key)
+        for owner in owners or [None]:
+            yield from self._document(resource, "PolicyDocument", "identity", owner, resource.name)
+
+    def _managed_arns(self, resource: Resource, raw: Any, identity: str, kind: str) -> Iterator[Fact]:
+        for i, item in enumerate(raw if isinstance(raw, LSeq) else []):
+            yield from self._grant(item, self.at(raw.ipos(i)), identity, kind)
+
+    def _grant(self, value: Any, loc: Loc, identity: str | None, kind: str) -> Iterator[Fact]:
+        """An AWS managed policy, by ARN or (SAM) by bare name."""
+        for text in self.render(value):
+            match = _MANAGED_POLICY.search(text)
+            role = match.group(1) if match else text if re.fullmatch(r"[A-Za-z][\w+=,.@-]*", text) else None
+            if role and identity:
+                declared = next((r for r in self.resources.values() if r.key == identity), None)
+                names = self.render(declared.props.get("RoleName")) if declared else []
+                grantee = names[0] if len(names) == 1 else identity.rsplit("#", 1)[-1]
+                yield Grant(loc=loc, platform="aws", role=role, grantee=grantee, grantee_kind=kind,
+                            scope="account", identity=identity)
+
+    def _instance_profile(self, resource: Resource) -> Iterator[Fact]:
+        roles = resource.props.get("Roles")
+        for item in roles if isinstance(roles, LSeq) else []:
+            role = self.target(item)
+            if role:
+                yield Workload(loc=resource.loc, kind="instance_profile", name=resource.name, platform="aws",
+                               identity=role, identity_loc=self.prop_loc(resource, "Roles"), token_mounted=None)
+
+    def _workload(self, resource: Resource) -> Iterator[Fact]:
+        props = resource.props
+        prop = _WORKLOADS[resource.type]
+        label = resource.name
+        if prop in props:
+            for branch in _branches(props[prop]):
+                role = self.target(branch)
+                if role:
+                    yield Workload(loc=resource.loc, kind=resource.type, name=label, platform="aws", identity=role,
+                                   identity_loc=self.prop_loc(resource, prop), token_mounted=None)
+        if resource.type == "AWS::Serverless::Function":
+            implicit = f"{resource.key}Role" if prop not in props else self.target(props[prop])
+            yield from self._policies(resource, implicit)
+        yield from self._env(resource, label)
+
+    def _env(self, resource: Resource, label: str) -> Iterator[Fact]:
+        environment = resource.props.get("Environment")
+        variables = environment.get("Variables") if isinstance(environment, LMap) else None
+        if isinstance(variables, LMap):
+            for key, value in variables.items():
+                if isinstance(value, str):
+                    yield EnvVar(loc=self.at(variables.kpos(key)), name=str(key), value=value, workload=label)
+        containers = resource.props.get("ContainerDefinitions")
+        for container in containers if isinstance(containers, LSeq) else []:
+            env = container.get("Environment") if isinstance(container, LMap) else None
+            for item in env if isinstance(env, LSeq) else []:
+                if isinstance(item, LMap) and isinstance(item.get("Name"), str) and isinstance(item.get("Value"), str):
+                    name = container.get("Name")
+                    yield EnvVar(loc=self.at(item.kpos("Value")), name=item["Name"], value=item["Value"],
+                                 workload=f"{label}/{name}" if isinstance(name, str) else label)
+
+    def _suppressions(self, resource: Resource) -> Iterator[Fact]:
+        """`Metadata: {nhilint: {ignore: [{id, reason, expires}]}}` covers the resource's lines."""
+        metadata = resource.body.get("Metadata")
+        config = metadata.get("nhilint") if isinstance(metadata, LMap) else None
+        ignores = config.get("ignore") if isinstance(config, LMap) else None
+        for i, item in enumerate(ignores if isinstance(ignores, LSeq) else []):
+            rule_ids = item.get("id") if isinstance(item, LMap) else item
+            ids = [rule_ids] if isinstance(rule_ids, str) else [r for r in rule_ids or [] if isinstance(r, str)]
+            reason = item.get("reason") if isinstance(item, LMap) else None
+            expires = item.get("expires") if isinstance(item, LMap) else None
+            yield Suppression(loc=self.at(ignores.ipos(i)), rules=ids, reason=reason if isinstance(reason, str) else "",
+                              expires=str(expires) if expires is not None else None,
+                              start_line=resource.loc.line, end_line=resource.body.end_line)
+
+
+def _logical_id(value: Any) -> str | None:
+    """The resource a `Ref`, `Fn::GetAtt` or `Fn::Sub "${X.Arn}"` names."""
+    if not isinstance(value, LMap) or len(value) != 1:
+        return None
+    (fn, arg), = value.items()
+    if fn == "Ref" and isinstance(arg, str):
+        return arg
+    if fn == "Fn::GetAtt":
+        parts = arg if isinstance(arg, LSeq) else str(arg).split(".")
+        return str(parts[0]) if parts else None
+    if fn == "Fn::Sub" and isinstance(arg, str):
+        match = re.fullmatch(r"\$\{([\w]+)(?:\.\w+)?\}", arg.strip())
+        return match.group(1) if match else None
+    return None
+
+
+def _branches(value: Any) -> list[Any]:
+    """Both branches of an `Fn::If` (recursively), else the value itself."""
+    if isinstance(value, LMap) and len(value) == 1 and "Fn::If" in value:
+        arg = value["Fn::If"]
+        if isinstance(arg, LSeq) and len(arg) == 3:
+            return _branches(arg[1]) + _branches(arg[2])
+        return []
+    if isinstance(value, LMap) and value.get("Ref") == "AWS::NoValue":
+        return []
+    return [value]
+
+
+def _expand_statements(document: LMap) -> LMap:
+    """The document with each `Fn::If` statement replaced by its branches (positions kept)."""
+    key = next((k for k in document if str(k).lower() == "statement"), None)
+    body = document.get(key) if key is not None else None
+    if not isinstance(body, LSeq) or not any(isinstance(s, LMap) and "Fn::If" in s for s in body):
+        return document
+    statements = LSeq(body.pos, body.end_line)
+    for i, item in enumerate(body):
+        for branch in _branches(item):
+            statements.push(branch, branch.pos if isinstance(branch, LMap) else body.ipos(i))
+    out = LMap(document.pos, document.end_line)
+    for k, v in document.items():
+        out.put(k, statements if k == key else v, document.kpos(k), document.vpos(k))
+    return out

@@ -377,6 +377,8 @@ def workload_facts(m: Manifest) -> Iterator[Fact]:
     account = spec.get("serviceAccountName") or spec.get("serviceAccount")
     account_key = "serviceAccountName" if "serviceAccountName" in spec else "serviceAccount"
     named = isinstance(account, str) and account != ""
+    if not named and is_patch(m.obj, spec):
+        return  # a kustomize patch: the base it patches names (or not) the ServiceAccount
     identity = sa_address(m.namespace, account if named else "default")
     automount = spec.get("automountServiceAccountToken")
     name = m.display(m.qualified)
@@ -393,6 +395,17 @@ def workload_facts(m: Manifest) -> Iterator[Fact]:
     for env_name, value, pos in _env_literals(m.obj):
         yield EnvVar(loc=m.loc(pos), name=env_name, value=value, workload=f"{m.kind} {name}")
     yield from projected_tokens(m, spec, identity)
+
+
+def is_patch(obj: LMap, spec: LMap) -> bool:
+    """A partial workload (kustomize strategic-merge patch): a container without `image`, or an
+    apps/v1 controller without the `selector` the API server requires."""
+    containers = list(_containers(spec))
+    if not containers or any("image" not in c for c in containers):
+        return True
+    spec_of_obj = obj.get("spec")
+    needs_selector = obj.get("apiVersion") == "apps/v1" and obj.get("kind") != "Pod"
+    return needs_selector and not (isinstance(spec_of_obj, LMap) and "selector" in spec_of_obj)
 
 
 def projected_tokens(m: Manifest, spec: LMap, identity: str) -> Iterator[Lifetime]:

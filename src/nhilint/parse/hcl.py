@@ -23,6 +23,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from nhilint.parse import ParseError
+from nhilint.secrets import redact_snippet
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
 
 if TYPE_CHECKING:
@@ -354,7 +355,8 @@ def _tree_errors(root: Node, conv: _Converter) -> list[ParseError]:
         if node.is_missing:
             errors.append(_missing_error(node, conv))
         elif node.is_error:
-            snippet = conv.text(node).strip().split("\n", 1)[0][:40]
+            # the offending text may be a secret written in the wrong place: quote only its redaction
+            snippet = redact_snippet(conv.text(node).strip().split("\n", 1)[0][:40])
             errors.append(
                 ParseError(f"unexpected {snippet!r}" if snippet else "syntax error", *conv.pos(node))
             )

@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from nhilint.parse import ParseError
+from nhilint.secrets import redact_snippet
 from nhilint.tree import LMap, LSeq, Pos, Tagged
 
 MAX_DEPTH = 500
@@ -116,7 +117,8 @@ def _std_scalar(name: str, raw: str, pos: Pos) -> Any:
     if wanted is float and type(value) is int:
         value = float(value)
     if type(value) is not wanted:
-        raise ParseError(f"cannot read {raw!r} as !!{name}", pos.line, pos.col)
+        # the scalar may be a secret: quote only its redaction
+        raise ParseError(f"cannot read {redact_snippet(raw)!r} as !!{name}", pos.line, pos.col)
     return value
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nhilint.findings import ScanResult
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 def render(result: ScanResult, fmt: str, color: bool = False) -> str:

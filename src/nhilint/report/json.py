@@ -39,6 +39,7 @@ def _summary(result: ScanResult) -> dict[str, int]:
         "files_scanned": result.files_scanned,
         "files_with_findings": len({f.loc.file for f in active}),
         "suppressed": len(result.findings) - len(active),
+        "baseline_stale": result.baseline_stale,
     }
 
 

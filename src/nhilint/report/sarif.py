@@ -173,7 +173,7 @@ def _result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
     if finding.related:
         result["relatedLocations"] = [_related(r, i) for i, r in enumerate(finding.related, start=1)]
     if finding.suppression is not None:
-        suppression = {"kind": "inSource"}
+        suppression = {"kind": finding.suppression_kind}
         if finding.suppression:
             suppression["justification"] = finding.suppression
         result["suppressions"] = [suppression]

@@ -79,6 +79,9 @@ def _summary(result: ScanResult, paint: Paint) -> str:
     active = result.active
     suppressed = len(result.findings) - len(active)
     tail = f" · {suppressed} suppressed" if suppressed else ""
+    if result.baseline_stale:
+        entries = "entry" if result.baseline_stale == 1 else "entries"
+        tail += f" · {result.baseline_stale} stale baseline {entries} (`nhilint baseline write` prunes them)"
     scanned = _plural(result.files_scanned, "file") + " scanned"
     if not active:
         return f"{paint('ok', '✓')} no findings in {scanned}{tail}"

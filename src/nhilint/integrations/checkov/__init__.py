@@ -17,9 +17,8 @@ from pathlib import Path
 from nhilint import catalogue
 from nhilint.findings import Finding
 
-# Rules that need the whole scan (or the scan itself): checkov judges one resource at a time.
-NHILINT_ONLY = {
-    "NHI001": "checkov reports files it cannot parse itself",
+# Rules that need the whole scan: checkov judges one resource at a time.
+WHOLE_SCAN = {
     "NHI304": "needs every rotation schedule of the scan, which may live in another module or template",
     "NHI402": "compares the workloads of the whole scan",
     "NHI403": "compares the workflows of the whole scan",
@@ -37,6 +36,13 @@ class Lines:
         return isinstance(line, int) and self.start <= line <= self.end
 
 
+def nhilint_only(check: catalogue.Check) -> str | None:
+    """Why checkov cannot run `check`, or None when it can."""
+    if check.family == "scan":  # parse errors, nhilint's own suppression comments
+        return "about nhilint's own scan; checkov reports its parse errors and suppressions itself"
+    return WHOLE_SCAN.get(check.id)
+
+
 def checks_dir() -> Path:
     """The directory to pass to `checkov --external-checks-dir`."""
     return Path(__file__).resolve().parent / "checks"
@@ -49,7 +55,7 @@ def check_id(rule_id: str) -> str:
 
 def bridged_rules(fmt: str) -> list[catalogue.Check]:
     """The catalogue's rules of format `fmt` that checkov can judge per resource."""
-    return [c for c in catalogue.load().values() if c.id not in NHILINT_ONLY and fmt in c.formats]
+    return [c for c in catalogue.load().values() if nhilint_only(c) is None and fmt in c.formats]
 
 
 def check_name(check: catalogue.Check) -> str:
@@ -58,6 +64,18 @@ def check_name(check: catalogue.Check) -> str:
 
 def guideline(check: catalogue.Check) -> str:
     return f"Run `nhilint explain {check.id}` for the fix for your platform."
+
+
+def id_table() -> str:
+    """The Markdown map of checkov IDs to nhilint rules, rendered from the catalogue (docs/checkov.md)."""
+    rows = ["| checkov ID | nhilint rule | slug | checked in |", "|---|---|---|---|"]
+    for check in catalogue.load().values():
+        reason = nhilint_only(check)
+        if reason:
+            rows.append(f"| - | {check.id} | {check.slug} | nhilint only: {reason} |")
+        else:
+            rows.append(f"| {check_id(check.id)} | {check.id} | {check.slug} | {', '.join(check.formats)} |")
+    return "\n".join(rows) + "\n"
 
 
 # resolved unit (directory or file) -> resolved file -> its active findings

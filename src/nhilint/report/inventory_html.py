@@ -1,0 +1,85 @@
+"""The inventory as one self-contained HTML page: counts per risk and a sortable table.
+
+No network assets: the style and the few lines of sorting script are inline, so the file can be
+mailed or attached to a ticket and opened anywhere.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nhilint.inventory import Inventory
+
+STYLE = """
+body { font: 14px system-ui, sans-serif; margin: 2em; color: #1f2328; }
+.counts span { display: inline-block; margin-right: 1em; padding: .3em .8em; border-radius: 4px; }
+.high { background: #ffebe9; } .medium { background: #fff8c5; } .low { background: #ddf4ff; }
+.none { background: #dafbe1; }
+table { border-collapse: collapse; width: 100%; margin-top: 1em; }
+th, td { border: 1px solid #d0d7de; padding: .3em .5em; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; cursor: pointer; user-select: none; }
+td.num { text-align: right; }
+"""
+# Click a header to sort by it; click again to reverse. Numbers sort as numbers.
+SCRIPT = """
+document.querySelectorAll("th").forEach((th, col) => th.addEventListener("click", () => {
+  const body = th.closest("table").tBodies[0];
+  const asc = th.dataset.dir !== "asc";
+  document.querySelectorAll("th").forEach(h => delete h.dataset.dir);
+  th.dataset.dir = asc ? "asc" : "desc";
+  const key = r => { const t = r.cells[col].dataset.sort ?? r.cells[col].textContent;
+                     return t !== "" && !isNaN(t) ? Number(t) : t.toLowerCase(); };
+  [...body.rows].sort((a, b) => (key(a) > key(b) ? 1 : key(a) < key(b) ? -1 : 0) * (asc ? 1 : -1))
+    .forEach(r => body.appendChild(r));
+}));
+"""
+HEADERS = {
+    "risk": "Risk", "kind": "Kind", "provider": "Provider", "name": "Name", "location": "Defined at",
+    "owner": "Owner", "expires": "Expires", "days_left": "Days left", "credentials": "Credentials",
+    "privilege": "Privilege", "workloads": "Workloads", "links": "Links", "rules": "Rules",
+}  # fmt: skip
+RISK_ORDER = {"high": 0, "medium": 1, "low": 2, "none": 3}
+
+
+def render(inv: Inventory) -> str:
+    counts = "".join(
+        f'<span class="{risk}" id="count-{risk}">{risk}: {n}</span>' for risk, n in inv.counts().items()
+    )
+    head = "".join(f"<th>{escape(title)}</th>" for title in HEADERS.values())
+    rows = "\n".join(_row(entry.cells()) for entry in inv.entries)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>nhilint machine-identity inventory</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<h1>Machine-identity inventory</h1>
+<p>{len(inv.entries)} identities, {escape(inv.today.isoformat())}. Click a column header to sort.</p>
+<div class="counts">{counts}</div>
+<table id="inventory">
+<thead><tr>{head}</tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def _row(cells: dict[str, str]) -> str:
+    tds = []
+    for column in HEADERS:
+        value = escape(cells[column])
+        if column == "risk":
+            tds.append(f'<td class="{value}" data-sort="{RISK_ORDER[cells[column]]}">{value}</td>')
+        elif column == "days_left":
+            tds.append(f'<td class="num">{value}</td>')
+        else:
+            tds.append(f"<td>{value}</td>")
+    return f'<tr data-risk="{escape(cells["risk"])}">' + "".join(tds) + "</tr>"
