@@ -21,8 +21,19 @@ from pathlib import Path
 FILES_PER_REPO = 50
 TEAMS = ("payments", "platform", "data", "search", "identity", "billing", "growth", "infra")
 SERVICES = ("api", "worker", "ingest", "exporter", "scheduler", "gateway", "indexer", "reporter")
-ACTIONS = ("s3:GetObject", "s3:PutObject", "sqs:SendMessage", "sqs:ReceiveMessage", "dynamodb:GetItem",
-           "dynamodb:PutItem", "kms:Decrypt", "logs:PutLogEvents", "secretsmanager:GetSecretValue")
+MANAGED_POLICIES = ("AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess")
+ALNUM_LOWER = "abcdefghijklmnopqrstuvwxyz0123456789"
+ACTIONS = (
+    "s3:GetObject",
+    "s3:PutObject",
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "kms:Decrypt",
+    "logs:PutLogEvents",
+    "secretsmanager:GetSecretValue",
+)
 
 
 def _key(rng: random.Random, prefix: str, length: int, alphabet: str) -> str:
@@ -41,7 +52,8 @@ def _tags(rng: random.Random, team: str, indent: str = "  ") -> str:
     if rng.random() < 0.3:
         return f'{indent}tags = {{\n{indent}  team = "{team}"\n{indent}}}\n'
     expires = f"20{rng.randint(24, 34)}-{rng.randint(1, 12):02d}-28"
-    return f'{indent}tags = {{\n{indent}  owner   = "{team}@example.com"\n{indent}  expires = "{expires}"\n{indent}}}\n'
+    owner = f'{indent}  owner   = "{team}@example.com"\n'
+    return f'{indent}tags = {{\n{owner}{indent}  expires = "{expires}"\n{indent}}}\n'
 
 
 def tf_iam(rng: random.Random, team: str, service: str) -> str:
@@ -113,7 +125,7 @@ resource "aws_iam_access_key" "{service}_ci" {{
 
 resource "aws_iam_user_policy_attachment" "{service}_ci" {{
   user       = aws_iam_user.{service}_ci.name
-  policy_arn = "arn:aws:iam::aws:policy/{rng.choice(("AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"))}"
+  policy_arn = "arn:aws:iam::aws:policy/{rng.choice(MANAGED_POLICIES)}"
 }}
 """
     return text
@@ -186,7 +198,7 @@ provider "aws" {{
 
 def cloudformation(rng: random.Random, team: str, service: str) -> str:
     risky = rng.random() < 0.35
-    action = '"*"' if risky else f'["sqs:SendMessage", "sqs:ReceiveMessage"]'
+    action = '"*"' if risky else '["sqs:SendMessage", "sqs:ReceiveMessage"]'
     user = ""
     if risky:
         user = f"""  CiUser:
@@ -241,7 +253,11 @@ Resources:
 def kubernetes(rng: random.Random, team: str, service: str) -> str:
     risky = rng.random() < 0.35
     sa = "default" if risky else service
-    env = f'            - name: API_TOKEN\n              value: "{_key(rng, "ghp_", 36, "abcdefghijklmnopqrstuvwxyz0123456789")}"\n' if risky else ""
+    env = (
+        f'            - name: API_TOKEN\n              value: "{_key(rng, "ghp_", 36, ALNUM_LOWER)}"\n'
+        if risky
+        else ""
+    )
     verbs = '["*"]' if risky else '["get", "list", "watch"]'
     return f"""apiVersion: v1
 kind: ServiceAccount

@@ -31,8 +31,35 @@ CHECKOV_FRAMEWORKS = "terraform,cloudformation,kubernetes,github_actions"
 # checkov's checks about machine identities: IAM policies/roles/users/keys, hardcoded provider and
 # Lambda credentials, GCP service-account roles, Kubernetes service accounts and RBAC, GHA token.
 CHECKOV_CHECKS = ",".join(
-    [f"CKV_AWS_{n}" for n in (1, 40, 41, 45, 60, 61, 62, 63, 107, 108, 109, 110, 111, 273, 274,
-                              286, 287, 288, 289, 290, 348, 355, 356, 358)]
+    [
+        f"CKV_AWS_{n}"
+        for n in (
+            1,
+            40,
+            41,
+            45,
+            60,
+            61,
+            62,
+            63,
+            107,
+            108,
+            109,
+            110,
+            111,
+            273,
+            274,
+            286,
+            287,
+            288,
+            289,
+            290,
+            348,
+            355,
+            356,
+            358,
+        )
+    ]
     + [f"CKV_GCP_{n}" for n in (41, 42, 44, 45, 46, 49, 117, 118)]
     + [f"CKV_K8S_{n}" for n in (38, 41, 42, 49, 155, 156, 157, 158)]
     + [f"CKV2_K8S_{n}" for n in (1, 2, 3, 5)]
@@ -78,8 +105,20 @@ def nhilint_cmd(target: Path) -> list[str]:
 
 
 def checkov_cmd(checkov: Path, target: Path) -> list[str]:
-    return [str(checkov), "-d", str(target), "--framework", *CHECKOV_FRAMEWORKS.split(","),
-            "--check", CHECKOV_CHECKS, "--quiet", "--compact", "-o", "json", "--skip-download"]
+    return [
+        str(checkov),
+        "-d",
+        str(target),
+        "--framework",
+        *CHECKOV_FRAMEWORKS.split(","),
+        "--check",
+        CHECKOV_CHECKS,
+        "--quiet",
+        "--compact",
+        "-o",
+        "json",
+        "--skip-download",
+    ]
 
 
 def bench_size(size: int, corpus: Path, checkov: Path | None) -> list[Run]:
@@ -103,7 +142,9 @@ def print_table(runs: list[Run]) -> None:
     for r in runs:
         ratio = f"{r.wall / nhilint_wall[r.files]:.1f}x" if r.tool != "nhilint" else "1.0x"
         flag = "" if r.returncode in (0, 1) else f"  (exit {r.returncode})"
-        print(f"{r.files:>7}  {r.tool:<8}  {r.wall:>8.2f}  {r.rate:>9.0f}  {r.rss_mb:>11.0f}  {ratio:>6}{flag}")
+        print(
+            f"{r.files:>7}  {r.tool:<8}  {r.wall:>8.2f}  {r.rate:>9.0f}  {r.rss_mb:>11.0f}  {ratio:>6}{flag}"
+        )
 
 
 def print_latency(corpus: Path, repeat: int) -> None:
@@ -112,9 +153,11 @@ def print_latency(corpus: Path, repeat: int) -> None:
     tf = next(one.rglob("iam.tf"))
     workflow = next(one.rglob("deploy-*.yml"))
     print(f"\nsingle-file latency (median of {repeat} runs):")
-    for label, args in (("nhilint --version", ["--version"]),
-                        ("nhilint scan iam.tf", ["scan", str(tf), "--exit-zero"]),
-                        ("nhilint scan workflow.yml", ["scan", str(workflow), "--exit-zero"])):
+    for label, args in (
+        ("nhilint --version", ["--version"]),
+        ("nhilint scan iam.tf", ["scan", str(tf), "--exit-zero"]),
+        ("nhilint scan workflow.yml", ["scan", str(workflow), "--exit-zero"]),
+    ):
         print(f"  {label:<28} {latency(args, repeat):6.0f} ms")
 
 
@@ -123,8 +166,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,5000", help="comma-separated corpus sizes (files)")
     parser.add_argument("--corpus", type=Path, default=Path(tempfile.gettempdir()) / "nhilint-bench")
     parser.add_argument("--no-checkov", action="store_true", help="time nhilint only")
-    parser.add_argument("--checkov-max-files", type=int, default=5000,
-                        help="skip checkov above this size (it takes many minutes); extrapolate instead")
+    parser.add_argument(
+        "--checkov-max-files",
+        type=int,
+        default=5000,
+        help="skip checkov above this size (it takes many minutes); extrapolate instead",
+    )
     parser.add_argument("--repeat", type=int, default=15, help="runs per single-file latency figure")
     args = parser.parse_args()
     checkov = None if args.no_checkov else ensure_checkov()

@@ -20,17 +20,23 @@ from .conftest import FIXTURES, ROOT, run_cli
 
 ACTION = ROOT / "action.yml"
 WORKFLOW = ROOT / "docs" / "examples" / "nhilint-pr.yml"
-CHECK_JSONSCHEMA = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or "check-jsonschema"
+CHECK_JSONSCHEMA = (
+    shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or "check-jsonschema"
+)
 _EXPRESSION = re.compile(r"\$\{\{\s*(?:inputs\.(?P<input>[\w-]+)|(?P<github>github\.action_path))\s*\}\}")
 
 
 def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CHECK_JSONSCHEMA, "--builtin-schema", schema, str(path)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [CHECK_JSONSCHEMA, "--builtin-schema", schema, str(path)], capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize(("schema", "path"), [("vendor.github-actions", ACTION),
-                                              ("vendor.github-workflows", WORKFLOW)], ids=["action", "workflow"])
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [("vendor.github-actions", ACTION), ("vendor.github-workflows", WORKFLOW)],
+    ids=["action", "workflow"],
+)
 def test_valid_against_githubs_schema(schema: str, path: Path) -> None:
     proc = check_jsonschema(schema, path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -51,10 +57,14 @@ def test_documented_workflow_uploads_even_when_the_scan_fails() -> None:
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert "always()" in upload["if"]
     assert gate["if"] == "steps.nhilint.outcome == 'failure'"
-    assert "docs/examples/nhilint-pr.yml" in (ROOT / "docs" / "github-actions.md").read_text()
+    assert (
+        WORKFLOW.read_text() in (ROOT / "docs" / "github-actions.md").read_text()
+    )  # the page shows this file
 
 
-def run_action(workspace: Path, tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess[str], dict[str, str], str]:
+def run_action(
+    workspace: Path, tmp_path: Path, **inputs: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str], str]:
     """Run every `run:` step of action.yml as the runner would (bash -eo pipefail, step env, GITHUB_OUTPUT,
     GITHUB_STEP_SUMMARY). `uses:` steps (setup-python) are what this interpreter already is."""
     action = load_plain(ACTION.read_text())
@@ -62,9 +72,14 @@ def run_action(workspace: Path, tmp_path: Path, **inputs: str) -> tuple[subproce
     values.update({k.replace("_", "-"): v for k, v in inputs.items()})
     output, summary = tmp_path / "github_output", tmp_path / "step_summary"
     output.write_text(""), summary.write_text("")
-    base = {**os.environ, "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            "XDG_CACHE_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}
+    base = {
+        **os.environ,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "NO_COLOR": "1",
+    }
     proc = None
     for step in action["runs"]["steps"]:
         if "run" not in step:
@@ -73,8 +88,14 @@ def run_action(workspace: Path, tmp_path: Path, **inputs: str) -> tuple[subproce
         env = {**base, **{k: _expand(v, values) for k, v in step.get("env", {}).items()}}
         script = tmp_path / "step.sh"
         script.write_text(step["run"])
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                              cwd=workspace, env=env, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if proc.returncode != 0:
             break
     assert proc is not None
@@ -97,7 +118,9 @@ def test_action_fails_and_annotates_the_insecure_fixtures(tmp_path: Path) -> Non
     workspace = workspace_of("insecure", tmp_path)
     proc, outputs, summary = run_action(workspace, tmp_path)
     assert proc.returncode == 1, proc.stderr
-    assert re.search(r"^::error file=[^,]+,line=\d+,endLine=\d+,col=\d+,title=NHI\d{3} [a-z-]+::", proc.stdout, re.M)
+    assert re.search(
+        r"^::error file=[^,]+,line=\d+,endLine=\d+,col=\d+,title=NHI\d{3} [a-z-]+::", proc.stdout, re.M
+    )
     sarif = json.loads((workspace / outputs["sarif-file"]).read_text())
     unsuppressed = [r for r in sarif["runs"][0]["results"] if not r.get("suppressions")]
     assert int(outputs["findings"]) == len(unsuppressed) > 0
@@ -105,7 +128,9 @@ def test_action_fails_and_annotates_the_insecure_fixtures(tmp_path: Path) -> Non
 
 
 def test_action_passes_the_hardened_fixtures(tmp_path: Path) -> None:
-    proc, outputs, summary = run_action(workspace_of("hardened", tmp_path), tmp_path, sarif_file="out/x.sarif")
+    proc, outputs, summary = run_action(
+        workspace_of("hardened", tmp_path), tmp_path, sarif_file="out/x.sarif"
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert outputs == {"sarif-file": "out/x.sarif", "findings": "0"}
     assert "no findings" in summary
@@ -117,7 +142,8 @@ def test_action_with_a_baseline_fails_only_on_new_findings(tmp_path: Path) -> No
     proc, outputs, _ = run_action(workspace, tmp_path, baseline="baseline.json")
     assert (proc.returncode, outputs["findings"]) == (0, "0"), proc.stdout
     (workspace / "terraform" / "new.tf").write_text(
-        'locals {\n  token = "ghp_R8x2Lq9ZbT4mW7nK3vY6pJ1sD5fH0gC8aE2u"\n}\n')
+        'locals {\n  token = "ghp_R8x2Lq9ZbT4mW7nK3vY6pJ1sD5fH0gC8aE2u"\n}\n'
+    )
     proc, outputs, _ = run_action(workspace, tmp_path, baseline="baseline.json")
     assert (proc.returncode, outputs["findings"]) == (1, "1"), proc.stdout
     assert "::error file=terraform/new.tf,line=2," in proc.stdout
@@ -130,8 +156,12 @@ def test_workflow_command_escaping() -> None:
 
 def test_github_format_escapes_properties_from_the_scanned_tree(tmp_path: Path) -> None:
     (tmp_path / "we,ird:dir").mkdir()
-    (tmp_path / "we,ird:dir" / "main.tf").write_text('locals {\n  token = "ghp_R8x2Lq9ZbT4mW7nK3vY6pJ1sD5fH0gC8aE2u"\n}\n')
-    proc = run_cli("scan", ".", "--format", "github", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "c")})
+    (tmp_path / "we,ird:dir" / "main.tf").write_text(
+        'locals {\n  token = "ghp_R8x2Lq9ZbT4mW7nK3vY6pJ1sD5fH0gC8aE2u"\n}\n'
+    )
+    proc = run_cli(
+        "scan", ".", "--format", "github", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "c")}
+    )
     assert proc.returncode == 1
     assert proc.stdout.startswith("::error file=we%2Cird%3Adir/main.tf,line=2,endLine=2,col=")
     assert "title=NHI101 hardcoded-credential::" in proc.stdout
@@ -141,8 +171,11 @@ def test_github_format_escapes_properties_from_the_scanned_tree(tmp_path: Path) 
 def test_markdown_report_is_safe_and_lists_fixes(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(
         'resource "aws_iam_user" "a|b<script>" {\n  name = "x"\n}\n'
-        'locals {\n  token = "ghp_R8x2Lq9ZbT4mW7nK3vY6pJ1sD5fH0gC8aE2u"\n}\n')
-    proc = run_cli("scan", ".", "--format", "markdown", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "c")})
+        'locals {\n  token = "ghp_R8x2Lq9ZbT4mW7nK3vY6pJ1sD5fH0gC8aE2u"\n}\n'
+    )
+    proc = run_cli(
+        "scan", ".", "--format", "markdown", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "c")}
+    )
     assert proc.returncode == 1
     assert "| `NHI101` hardcoded-credential | 🔴 error |" in proc.stdout
     assert "**Fix:**" in proc.stdout and "main.tf:5" in proc.stdout

@@ -25,8 +25,12 @@ CLEAN_TF = """provider "aws" {
 
 
 def git(*args: str, cwd: Path) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=cwd, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 def make_repo(root: Path, name: str, leaky: bool, as_git: bool) -> str:
@@ -45,7 +49,9 @@ def make_repo(root: Path, name: str, leaky: bool, as_git: bool) -> str:
 @pytest.fixture
 def repos(tmp_path: Path) -> list[str]:
     """50 repositories: every 5th a git URL, every 3rd leaking an AWS key."""
-    return [make_repo(tmp_path / "repos", f"svc-{i:02d}", leaky=i % 3 == 0, as_git=i % 5 == 0) for i in range(50)]
+    return [
+        make_repo(tmp_path / "repos", f"svc-{i:02d}", leaky=i % 3 == 0, as_git=i % 5 == 0) for i in range(50)
+    ]
 
 
 def test_audit_of_fifty_repositories_survives_a_broken_one(tmp_path: Path, repos: list[str]) -> None:
@@ -54,9 +60,22 @@ def test_audit_of_fifty_repositories_survives_a_broken_one(tmp_path: Path, repos
     listing.write_text("# org inventory\n" + "\n".join([*repos, broken]) + "\n", encoding="utf-8")
     out = tmp_path / "out"
 
-    proc = run_cli("audit", "--from", str(listing), "--jobs", "2", "--cache-dir", str(tmp_path / "cache"),
-                   "--json", str(out / "audit.json"), "--csv", str(out / "findings.csv"),
-                   "--sarif-dir", str(out / "sarif"), cwd=tmp_path)
+    proc = run_cli(
+        "audit",
+        "--from",
+        str(listing),
+        "--jobs",
+        "2",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--json",
+        str(out / "audit.json"),
+        "--csv",
+        str(out / "findings.csv"),
+        "--sarif-dir",
+        str(out / "sarif"),
+        cwd=tmp_path,
+    )
 
     assert proc.returncode == 1, proc.stderr  # findings fail the audit; the broken repository does not
     document = json.loads((out / "audit.json").read_text())
@@ -132,3 +151,12 @@ def test_cli_rejects_an_empty_audit(tmp_path: Path) -> None:
     proc = run_cli("audit", cwd=tmp_path)
     assert proc.returncode == 2
     assert "no repositories to audit" in proc.stderr
+
+
+def test_credentials_in_a_url_never_reach_the_outputs(tmp_path: Path) -> None:
+    t = audit.target("file://ci-bot:s3cr3t-t0ken@localhost/nonexistent/repo.git")
+    [report] = audit.run([t], audit.ScanOptions(cache_dir=tmp_path), jobs=1)
+
+    assert t.source == "file://***@localhost/nonexistent/repo.git" and t.name == "repo"
+    assert not report.ok and report.error.startswith("git clone failed")
+    assert "s3cr3t" not in json.dumps(audit.combined([report])) + audit.Table.of([report]).render()

@@ -137,7 +137,9 @@ def test_unreadable_file_is_reported_and_the_rest_scanned(tmp_path: Path) -> Non
         if locked.is_file():
             locked.chmod(0o644)
     assert [f.rel for f in sources.files] == ["ok/main.tf"]
-    assert [(p.loc.file, p.reason) for p in sources.problems] == [("locked/main.tf", f"cannot read file: {reason}")]
+    assert [(p.loc.file, p.reason) for p in sources.problems] == [
+        ("locked/main.tf", f"cannot read file: {reason}")
+    ]
 
 
 def test_unreadable_directory_costs_nothing_else(tmp_path: Path) -> None:
@@ -170,8 +172,9 @@ def test_file_swapped_for_a_fifo_after_discovery_does_not_hang(tmp_path: Path) -
     target.unlink()
     os.mkfifo(target)
     done: list[engine.Sources] = []
-    reader = threading.Thread(target=lambda: done.append(engine.read_sources(paths, tmp_path, Config())),
-                              daemon=True)
+    reader = threading.Thread(
+        target=lambda: done.append(engine.read_sources(paths, tmp_path, Config())), daemon=True
+    )
     reader.start()
     reader.join(timeout=60)
     if reader.is_alive():  # unblock the stuck reader before failing
@@ -179,3 +182,22 @@ def test_file_swapped_for_a_fifo_after_discovery_does_not_hang(tmp_path: Path) -
         pytest.fail("reading a FIFO blocked the scan")
     [problem] = done[0].problems
     assert problem.reason == "cannot read file: not a regular file"
+
+
+def test_gitlab_include_cycle_terminates(tmp_path: Path) -> None:
+    """Local includes that include each other (and the root file) must end, not loop."""
+    files = {
+        ".gitlab-ci.yml": "include:\n  - local: /ci/a.yml\n"
+        "deploy:\n  extends: .creds\n  script: [make deploy]\n",
+        "ci/a.yml": "include:\n  - local: /ci/b.yml\n",
+        "ci/b.yml": f"include:\n  - local: /ci/a.yml\n  - local: /.gitlab-ci.yml\n"
+        f".creds:\n  variables:\n    AWS_ACCESS_KEY_ID: {FAKE_KEY}\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    report, proc = _cli_json(".", cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    assert not [f for f in _findings(report) if "internal error" in f["message"]]
+    if not any(f["file"] == "ci/b.yml" for f in _findings(report)):
+        pytest.xfail("`include: local` is not followed yet: the cycle is not reached")

@@ -21,16 +21,30 @@ def listing(tmp_path: Path) -> Path:
 
 
 def audit_cli(tmp_path: Path, listing: Path, *extra: str) -> None:
-    proc = run_cli("audit", "--from", str(listing), "--jobs", "2", "--cache-dir", str(tmp_path / "cache"),
-                   "--exit-zero", *extra, cwd=tmp_path)
+    proc = run_cli(
+        "audit",
+        "--from",
+        str(listing),
+        "--jobs",
+        "2",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--exit-zero",
+        *extra,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
 
 
 def test_merged_shards_equal_the_unsharded_audit(tmp_path: Path, listing: Path) -> None:
     audit_cli(tmp_path, listing, "--json", "full.json", "--sarif-dir", "full-sarif")
     for i in (1, 2, 3):
-        audit_cli(tmp_path, listing, "--shard", f"{i}/3", "--json", f"shard-{i}.json", "--sarif-dir", f"sarif-{i}")
-    shard_sizes = [len(json.loads((tmp_path / f"shard-{i}.json").read_text())["repositories"]) for i in (1, 2, 3)]
+        audit_cli(
+            tmp_path, listing, "--shard", f"{i}/3", "--json", f"shard-{i}.json", "--sarif-dir", f"sarif-{i}"
+        )
+    shard_sizes = [
+        len(json.loads((tmp_path / f"shard-{i}.json").read_text())["repositories"]) for i in (1, 2, 3)
+    ]
 
     proc = run_cli("merge", "shard-1.json", "shard-2.json", "shard-3.json", "-o", "merged.json", cwd=tmp_path)
 
@@ -44,14 +58,33 @@ def test_merged_shards_equal_the_unsharded_audit(tmp_path: Path, listing: Path) 
 
 
 def repo(source: str, findings: int) -> dict:
-    summary = {"total": findings, "errors": findings, "warnings": 0, "notes": 0, "files_scanned": 1,
-               "files_with_findings": int(findings > 0), "suppressed": 0}
-    return {"name": source, "source": source, "status": "ok", "error": None, "fail_on": "warning",
-            "summary": summary, "findings": []}
+    summary = {
+        "total": findings,
+        "errors": findings,
+        "warnings": 0,
+        "notes": 0,
+        "files_scanned": 1,
+        "files_with_findings": int(findings > 0),
+        "suppressed": 0,
+    }
+    return {
+        "name": source,
+        "source": source,
+        "status": "ok",
+        "error": None,
+        "fail_on": "warning",
+        "summary": summary,
+        "findings": [],
+    }
 
 
 def document(*repos: dict) -> dict:
-    return {"version": "1", "tool": {"name": "nhilint", "version": "0"}, "summary": {}, "repositories": list(repos)}
+    return {
+        "version": "1",
+        "tool": {"name": "nhilint", "version": "0"},
+        "summary": {},
+        "repositories": list(repos),
+    }
 
 
 def test_merge_recomputes_the_summary_and_sorts_by_source() -> None:

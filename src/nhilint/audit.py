@@ -25,6 +25,7 @@ from typing import Any
 
 AUDIT_VERSION = "1"
 CLONE_TIMEOUT = 600  # seconds; a hung server must not hang the audit
+_USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]+@", re.IGNORECASE)
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
 
 
@@ -34,8 +35,13 @@ class AuditError(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    source: str  # the directory or URL as given: the stable identifier for shards and merges
+    source: str  # the directory or URL as given, credentials masked: the identifier in every output
     name: str
+    location: str = ""  # what to clone or read: `source` with its credentials, never printed
+
+    @property
+    def where(self) -> str:
+        return self.location or self.source
 
     @property
     def is_url(self) -> bool:
@@ -67,10 +73,11 @@ class RepoReport:
         return self.error is None
 
 
-def target(source: str) -> Target:
-    source = source.strip()
+def target(location: str) -> Target:
+    location = location.strip()
+    source = _USERINFO.sub(r"\1***@", location)  # https://user:token@host/... must not reach a report
     name = source.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    return Target(source, name.removesuffix(".git") or source)
+    return Target(source, name.removesuffix(".git") or source, location if location != source else "")
 
 
 def read_targets(sources: Iterable[str], list_files: Iterable[Path] = ()) -> list[Target]:
@@ -104,36 +111,40 @@ def select_shard(targets: list[Target], shard: tuple[int, int] | None) -> list[T
     return [t for t in targets if shard_of(t, count) == index]
 
 
-def clone(url: str, cache_dir: Path) -> Path:
-    """A shallow checkout of `url`'s default branch under `cache_dir`, refreshed when already there."""
-    slug = re.sub(r"[^\w.-]+", "-", url.split("://", 1)[-1]).strip("-")[-60:]
-    dest = cache_dir / f"{slug}-{hashlib.sha256(url.encode()).hexdigest()[:10]}"
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # a private URL must fail, not wait for a password
+def clone(t: Target, cache_dir: Path) -> Path:
+    """A shallow checkout of the target's default branch under `cache_dir`, refreshed when there."""
+    slug = re.sub(r"[^\w.-]+", "-", t.source.split("://", 1)[-1]).strip("-")[-60:]
+    dest = cache_dir / f"{slug}-{hashlib.sha256(t.source.encode()).hexdigest()[:10]}"
     if (dest / ".git").is_dir():
-        steps = [
-            ["git", "-C", str(dest), "fetch", "--quiet", "--depth", "1", "origin", "HEAD"],
-            ["git", "-C", str(dest), "reset", "--quiet", "--hard", "FETCH_HEAD"],
-        ]
+        steps = {
+            "fetch": ["git", "-C", str(dest), "fetch", "--quiet", "--depth", "1", "origin", "HEAD"],
+            "reset": ["git", "-C", str(dest), "reset", "--quiet", "--hard", "FETCH_HEAD"],
+        }
     else:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        steps = [["git", "clone", "--quiet", "--depth", "1", "--", url, str(dest)]]
-    for step in steps:
-        try:
-            proc = subprocess.run(step, env=env, capture_output=True, text=True, timeout=CLONE_TIMEOUT)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise AuditError(f"git failed: {exc}") from None
-        if proc.returncode != 0:
-            lines = [line for line in proc.stderr.splitlines() if line.strip()] or [
-                f"exit code {proc.returncode}"
-            ]
-            reason = next((line for line in lines if line.startswith("fatal:")), lines[0])
-            raise AuditError(f"git {step[1] if step[1] != '-C' else step[3]} failed: {reason}")
+        steps = {"clone": ["git", "clone", "--quiet", "--depth", "1", "--", t.where, str(dest)]}
+    for label, command in steps.items():
+        _git(label, command, t)
     return dest
+
+
+def _git(label: str, command: list[str], t: Target) -> None:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # a private URL must fail, not wait for a password
+    try:
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=CLONE_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AuditError(f"git {label} failed: {exc}".replace(t.where, t.source)) from None
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.splitlines() if line.strip()] or [
+            f"exit code {proc.returncode}"
+        ]
+        reason = next((line for line in lines if line.startswith("fatal:")), lines[0])
+        raise AuditError(f"git {label} failed: {reason}".replace(t.where, t.source))
 
 
 def checkout(t: Target, cache_dir: Path) -> Path:
     if t.is_url:
-        return clone(t.source, cache_dir)
+        return clone(t, cache_dir)
     path = Path(t.source).expanduser()
     if not path.is_dir():
         raise AuditError(f"{t.source} is not a directory")

@@ -73,8 +73,11 @@ def store(digest: str, extraction: Extraction) -> None:
     """Write atomically (temp file + rename) so a concurrent reader never sees half an entry."""
     path = entry_path(digest)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        except FileNotFoundError:  # first entry in this fan-out directory
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(extraction, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -28,7 +28,15 @@ ESCALATION_ACTIONS = (
     "iam:AddUserToGroup", "iam:UpdateAssumeRolePolicy", "sts:AssumeRole", "lambda:UpdateFunctionCode",
     "lambda:CreateFunction", "cloudformation:CreateStack", "ec2:RunInstances", "glue:UpdateDevEndpoint",
     "ssm:SendCommand",
+    # beyond the RULES.md list: each runs commands as a role already attached elsewhere
+    # (iam-vulnerable's paths): an existing stack's service role, an instance's profile, a notebook's role
+    "cloudformation:UpdateStack", "ssm:StartSession", "ec2-instance-connect:SendSSHPublicKey",
+    "sagemaker:CreatePresignedNotebookInstanceUrl",
 )  # fmt: skip
+
+# Services none of whose actions support resource-level permissions: `service:*` on "*" is the
+# narrowest policy they allow (the SSM agent's channels, granted by AmazonSSMManagedInstanceCore).
+STAR_ONLY_SERVICES = frozenset({"ec2messages", "ssmmessages"})
 
 # Condition keys that pin a statement to specific resources or callers.
 _NARROWING_KEYS = (
@@ -61,13 +69,16 @@ def wildcard_actions(actions: list[str]) -> list[str]:
     """
     found = []
     for action in actions:
-        if action.strip() in ("*", "*:*") or ":" in action and action.split(":", 1)[1] == "*" and not is_unknown(action):
+        service, _, name = action.strip().partition(":")
+        if action.strip() in ("*", "*:*") or (name == "*" and service.lower() not in STAR_ONLY_SERVICES):
             found.append(action)
     return found
 
 
 def on_any_resource(statement: PolicyStatement) -> bool:
-    return "*" in statement.resources or any(r in ("arn:aws:*:*:*", "arn:*:*:*:*:*") for r in statement.resources)
+    return "*" in statement.resources or any(
+        r in ("arn:aws:*:*:*", "arn:*:*:*:*:*") for r in statement.resources
+    )
 
 
 def is_narrowed(statement: PolicyStatement, keys: tuple[str, ...] = _NARROWING_KEYS) -> bool:
@@ -104,7 +115,9 @@ def _conditions(value: Any, render: Render, locate: Locate) -> list[Condition]:
         for operator, pairs in value.items():
             if isinstance(pairs, LMap):
                 for key, values in pairs.items():
-                    found.append(Condition(str(operator), str(key), _strings(values, render), locate(pairs.kpos(key))))
+                    found.append(
+                        Condition(str(operator), str(key), _strings(values, render), locate(pairs.kpos(key)))
+                    )
     return found
 
 
@@ -134,12 +147,21 @@ def statements(
             yield _statement(item, pos, locate, render, policy_kind, identity, policy)
 
 
-def _statement(item: LMap, pos: Pos, locate: Locate, render: Render, policy_kind: str, identity: str | None,
-               policy: str) -> PolicyStatement:
+def _statement(
+    item: LMap, pos: Pos, locate: Locate, render: Render, policy_kind: str, identity: str | None, policy: str
+) -> PolicyStatement:
     fields: dict[str, Any] = {}
     locs: dict[str, Loc] = {}
-    for name in ("Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
-                 "Condition"):
+    for name in (
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Principal",
+        "NotPrincipal",
+        "Condition",
+    ):
         found = _get(item, name)
         if found is not None:
             fields[name] = found[1]
@@ -264,7 +286,10 @@ def trust_problem(statement: PolicyStatement) -> tuple[str, Loc | None] | None:
         match = _ROOT.match(principal)
         if match and not account_pinned:
             account = match.group(1) or match.group(2)
-            return f"every identity of account {account} its admins allow (no `sts:ExternalId` condition)", where
+            return (
+                f"every identity of account {account} its admins allow (no `sts:ExternalId` condition)",
+                where,
+            )
     for federated in statement.principals.get("Federated", []):
         problem = _oidc_problem(federated, conditions)
         if problem:
@@ -289,7 +314,10 @@ def _oidc_problem(federated: str, conditions: list[Condition]) -> tuple[str, Con
         broad = [v for v in condition.values if _is_like(condition.operator) and _sub_too_broad(provider, v)]
         if broad:
             shown = ", ".join(f"`{b}`" for b in broad)
-            return f"{provider} tokens of more than one {unit} (`sub` {condition.operator} {shown})", condition
+            return (
+                f"{provider} tokens of more than one {unit} (`sub` {condition.operator} {shown})",
+                condition,
+            )
     if not auds:
         return f"{provider} tokens minted for any audience (no `aud` condition)", subs[0]
     return None

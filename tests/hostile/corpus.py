@@ -51,7 +51,9 @@ def build(root: Path, outside: Path) -> dict[str, Expect]:
         "yaml/deep-block.yaml": "apiVersion: v1\nkind: ConfigMap\ndata:\n"
         + "".join(" " * (i + 2) + f"k{i}:\n" for i in range(2000)),
         "json/deep.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": '
-        + "[" * LIMIT + "]" * LIMIT + "}\n",
+        + "[" * LIMIT
+        + "]" * LIMIT
+        + "}\n",
         "hcl/deep/main.tf": "locals {\n  x = " + "[" * LIMIT + "]" * LIMIT + "\n}\n",
         "hcl/deep-blocks/main.tf": "a {\n" * LIMIT + "}\n" * LIMIT,
         "hcl/deep-calls/main.tf": "locals {\n  x = " + "f(" * LIMIT + "1" + ")" * LIMIT + "\n}\n",
@@ -67,7 +69,8 @@ def build(root: Path, outside: Path) -> dict[str, Expect]:
         "d: !!python/object:__main__.Evil {x: 1}\n",
         "hcl/heredoc/main.tf": _secret_tf() + '\nlocals {\n  policy = <<EOT\n{"a": 1}\n',
         "hcl/string/main.tf": _secret_tf() + '\nresource "aws_iam_user" "u" {\n  name = "ci\n}\n',
-        "json/trailing.json": '{\n  "AWSTemplateFormatVersion": "2010-09-09",\n  "Resources": {"A": {},},\n}\n',
+        "json/trailing.json": '{\n  "AWSTemplateFormatVersion": "2010-09-09",\n'
+        '  "Resources": {"A": {},},\n}\n',
         "json/dupes.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {},\n "Resources": {}}\n',
         "outside-links/README.md": "symlinks below point out of the tree\n",
     }
@@ -100,15 +103,17 @@ def build(root: Path, outside: Path) -> dict[str, Expect]:
         "enc/latin1/main.tf": (b'locals {\n  name = "caf\xe9"\n}\n', Expect("NHI001", 1, "UTF-8")),
         "enc/utf16le/main.tf": (_secret_tf().encode("utf-16"), Expect("NHI101", 6)),
         "enc/utf16be.yaml": (
-            ("\ufeffapiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
-             f"stringData:\n  aws_key: {FAKE_KEY}\n").encode("utf-16-be"),
+            (
+                "\ufeffapiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n"
+                f"stringData:\n  aws_key: {FAKE_KEY}\n"
+            ).encode("utf-16-be"),
             Expect("NHI101", 6),
         ),
         "enc/crlf/main.tf": (_secret_tf().replace("\n", "\r\n").encode(), Expect("NHI101", 6)),
         "enc/tabs/main.tf": (_secret_tf().replace("  ", "\t").encode(), Expect("NHI101", 6)),
         "enc/crlf.yaml": (
-            f"apiVersion: v1\r\nkind: Secret\r\nmetadata:\r\n  name: s\r\nstringData:\r\n  aws_key: {FAKE_KEY}\r\n"
-            .encode(),
+            "apiVersion: v1\r\nkind: Secret\r\nmetadata:\r\n  name: s\r\n"
+            f"stringData:\r\n  aws_key: {FAKE_KEY}\r\n".encode(),
             Expect("NHI101", 6),
         ),
     }

@@ -69,15 +69,29 @@ def extract(files: list[SourceFile]) -> Extraction:
     if isinstance(parameters, LMap):
         for name, spec in parameters.items():
             if isinstance(spec, LMap) and isinstance(spec.get("Default"), str):
-                result.facts.extend(string_values(file, spec["Default"], spec.vpos("Default"), "parameter",
-                                                  path=f"Parameters.{name}", key=str(name)))
+                result.facts.extend(
+                    string_values(
+                        file,
+                        spec["Default"],
+                        spec.vpos("Default"),
+                        "parameter",
+                        path=f"Parameters.{name}",
+                        key=str(name),
+                    )
+                )
     resources = template.get("Resources")
     if isinstance(resources, LMap):
         for name, resource in resources.items():
             if isinstance(resource, LMap) and "Properties" in resource:
                 result.facts.extend(
-                    string_values(file, resource["Properties"], resource.vpos("Properties"), "attribute",
-                                  path=f"{name}", identity=str(name))
+                    string_values(
+                        file,
+                        resource["Properties"],
+                        resource.vpos("Properties"),
+                        "attribute",
+                        path=f"{name}",
+                        identity=str(name),
+                    )
                 )
         result.facts.extend(Template(file, template, resources).facts())
     return result
@@ -105,8 +119,12 @@ class Template:
             if isinstance(body, LMap) and isinstance(body.get("Type"), str):
                 props = body.get("Properties")
                 self.resources[str(name)] = Resource(
-                    str(name), body["Type"], body, props if isinstance(props, LMap) else LMap(body.pos),
-                    f"{file.rel}#{name}", file.loc(*resources.kpos(name)),
+                    str(name),
+                    body["Type"],
+                    body,
+                    props if isinstance(props, LMap) else LMap(body.pos),
+                    f"{file.rel}#{name}",
+                    file.loc(*resources.kpos(name)),
                 )
 
     def at(self, pos: Pos) -> Loc:
@@ -127,7 +145,7 @@ class Template:
             return [str(value)]
         if not isinstance(value, LMap) or len(value) != 1:
             return []
-        (fn, arg), = value.items()
+        ((fn, arg),) = value.items()
         if fn == "Ref":
             return self._ref(str(arg))
         if fn == "Fn::If" and isinstance(arg, LSeq) and len(arg) == 3:
@@ -139,7 +157,9 @@ class Template:
             if parts is not None and all(len(p) == 1 for p in parts):
                 return [arg[0].join(p[0] for p in parts)]
         if fn == "Fn::GetAtt":
-            return ["${" + ".".join(str(a) for a in arg) + "}" if isinstance(arg, LSeq) else "${" + str(arg) + "}"]
+            return [
+                "${" + ".".join(str(a) for a in arg) + "}" if isinstance(arg, LSeq) else "${" + str(arg) + "}"
+            ]
         return ["${" + str(fn) + "}"]
 
     def _ref(self, name: str) -> list[str]:
@@ -151,9 +171,18 @@ class Template:
         return ["${" + name + "}"]
 
     def _sub(self, arg: Any) -> str:
-        text, variables = (arg, LMap()) if isinstance(arg, str) else (arg[0], arg[1]) if (
-            isinstance(arg, LSeq) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], LMap)
-        ) else ("${Fn::Sub}", LMap())
+        text, variables = (
+            (arg, LMap())
+            if isinstance(arg, str)
+            else (arg[0], arg[1])
+            if (
+                isinstance(arg, LSeq)
+                and len(arg) == 2
+                and isinstance(arg[0], str)
+                and isinstance(arg[1], LMap)
+            )
+            else ("${Fn::Sub}", LMap())
+        )
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -162,7 +191,9 @@ class Template:
 
         return _SUB_VAR.sub(replace, text)
 
-    def target(self, value: Any, identity_type: str = "AWS::IAM::Role", name_prop: str = "RoleName") -> str | None:
+    def target(
+        self, value: Any, identity_type: str = "AWS::IAM::Role", name_prop: str = "RoleName"
+    ) -> str | None:
         """The key of the resource a value points at (`!Ref`, `!GetAtt X.Arn`, `!Sub ${X.Arn}`,
         a literal name or ARN of a resource in the template), else the value's text."""
         logical = _logical_id(value)
@@ -193,18 +224,26 @@ class Template:
             elif resource.type == "AWS::IAM::Group":
                 yield from self._policies(resource, resource.key)
             elif resource.type == "AWS::IAM::AccessKey":
-                yield Credential(loc=resource.loc, kind="aws_access_key", resource_type=resource.type,
-                                 identity=self.target(resource.props.get("UserName"), "AWS::IAM::User", "UserName"),
-                                 name=resource.name)
+                yield Credential(
+                    loc=resource.loc,
+                    kind="aws_access_key",
+                    resource_type=resource.type,
+                    identity=self.target(resource.props.get("UserName"), "AWS::IAM::User", "UserName"),
+                    name=resource.name,
+                )
             elif resource.type == "AWS::IAM::InstanceProfile":
                 yield from self._instance_profile(resource)
             elif resource.type == "AWS::SecretsManager::Secret":
                 name = self.render(resource.props.get("Name"))
-                yield StoredSecret(loc=resource.loc, address=resource.key, name=name[0] if len(name) == 1 else "")
+                yield StoredSecret(
+                    loc=resource.loc, address=resource.key, name=name[0] if len(name) == 1 else ""
+                )
             elif resource.type == "AWS::SecretsManager::RotationSchedule":
-                yield Rotation(loc=self.prop_loc(resource, "SecretId"),
-                               secret=self.target(resource.props.get("SecretId"), "AWS::SecretsManager::Secret",
-                                                  "Name") or "")
+                yield Rotation(
+                    loc=self.prop_loc(resource, "SecretId"),
+                    secret=self.target(resource.props.get("SecretId"), "AWS::SecretsManager::Secret", "Name")
+                    or "",
+                )
             if resource.type in _WORKLOADS:
                 yield from self._workload(resource)
 
@@ -214,22 +253,46 @@ class Template:
         name_prop = "RoleName" if kind == "aws_iam_role" else "UserName"
         names = self.render(props.get(name_prop))
         tags, tag_locs, known = self._tags(props)
-        yield Identity(loc=resource.loc, kind=kind, name=names[0] if len(names) == 1 else resource.name,
-                       provider="aws", address=resource.key, tags=tags, tag_locs=tag_locs,
-                       tags_loc=self.prop_loc(resource, "Tags"), tags_known=known)
+        known_name = len(names) == 1 and names[0] and "${" not in names[0]
+        yield Identity(
+            loc=resource.loc,
+            kind=kind,
+            name=names[0] if known_name else resource.name,
+            provider="aws",
+            address=resource.key,
+            tags=tags,
+            tag_locs=tag_locs,
+            tags_loc=self.prop_loc(resource, "Tags"),
+            tags_known=known,
+        )
         duration = props.get("MaxSessionDuration")
         if isinstance(duration, int) and not isinstance(duration, bool):
-            yield Lifetime(loc=self.prop_loc(resource, "MaxSessionDuration"), setting="MaxSessionDuration",
-                           seconds=duration, identity=resource.key, platform="aws")
+            yield Lifetime(
+                loc=self.prop_loc(resource, "MaxSessionDuration"),
+                setting="MaxSessionDuration",
+                seconds=duration,
+                identity=resource.key,
+                platform="aws",
+            )
         if kind == "aws_iam_role":
-            yield from self._document(resource, "AssumeRolePolicyDocument", "trust", resource.key,
-                                      f"{resource.name} trust")
+            yield from self._document(
+                resource, "AssumeRolePolicyDocument", "trust", resource.key, f"{resource.name} trust"
+            )
         if "LoginProfile" in props:
-            yield Credential(loc=self.prop_loc(resource, "LoginProfile"), kind="aws_login_profile",
-                             resource_type=resource.type, identity=resource.key, name=resource.name)
+            yield Credential(
+                loc=self.prop_loc(resource, "LoginProfile"),
+                kind="aws_login_profile",
+                resource_type=resource.type,
+                identity=resource.key,
+                name=resource.name,
+            )
         yield from self._policies(resource, resource.key)
-        yield from self._managed_arns(resource, props.get("ManagedPolicyArns"), resource.key,
-                                      "role" if kind == "aws_iam_role" else "user")
+        yield from self._managed_arns(
+            resource,
+            props.get("ManagedPolicyArns"),
+            resource.key,
+            "role" if kind == "aws_iam_role" else "user",
+        )
 
     def _tags(self, props: LMap) -> tuple[dict[str, str], dict[str, Loc], bool]:
         tags: dict[str, str] = {}
@@ -251,8 +314,11 @@ class Template:
         """`Policies: [{PolicyName, PolicyDocument}]`; SAM also allows managed names and bare documents."""
         raw = resource.props.get("Policies")
         sam = resource.type == "AWS::Serverless::Function"
-        items = [(v, raw.ipos(i)) for i, v in enumerate(raw)] if isinstance(raw, LSeq) else (
-            [(raw, resource.props.vpos("Policies"))] if raw is not None else [])
+        items = (
+            [(v, raw.ipos(i)) for i, v in enumerate(raw)]
+            if isinstance(raw, LSeq)
+            else ([(raw, resource.props.vpos("Policies"))] if raw is not None else [])
+        )
         for item, pos in items:
             for branch in _branches(item):
                 if isinstance(branch, LMap) and "PolicyDocument" in branch:
@@ -264,33 +330,46 @@ class Template:
                 elif sam:
                     yield from self._grant(branch, self.at(pos), identity, "role")
 
-    def _document(self, resource: Resource, prop: str, kind: str, identity: str | None,
-                  policy: str) -> Iterator[PolicyStatement]:
+    def _document(
+        self, resource: Resource, prop: str, kind: str, identity: str | None, policy: str
+    ) -> Iterator[PolicyStatement]:
         if prop in resource.props:
             yield from self._statements(resource.props[prop], kind, identity, policy)
 
-    def _statements(self, document: Any, kind: str, identity: str | None, policy: str) -> Iterator[PolicyStatement]:
+    def _statements(
+        self, document: Any, kind: str, identity: str | None, policy: str
+    ) -> Iterator[PolicyStatement]:
         for branch in _branches(document):
             if isinstance(branch, str):  # a JSON string (rare, but allowed)
                 branch = iam.json_document(branch, 1)
             if isinstance(branch, LMap):
-                yield from iam.statements(_expand_statements(branch), self.at, self.render, policy_kind=kind,
-                                          identity=identity, policy=policy)
+                yield from iam.statements(
+                    _expand_statements(branch),
+                    self.at,
+                    self.render,
+                    policy_kind=kind,
+                    identity=identity,
+                    policy=policy,
+                )
 
     def _managed_policy(self, resource: Resource) -> Iterator[Fact]:
         props = resource.props
         owners: list[str | None] = []
-        for prop, type_, name_prop in (("Roles", "AWS::IAM::Role", "RoleName"),
-                                       ("Users", "AWS::IAM::User", "UserName"),
-                                       ("Groups", "AWS::IAM::Group", "GroupName")):
+        for prop, type_, name_prop in (
+            ("Roles", "AWS::IAM::Role", "RoleName"),
+            ("Users", "AWS::IAM::User", "UserName"),
+            ("Groups", "AWS::IAM::Group", "GroupName"),
+        ):
             raw = props.get(prop)
             for item in raw if isinstance(raw, LSeq) else []:
                 owners.append(self.target(item, type_, name_prop))
         # a ManagedPolicy also reaches the identities that list it in ManagedPolicyArns
         for other in self.resources.values():
             arns = other.props.get("ManagedPolicyArns")
-            if other.type in _IDENTITY_TYPES and isinstance(arns, LSeq) and any(
-                _logical_id(a) == resource.name for a in arns
+            if (
+                other.type in _IDENTITY_TYPES
+                and isinstance(arns, LSeq)
+                and any(_logical_id(a) == resource.name for a in arns)
             ):
                 owners.append(other.key)
         for owner in owners or [None]:
@@ -308,17 +387,33 @@ class Template:
             if role and identity:
                 declared = next((r for r in self.resources.values() if r.key == identity), None)
                 names = self.render(declared.props.get("RoleName")) if declared else []
-                grantee = names[0] if len(names) == 1 else identity.rsplit("#", 1)[-1]
-                yield Grant(loc=loc, platform="aws", role=role, grantee=grantee, grantee_kind=kind,
-                            scope="account", identity=identity)
+                grantee = (
+                    names[0] if len(names) == 1 and "${" not in names[0] else identity.rsplit("#", 1)[-1]
+                )
+                yield Grant(
+                    loc=loc,
+                    platform="aws",
+                    role=role,
+                    grantee=grantee,
+                    grantee_kind=kind,
+                    scope="account",
+                    identity=identity,
+                )
 
     def _instance_profile(self, resource: Resource) -> Iterator[Fact]:
         roles = resource.props.get("Roles")
         for item in roles if isinstance(roles, LSeq) else []:
             role = self.target(item)
             if role:
-                yield Workload(loc=resource.loc, kind="instance_profile", name=resource.name, platform="aws",
-                               identity=role, identity_loc=self.prop_loc(resource, "Roles"), token_mounted=None)
+                yield Workload(
+                    loc=resource.loc,
+                    kind="instance_profile",
+                    name=resource.name,
+                    platform="aws",
+                    identity=role,
+                    identity_loc=self.prop_loc(resource, "Roles"),
+                    token_mounted=None,
+                )
 
     def _workload(self, resource: Resource) -> Iterator[Fact]:
         props = resource.props
@@ -328,8 +423,15 @@ class Template:
             for branch in _branches(props[prop]):
                 role = self.target(branch)
                 if role:
-                    yield Workload(loc=resource.loc, kind=resource.type, name=label, platform="aws", identity=role,
-                                   identity_loc=self.prop_loc(resource, prop), token_mounted=None)
+                    yield Workload(
+                        loc=resource.loc,
+                        kind=resource.type,
+                        name=label,
+                        platform="aws",
+                        identity=role,
+                        identity_loc=self.prop_loc(resource, prop),
+                        token_mounted=None,
+                    )
         if resource.type == "AWS::Serverless::Function":
             implicit = f"{resource.key}Role" if prop not in props else self.target(props[prop])
             yield from self._policies(resource, implicit)
@@ -346,31 +448,48 @@ class Template:
         for container in containers if isinstance(containers, LSeq) else []:
             env = container.get("Environment") if isinstance(container, LMap) else None
             for item in env if isinstance(env, LSeq) else []:
-                if isinstance(item, LMap) and isinstance(item.get("Name"), str) and isinstance(item.get("Value"), str):
+                if (
+                    isinstance(item, LMap)
+                    and isinstance(item.get("Name"), str)
+                    and isinstance(item.get("Value"), str)
+                ):
                     name = container.get("Name")
-                    yield EnvVar(loc=self.at(item.kpos("Value")), name=item["Name"], value=item["Value"],
-                                 workload=f"{label}/{name}" if isinstance(name, str) else label)
+                    yield EnvVar(
+                        loc=self.at(item.kpos("Value")),
+                        name=item["Name"],
+                        value=item["Value"],
+                        workload=f"{label}/{name}" if isinstance(name, str) else label,
+                    )
 
     def _suppressions(self, resource: Resource) -> Iterator[Fact]:
         """`Metadata: {nhilint: {ignore: [{id, reason, expires}]}}` covers the resource's lines."""
         metadata = resource.body.get("Metadata")
         config = metadata.get("nhilint") if isinstance(metadata, LMap) else None
         ignores = config.get("ignore") if isinstance(config, LMap) else None
-        for i, item in enumerate(ignores if isinstance(ignores, LSeq) else []):
+        if not isinstance(ignores, LSeq):
+            return
+        for i, item in enumerate(ignores):
             rule_ids = item.get("id") if isinstance(item, LMap) else item
-            ids = [rule_ids] if isinstance(rule_ids, str) else [r for r in rule_ids or [] if isinstance(r, str)]
+            ids = (
+                [rule_ids] if isinstance(rule_ids, str) else [r for r in rule_ids or [] if isinstance(r, str)]
+            )
             reason = item.get("reason") if isinstance(item, LMap) else None
             expires = item.get("expires") if isinstance(item, LMap) else None
-            yield Suppression(loc=self.at(ignores.ipos(i)), rules=ids, reason=reason if isinstance(reason, str) else "",
-                              expires=str(expires) if expires is not None else None,
-                              start_line=resource.loc.line, end_line=resource.body.end_line)
+            yield Suppression(
+                loc=self.at(ignores.ipos(i)),
+                rules=ids,
+                reason=reason if isinstance(reason, str) else "",
+                expires=str(expires) if expires is not None else None,
+                start_line=resource.loc.line,
+                end_line=resource.body.end_line,
+            )
 
 
 def _logical_id(value: Any) -> str | None:
     """The resource a `Ref`, `Fn::GetAtt` or `Fn::Sub "${X.Arn}"` names."""
     if not isinstance(value, LMap) or len(value) != 1:
         return None
-    (fn, arg), = value.items()
+    ((fn, arg),) = value.items()
     if fn == "Ref" and isinstance(arg, str):
         return arg
     if fn == "Fn::GetAtt":

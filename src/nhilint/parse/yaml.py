@@ -406,7 +406,9 @@ def _parse_error(exc: Exception, text: str) -> ParseError:
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
         reason = f"{context}: {problem}" if context else problem
-        return ParseError(reason, mark.line + 1, mark.column + 1)
+        # libyaml may put "unexpected end of stream" one line past a last line without a newline
+        last_line = text.count("\n") + 1
+        return ParseError(reason, min(mark.line + 1, last_line), mark.column + 1)
     character = getattr(exc, "character", None)  # ReaderError: the first unacceptable character
     if isinstance(character, int):
         # its offset is in bytes for libyaml and in characters for PyYAML: find the character instead

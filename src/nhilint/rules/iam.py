@@ -16,7 +16,11 @@ def _who(ctx: RuleContext, statement: PolicyStatement) -> tuple[str, IdentityRef
     fmt = ctx.format_of(declared.loc if declared else statement.loc)
     fix = f"{fmt}-aws" if fmt else "default"
     if declared:
-        return f"{declared.kind.removeprefix('aws_iam_')} {declared.name}", IdentityRef(declared.kind, declared.name), fix
+        return (
+            f"{declared.kind.removeprefix('aws_iam_')} {declared.name}",
+            IdentityRef(declared.kind, declared.name),
+            fix,
+        )
     name = statement.identity or statement.policy or "this policy"
     return name, IdentityRef("aws_iam_policy", name), fix
 
@@ -39,10 +43,12 @@ def wildcard_action(ctx: RuleContext) -> Iterator[Finding]:
             name, ref, fix = _who(ctx, statement)
             actions = ", ".join(f"`{a}`" for a in wild)
             yield ctx.finding(
-                "NHI201", statement.action_loc or statement.loc,
+                "NHI201",
+                statement.action_loc or statement.loc,
                 f"{name} is allowed {actions} on every resource{_via(statement)}: list the actions it calls "
                 "on named ARNs (IAM Access Analyzer can generate them from its activity).",
-                identity=ref, fix=fix,
+                identity=ref,
+                fix=fix,
             )
 
 
@@ -55,19 +61,32 @@ def not_action_allow(ctx: RuleContext) -> Iterator[Finding]:
         if statement.not_actions:
             what, loc = f"every action except {', '.join(statement.not_actions)}", statement.action_loc
         else:
-            what, loc = f"its actions on every resource except {', '.join(statement.not_resources)}", statement.resource_loc
+            what, loc = (
+                f"its actions on every resource except {', '.join(statement.not_resources)}",
+                statement.resource_loc,
+            )
         yield ctx.finding(
-            "NHI202", loc or statement.loc,
-            f"{name} is allowed {what}{_via(statement)}, including any action AWS adds later: write an explicit "
-            "allow list.",
-            identity=ref, fix=fix,
+            "NHI202",
+            loc or statement.loc,
+            f"{name} is allowed {what}{_via(statement)}, including any action AWS adds later: "
+            "write an explicit allow list.",
+            identity=ref,
+            fix=fix,
         )
 
 
 def _escalations(statement: PolicyStatement) -> list[str]:
     """Escalation actions granted on "*", except those only reached through `*`/`service:*` (NHI201)."""
-    if iam.is_narrowed(statement, ("aws:resourcetag/*", "iam:resourcetag/*", "aws:resourceaccount",
-                                   "iam:policyarn", "iam:permissionsboundary")):
+    if iam.is_narrowed(
+        statement,
+        (
+            "aws:resourcetag/*",
+            "iam:resourcetag/*",
+            "aws:resourceaccount",
+            "iam:policyarn",
+            "iam:permissionsboundary",
+        ),
+    ):
         return []
     named = [a for a in statement.actions if a not in iam.wildcard_actions(statement.actions)]
     found = iam.escalation_actions(named)
@@ -86,22 +105,26 @@ def privilege_escalation_permission(ctx: RuleContext) -> Iterator[Finding]:
             name, ref, fix = _who(ctx, statement)
             actions = ", ".join(f"`{a}`" for a in found)
             yield ctx.finding(
-                "NHI203", statement.action_loc or statement.loc,
+                "NHI203",
+                statement.action_loc or statement.loc,
                 f"{name} may use {actions} on any resource{_via(statement)}, which lets it raise its own "
                 "privileges: scope it to named ARNs (and `iam:PassedToService` for iam:PassRole).",
-                identity=ref, fix=fix,
+                identity=ref,
+                fix=fix,
             )
 
 
 @rule("NHI205")
 def unrestricted_trust(ctx: RuleContext) -> Iterator[Finding]:
     for statement in ctx.of(PolicyStatement):
-        problem = iam.trust_problem(statement)
-        if problem:
+        found = iam.trust_problem(statement)
+        if found:
             name, ref, fix = _who(ctx, statement)
-            problem, loc = problem[0], problem[1] or statement.loc
+            callers, loc = found
             yield ctx.finding(
-                "NHI205", loc,
-                f"{name} can be assumed by {problem}: pin the trust to the one caller that needs it.",
-                identity=ref, fix=fix,
+                "NHI205",
+                loc or statement.loc,
+                f"{name} can be assumed by {callers}: pin the trust to the one caller that needs it.",
+                identity=ref,
+                fix=fix,
             )

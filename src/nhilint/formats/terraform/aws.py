@@ -28,7 +28,7 @@ from nhilint.facts import (
     StoredSecret,
     Workload,
 )
-from nhilint.formats.terraform.module import Module, Resource, is_unknown, reference
+from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
 
 _MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
@@ -138,7 +138,11 @@ def _default_tags(module: Module, alias: str | None) -> tuple[LMap | None, Loc |
         if defaults is None or "tags" not in defaults.attrs:
             return None, None, True
         tags = module.resolve_deep(defaults.attrs["tags"])
-        return (tags, file.loc(*defaults.attrs.kpos("tags")), True) if isinstance(tags, LMap) else (None, None, False)
+        return (
+            (tags, file.loc(*defaults.attrs.kpos("tags")), True)
+            if isinstance(tags, LMap)
+            else (None, None, False)
+        )
     return None, None, True
 
 
@@ -169,14 +173,25 @@ def _identities(module: Module) -> Iterator[Fact]:
                 known = False
         name = resource.get("name")
         yield Identity(
-            loc=resource.loc, kind=resource.type, name=name if isinstance(name, str) else resource.name,
-            provider="aws", address=resource.address, tags=tags, tag_locs=tag_locs,
-            tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc, tags_known=known,
+            loc=resource.loc,
+            kind=resource.type,
+            name=name if isinstance(name, str) and name else resource.name,
+            provider="aws",
+            address=resource.address,
+            tags=tags,
+            tag_locs=tag_locs,
+            tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc,
+            tags_known=known,
         )
         duration = resource.get("max_session_duration")
         if resource.type == "aws_iam_role" and isinstance(duration, int) and not isinstance(duration, bool):
-            yield Lifetime(loc=resource.attr_loc("max_session_duration"), setting="max_session_duration",
-                           seconds=duration, identity=resource.address, platform="aws")
+            yield Lifetime(
+                loc=resource.attr_loc("max_session_duration"),
+                setting="max_session_duration",
+                seconds=duration,
+                identity=resource.address,
+                platform="aws",
+            )
 
 
 # --- policies --------------------------------------------------------------------------------
@@ -189,8 +204,15 @@ class _Documents:
         self.module = module
         self._data = {r.address: r for r in module.data(_DOCUMENT)}
 
-    def of(self, resource: Resource, attr: str, kind: str, identity: str | None, policy: str,
-           seen: frozenset[str] = frozenset()) -> list[PolicyStatement]:
+    def of(
+        self,
+        resource: Resource,
+        attr: str,
+        kind: str,
+        identity: str | None,
+        policy: str,
+        seen: frozenset[str] = frozenset(),
+    ) -> list[PolicyStatement]:
         """The statements of the document in `resource.attr`, in whatever form it is written."""
         raw = resource.raw(attr)
         ref = reference(raw)
@@ -198,7 +220,9 @@ class _Documents:
             return self.data_statements(self._data[ref], kind, identity, policy or ref, seen | {ref})
         value = self.module.resolve(raw)
         where = resource.attr_loc(attr)
-        inline = isinstance(raw, (LMap, Call, str)) or (isinstance(raw, Expr) and raw.text.lstrip().startswith("<<"))
+        inline = isinstance(raw, (LMap, Call, str)) or (
+            isinstance(raw, Expr) and raw.text.lstrip().startswith("<<")
+        )
         if isinstance(value, LMap):
             return self._collect(value, resource, where, inline, kind, identity, policy)
         text = value if isinstance(value, str) else _heredoc_body(value)
@@ -211,16 +235,33 @@ class _Documents:
             return self._file(resource, value.args[0], kind, identity, policy)
         return []
 
-    def _collect(self, doc: Any, resource: Resource, where: Loc, inline: bool, kind: str, identity: str | None,
-                 policy: str) -> list[PolicyStatement]:
+    def _collect(
+        self,
+        doc: Any,
+        resource: Resource,
+        where: Loc,
+        inline: bool,
+        kind: str,
+        identity: str | None,
+        policy: str,
+    ) -> list[PolicyStatement]:
         def locate(pos: Pos) -> Loc:
             return resource.pos_loc(pos) if inline else where  # a variable's value lives in another file
 
-        return list(iam.statements(doc, locate, lambda v: render(self.module, v), policy_kind=kind,
-                                   identity=identity, policy=policy))
+        return list(
+            iam.statements(
+                doc,
+                locate,
+                lambda v: render(self.module, v),
+                policy_kind=kind,
+                identity=identity,
+                policy=policy,
+            )
+        )
 
-    def _file(self, resource: Resource, arg: Any, kind: str, identity: str | None,
-              policy: str) -> list[PolicyStatement]:
+    def _file(
+        self, resource: Resource, arg: Any, kind: str, identity: str | None, policy: str
+    ) -> list[PolicyStatement]:
         """`file("policy.json")`: read only files inside the module's directory."""
         name = render(self.module, arg)
         if len(name) != 1 or not resource.file.path:
@@ -238,44 +279,62 @@ class _Documents:
             return []
         shown = str(Path(resource.file.rel).parent / target.relative_to(base)).replace("\\", "/")
         doc = iam.json_document(text, 1)
-        return list(iam.statements(doc, lambda p: Loc(shown, p.line, p.col), lambda v: render(self.module, v),
-                                   policy_kind=kind, identity=identity, policy=policy or shown))
+        return list(
+            iam.statements(
+                doc,
+                lambda p: Loc(shown, p.line, p.col),
+                lambda v: render(self.module, v),
+                policy_kind=kind,
+                identity=identity,
+                policy=policy or shown,
+            )
+        )
 
-    def data_statements(self, data: Resource, kind: str, identity: str | None, policy: str,
-                        seen: frozenset[str] = frozenset()) -> list[PolicyStatement]:
-        """A `data "aws_iam_policy_document"`: source documents, own statements, then overrides by sid."""
-        by_sid: dict[str, PolicyStatement] = {}
-        unnamed: list[PolicyStatement] = []
+    def data_statements(
+        self, data: Resource, kind: str, identity: str | None, policy: str, seen: frozenset[str] = frozenset()
+    ) -> list[PolicyStatement]:
+        return [s for _, s in self._sid_statements(data, kind, identity, policy, seen)]
 
-        def add(statements: list[tuple[str, PolicyStatement]]) -> None:
-            for sid, statement in statements:
-                if sid:
-                    by_sid[sid] = statement
-                else:
-                    unnamed.append(statement)
+    def _sid_statements(
+        self, data: Resource, kind: str, identity: str | None, policy: str, seen: frozenset[str]
+    ) -> list[tuple[str, PolicyStatement]]:
+        """A `data "aws_iam_policy_document"`: source documents, own statements, then overrides, a
+        later statement replacing an earlier one with the same sid (as the provider merges them)."""
+        merged: dict[str | int, tuple[str, PolicyStatement]] = {}
+        layers = [
+            self._linked(data, a, kind, identity, policy, seen)
+            for a in ("source_policy_documents", "source_json")
+        ]
+        layers.append(
+            [
+                (_sid(self.module, b), self._block_statement(data, b, kind, identity, policy))
+                for b in data.block.children("statement")
+            ]
+        )
+        layers += [
+            self._linked(data, a, kind, identity, policy, seen)
+            for a in ("override_policy_documents", "override_json")
+        ]
+        for layer in layers:
+            for sid, statement in layer:
+                merged[sid or len(merged)] = (sid, statement)
+        return list(merged.values())
 
-        for attr in ("source_policy_documents", "source_json"):
-            add(self._linked(data, attr, kind, identity, policy, seen))
-        add([(_sid(self.module, b), self._block_statement(data, b, kind, identity, policy))
-             for b in data.block.children("statement")])
-        for attr in ("override_policy_documents", "override_json"):
-            add(self._linked(data, attr, kind, identity, policy, seen))
-        return unnamed + list(by_sid.values())
-
-    def _linked(self, data: Resource, attr: str, kind: str, identity: str | None, policy: str,
-                seen: frozenset[str]) -> list[tuple[str, PolicyStatement]]:
+    def _linked(
+        self, data: Resource, attr: str, kind: str, identity: str | None, policy: str, seen: frozenset[str]
+    ) -> list[tuple[str, PolicyStatement]]:
         raw = data.raw(attr)
         items = list(raw) if isinstance(raw, LSeq) else [raw] if raw is not None else []
         found: list[tuple[str, PolicyStatement]] = []
         for item in items:
             ref = reference(item)
             if ref in self._data and ref not in seen:
-                found.extend(("", s) for s in self.data_statements(self._data[ref], kind, identity, policy,
-                                                                    seen | {ref}))
+                found.extend(self._sid_statements(self._data[ref], kind, identity, policy, seen | {ref}))
         return found
 
-    def _block_statement(self, data: Resource, block: Block, kind: str, identity: str | None,
-                         policy: str) -> PolicyStatement:
+    def _block_statement(
+        self, data: Resource, block: Block, kind: str, identity: str | None, policy: str
+    ) -> PolicyStatement:
         attrs, module = block.attrs, self.module
 
         def strings(name: str) -> list[str]:
@@ -288,22 +347,33 @@ class _Documents:
         for child in block.children("principals"):
             kind_of = render(module, child.attrs.get("type"))
             principals.setdefault(kind_of[0] if kind_of else "AWS", []).extend(
-                render(module, child.attrs.get("identifiers")))
+                render(module, child.attrs.get("identifiers"))
+            )
         conditions = [
-            Condition((render(module, c.attrs.get("test")) or [""])[0],
-                          (render(module, c.attrs.get("variable")) or [""])[0],
-                          render(module, c.attrs.get("values")), data.pos_loc(c.pos))
+            Condition(
+                (render(module, c.attrs.get("test")) or [""])[0],
+                (render(module, c.attrs.get("variable")) or [""])[0],
+                render(module, c.attrs.get("values")),
+                data.pos_loc(c.pos),
+            )
             for c in block.children("condition")
         ]
         effect = strings("effect")
         action_loc = at("actions") or at("not_actions") or data.pos_loc(block.pos)
         first_principal = block.child("principals")
         return PolicyStatement(
-            loc=action_loc, effect=effect[0] if effect else "Allow", actions=strings("actions"),
-            not_actions=strings("not_actions"), resources=strings("resources"),
-            not_resources=strings("not_resources"), principals=principals, conditions=conditions,
+            loc=action_loc,
+            effect=effect[0] if effect else "Allow",
+            actions=strings("actions"),
+            not_actions=strings("not_actions"),
+            resources=strings("resources"),
+            not_resources=strings("not_resources"),
+            principals=principals,
+            conditions=conditions,
             policy_kind=kind if kind != "auto" else ("trust" if principals else "identity"),
-            identity=identity, policy=policy, action_loc=action_loc,
+            identity=identity,
+            policy=policy,
+            action_loc=action_loc,
             resource_loc=at("resources") or at("not_resources"),
             principal_loc=data.pos_loc(first_principal.pos) if first_principal else None,
             condition_loc=conditions[0].loc if conditions else None,
@@ -338,8 +408,9 @@ def _policies(module: Module) -> Iterator[Fact]:
     for type_, (attr, owner_type, _) in _POLICY_OWNERS.items():
         for resource in module.resources(type_):
             used.update(_doc_refs(resource, "policy"))
-            yield from docs.of(resource, "policy", "identity", _target(module, resource, attr, owner_type),
-                               resource.address)
+            yield from docs.of(
+                resource, "policy", "identity", _target(module, resource, attr, owner_type), resource.address
+            )
     for resource in module.resources("aws_iam_policy"):
         used.update(_doc_refs(resource, "policy"))
         for identity in attached.get(resource.address, [None]):
@@ -381,7 +452,7 @@ def _doc_mentions(value: Any) -> set[str]:
         return {".".join(r.split(".")[:3]) for r in value.refs if r.startswith(f"data.{_DOCUMENT}.")}
     if isinstance(value, LMap):
         return {m for v in value.values() for m in _doc_mentions(v)}
-    if isinstance(value, LSeq) or isinstance(value, Call):
+    if isinstance(value, (LSeq, Call)):
         items = value.args if isinstance(value, Call) else value
         return {m for v in items for m in _doc_mentions(v)}
     return set()
@@ -389,8 +460,11 @@ def _doc_mentions(value: Any) -> set[str]:
 
 def _link_refs(block: Block) -> set[str]:
     """Documents only used as sources/overrides of another document are reached through it."""
-    return {m for k in ("source_policy_documents", "override_policy_documents", "source_json", "override_json")
-            for m in _doc_mentions(block.attrs.get(k))}
+    return {
+        m
+        for k in ("source_policy_documents", "override_policy_documents", "source_json", "override_json")
+        for m in _doc_mentions(block.attrs.get(k))
+    }
 
 
 def _attached_policies(module: Module) -> dict[str, list[str | None]]:
@@ -419,7 +493,9 @@ def _items(raw: Any) -> list[Any]:
 
 
 def _list_refs(resource: Resource, attr: str) -> list[str | None]:
-    return [reference(item) or (item if isinstance(item, str) else None) for item in _items(resource.raw(attr))]
+    return [
+        reference(item) or (item if isinstance(item, str) else None) for item in _items(resource.raw(attr))
+    ]
 
 
 # --- grants of AWS managed policies ----------------------------------------------------------
@@ -444,26 +520,46 @@ def _managed_name(module: Module, raw: Any) -> str | None:
     return None
 
 
-def _grant(module: Module, resource: Resource, raw: Any, where: Loc, grantee: str | None,
-           kind: str) -> Iterator[Grant]:
+def _grant(
+    module: Module, resource: Resource, raw: Any, where: Loc, grantee: str | None, kind: str
+) -> Iterator[Grant]:
     role = _managed_name(module, raw)
     if role and grantee:
         declared = module.by_address(grantee)
         name = declared.get("name") if declared else None
-        yield Grant(loc=where, platform="aws", role=role, grantee=name if isinstance(name, str) else grantee,
-                    grantee_kind=kind, scope="account", identity=grantee)
+        yield Grant(
+            loc=where,
+            platform="aws",
+            role=role,
+            grantee=name if isinstance(name, str) else grantee,
+            grantee_kind=kind,
+            scope="account",
+            identity=grantee,
+        )
 
 
 def _grants(module: Module) -> Iterator[Fact]:
     for type_, (attr, owner_type, kind) in _ATTACHMENTS.items():
         for resource in module.resources(type_):
-            yield from _grant(module, resource, resource.raw("policy_arn"), resource.attr_loc("policy_arn"),
-                              _target(module, resource, attr, owner_type), kind)
+            yield from _grant(
+                module,
+                resource,
+                resource.raw("policy_arn"),
+                resource.attr_loc("policy_arn"),
+                _target(module, resource, attr, owner_type),
+                kind,
+            )
     for resource in module.resources("aws_iam_policy_attachment"):
         for attr, kind in (("roles", "role"), ("users", "user"), ("groups", "group")):
             for grantee in _list_refs(resource, attr):
-                yield from _grant(module, resource, resource.raw("policy_arn"), resource.attr_loc("policy_arn"),
-                                  grantee, kind)
+                yield from _grant(
+                    module,
+                    resource,
+                    resource.raw("policy_arn"),
+                    resource.attr_loc("policy_arn"),
+                    grantee,
+                    kind,
+                )
     for role in module.resources("aws_iam_role"):
         raw = role.raw("managed_policy_arns")
         for i, item in enumerate(_items(raw)):
@@ -481,17 +577,28 @@ def _grants(module: Module) -> Iterator[Fact]:
 def _credentials(module: Module) -> Iterator[Fact]:
     kinds = {"aws_iam_access_key": "aws_access_key", "aws_iam_user_login_profile": "aws_login_profile"}
     for resource in module.resources(*kinds):
-        yield Credential(loc=resource.loc, kind=kinds[resource.type], resource_type=resource.type,
-                         identity=_target(module, resource, "user", "aws_iam_user"), name=resource.name)
+        yield Credential(
+            loc=resource.loc,
+            kind=kinds[resource.type],
+            resource_type=resource.type,
+            identity=_target(module, resource, "user", "aws_iam_user"),
+            name=resource.name,
+        )
 
 
 def _providers(module: Module) -> Iterator[Fact]:
     for file, block in module.providers("aws"):
-        static = [a for a in ("access_key", "secret_key") if a in block.attrs and _set(module, block.attrs[a])]
+        static = [
+            a for a in ("access_key", "secret_key") if a in block.attrs and _set(module, block.attrs[a])
+        ]
         if static:
             literal = any(isinstance(block.attrs[a], str) for a in static)
-            yield ProviderCredentials(loc=file.loc(*block.attrs.kpos(static[0])), provider="aws",
-                                      attribute=" and ".join(static), literal=literal)
+            yield ProviderCredentials(
+                loc=file.loc(*block.attrs.kpos(static[0])),
+                provider="aws",
+                attribute=" and ".join(static),
+                literal=literal,
+            )
 
 
 def _set(module: Module, raw: Any) -> bool:
@@ -506,8 +613,15 @@ def _workloads(module: Module) -> Iterator[Fact]:
             label = name if isinstance(name, str) else resource.name
             role = _target(module, resource, attr, "aws_iam_role")
             if role:
-                yield Workload(loc=resource.loc, kind=type_, name=label, platform="aws", identity=role,
-                               identity_loc=resource.attr_loc(attr), token_mounted=None)
+                yield Workload(
+                    loc=resource.loc,
+                    kind=type_,
+                    name=label,
+                    platform="aws",
+                    identity=role,
+                    identity_loc=resource.attr_loc(attr),
+                    token_mounted=None,
+                )
             yield from _env(module, resource, label)
 
 
@@ -551,8 +665,14 @@ def _container_env(resource: Resource, container: Any, label: str, inline: bool)
     name = container.get("name")
     workload = f"{label}/{name}" if isinstance(name, str) else label
     for item in container["environment"]:
-        if isinstance(item, LMap) and isinstance(item.get("name"), str) and isinstance(item.get("value"), str):
-            where = resource.pos_loc(item.kpos("value")) if inline else resource.attr_loc("container_definitions")
+        if (
+            isinstance(item, LMap)
+            and isinstance(item.get("name"), str)
+            and isinstance(item.get("value"), str)
+        ):
+            where = (
+                resource.pos_loc(item.kpos("value")) if inline else resource.attr_loc("container_definitions")
+            )
             yield EnvVar(loc=where, name=item["name"], value=item["value"], workload=workload)
 
 
@@ -560,10 +680,16 @@ def _secrets(module: Module) -> Iterator[Fact]:
     rotations = module.resources("aws_secretsmanager_secret_rotation")
     rotated = {reference(r.raw("secret_id")) for r in rotations}
     for rotation in rotations:
-        target = reference(rotation.raw("secret_id")) or next(iter(render(module, rotation.raw("secret_id"))), "")
+        target = reference(rotation.raw("secret_id")) or next(
+            iter(render(module, rotation.raw("secret_id"))), ""
+        )
         yield Rotation(loc=rotation.attr_loc("secret_id"), secret=target)
     for secret in module.resources("aws_secretsmanager_secret"):
         name = secret.get("name")
         inline = secret.has("rotation_lambda_arn") or secret.block.child("rotation_rules") is not None
-        yield StoredSecret(loc=secret.loc, address=secret.address, name=name if isinstance(name, str) else "",
-                           rotated=inline or secret.address in rotated)
+        yield StoredSecret(
+            loc=secret.loc,
+            address=secret.address,
+            name=name if isinstance(name, str) else "",
+            rotated=inline or secret.address in rotated,
+        )

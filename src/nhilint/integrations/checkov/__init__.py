@@ -53,9 +53,13 @@ def check_id(rule_id: str) -> str:
     return f"CKV_NHI_{rule_id.removeprefix('NHI')}"
 
 
-def bridged_rules(fmt: str) -> list[catalogue.Check]:
-    """The catalogue's rules of format `fmt` that checkov can judge per resource."""
-    return [c for c in catalogue.load().values() if nhilint_only(c) is None and fmt in c.formats]
+def bridged_rules() -> list[catalogue.Check]:
+    """The catalogue's rules checkov can judge per resource.
+
+    Every format gets every rule: the engine decides where a rule applies, so a catalogue entry
+    that under-lists its formats cannot hide a finding from checkov.
+    """
+    return [c for c in catalogue.load().values() if nhilint_only(c) is None]
 
 
 def check_name(check: catalogue.Check) -> str:
@@ -68,13 +72,13 @@ def guideline(check: catalogue.Check) -> str:
 
 def id_table() -> str:
     """The Markdown map of checkov IDs to nhilint rules, rendered from the catalogue (docs/checkov.md)."""
-    rows = ["| checkov ID | nhilint rule | slug | checked in |", "|---|---|---|---|"]
+    rows = ["| checkov ID | nhilint rule | slug | summary |", "|---|---|---|---|"]
     for check in catalogue.load().values():
         reason = nhilint_only(check)
         if reason:
             rows.append(f"| - | {check.id} | {check.slug} | nhilint only: {reason} |")
         else:
-            rows.append(f"| {check_id(check.id)} | {check.id} | {check.slug} | {', '.join(check.formats)} |")
+            rows.append(f"| {check_id(check.id)} | {check.id} | {check.slug} | {check.summary} |")
     return "\n".join(rows) + "\n"
 
 

@@ -37,5 +37,5 @@ class Resource(Bridge, BaseResourceCheck):
         return CheckResult.FAILED if self.fails(_lines(conf)) else CheckResult.PASSED
 
 
-for _rule in bridged_rules("cloudformation"):
+for _rule in bridged_rules():
     Resource(_rule)

@@ -27,5 +27,5 @@ class Workflow(Bridge, BaseGithubActionsCheck):
         return (CheckResult.FAILED if self.fails(lines) else CheckResult.PASSED), conf
 
 
-for _rule in bridged_rules("github-actions"):
+for _rule in bridged_rules():
     Workflow(_rule)

@@ -23,5 +23,5 @@ class Pipeline(Bridge, BaseGitlabCICheck):
         return (CheckResult.FAILED if self.fails(lines) else CheckResult.PASSED), conf
 
 
-for _rule in bridged_rules("gitlab-ci"):
+for _rule in bridged_rules():
     Pipeline(_rule)

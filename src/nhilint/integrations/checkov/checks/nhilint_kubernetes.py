@@ -23,5 +23,5 @@ class Object(Bridge, BaseK8Check):
         return CheckResult.FAILED if self.fails(lines) else CheckResult.PASSED
 
 
-for _rule in bridged_rules("kubernetes"):
+for _rule in bridged_rules():
     Object(_rule)

@@ -59,6 +59,6 @@ class Module(Bridge, BaseModuleCheck):
         return _result(self, conf)
 
 
-for _rule in bridged_rules("terraform"):
+for _rule in bridged_rules():
     for _kind in (Resource, Data, Provider, Module):
         _kind(_rule)

@@ -1,0 +1,202 @@
+"""`nhilint inventory`: every machine identity with owner, expiry, credentials, privilege, links."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from nhilint import inventory
+from nhilint.config import Config
+from nhilint.facts import Identity
+from tests.conftest import FIXTURES, run_cli
+
+TODAY = date(2026, 1, 1)
+CHROMIUM = Path("/usr/bin/chromium")
+
+ROLE_TF = """resource "aws_iam_role" "payments" {
+  name = "payments-api"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.amazonaws.com/id/EXAMPLE" }
+    }]
+  })
+  tags = {
+    owner   = "payments-team"
+    expires = "2025-12-01"
+  }
+}
+"""
+SERVICE_ACCOUNT = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: payments
+  labels:
+    owner: payments-team
+    expires: "2026-03-02"
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/payments-api
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: payments-api
+  namespace: payments
+spec:
+  selector:
+    matchLabels: {app: payments-api}
+  template:
+    metadata:
+      labels: {app: payments-api}
+    spec:
+      serviceAccountName: api
+      containers:
+        - name: api
+          image: registry.example.com/payments-api:1.4.2
+"""
+WORKFLOW = """name: deploy
+on:
+  push:
+    branches: [main]
+permissions:
+  contents: read
+  id-token: write
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/payments-api
+          aws-region: eu-west-1
+"""
+
+
+def inventory_of(root: Path, files: dict[str, str]) -> inventory.Inventory:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return inventory.build([root], Config(), root, today=TODAY)
+
+
+def test_links_a_service_account_and_a_workflow_to_the_terraform_role(tmp_path: Path) -> None:
+    inv = inventory_of(
+        tmp_path,
+        {"infra/iam.tf": ROLE_TF, "k8s/api.yaml": SERVICE_ACCOUNT, ".github/workflows/deploy.yml": WORKFLOW},
+    )
+    by_name = {e.name: e for e in inv.entries}
+    role, sa = by_name["payments-api"], by_name["payments/api"]
+
+    assert (role.kind, role.provider, role.file) == ("aws_iam_role", "aws", "infra/iam.tf")
+    assert (role.owner, role.expires, role.days_left) == ("payments-team", "2025-12-01", -31)  # overdue
+    assert any(
+        c.startswith("trust Federated: arn:aws:iam::123456789012:oidc-provider/") for c in role.credentials
+    )
+    assert role.links == [
+        f"assumed by k8s_service_account payments/api ({sa.location})",
+        "assumed by workflow .github/workflows/deploy.yml:14",
+    ]
+    assert sa.links == [f"runs as aws_iam_role payments-api ({role.location})"]
+    assert sa.location == "k8s/api.yaml:4"
+    assert (sa.owner, sa.days_left) == ("payments-team", 60)
+    assert sa.workloads == ["Deployment payments/payments-api (k8s/api.yaml:15)"]
+
+
+def test_fixture_inventory_lists_every_identity_with_its_fields() -> None:
+    root = FIXTURES / "insecure"
+    declared = [f for f in inventory.collect_facts([root], Config(), root) if isinstance(f, Identity)]
+    inv = inventory.build([root], Config(), root, today=TODAY)
+    by_address = {e.address: e for e in inv.entries}
+
+    assert declared and {i.address for i in declared} <= by_address.keys()
+    for identity in declared:
+        entry = by_address[identity.address]
+        assert (entry.kind, entry.provider, entry.file, entry.line) == (
+            identity.kind,
+            identity.provider,
+            identity.loc.file,
+            identity.loc.line,
+        )
+    payments = by_address["ServiceAccount/payments/payments"]
+    assert payments.credentials[0] == "static k8s_service_account_token (kubernetes/payments.yaml:15)"
+    assert "TTL expirationSeconds=604800s (kubernetes/payments.yaml:59)" in payments.credentials
+    assert [w.split(" (")[0] for w in payments.workloads] == [
+        "Deployment payments/payments-api",
+        "Deployment payments/payments-worker",
+    ]
+    assert payments.privilege == "admin"  # cluster-admin binding (NHI207)
+    assert {"NHI104", "NHI207"} <= set(payments.rules) and payments.risk == "high"
+    default = by_address["ServiceAccount/payments/default"]  # run as by a CronJob, declared nowhere
+    assert not default.declared and "NHI401" in default.rules
+    assert inv.counts()["high"] >= 2
+
+
+def test_json_csv_and_markdown_carry_the_same_rows(tmp_path: Path) -> None:
+    inv = inventory_of(tmp_path, {"infra/iam.tf": ROLE_TF, "k8s/api.yaml": SERVICE_ACCOUNT})
+    document = json.loads(inventory.render(inv, "json"))
+    rows = list(csv.DictReader(io.StringIO(inventory.render(inv, "csv"))))
+    markdown = inventory.render(inv, "markdown")
+
+    assert [i["name"] for i in document["identities"]] == [r["name"] for r in rows]
+    assert {r["name"] for r in rows} == {"payments-api", "payments/api"}
+    assert (
+        document["identities"][0]["location"]
+        and document["counts"]["none"] + document["counts"]["medium"] >= 1
+    )
+    assert rows[0].keys() == set(inventory.COLUMNS)
+    assert (
+        "| aws_iam_role | aws | payments-api | infra/iam.tf:1 | payments-team | 2025-12-01 | -31 |"
+        in markdown
+    )
+
+
+def test_cli_writes_a_self_contained_html_report(tmp_path: Path) -> None:
+    proc = run_cli(
+        "inventory", "insecure", "--format", "html", "-o", str(tmp_path / "inventory.html"), cwd=FIXTURES
+    )
+    assert proc.returncode == 0, proc.stderr
+    page = (tmp_path / "inventory.html").read_text(encoding="utf-8")
+    assert "<script>" in page and not re.search(r"""(src|href)=["']?https?:""", page)
+    assert "<td>payments/payments</td>" in page and 'id="count-high"' in page
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")
+def test_html_report_renders_its_rows_in_headless_chromium(tmp_path: Path) -> None:
+    out = tmp_path / "inventory.html"
+    assert run_cli("inventory", "insecure", "--format", "html", "-o", str(out), cwd=FIXTURES).returncode == 0
+    browser = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--user-data-dir=" + str(tmp_path / "p"),
+    ]
+
+    dom = subprocess.run(
+        [*browser, "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120
+    ).stdout
+    shot = subprocess.run(
+        [*browser, f"--screenshot={tmp_path / 'inventory.png'}", "--window-size=1600,1000", out.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    rows = re.findall(
+        r"<tr data-risk=\"(\w+)\"><td[^>]*>\w+</td><td>(\w+)</td><td>\w+</td><td>([^<]+)</td>", dom
+    )
+    names = {name for _, _, name in rows}
+    assert {"payments/payments", "analytics/reports", "payments/default"} <= names
+    assert ("high", "k8s_service_account", "payments/payments") in rows
+    assert 'id="count-high">high: ' in dom
+    assert shot.returncode == 0 and (tmp_path / "inventory.png").stat().st_size > 0  # kept under pytest's tmp
