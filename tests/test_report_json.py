@@ -98,6 +98,7 @@ def test_header_and_summary():
         "files_scanned": 7,
         "files_with_findings": 2,
         "suppressed": 1,
+        "baseline_stale": 0,
     }
 
 

@@ -248,14 +248,6 @@ def checkov_dir() -> None:
 # --- bulk audits, merge and inventory (issue 8) ---
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _fail(f"cannot write {path}: {exc.strerror}")
-
-
 @main.command()
 @click.argument("sources", nargs=-1)
 @click.option(
@@ -356,7 +348,7 @@ def audit(
     reports = bulk.run(targets, options, jobs or os.cpu_count() or 1, progress)
     document = bulk.combined(reports)
     if json_path:
-        _write(json_path, json.dumps(document, indent=2) + "\n")
+        _emit(json.dumps(document, indent=2) + "\n", json_path)
     if sarif_dir:
         bulk.write_sarif_dir(reports, sarif_dir)
     if csv_path:
@@ -393,21 +385,32 @@ def merge(inputs: tuple[Path, ...], output: Path | None) -> None:
     except MergeError as exc:
         _fail(str(exc))
         return
-    text = json.dumps(merged, indent=2) + "\n"
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        _write(output, text)
+    _emit(json.dumps(merged, indent=2) + "\n", output)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "csv", "markdown", "html"]), default="markdown",
-              show_default=True, help="Output format (html: one self-contained page with a sortable table).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the inventory to this file instead of standard output.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Configuration file (default: nearest .nhilint.yaml or pyproject.toml [tool.nhilint]).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="Output format (html: one self-contained page with a sortable table).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the inventory to this file instead of standard output.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Configuration file (default: nearest .nhilint.yaml or pyproject.toml [tool.nhilint]).",
+)
 def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_path: Path | None) -> None:
     """List every machine identity in PATHS: owner, expiry, credentials, privilege, workloads, rules."""
     from nhilint import config as configuration
@@ -423,11 +426,7 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_pat
     except FileNotFoundError as exc:
         _fail(f"path does not exist: {exc.args[0]}")
         return
-    text = identities.render(result, fmt)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        _write(output, text)
+    _emit(identities.render(result, fmt), output)
 
 
 # --- end of issue 8 block ---

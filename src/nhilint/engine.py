@@ -157,7 +157,8 @@ def fingerprint(findings: list[Finding], lines: dict[str, list[str]]) -> None:
         line = text_lines[finding.loc.line - 1] if 0 < finding.loc.line <= len(text_lines) else ""
         identity = f"{finding.identity.kind}:{finding.identity.name}" if finding.identity else ""
         key = "\0".join((finding.rule_id, finding.loc.file, identity, " ".join(line.split())))
-        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        # surrogatepass: an HCL "\uD800" escape yields a lone surrogate surrogateescape cannot encode
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         seen[digest] += 1
         finding.fingerprint = f"{digest}:{seen[digest]}"
 

@@ -250,7 +250,8 @@ def _names(finding: Finding, entry: Entry) -> bool:
     """Whether a finding is about this identity: by address, or by name and a matching kind (rules
     about grants name the grantee with `Grant.grantee_kind`)."""
     ref = finding.identity
-    assert ref is not None
+    if ref is None:
+        return False
     if ref.name == entry.address:
         return True
     return ref.name == entry.name and (

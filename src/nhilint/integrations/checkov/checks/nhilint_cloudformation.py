@@ -13,18 +13,25 @@ from nhilint.integrations.checkov import Bridge, Lines, bridged_rules, check_id,
 
 
 def _marks(node: Any) -> Iterator[tuple[int, int]]:
-    """(start, end) 1-based lines of every node checkov's CloudFormation parser marked."""
+    """(first, last) 1-based lines of every node checkov's CloudFormation parser marked.
+
+    A mapping's or block scalar's end mark is where the next token starts (often the next
+    resource's logical ID), so containers count only by their start and a mark at column 0 ends
+    on the line above.
+    """
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
     if hasattr(node, "start_mark") and hasattr(node, "end_mark"):
-        yield node.start_mark.line + 1, node.end_mark.line + 1
-    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-    for child in children:
+        first, end = node.start_mark.line + 1, node.end_mark
+        last = first if children is not None else max(first, end.line + (1 if end.column else 0))
+        yield first, last
+    for child in children or ():
         yield from _marks(child)
 
 
 def _lines(conf: dict[str, Any]) -> Lines:
     """The resource's lines, from its logical ID (the line above its first key) to its last value."""
     marks = list(_marks(conf))
-    return Lines(min(start for start, _ in marks) - 1, max(end for _, end in marks))
+    return Lines(min(first for first, _ in marks) - 1, max(last for _, last in marks))
 
 
 class Resource(Bridge, BaseResourceCheck):
