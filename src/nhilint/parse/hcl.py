@@ -277,7 +277,9 @@ def _unescape(raw: str) -> str:
 def _escape_value(match: re.Match[str]) -> str:
     seq = match.group()
     if seq[:2] in ("\\u", "\\U"):
-        return chr(int(seq[2:], 16))
+        code = int(seq[2:], 16)
+        # a lone surrogate (or out-of-range code) becomes U+FFFD as in Terraform; kept, it breaks UTF-8 output
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
     return _SIMPLE_ESCAPES[seq]
 
 
