@@ -134,3 +134,26 @@ def test_suppressed_findings_do_not_fail_the_cli_but_stay_in_sarif(tmp_path: Pat
     assert run_cli("scan", ".", cwd=tmp_path).returncode == 0
     sarif = run_cli("scan", ".", "--format", "sarif", cwd=tmp_path).stdout
     assert '"kind": "inSource"' in sarif and '"justification": "canary token"' in sarif
+
+
+def test_cloudformation_json_metadata_suppresses_the_resource(tmp_path: Path) -> None:
+    template = f"""{{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {{
+    "Canary": {{
+      "Type": "AWS::SSM::Parameter",
+      "Metadata": {{"nhilint": {{"ignore": [{{"id": "NHI101", "reason": "canary for the leak detector"}}]}}}},
+      "Properties": {{"Type": "String", "Name": "canary", "Value": "{TOKEN}"}}
+    }},
+    "Real": {{
+      "Type": "AWS::SSM::Parameter",
+      "Metadata": {{"nhilint": {{"ignore": [{{"id": "NHI101"}}]}}}},
+      "Properties": {{"Type": "String", "Name": "real", "Value": "{TOKEN}"}}
+    }}
+  }}
+}}
+"""
+    result = scan_files(tmp_path, {"template.json": template})
+    assert active(result, "NHI101") == [12]
+    assert [f.suppression for f in result.findings if f.suppression] == ["canary for the leak detector"]
+    assert [f.rule_id for f in result.active if "has no reason" in f.message] == ["NHI002"]
