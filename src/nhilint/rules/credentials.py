@@ -70,7 +70,7 @@ def legacy_service_account_token(ctx: RuleContext) -> Iterator[Finding]:
                 "NHI104", cred.loc,
                 f"Secret {cred.name} holds a never-expiring token for ServiceAccount {sa}: use a projected "
                 "token with expirationSeconds or the TokenRequest API.",
-                identity=IdentityRef("k8s_service_account", sa),
+                identity=IdentityRef("k8s_service_account", sa), fix=f"{ctx.format_of(cred.loc)}-kubernetes",
             )
 
 
@@ -94,6 +94,11 @@ def human_machine_mixed(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+# Terraform provider name -> platform of its remediation key (`terraform-gcp`)
+PROVIDER_PLATFORMS = {"google": "gcp", "google-beta": "gcp", "azurerm": "azure", "azuread": "azure",
+                      "helm": "kubernetes"}
+
+
 @rule("NHI105")
 def provider_static_credentials(ctx: RuleContext) -> Iterator[Finding]:
     for cfg in ctx.of(ProviderCredentials):
@@ -103,7 +108,8 @@ def provider_static_credentials(ctx: RuleContext) -> Iterator[Finding]:
             f"provider \"{cfg.provider}\" authenticates with a static `{cfg.attribute}` from {how}: "
             "let it use the runner's federated (OIDC) identity instead.",
             identity=IdentityRef("terraform provider", cfg.provider),
-            fix=f"terraform-{cfg.provider}", severity="error" if cfg.literal else "warning",
+            fix=f"terraform-{PROVIDER_PLATFORMS.get(cfg.provider, cfg.provider)}",
+            severity="error" if cfg.literal else "warning",
         )
 
 

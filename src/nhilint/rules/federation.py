@@ -18,7 +18,9 @@ from nhilint.rules import RuleContext, rule
 
 _CI_ISSUERS = ("token.actions.githubusercontent.com", "gitlab")
 # claims that name one repository (or a ref/workflow inside it) when compared with `==` / `in`
-_REPO_CLAIMS = r"(?:repository|repository_id|sub|project_path|project_id|job_workflow_ref|workflow_ref|subject)"
+_REPO_CLAIMS = (
+    r"(?:repository|repository_id|sub|project_path|project_id|job_workflow_ref|workflow_ref|subject)"
+)
 _PIN = re.compile(
     r"(?:assertion|attribute|google)\.\w*?" + _REPO_CLAIMS + r"\s*(?:==\s*(['\"])(.*?)\1|in\s*\[([^\]]*)\])"
     r"|(['\"])([^'\"]*)\4\s*==\s*(?:assertion|attribute|google)\.\w*?" + _REPO_CLAIMS + r"\b"
@@ -64,7 +66,7 @@ def _gcp_problem(trust: Trust) -> str | None:
         return None
     repos = pinned_repositories(condition)
     if not repos:
-        return "has an `attribute_condition` that does not pin one repository, so any matching repository can use it"
+        return "has an `attribute_condition` that pins no single repository: any matching one can use it"
     if len(repos) > 1:
         return f"admits {len(repos)} repositories ({', '.join(sorted(repos))})"
     return None
@@ -94,8 +96,11 @@ def _vault_problem(trust: Trust) -> str | None:
     return None
 
 
-_PROBLEMS = {"gcp_wif_provider": _gcp_problem, "azure_federated_credential": _azure_problem,
-             "vault_jwt_role": _vault_problem}
+_PROBLEMS = {
+    "gcp_wif_provider": _gcp_problem,
+    "azure_federated_credential": _azure_problem,
+    "vault_jwt_role": _vault_problem,
+}
 
 
 @rule("NHI205")
@@ -106,13 +111,14 @@ def unrestricted_federation(ctx: RuleContext) -> Iterator[Finding]:
         if problem is None:
             continue
         what, fix = _KINDS[trust.kind]
-        name = trust.identity or what
+        declared = ctx.identity(trust.identity)
+        name = declared.name if declared else (trust.identity or "")
         issuer = f" (issuer {trust.issuer})" if trust.issuer else ""
         yield ctx.finding(
             "NHI205",
             trust.loc,
             f"{what} {name}{issuer} {problem}: pin it to the one repository and branch or environment "
             "that needs it.",
-            identity=IdentityRef(trust.kind, name),
+            identity=declared or IdentityRef(trust.kind, name),
             fix=fix,
         )

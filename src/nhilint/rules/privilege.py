@@ -58,7 +58,8 @@ def cluster_admin_binding(ctx: RuleContext) -> Iterator[Finding]:
         else:
             continue
         yield ctx.finding("NHI207", grant.loc, f"{message}: bind a namespaced Role to one ServiceAccount.",
-                          identity=IdentityRef(grant.grantee_kind, grant.grantee))
+                          identity=IdentityRef(grant.grantee_kind, grant.grantee),
+                          fix=f"{ctx.format_of(grant.loc)}-kubernetes")
 
 
 ESCALATION_VERBS = {"escalate", "bind", "impersonate"}
@@ -89,4 +90,5 @@ def rbac_wildcard(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding("NHI206", rbac.loc,
                               f"{kind} {rbac.role} grants {' and '.join(problems)}: list the verbs and "
                               "resources the workload needs.",
-                              identity=IdentityRef(kind, rbac.role))
+                              identity=IdentityRef(kind, rbac.role),
+                              fix=f"{ctx.format_of(rbac.loc)}-kubernetes")

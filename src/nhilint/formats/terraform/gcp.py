@@ -28,7 +28,7 @@ from nhilint.facts import (
 )
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, Resource, is_unknown, reference
-from nhilint.tree import Block, Expr, LMap, LSeq
+from nhilint.tree import Block, Call, Expr, LMap, LSeq
 
 SA_TYPE = "google_service_account"
 # `key: value` pairs in a description (`owner: data-team expires: 2026-01-31`)
@@ -145,7 +145,9 @@ def _members(block: Block, module: Module) -> list[Any]:
     return list(value) if isinstance(value, LSeq) else []
 
 
-def _grant_facts(module: Module, role_raw: Any, members: list[Any], where: Loc, scope: str) -> Iterator[Grant]:
+def _grant_facts(
+    module: Module, role_raw: Any, members: list[Any], where: Loc, scope: str
+) -> Iterator[Grant]:
     role = module.resolve(role_raw)
     if not isinstance(role, str):
         return
@@ -154,8 +156,15 @@ def _grant_facts(module: Module, role_raw: Any, members: list[Any], where: Loc, 
         if found is None:
             continue
         grantee, kind, identity = found
-        yield Grant(loc=where, platform="gcp", role=role, grantee=grantee, grantee_kind=kind, scope=scope,
-                    identity=identity)
+        yield Grant(
+            loc=where,
+            platform="gcp",
+            role=role,
+            grantee=grantee,
+            grantee_kind=kind,
+            scope=scope,
+            identity=identity,
+        )
 
 
 def _grants(module: Module) -> Iterator[Fact]:
@@ -163,14 +172,20 @@ def _grants(module: Module) -> Iterator[Fact]:
     for level, scope in _IAM_SCOPES.items():
         types = [f"google_{level}_iam_member", f"google_{level}_iam_binding"]
         for resource in module.resources(*types):
-            yield from _grant_facts(module, resource.raw("role"), _members(resource.block, module),
-                                    resource.attr_loc("role"), scope)
+            yield from _grant_facts(
+                module,
+                resource.raw("role"),
+                _members(resource.block, module),
+                resource.attr_loc("role"),
+                scope,
+            )
         for resource in module.resources(f"google_{level}_iam_policy"):
             data = policies.get(reference(resource.raw("policy_data")) or "")
             for binding in data.block.children("binding") if data else ():
                 where = data.pos_loc(binding.attrs.kpos("role")) if "role" in binding.attrs else data.loc
-                yield from _grant_facts(module, binding.attrs.get("role"), _members(binding, module), where,
-                                        scope)
+                yield from _grant_facts(
+                    module, binding.attrs.get("role"), _members(binding, module), where, scope
+                )
 
 
 # --- Workload Identity Federation ------------------------------------------------------------
@@ -210,30 +225,69 @@ def _label(resource: Resource, *attrs: str) -> str:
     return resource.name
 
 
-def _workload(module: Module, resource: Resource, holder: Block | None, attr: str,
-              default_when_absent: bool = True) -> Workload | None:
+def _workload(
+    module: Module,
+    resource: Resource,
+    holder: Block | None,
+    attr: str,
+    dynamic: tuple[str, ...] = (),
+    default_when_absent: bool = True,
+) -> Workload | None:
     """The workload `resource` whose service account is `holder.attr` (holder None: the block that
     should hold it is missing, so the header of `resource` is the line to edit)."""
     raw = holder.attrs.get(attr) if holder is not None else None
     where = (
-        resource.pos_loc(holder.attrs.kpos(attr)) if holder is not None and attr in holder.attrs
-        else resource.pos_loc(holder.pos) if holder is not None else resource.loc
+        resource.pos_loc(holder.attrs.kpos(attr))
+        if holder is not None and attr in holder.attrs
+        else resource.pos_loc(holder.pos)
+        if holder is not None
+        else resource.loc
     )
     name = _label(resource, "name", "function_name", "location")
     if raw is None:
-        if not default_when_absent:
-            return None
-        return Workload(loc=resource.loc, kind=resource.type, name=name, platform="gcp", identity=DEFAULT_SA,
-                        identity_loc=where, uses_default=True)
+        if not default_when_absent or _dynamic(resource.block, dynamic):
+            return None  # a `dynamic` block may well set it
+        return Workload(
+            loc=resource.loc,
+            kind=resource.type,
+            name=name,
+            platform="gcp",
+            identity=DEFAULT_SA,
+            identity_loc=where,
+            uses_default=True,
+        )
     value = module.resolve(raw)
     if isinstance(value, str) and (value in ("default", "") or _DEFAULT_EMAIL.search(value)):
-        return Workload(loc=resource.loc, kind=resource.type, name=name, platform="gcp",
-                        identity=value or DEFAULT_SA, identity_loc=where, uses_default=True)
+        return Workload(
+            loc=resource.loc,
+            kind=resource.type,
+            name=name,
+            platform="gcp",
+            identity=value or DEFAULT_SA,
+            identity_loc=where,
+            uses_default=True,
+        )
     key = service_account_key(module, raw)
     if key is None and not is_unknown(value):
         return None
-    return Workload(loc=resource.loc, kind=resource.type, name=name, platform="gcp", identity=key,
-                    identity_loc=where, uses_default=False, token_mounted=None)
+    return Workload(
+        loc=resource.loc,
+        kind=resource.type,
+        name=name,
+        platform="gcp",
+        identity=key,
+        identity_loc=where,
+        uses_default=False,
+        token_mounted=None,
+    )
+
+
+def _dynamic(block: Block, types: tuple[str, ...]) -> bool:
+    """Does `block` (at any depth) generate one of `types` with a `dynamic` block?"""
+    return any(
+        (child.type == "dynamic" and child.labels[:1] and child.labels[0] in types) or _dynamic(child, types)
+        for child in block.blocks
+    )
 
 
 def _path(block: Block, *types: str) -> Block | None:
@@ -246,13 +300,20 @@ def _path(block: Block, *types: str) -> Block | None:
 
 
 def _workloads(module: Module) -> Iterator[Fact]:
-    for resource in module.resources("google_compute_instance", "google_compute_instance_template",
-                                     "google_compute_region_instance_template"):
-        found = _workload(module, resource, resource.block.child("service_account"), "email")
+    for resource in module.resources(
+        "google_compute_instance",
+        "google_compute_instance_template",
+        "google_compute_region_instance_template",
+    ):
+        found = _workload(
+            module, resource, resource.block.child("service_account"), "email", ("service_account",)
+        )
         if found:
             yield found
     for resource in module.resources("google_container_node_pool"):
-        found = _workload(module, resource, resource.block.child("node_config"), "service_account")
+        found = _workload(
+            module, resource, resource.block.child("node_config"), "service_account", ("node_config",)
+        )
         if found:
             yield found
     for resource in module.resources("google_container_cluster"):
@@ -262,24 +323,33 @@ def _workloads(module: Module) -> Iterator[Fact]:
 
 
 def _cluster(module: Module, resource: Resource) -> Iterator[Fact]:
-    """A cluster's own nodes: the default pool (unless removed) or Autopilot's provisioned nodes."""
-    if resource.get("enable_autopilot") is True:
+    """A cluster's own nodes: its default pool, inline `node_pool`s, or Autopilot's nodes. A default
+    pool that is (or may be) removed after creation is not checked."""
+    autopilot = resource.get("enable_autopilot")
+    if autopilot is True:
         defaults = _path(resource.block, "cluster_autoscaling", "auto_provisioning_defaults")
-        found = _workload(module, resource, defaults or resource.block.child("cluster_autoscaling"),
-                          "service_account")
-    elif resource.get("remove_default_node_pool") is True or resource.has("enable_autopilot"):
-        return  # the default pool is deleted after creation; node pools are checked on their own
-    else:
-        found = _workload(module, resource, resource.block.child("node_config"), "service_account")
-    if found:
-        yield found
+        holder = defaults or resource.block.child("cluster_autoscaling")
+        found = _workload(
+            module, resource, holder, "service_account", ("cluster_autoscaling", "auto_provisioning_defaults")
+        )
+        yield from [found] if found else []
+        return
+    if resource.has("enable_autopilot") and autopilot is not False:
+        return
+    pools = resource.block.children("node_pool")
+    if not pools and resource.get("remove_default_node_pool") in (None, False):
+        pools = [resource.block]
+    for pool in pools:
+        found = _workload(module, resource, pool.child("node_config"), "service_account", ("node_config",))
+        if found:
+            yield found
 
 
 def _cloud_run(module: Module) -> Iterator[Fact]:
     for resource in module.resources("google_cloud_run_service"):
         template = resource.block.child("template")
         spec = template.child("spec") if template else None
-        found = _workload(module, resource, spec or template, "service_account_name")
+        found = _workload(module, resource, spec or template, "service_account_name", ("template", "spec"))
         if found:
             yield found
         yield from _container_env(resource, spec, f"{resource.address}.template.spec")
@@ -287,7 +357,7 @@ def _cloud_run(module: Module) -> Iterator[Fact]:
         template = resource.block.child("template")
         if resource.type == "google_cloud_run_v2_job" and template is not None:
             template = template.child("template") or template
-        found = _workload(module, resource, template, "service_account")
+        found = _workload(module, resource, template, "service_account", ("template",))
         if found:
             yield found
         path = ".template.template" if resource.type == "google_cloud_run_v2_job" else ".template"
@@ -305,16 +375,26 @@ def env_blocks(resource: Resource, container: Block, path: str, label: str) -> I
     for env in container.children("env"):
         name, value = env.attrs.get("name"), env.attrs.get("value")
         if isinstance(name, str) and isinstance(value, str):
-            yield EnvVar(loc=resource.pos_loc(env.attrs.kpos("value")), name=name, value=value,
-                         workload=f"{resource.type} {label}")
+            yield EnvVar(
+                loc=resource.pos_loc(env.attrs.kpos("value")),
+                name=name,
+                value=value,
+                workload=f"{resource.type} {label}",
+            )
             yield keyed_string(resource, env, "value", name, f"{path}.env.value")
 
 
 def keyed_string(resource: Resource, block: Block, attr: str, key: str, path: str) -> StringValue:
     """The literal `block.attr` again, under the name it really carries (`key`). Same place and path
     as the generic StringValue, so a credential both detect is reported once."""
-    return StringValue(loc=resource.pos_loc(block.attrs.vpos(attr)), key=key, value=block.attrs[attr],
-                       path=path, identity=resource.address, context="env")
+    return StringValue(
+        loc=resource.pos_loc(block.attrs.vpos(attr)),
+        key=key,
+        value=block.attrs[attr],
+        path=path,
+        identity=resource.address,
+        context="env",
+    )
 
 
 def _functions(module: Module) -> Iterator[Fact]:
@@ -325,7 +405,7 @@ def _functions(module: Module) -> Iterator[Fact]:
         yield from _env_map(module, resource, resource.block)
     for resource in module.resources("google_cloudfunctions2_function"):
         config = resource.block.child("service_config")
-        found = _workload(module, resource, config, "service_account_email")
+        found = _workload(module, resource, config, "service_account_email", ("service_config",))
         if found:
             yield found
         yield from _env_map(module, resource, config)
@@ -342,8 +422,12 @@ def _env_map(module: Module, resource: Resource, holder: Block | None) -> Iterat
     for key, value in variables.items():
         if isinstance(value, str):
             where = variables.kpos(key) if inline else holder.attrs.kpos("environment_variables")
-            yield EnvVar(loc=resource.pos_loc(where), name=str(key), value=value,
-                         workload=f"{resource.type} {_label(resource, 'name')}")
+            yield EnvVar(
+                loc=resource.pos_loc(where),
+                name=str(key),
+                value=value,
+                workload=f"{resource.type} {_label(resource, 'name')}",
+            )
 
 
 # --- provider --------------------------------------------------------------------------------
@@ -355,14 +439,32 @@ def provider_credentials(module: Module, name: str, attrs: tuple[str, ...]) -> I
         yield from block_credentials(module, name, file, block, attrs)
 
 
-def block_credentials(module: Module, name: str, file: SourceFile, block: Block,
-                      attrs: tuple[str, ...]) -> Iterator[Fact]:
-    """The first of `attrs` that `block` sets to something other than an empty value."""
+def block_credentials(
+    module: Module, name: str, file: SourceFile, block: Block, attrs: tuple[str, ...]
+) -> Iterator[Fact]:
+    """The first of `attrs` that `block` sets to a literal or a variable. A value read from a data
+    source or resource (`data.google_client_config.x.access_token`) is minted at run time from the
+    runner's own identity: that is the remedy, not the problem."""
     for attr in attrs:
-        if attr in block.attrs and module.resolve(block.attrs[attr]) not in ("", None):
-            yield ProviderCredentials(loc=file.loc(*block.attrs.kpos(attr)), provider=name, attribute=attr,
-                                      literal=isinstance(block.attrs[attr], str))
+        if attr in block.attrs and module.resolve(block.attrs[attr]) not in ("", None) and not _computed(
+            block.attrs[attr]
+        ):
+            yield ProviderCredentials(
+                loc=file.loc(*block.attrs.kpos(attr)),
+                provider=name,
+                attribute=attr,
+                literal=isinstance(block.attrs[attr], str),
+            )
             return
+
+
+def _computed(value: Any) -> bool:
+    """A value that mentions a data source or resource attribute."""
+    if isinstance(value, Expr):
+        return any(r.split(".")[0] not in ("var", "local", "path", "terraform") for r in value.refs)
+    if isinstance(value, Call):
+        return any(_computed(arg) for arg in value.args)
+    return False
 
 
 def _providers(module: Module) -> Iterator[Fact]:
