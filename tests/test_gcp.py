@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from nhilint.config import Config
+
+TEN_YEARS = Config(max_identity_lifetime_days=3650)
+
 SA = """
 resource "google_service_account" "api" {
   account_id  = "api"
@@ -19,7 +23,9 @@ def _messages(result, rule_id: str) -> list[str]:
 
 
 def test_description_convention_gives_owner_and_expiry(scan) -> None:
-    result = scan({"main.tf": SA + 'resource "google_service_account" "bare" {\n  account_id = "bare"\n}\n'})
+    result = scan(
+        {"main.tf": SA + 'resource "google_service_account" "bare" {\n  account_id = "bare"\n}\n'}, TEN_YEARS
+    )
     assert _lines(result, "NHI301") == [6]
     assert _lines(result, "NHI302") == [6]
 
@@ -71,7 +77,7 @@ resource "google_project_iam_member" "human" {
     )
     assert _lines(result, "NHI102") == [7]
     assert "for api" in _messages(result, "NHI102")[0]
-    assert _lines(result, "NHI204") == [13, 18, 24]  # the role lines; the person and roles/viewer are not
+    assert _lines(result, "NHI204") == [13, 19, 25]  # the role lines; the person and roles/viewer are not
     assert all(m.startswith("api is granted") for m in _messages(result, "NHI204"))
 
 
@@ -97,7 +103,7 @@ resource "google_iam_workload_identity_pool_provider" "{name}" {{
             + provider("variable", "attribute_condition = var.condition")
         }
     )
-    assert _lines(result, "NHI205") == [2, 14, 24]  # header when absent, else the condition line
+    assert _lines(result, "NHI205") == [2, 14, 23]  # header when absent, else the condition line
     assert "admits 2 repositories (acme/a, acme/b)" in _messages(result, "NHI205")[2]
 
 
@@ -166,13 +172,12 @@ resource "google_container_node_pool" "dynamic" {
 """
         }
     )
-    assert _lines(result, "NHI401") == [10, 18, 46]  # the email line, the node_config header, the resource
+    assert _lines(result, "NHI401") == [10, 17, 43]  # the email line, the node_config header, the resource
     assert _lines(result, "NHI402") == [2]  # declared SA: reference and literal email group together
-    assert len(result.findings[0].related) if False else True
     shared = next(f for f in result.findings if f.rule_id == "NHI402")
-    assert sorted(r.loc.line for r in shared.related) == [30, 44]
-    assert _lines(result, "NHI106") == [49]
-    assert _lines(result, "NHI101") == [35]  # keyed by DB_PASSWORD, not `value`
+    assert sorted(r.loc.line for r in shared.related) == [25, 39]
+    assert _lines(result, "NHI106") == [46]
+    assert _lines(result, "NHI101") == [30]  # keyed by DB_PASSWORD, not `value`
 
 
 def test_provider_credentials_literal_variable_and_ambient(scan) -> None:

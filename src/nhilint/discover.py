@@ -117,8 +117,8 @@ def discover(paths: Iterable[Path], root: Path, exclude: Iterable[str] = ()) -> 
                 found.add(file)
         elif is_candidate(path.name):
             found.add(path)
-    result = [f for f in found if not excluded(relative(f, root), exclude)]
-    return sorted(result, key=lambda f: relative(f, root))
+    rels = {f: relative(f, root) for f in found}
+    return sorted((f for f in found if not excluded(rels[f], exclude)), key=rels.__getitem__)
 
 
 def _inside_git(path: Path) -> bool:
@@ -126,8 +126,14 @@ def _inside_git(path: Path) -> bool:
 
 
 def relative(path: Path, root: Path) -> str:
-    """Forward-slash path relative to the scan root (absolute when outside it)."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+    """Forward-slash path relative to the scan root (absolute when outside it).
+
+    Lexical (`abspath`, no `resolve`): links are not followed anyway, and a scan of thousands of
+    files must not pay one `realpath` system-call walk per file.
+    """
+    absolute, base = os.path.abspath(path), os.path.abspath(root)
+    if absolute == base:
+        return PurePosixPath(os.path.basename(absolute)).as_posix()
+    if absolute.startswith(base.rstrip(os.sep) + os.sep):
+        return PurePosixPath(*Path(absolute[len(base.rstrip(os.sep)) + 1 :]).parts).as_posix()
+    return Path(absolute).as_posix()
