@@ -59,3 +59,11 @@ def test_example(rule_id: str, example: catalogue.Example, tmp_path: Path) -> No
         assert lines == sorted(set(example.lines)), [f.message for f in result.findings]
     else:
         assert lines == [], [f.message for f in result.findings]
+
+
+def test_declared_formats_cover_every_example() -> None:
+    from nhilint.discover import classify
+
+    for check in CHECKS.values():
+        used = {classify(e.filename, e.code) for e in check.examples}
+        assert used <= set(check.formats), (check.id, used - set(check.formats))

@@ -75,9 +75,9 @@ def test_vault_roles_tokens_and_provider(scan) -> None:
     result = scan({"main.tf": MAIN})
     assert _lines(result, "NHI105") == [3]
     assert _lines(result, "NHI101") == [3]
-    assert _lines(result, "NHI205") == [16, 32]  # no claims (header); a glob sub (the bound_claims line)
-    assert _lines(result, "NHI303") == [22, 23, 59, 65]
+    assert _lines(result, "NHI205") == [12, 28]  # no claims (header); a glob sub (the bound_claims line)
+    assert _lines(result, "NHI303") == [18, 19, 55, 61]
     messages = {f.loc.line: f.message for f in result.findings if f.rule_id == "NHI303"}
-    assert "`token_ttl` of vault_jwt_auth_backend_role open is unbounded" in messages[22]
-    assert "86400 s (1 d)" in messages[23]
-    assert "2764800 s (32 d)" in messages[65]
+    assert "`token_ttl` of vault_jwt_auth_backend_role open is unbounded" in messages[18]
+    assert "86400 s (1 d)" in messages[19]
+    assert "2764800 s (32 d)" in messages[61]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from nhilint import __version__
 from nhilint.formats import Extraction, SourceFile
@@ -54,24 +54,27 @@ def key(unit: list[SourceFile]) -> str:
     return digest.hexdigest()
 
 
-def entry_path(digest: str) -> Path:
-    return cache_dir() / "facts" / digest[:2] / f"{digest}.pickle"
+def entry_path(digest: str, kind: str = "facts") -> Path:
+    return cache_dir() / kind / digest[:2] / f"{digest}.pickle"
 
 
-def load(digest: str) -> Extraction | None:
+def load(digest: str, kind: str = "facts", expect: type = Extraction) -> Any:
+    """The cached value of type `expect`, or None on a miss."""
     try:
-        with entry_path(digest).open("rb") as handle:
+        with entry_path(digest, kind).open("rb") as handle:
             value = pickle.load(handle)
     except FileNotFoundError:
         return None
     except Exception:  # truncated, corrupted or from an incompatible Python: treat as a miss
         return None
-    return value if isinstance(value, Extraction) else None
+    return value if isinstance(value, expect) else None
 
 
-def store(digest: str, extraction: Extraction) -> None:
+def store(digest: str, value: object, kind: str = "facts") -> None:
     """Write atomically (temp file + rename) so a concurrent reader never sees half an entry."""
-    path = entry_path(digest)
+    import tempfile  # only a miss pays for it
+
+    path = entry_path(digest, kind)
     try:
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
@@ -80,7 +83,7 @@ def store(digest: str, extraction: Extraction) -> None:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(extraction, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)

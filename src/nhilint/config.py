@@ -67,6 +67,22 @@ def read_file(path: Path) -> Config:
     if path.name == "pyproject.toml":
         data = _pyproject_section(text, path)
     else:
+        data = _yaml_mapping(text, path)
+    try:
+        return from_mapping(data, str(path))
+    except SchemaError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _yaml_mapping(text: str, path: Path) -> Any:
+    """The YAML config as data; cached by content so a pre-commit run need not import a YAML parser."""
+    import hashlib
+
+    from nhilint import cache
+
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    data = cache.load(digest, "config", object)
+    if data is None:
         from nhilint.parse.yaml import load_plain
 
         try:
@@ -74,10 +90,8 @@ def read_file(path: Path) -> Config:
         except Exception as exc:  # any YAML error is the user's to fix
             raise ConfigError(f"configuration file {path} is not valid YAML: {exc}") from None
         data = {} if data is None else data
-    try:
-        return from_mapping(data, str(path))
-    except SchemaError as exc:
-        raise ConfigError(str(exc)) from None
+        cache.store(digest, data, "config")
+    return data
 
 
 def _pyproject_section(text: str, path: Path) -> Any:
