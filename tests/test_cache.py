@@ -25,7 +25,8 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def entries(cache_root: Path) -> list[Path]:
-    return sorted(cache_root.rglob("*.pickle"))
+    """Facts entries only (the validated catalogue and config are cached beside them)."""
+    return sorted(p for p in cache_root.rglob("*.pickle") if "facts" in p.parts)
 
 
 def scan(root: Path):

@@ -99,7 +99,9 @@ resource "google_iam_workload_identity_pool_provider" "{name}" {{
             "main.tf": provider("none", "")
             + provider("owner", "attribute_condition = \"assertion.repository_owner == 'acme'\"")
             + provider("two", "attribute_condition = \"assertion.repository in ['acme/a', 'acme/b']\"")
-            + provider("pinned", "attribute_condition = \"assertion.sub == 'repo:acme/a:ref:refs/heads/main'\"")
+            + provider(
+                "pinned", "attribute_condition = \"assertion.sub == 'repo:acme/a:ref:refs/heads/main'\""
+            )
             + provider("variable", "attribute_condition = var.condition")
         }
     )
@@ -197,4 +199,4 @@ provider "google-beta" {
     assert _lines(result, "NHI105") == [3]
     finding = next(f for f in result.findings if f.rule_id == "NHI105")
     assert finding.severity == "warning"
-    assert "workload_identity_provider" in (finding.suggestion.snippet or "") or finding.suggestion.text
+    assert 'provider "google"' in (finding.suggestion.snippet or "")  # the terraform-gcp remediation

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 MAIN = """
 provider "kubernetes" {
   host  = "https://k8s.example.com"
@@ -165,14 +164,17 @@ def test_terraform_kubernetes_resources(scan) -> None:
     assert _lines(result, "NHI301") == []
     assert _lines(result, "NHI302") == [("main.tf", 14)]  # the `metadata` block of the ServiceAccount
     k8s = next(f for f in result.findings if f.rule_id == "NHI206")
-    assert "kubectl" not in k8s.suggestion.text  # the Terraform remediation, not the YAML one
+    assert "kubernetes_role_v1" in (k8s.suggestion.snippet or "")  # the Terraform remediation, not YAML
 
 
 def test_terraform_and_yaml_workloads_share_a_service_account(scan) -> None:
     result = scan({"main.tf": MAIN, "k8s/cron.yaml": YAML_CRON})
     shared = [f for f in result.findings if f.rule_id == "NHI402"]
     assert [(f.loc.file, f.loc.line) for f in shared] == [("main.tf", 13)]
-    assert sorted((r.loc.file, r.loc.line) for r in shared[0].related) == [("k8s/cron.yaml", 12), ("main.tf", 79)]
+    assert sorted((r.loc.file, r.loc.line) for r in shared[0].related) == [
+        ("k8s/cron.yaml", 12),
+        ("main.tf", 79),
+    ]
 
 
 def test_static_provider_token_and_kubernetes_manifest(scan) -> None:

@@ -446,8 +446,10 @@ def block_credentials(
     source or resource (`data.google_client_config.x.access_token`) is minted at run time from the
     runner's own identity: that is the remedy, not the problem."""
     for attr in attrs:
-        if attr in block.attrs and module.resolve(block.attrs[attr]) not in ("", None) and not _computed(
-            block.attrs[attr]
+        if (
+            attr in block.attrs
+            and module.resolve(block.attrs[attr]) not in ("", None)
+            and not _computed(block.attrs[attr])
         ):
             yield ProviderCredentials(
                 loc=file.loc(*block.attrs.kpos(attr)),
