@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 MAIN = """
 provider "kubernetes" {
   host  = "https://k8s.example.com"
