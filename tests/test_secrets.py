@@ -296,6 +296,12 @@ def test_detects_credentials(value: str, key: str, kind: str, confidence: str) -
 
 # (value, key): never a credential
 NEGATIVES = [
+    # a Terraform type constraint in blueprint metadata (found in terraform-google-kubernetes-engine)
+    pytest.param(
+        "object({\n  service_account_signing_keys = optional(list(string))\n  cluster_ca = optional(string)\n})",
+        "varType",
+        id="terraform-type-constraint",
+    ),
     # references, of every syntax
     pytest.param("${var.db_password}", "password", id="terraform-var"),
     pytest.param(

@@ -388,7 +388,7 @@ _DETECTORS: tuple[_Detector, ...] = (
         ("pass", "pwd", "secret", "token", "key", "auth", "cred"),
         # `name=value`, `name: value`, `"name":"value"`; not `:secret:` inside ARNs and patterns
         r"(?i:pass|pwd|secret|token|key|auth|cred)[\w.-]*(?:[\"']?[ \t]*=|[ \t]*:[ \t]|[\"']:)[ \t]*[\"']?"
-        r"(?P<secret>[^\s\"'`;&|,)}=]{8,}=*)(?![^\s\"'`;&|,)}])",
+        r"(?P<secret>[^\s\"'`;&|,(){}\[\]=]{8,}=*)(?![^\s\"'`;&|,)}\]])",
         _assignment,
         "medium",
         ignore_case=True,
