@@ -306,3 +306,30 @@ def test_credential_fact_for_every_token_secret() -> None:
     )
     (cred,) = of(facts, Credential)
     assert (cred.identity, cred.name, cred.loc.line) == (None, "default/t", 4)
+
+
+def test_custom_resource_definition_schemas_are_not_searched_for_credentials(scan) -> None:
+    # CRD schemas are megabytes of prose and examples; their `spec` is an API, not configuration.
+    crd = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.example.com
+spec:
+  group: example.com
+  names: {kind: Backup, plural: backups}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            password:
+              type: string
+              description: "for example password=Xk9mP2vR7qL4wZ8t"
+"""
+    assert [f.rule_id for f in scan({"crd.yaml": crd}).findings] == []
+    with_secret = crd.replace("kind: CustomResourceDefinition", "kind: BackupConfig")
+    assert [f.rule_id for f in scan({"crd.yaml": with_secret}).findings] == ["NHI101"]

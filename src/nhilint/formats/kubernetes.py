@@ -160,6 +160,8 @@ def object_strings(file: SourceFile, obj: LMap) -> Iterator[Fact]:
                         context="secret-data",
                     )
             continue
+        if key == "spec" and obj.get("kind") == "CustomResourceDefinition":
+            continue  # an API schema (often megabytes of descriptions) holds no credential
         context = "secret-data" if key == "stringData" else "attribute"
         for found in string_values(file, value, obj.vpos(key), context, path=str(key), identity=identity):
             if ".valueFrom." in found.path or ".envFrom[" in found.path:
