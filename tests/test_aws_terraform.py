@@ -328,3 +328,44 @@ resource "aws_iam_role_policy" "app" {
         }
     )
     assert [f.rule_id for f in result.findings if f.rule_id.startswith("NHI2")] == []
+
+
+ROLE_AND_FUNCTION = """
+resource "aws_iam_role" "this" {
+  name = "%(name)s"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+  tags = { owner = "platform", expires = "2026-12-31" }
+}
+
+resource "aws_lambda_function" "this" {
+  function_name = "%(name)s"
+  role          = aws_iam_role.this.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+"""
+
+
+def test_same_address_in_two_modules_is_two_identities(scan) -> None:
+    # terraform-aws-modules style: every module calls its role `this`.
+    result = scan({
+        "modules/orders/main.tf": ROLE_AND_FUNCTION % {"name": "orders"},
+        "modules/invoices/main.tf": ROLE_AND_FUNCTION % {"name": "invoices"},
+    }, Config(select=("NHI402",)))
+    assert result.findings == []
+    second_function = """
+resource "aws_lambda_function" "refunds" {
+  function_name = "refunds"
+  role          = aws_iam_role.this.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+"""
+    shared = ROLE_AND_FUNCTION % {"name": "orders"} + second_function
+    result = scan({"modules/orders/main.tf": shared}, Config(select=("NHI402",)))
+    assert [(f.rule_id, f.loc.file) for f in result.findings] == [("NHI402", "modules/orders/main.tf")]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
+from pathlib import PurePosixPath
 from types import ModuleType
 
 from nhilint.facts import Fact, StringValue
@@ -37,8 +38,29 @@ def extract(files: list[SourceFile]) -> Extraction:
     result = Extraction(problems=[Problem(loc, reason) for loc, reason in problems])
     result.facts.extend(string_values(module))
     for provider in provider_modules():
-        result.facts.extend(provider.extract(module))
+        result.facts.extend(qualified(module, files, provider.extract(module)))
     return result
+
+
+KEY_FIELDS = ("address", "identity", "secret")
+
+
+def qualified(module: Module, files: list[SourceFile], facts: Iterable[Fact]) -> Iterator[Fact]:
+    """Facts whose resource addresses carry the module's directory.
+
+    `aws_iam_role.this` names a different role in every module (terraform-aws-modules writes
+    `this` everywhere), so the whole-scan rules must not join them: NHI402 would call one role
+    shared by the Lambdas of two unrelated modules.
+    """
+    directory = PurePosixPath(files[0].rel).parent.as_posix()
+    prefix = "" if directory == "." else f"{directory}/"
+    local = {r.address for r in module.resources()} | {r.address for r in module.data()}
+    for fact in facts:
+        for field in KEY_FIELDS:
+            value = getattr(fact, field, None)
+            if isinstance(value, str) and value in local:
+                setattr(fact, field, prefix + value)
+        yield fact
 
 
 def string_values(module: Module) -> Iterator[Fact]:
