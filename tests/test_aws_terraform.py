@@ -352,10 +352,13 @@ resource "aws_lambda_function" "this" {
 
 def test_same_address_in_two_modules_is_two_identities(scan) -> None:
     # terraform-aws-modules style: every module calls its role `this`.
-    result = scan({
-        "modules/orders/main.tf": ROLE_AND_FUNCTION % {"name": "orders"},
-        "modules/invoices/main.tf": ROLE_AND_FUNCTION % {"name": "invoices"},
-    }, Config(select=("NHI402",)))
+    result = scan(
+        {
+            "modules/orders/main.tf": ROLE_AND_FUNCTION % {"name": "orders"},
+            "modules/invoices/main.tf": ROLE_AND_FUNCTION % {"name": "invoices"},
+        },
+        Config(select=("NHI402",)),
+    )
     assert result.findings == []
     second_function = """
 resource "aws_lambda_function" "refunds" {

@@ -104,7 +104,9 @@ def test_bad_config_is_one_sentence_and_exit_2(tmp_path: Path) -> None:
 
 def test_pyproject_config_is_honoured(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.nhilint]\nignore = ["NHI101"]\n')
-    (tmp_path / "main.tf").write_text('resource "aws_ssm_parameter" "k" {\n  value = "AKIAZ7VRSQ4IEXFDJ2QM"\n}\n')
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_ssm_parameter" "k" {\n  value = "AKIAZ7VRSQ4IEXFDJ2QM"\n}\n'
+    )
     assert run_cli("scan", ".", cwd=tmp_path).returncode == 0
     (tmp_path / "pyproject.toml").write_text('[tool.nhilint]\nselect = ["NHI1"]\n')
     assert run_cli("scan", ".", cwd=tmp_path).returncode == 1
@@ -120,3 +122,20 @@ def test_rules_and_explain() -> None:
         assert part in explained.stdout
     unknown = run_cli("explain", "NHI999")
     assert unknown.returncode == 2 and "unknown rule" in unknown.stderr
+
+
+def test_readme_shows_the_real_scan_of_the_fixtures(tmp_path: Path) -> None:
+    """README's output block is what the first set-up command prints (dates aside)."""
+    import re
+    import shutil
+
+    shutil.copytree(FIXTURES, tmp_path / "fixtures")
+    out = run_cli("scan", "fixtures/", cwd=tmp_path)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```text\n", 1)[1].split("\n```", 1)[0]
+    head, summary = shown.split("\n...\n\n")
+    days = re.compile(r"\d+ days ago")
+    assert days.sub("N days ago", head) in days.sub("N days ago", out.stdout)
+    assert summary.strip() == out.stdout.strip().splitlines()[-1]
+    hardened = run_cli("scan", "fixtures/hardened", cwd=tmp_path)
+    assert hardened.stdout.strip() in readme

@@ -40,6 +40,7 @@ class Config:
 
 def from_mapping(data: Any, source: str) -> Config:
     validate(data, "config", what=f"invalid configuration in {source}")
+
     def keys(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(data.get(name, default))
 
@@ -52,8 +53,12 @@ def from_mapping(data: Any, source: str) -> Config:
         fail_on=data.get("fail-on", defaults.fail_on),
         owner_keys=tuple(k.lower() for k in keys("owner-keys", defaults.owner_keys)),
         expiry_keys=tuple(k.lower() for k in keys("expiry-keys", defaults.expiry_keys)),
-        max_identity_lifetime_days=data.get("max-identity-lifetime-days", defaults.max_identity_lifetime_days),
-        max_credential_ttl_seconds=data.get("max-credential-ttl-seconds", defaults.max_credential_ttl_seconds),
+        max_identity_lifetime_days=data.get(
+            "max-identity-lifetime-days", defaults.max_identity_lifetime_days
+        ),
+        max_credential_ttl_seconds=data.get(
+            "max-credential-ttl-seconds", defaults.max_credential_ttl_seconds
+        ),
         max_file_size=data.get("max-file-size", defaults.max_file_size),
         source=source,
     )

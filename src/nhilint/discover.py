@@ -12,13 +12,29 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", "vendor", "third_party", ".venv", "venv",
-                       "__pycache__", ".tox", ".mypy_cache", ".pytest_cache", ".terragrunt-cache"})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".terraform",
+        "node_modules",
+        "vendor",
+        "third_party",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".tox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".terragrunt-cache",
+    }
+)
 SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".yaml", ".yml", ".json", ".template")
 
 FORMATS = ("terraform", "cloudformation", "kubernetes", "github-actions", "gitlab-ci")
 
-_CFN = re.compile(r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless")
+_CFN = re.compile(
+    r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless"
+)
 _K8S_YAML = re.compile(r"^apiVersion\s*:", re.M)
 _K8S_KIND_YAML = re.compile(r"^kind\s*:", re.M)
 _K8S_JSON = re.compile(r"\"apiVersion\"\s*:")
@@ -41,7 +57,9 @@ def classify(rel: str, text: str) -> str | None:
             return "github-actions"
         if name in ("action.yml", "action.yaml") and re.search(r"^runs\s*:", text, re.M):
             return "github-actions"
-        if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or name.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
+        if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or name.endswith(
+            (".gitlab-ci.yml", ".gitlab-ci.yaml")
+        ):
             return "gitlab-ci"
         if ".gitlab" in parts[:-1] and "ci" in parts[parts.index(".gitlab") + 1 : -1]:
             return "gitlab-ci"  # the conventional home of `include: local:` pipeline fragments
@@ -77,9 +95,21 @@ def _git_files(directory: Path) -> list[Path] | None:
         out = subprocess.run(
             # The scanned repository's own .git/config is untrusted: `core.fsmonitor` names a command
             # git would run for ls-files. Command-line -c wins over every config file.
-            ["git", "-c", "core.fsmonitor=false", "-C", str(directory),
-             "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True, timeout=60, check=True,
+            [
+                "git",
+                "-c",
+                "core.fsmonitor=false",
+                "-C",
+                str(directory),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+            ],
+            capture_output=True,
+            timeout=60,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None

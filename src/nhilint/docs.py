@@ -43,19 +43,35 @@ def rule_markdown(check: Check) -> str:
 
 def rules_index(checks: list[Check]) -> str:
     rows = [f"| [{c.id}]({c.id}.md) | {c.slug} | {c.severity} | {c.owasp} | {c.summary} |" for c in checks]
-    return "\n".join(
-        ["# Rules", "", "Generated from `checks/` by `scripts/generate_docs.py`; do not edit by hand.", "",
-         "| ID | slug | severity | OWASP | what it finds |", "|---|---|---|---|---|", *rows]
-    ) + "\n"
+    return (
+        "\n".join(
+            [
+                "# Rules",
+                "",
+                "Generated from `checks/` by `scripts/generate_docs.py`; do not edit by hand.",
+                "",
+                "| ID | slug | severity | OWASP | what it finds |",
+                "|---|---|---|---|---|",
+                *rows,
+            ]
+        )
+        + "\n"
+    )
 
 
 def config_reference(schema: dict) -> str:  # type: ignore[type-arg]
-    lines = ["# Configuration reference", "",
-             "Generated from `src/nhilint/schemas/config.schema.json`; do not edit by hand.", "",
-             "nhilint reads the nearest `.nhilint.yaml` (or `.nhilint.yml`) or the `[tool.nhilint]` table of",
-             "`pyproject.toml`, searching from the first scanned path upwards to the repository root.",
-             "`--config FILE` names one explicitly. Command-line options win over the file.", "",
-             "| key | type | meaning |", "|---|---|---|"]
+    lines = [
+        "# Configuration reference",
+        "",
+        "Generated from `src/nhilint/schemas/config.schema.json`; do not edit by hand.",
+        "",
+        "nhilint reads the nearest `.nhilint.yaml` (or `.nhilint.yml`) or the `[tool.nhilint]` table of",
+        "`pyproject.toml`, searching from the first scanned path upwards to the repository root.",
+        "`--config FILE` names one explicitly. Command-line options win over the file.",
+        "",
+        "| key | type | meaning |",
+        "|---|---|---|",
+    ]
     for key, spec in schema["properties"].items():
         kind = spec.get("type") or " \\| ".join(f"`{v}`" for v in spec.get("enum", []))
         if kind == "array":

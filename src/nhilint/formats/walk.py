@@ -27,7 +27,16 @@ def strings(node: Any, pos: Pos, key: str = "", path: str = "") -> Iterator[tupl
             stack.append((value.value, where, name, at))
 
 
-def string_values(file: SourceFile, node: Any, pos: Pos, context: str, path: str = "",
-                  identity: str | None = None, key: str = "") -> Iterator[StringValue]:
+def string_values(
+    file: SourceFile,
+    node: Any,
+    pos: Pos,
+    context: str,
+    path: str = "",
+    identity: str | None = None,
+    key: str = "",
+) -> Iterator[StringValue]:
     for name, value, where, at in strings(node, pos, key=key, path=path):
-        yield StringValue(loc=file.loc(*where), key=name, value=value, path=at, identity=identity, context=context)
+        yield StringValue(
+            loc=file.loc(*where), key=name, value=value, path=at, identity=identity, context=context
+        )

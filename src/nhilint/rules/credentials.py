@@ -30,7 +30,7 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
             "NHI101",
             value.loc,
             f"{detection.kind} hardcoded in `{value.path}` of {holder.name} "
-            f"(value {secrets.redact(value.value[detection.start:detection.end] or value.value)}): revoke it and load it at run time instead.",
+            f"(value {secrets.redact(value.value[detection.start : detection.end] or value.value)}): revoke it and load it at run time instead.",
             identity=holder,
             fix=fmt,
         )
@@ -53,10 +53,12 @@ def long_lived_key_resource(ctx: RuleContext) -> Iterator[Finding]:
         owner = ctx.identity(cred.identity)
         name = owner.name if owner else (cred.identity or "an unnamed identity")
         yield ctx.finding(
-            "NHI102", cred.loc,
+            "NHI102",
+            cred.loc,
             f"`{cred.resource_type}` {cred.name} mints {what} for {name} that lives until someone "
             "revokes it: federate the workload instead.",
-            identity=owner or IdentityRef("identity", name), fix=(fix, ctx.format_of(cred.loc)),
+            identity=owner or IdentityRef("identity", name),
+            fix=(fix, ctx.format_of(cred.loc)),
         )
 
 
@@ -67,10 +69,12 @@ def legacy_service_account_token(ctx: RuleContext) -> Iterator[Finding]:
             owner = ctx.identity(cred.identity)
             sa = owner.name if owner else (cred.identity or "?").removeprefix("ServiceAccount/")
             yield ctx.finding(
-                "NHI104", cred.loc,
+                "NHI104",
+                cred.loc,
                 f"Secret {cred.name} holds a never-expiring token for ServiceAccount {sa}: use a projected "
                 "token with expirationSeconds or the TokenRequest API.",
-                identity=IdentityRef("k8s_service_account", sa), fix=f"{ctx.format_of(cred.loc)}-kubernetes",
+                identity=IdentityRef("k8s_service_account", sa),
+                fix=f"{ctx.format_of(cred.loc)}-kubernetes",
             )
 
 
@@ -86,7 +90,8 @@ def human_machine_mixed(ctx: RuleContext) -> Iterator[Finding]:
             user = ctx.identity(address)
             name = user.name if user else address
             yield ctx.finding(
-                "NHI404", login.loc,
+                "NHI404",
+                login.loc,
                 f"IAM user {name} has both a console password (people) and access keys (automation): "
                 "split it into an SSO user for people and a role for the automation.",
                 identity=user or IdentityRef("aws_iam_user", name),
@@ -95,8 +100,18 @@ def human_machine_mixed(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # Terraform provider name -> platform of its remediation key (`terraform-gcp`)
-PROVIDER_PLATFORMS = {"google": "gcp", "google-beta": "gcp", "azurerm": "azure", "azuread": "azure",
-                      "helm": "kubernetes"}
+PROVIDER_PLATFORMS = {
+    "google": "gcp",
+    "google-beta": "gcp",
+    "azurerm": "azure",
+    "azuread": "azure",
+    "helm": "kubernetes",
+}
+
+
+def _names(attributes: str) -> str:
+    """`access_key and secret_key` -> "`access_key` and `secret_key`"."""
+    return " and ".join(f"`{name}`" for name in attributes.split(" and "))
 
 
 @rule("NHI105")
@@ -104,8 +119,9 @@ def provider_static_credentials(ctx: RuleContext) -> Iterator[Finding]:
     for cfg in ctx.of(ProviderCredentials):
         how = "a literal value" if cfg.literal else "a variable (the secret still lives outside any TTL)"
         yield ctx.finding(
-            "NHI105", cfg.loc,
-            f"provider \"{cfg.provider}\" authenticates with a static `{cfg.attribute}` from {how}: "
+            "NHI105",
+            cfg.loc,
+            f'provider "{cfg.provider}" authenticates with static {_names(cfg.attribute)} from {how}: '
             "let it use the runner's federated (OIDC) identity instead.",
             identity=IdentityRef("terraform provider", cfg.provider),
             fix=f"terraform-{PROVIDER_PLATFORMS.get(cfg.provider, cfg.provider)}",
@@ -121,7 +137,8 @@ def plaintext_secret_env(ctx: RuleContext) -> Iterator[Finding]:
         if secrets.is_reference_or_placeholder(env.value) or secrets.detect(env.value, env.name):
             continue  # a reference is fine; a detected credential is already NHI101
         yield ctx.finding(
-            "NHI106", env.loc,
+            "NHI106",
+            env.loc,
             f"{env.workload} receives `{env.name}` as a plain literal ({secrets.redact(env.value)}): "
             "reference a secret store instead.",
             identity=IdentityRef("workload", env.workload),

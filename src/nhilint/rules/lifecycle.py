@@ -29,10 +29,12 @@ def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
         if not identity.tags_known or identity.has_owners or _tag(identity, keys):
             continue
         yield ctx.finding(
-            "NHI301", identity.tags_loc or identity.loc,
+            "NHI301",
+            identity.tags_loc or identity.loc,
             f"{identity.kind} {identity.name} has no owner ({' or '.join(keys)} tag): nobody will offboard "
             "it when its task ends.",
-            identity=identity, fix=_fix(ctx, identity),
+            identity=identity,
+            fix=_fix(ctx, identity),
         )
 
 
@@ -53,8 +55,13 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
             problem = _expiry_problem(value, ctx.today, limit)
             if problem is None:
                 continue
-        yield ctx.finding("NHI302", loc, f"{identity.kind} {identity.name} {problem}.", identity=identity,
-                          fix=_fix(ctx, identity))
+        yield ctx.finding(
+            "NHI302",
+            loc,
+            f"{identity.kind} {identity.name} {problem}.",
+            identity=identity,
+            fix=_fix(ctx, identity),
+        )
 
 
 def _expiry_problem(value: str, today: date, limit: int) -> str | None:
@@ -84,11 +91,16 @@ def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
     for lifetime in ctx.of(Lifetime):
         if lifetime.seconds is not None and lifetime.seconds <= limit:
             continue
-        found = "unbounded" if lifetime.seconds is None else f"{lifetime.seconds} s ({_duration(lifetime.seconds)})"
+        found = (
+            "unbounded"
+            if lifetime.seconds is None
+            else f"{lifetime.seconds} s ({_duration(lifetime.seconds)})"
+        )
         owner = ctx.identity(lifetime.identity)
         name = owner.name if owner else (lifetime.identity or "this credential")
         yield ctx.finding(
-            "NHI303", lifetime.loc,
+            "NHI303",
+            lifetime.loc,
             f"`{lifetime.setting}` of {name} is {found}, above the limit of {limit} s "
             f"({_duration(limit)}): a stolen credential stays valid that long.",
             identity=owner or IdentityRef("credential", name),
@@ -103,7 +115,8 @@ def secret_without_rotation(ctx: RuleContext) -> Iterator[Finding]:
         if secret.rotated or secret.address in rotated or (secret.name and secret.name in rotated):
             continue
         yield ctx.finding(
-            "NHI304", secret.loc,
+            "NHI304",
+            secret.loc,
             f"secret {secret.name or secret.address} has no rotation schedule in this scan.",
             identity=IdentityRef("secret", secret.name or secret.address),
         )

@@ -10,8 +10,12 @@ from nhilint.rules import RuleContext, rule
 
 ADMIN_ROLES = {
     "aws": {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"},
-    "gcp": {"roles/owner", "roles/editor", "roles/iam.serviceAccountTokenCreator",
-            "roles/iam.serviceAccountKeyAdmin"},
+    "gcp": {
+        "roles/owner",
+        "roles/editor",
+        "roles/iam.serviceAccountTokenCreator",
+        "roles/iam.serviceAccountKeyAdmin",
+    },
     "azure": {"Owner", "Contributor", "User Access Administrator"},
 }
 BROAD_SCOPES = {
@@ -32,7 +36,8 @@ def admin_role_grant(ctx: RuleContext) -> Iterator[Finding]:
             continue
         where = f" at {grant.scope.replace('_', '-')} scope" if grant.scope else ""
         yield ctx.finding(
-            "NHI204", grant.loc,
+            "NHI204",
+            grant.loc,
             f"{grant.grantee} is granted the built-in admin role {grant.role}{where}: give it a custom role "
             "with only the permissions it uses.",
             identity=IdentityRef(grant.grantee_kind, grant.grantee),
@@ -54,12 +59,18 @@ def cluster_admin_binding(ctx: RuleContext) -> Iterator[Finding]:
         elif grant.grantee_kind == "group" and (
             grant.grantee in EVERYONE_GROUPS or grant.grantee.startswith("system:serviceaccounts:")
         ):
-            message = f"role `{grant.role}` is bound to the group {grant.grantee}, so every such identity gets it"
+            message = (
+                f"role `{grant.role}` is bound to the group {grant.grantee}, so every such identity gets it"
+            )
         else:
             continue
-        yield ctx.finding("NHI207", grant.loc, f"{message}: bind a namespaced Role to one ServiceAccount.",
-                          identity=IdentityRef(grant.grantee_kind, grant.grantee),
-                          fix=f"{ctx.format_of(grant.loc)}-kubernetes")
+        yield ctx.finding(
+            "NHI207",
+            grant.loc,
+            f"{message}: bind a namespaced Role to one ServiceAccount.",
+            identity=IdentityRef(grant.grantee_kind, grant.grantee),
+            fix=f"{ctx.format_of(grant.loc)}-kubernetes",
+        )
 
 
 ESCALATION_VERBS = {"escalate", "bind", "impersonate"}
@@ -69,7 +80,11 @@ TOKEN_RESOURCES = {"pods/exec", "serviceaccounts/token", "pods/attach"}
 
 def rbac_problems(rule_: RbacRule) -> list[str]:
     problems = []
-    for field, values in (("verbs", rule_.verbs), ("resources", rule_.resources), ("apiGroups", rule_.api_groups)):
+    for field, values in (
+        ("verbs", rule_.verbs),
+        ("resources", rule_.resources),
+        ("apiGroups", rule_.api_groups),
+    ):
         if "*" in values:
             problems.append(f"`*` in {field}")
     if escalation := sorted(ESCALATION_VERBS & set(rule_.verbs)):
@@ -87,8 +102,11 @@ def rbac_wildcard(ctx: RuleContext) -> Iterator[Finding]:
         problems = rbac_problems(rbac)
         if problems:
             kind = "ClusterRole" if rbac.cluster_scoped else "Role"
-            yield ctx.finding("NHI206", rbac.loc,
-                              f"{kind} {rbac.role} grants {' and '.join(problems)}: list the verbs and "
-                              "resources the workload needs.",
-                              identity=IdentityRef(kind, rbac.role),
-                              fix=f"{ctx.format_of(rbac.loc)}-kubernetes")
+            yield ctx.finding(
+                "NHI206",
+                rbac.loc,
+                f"{kind} {rbac.role} grants {' and '.join(problems)}: list the verbs and "
+                "resources the workload needs.",
+                identity=IdentityRef(kind, rbac.role),
+                fix=f"{ctx.format_of(rbac.loc)}-kubernetes",
+            )

@@ -17,10 +17,12 @@ def default_service_account(ctx: RuleContext) -> Iterator[Finding]:
             continue
         who = workload.identity or "the platform's default identity"
         yield ctx.finding(
-            "NHI401", workload.identity_loc or workload.loc,
+            "NHI401",
+            workload.identity_loc or workload.loc,
             f"{workload.kind} {workload.name} runs as {who}, which every other unconfigured workload shares: "
             "give it a dedicated identity.",
-            identity=IdentityRef("default identity", who), fix=f"{ctx.format_of(workload.loc)}-{workload.platform}",
+            identity=IdentityRef("default identity", who),
+            fix=f"{ctx.format_of(workload.loc)}-{workload.platform}",
         )
 
 
@@ -47,7 +49,8 @@ def shared_identity(ctx: RuleContext) -> Iterator[Finding]:
         names = ", ".join(f"{w.kind} {w.name}" for w in workloads)
         name = declared.name if declared else key
         yield ctx.finding(
-            "NHI402", declared.loc if declared else (first.identity_loc or first.loc),
+            "NHI402",
+            declared.loc if declared else (first.identity_loc or first.loc),
             f"identity {name} is used by {len(distinct)} workloads ({names}): a compromise of one is a "
             "compromise of all; give each workload its own identity.",
             identity=declared or IdentityRef("identity", key),

@@ -74,10 +74,19 @@ def string_values(module: Module) -> Iterator[Fact]:
                 name = block.labels[0]
                 default = block.attrs.get("default")
                 if "default" in block.attrs:
-                    yield from _walk(file, default, block.attrs.kpos("default"), name, f"var.{name}",
-                                     "variable-default", None)
+                    yield from _walk(
+                        file,
+                        default,
+                        block.attrs.kpos("default"),
+                        name,
+                        f"var.{name}",
+                        "variable-default",
+                        None,
+                    )
                 continue
-            address = ".".join(block.labels) if block.type == "resource" else ".".join([block.type, *block.labels])
+            address = (
+                ".".join(block.labels) if block.type == "resource" else ".".join([block.type, *block.labels])
+            )
             yield from _walk_block(file, block, address, address)
 
 
@@ -87,17 +96,23 @@ def _walk_block(file: SourceFile, block: Block, path: str, identity: str | None)
         yield from _walk_block(file, child, f"{path}.{child.type}", identity)
 
 
-def _walk_attrs(file: SourceFile, attrs: LMap, path: str, context: str, identity: str | None) -> Iterator[Fact]:
+def _walk_attrs(
+    file: SourceFile, attrs: LMap, path: str, context: str, identity: str | None
+) -> Iterator[Fact]:
     for key, value in attrs.items():
-        yield from _walk(file, value, attrs.vpos(key), str(key), f"{path}.{key}".lstrip("."), context, identity)
+        yield from _walk(
+            file, value, attrs.vpos(key), str(key), f"{path}.{key}".lstrip("."), context, identity
+        )
 
 
-def _walk(file: SourceFile, value: object, pos: object, key: str, path: str, context: str,
-          identity: str | None) -> Iterator[Fact]:
+def _walk(
+    file: SourceFile, value: object, pos: object, key: str, path: str, context: str, identity: str | None
+) -> Iterator[Fact]:
     if isinstance(value, str):
         line, col = pos  # type: ignore[misc]
-        yield StringValue(loc=file.loc(line, col), key=key, value=value, path=path, identity=identity,
-                          context=context)
+        yield StringValue(
+            loc=file.loc(line, col), key=key, value=value, path=path, identity=identity, context=context
+        )
     elif isinstance(value, LMap):
         for k, v in value.items():
             yield from _walk(file, v, value.vpos(k), str(k), f"{path}.{k}", context, identity)

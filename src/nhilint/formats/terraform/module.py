@@ -176,7 +176,10 @@ def reference(value: Any) -> str | None:
         parts = ref.split(".")
         if parts[0] == "data" and len(parts) >= 3:
             return ".".join(parts[:3])
-        if parts[0] not in ("var", "local", "module", "each", "count", "path", "terraform", "self") and len(parts) >= 2:
+        if (
+            parts[0] not in ("var", "local", "module", "each", "count", "path", "terraform", "self")
+            and len(parts) >= 2
+        ):
             return ".".join(parts[:2])
     return None
 
@@ -198,7 +201,9 @@ def _parse(file: SourceFile) -> tuple[Block, list[ParseError]]:
 
 def _auto_loaded(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
-    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
+        (".auto.tfvars", ".auto.tfvars.json")
+    )
 
 
 def load(files: list[SourceFile]) -> tuple[Module, list[tuple[Loc, str]]]:
