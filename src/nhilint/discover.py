@@ -158,12 +158,13 @@ def _inside_git(path: Path) -> bool:
 def relative(path: Path, root: Path) -> str:
     """Forward-slash path relative to the scan root (absolute when outside it).
 
-    Lexical (`abspath`, no `resolve`): links are not followed anyway, and a scan of thousands of
-    files must not pay one `realpath` system-call walk per file.
+    Lexical string work (`abspath`, no `resolve`, no pathlib objects): links are not followed
+    anyway, and a pre-commit run over a large repository calls this thousands of times.
     """
     absolute, base = os.path.abspath(path), os.path.abspath(root)
     if absolute == base:
-        return PurePosixPath(os.path.basename(absolute)).as_posix()
-    if absolute.startswith(base.rstrip(os.sep) + os.sep):
-        return PurePosixPath(*Path(absolute[len(base.rstrip(os.sep)) + 1 :]).parts).as_posix()
-    return Path(absolute).as_posix()
+        return os.path.basename(absolute)
+    prefix = base.rstrip(os.sep) + os.sep
+    if absolute.startswith(prefix):
+        absolute = absolute[len(prefix) :]
+    return absolute.replace(os.sep, "/")

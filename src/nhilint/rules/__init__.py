@@ -52,10 +52,11 @@ class RuleContext:
     _identities: dict[str, Identity] | None = field(default=None, repr=False)
 
     def of(self, kind: type[F]) -> list[F]:
-        """All facts of one type, in scan order."""
-        if kind not in self._by_type:
-            self._by_type[kind] = [f for f in self.facts if type(f) is kind]
-        return self._by_type[kind]  # type: ignore[return-value]
+        """All facts of one type, in scan order (indexed in one pass on first use)."""
+        if not self._by_type and self.facts:
+            for fact in self.facts:
+                self._by_type.setdefault(type(fact), []).append(fact)
+        return self._by_type.get(kind, [])  # type: ignore[return-value]
 
     def identity(self, address: str | None) -> Identity | None:
         if self._identities is None:
