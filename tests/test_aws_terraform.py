@@ -335,7 +335,9 @@ resource "aws_iam_role" "this" {
   name = "%(name)s"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+    Statement = [{
+      Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" }
+    }]
   })
   tags = { owner = "platform", expires = "2026-12-31" }
 }

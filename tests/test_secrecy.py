@@ -47,7 +47,10 @@ def make_canaries() -> dict[str, str]:
 
 def plant(root: Path, c: dict[str, str]) -> None:
     pem = f"-----BEGIN RSA PRIVATE KEY-----\n{c['pem']}\n-----END RSA PRIVATE KEY-----"
-    azure = f"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={c['azure']};EndpointSuffix=core.windows.net"
+    azure = (
+        f"DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={c['azure']};"
+        "EndpointSuffix=core.windows.net"
+    )
     files = {
         "tf/main.tf": f'''
 provider "aws" {{

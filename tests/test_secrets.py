@@ -298,7 +298,8 @@ def test_detects_credentials(value: str, key: str, kind: str, confidence: str) -
 NEGATIVES = [
     # a Terraform type constraint in blueprint metadata (found in terraform-google-kubernetes-engine)
     pytest.param(
-        "object({\n  service_account_signing_keys = optional(list(string))\n  cluster_ca = optional(string)\n})",
+        "object({\n  service_account_signing_keys = optional(list(string))\n"
+        "  cluster_ca = optional(string)\n})",
         "varType",
         id="terraform-type-constraint",
     ),

@@ -67,12 +67,11 @@ def from_mapping(data: Any, source: str) -> Config:
 def read_file(path: Path) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"cannot read configuration file {path}: {exc.strerror or exc}") from None
-    if path.name == "pyproject.toml":
-        data = _pyproject_section(text, path)
-    else:
-        data = _yaml_mapping(text, path)
+    except UnicodeDecodeError:
+        raise ConfigError(f"configuration file {path} is not UTF-8 text") from None
+    data = _pyproject_section(text, path) if path.name == "pyproject.toml" else _yaml_mapping(text, path)
     try:
         return from_mapping(data, str(path))
     except SchemaError as exc:

@@ -23,7 +23,8 @@ def rule_markdown(check: Check) -> str:
     """The four parts every rule page has: what it does, why it is bad, example, use instead."""
     parts = [
         f"# {check.id} {check.slug}",
-        f"Severity: **{check.severity}** · OWASP: **{check.owasp_title}** · Formats: {', '.join(check.formats)}",
+        f"Severity: **{check.severity}** · OWASP: **{check.owasp_title}** · "
+        f"Formats: {', '.join(check.formats)}",
         "## What it does",
         check.summary,
         "## Why is this bad?",

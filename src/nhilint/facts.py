@@ -158,7 +158,8 @@ class Grant(Fact):
     role: str = ""
     grantee: str = ""
     grantee_kind: str = ""  # service_account | group | user | role | service_principal | unknown
-    scope: str = ""  # project | folder | organization | subscription | management_group | cluster | namespace | account
+    # project | folder | organization | subscription | management_group | cluster | namespace | account
+    scope: str = ""
     identity: str | None = None
 
 

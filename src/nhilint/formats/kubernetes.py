@@ -184,7 +184,9 @@ def _b64(value: Any) -> str | None:
 def pod_spec(obj: LMap) -> tuple[LMap, LMap] | None:
     """(holder, spec): the pod spec of a workload and the mapping whose `spec` key it is."""
     holder: Any = obj
-    path = {"Pod": ()}.get(str(obj.get("kind")), ("spec", "template"))
+    path: tuple[str, ...] = ("spec", "template")
+    if obj.get("kind") == "Pod":
+        path = ()
     if obj.get("kind") == "CronJob":
         path = ("spec", "jobTemplate", "spec", "template")
     for key in path:
@@ -293,7 +295,9 @@ def service_account(m: Manifest) -> Iterator[Fact]:
     tag_locs = {}
     for key in ("labels", "annotations"):
         values = m.meta.get(key)
-        for tag, value in values.items() if isinstance(values, LMap) else ():
+        if not isinstance(values, LMap):
+            continue
+        for tag, value in values.items():
             if isinstance(value, (str, int, float, bool)):
                 tags[str(tag)] = str(value)
                 tag_locs[str(tag)] = m.loc(values.kpos(tag))
@@ -381,7 +385,7 @@ def workload_facts(m: Manifest) -> Iterator[Fact]:
     named = isinstance(account, str) and account != ""
     if not named and is_patch(m.obj, spec):
         return  # a kustomize patch: the base it patches names (or not) the ServiceAccount
-    identity = sa_address(m.namespace, account if named else "default")
+    identity = sa_address(m.namespace, account if isinstance(account, str) and named else "default")
     automount = spec.get("automountServiceAccountToken")
     name = m.display(m.qualified)
     yield Workload(
@@ -418,7 +422,7 @@ def projected_tokens(m: Manifest, spec: LMap, identity: str) -> Iterator[Lifetim
         for source in sources if isinstance(sources, LSeq) else ():
             token = source.get("serviceAccountToken") if isinstance(source, LMap) else None
             seconds = token.get("expirationSeconds") if isinstance(token, LMap) else None
-            if isinstance(seconds, int) and not isinstance(seconds, bool):
+            if isinstance(token, LMap) and isinstance(seconds, int) and not isinstance(seconds, bool):
                 yield Lifetime(
                     loc=m.loc(token.kpos("expirationSeconds")),
                     setting="expirationSeconds",

@@ -30,7 +30,8 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
             "NHI101",
             value.loc,
             f"{detection.kind} hardcoded in `{value.path}` of {holder.name} "
-            f"(value {secrets.redact(value.value[detection.start : detection.end] or value.value)}): revoke it and load it at run time instead.",
+            f"(value {secrets.redact(value.value[detection.start : detection.end] or value.value)}): "
+            "revoke it and load it at run time instead.",
             identity=holder,
             fix=fmt,
         )

@@ -52,9 +52,10 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
         else:
             key, value = found
             loc = identity.tag_locs.get(key) or identity.tags_loc or identity.loc
-            problem = _expiry_problem(value, ctx.today, limit)
-            if problem is None:
+            expiry_problem = _expiry_problem(value, ctx.today, limit)
+            if expiry_problem is None:
                 continue
+            problem = expiry_problem
         yield ctx.finding(
             "NHI302",
             loc,

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import PurePosixPath
 from types import ModuleType
+from typing import cast
 
 from nhilint.facts import Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.terraform.module import Module, Resource
-from nhilint.tree import Block, Call, LMap, LSeq
+from nhilint.tree import Block, Call, LMap, LSeq, Pos
 
 __all__ = ["extract", "Module", "Resource"]
 
@@ -109,7 +110,7 @@ def _walk(
     file: SourceFile, value: object, pos: object, key: str, path: str, context: str, identity: str | None
 ) -> Iterator[Fact]:
     if isinstance(value, str):
-        line, col = pos  # type: ignore[misc]
+        line, col = cast(Pos, pos)
         yield StringValue(
             loc=file.loc(line, col), key=key, value=value, path=path, identity=identity, context=context
         )

@@ -181,7 +181,9 @@ def _grants(module: Module) -> Iterator[Fact]:
             )
         for resource in module.resources(f"google_{level}_iam_policy"):
             data = policies.get(reference(resource.raw("policy_data")) or "")
-            for binding in data.block.children("binding") if data else ():
+            if data is None:
+                continue
+            for binding in data.block.children("binding"):
                 where = data.pos_loc(binding.attrs.kpos("role")) if "role" in binding.attrs else data.loc
                 yield from _grant_facts(
                     module, binding.attrs.get("role"), _members(binding, module), where, scope

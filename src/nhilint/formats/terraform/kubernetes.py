@@ -207,7 +207,8 @@ def _bindings(module: Module) -> Iterator[Fact]:
             if kind == "ServiceAccount":
                 own = _text(module, subject.attrs.get("namespace")) or namespace
                 identity = _sa_key(module, raw_name, own)
-                grantee, grantee_kind = identity.removeprefix("ServiceAccount/"), "service_account"
+                grantee = identity.removeprefix("ServiceAccount/") if identity else name
+                grantee_kind = "service_account"
             else:
                 grantee, grantee_kind = name, {"Group": "group", "User": "user"}.get(str(kind), "unknown")
             yield Grant(
