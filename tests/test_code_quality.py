@@ -22,5 +22,7 @@ def test_clean(name: str) -> None:
     command = CHECKS[name]
     if importlib.util.find_spec(command[0]) is None:
         pytest.skip(f"{command[0]} is not installed (pip install -e '.[test]')")
-    out = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert out.returncode == 0, out.stdout + out.stderr
