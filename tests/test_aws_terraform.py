@@ -374,3 +374,24 @@ resource "aws_lambda_function" "refunds" {
     shared = ROLE_AND_FUNCTION % {"name": "orders"} + second_function
     result = scan({"modules/orders/main.tf": shared}, Config(select=("NHI402",)))
     assert [(f.rule_id, f.loc.file) for f in result.findings] == [("NHI402", "modules/orders/main.tf")]
+
+
+def test_trust_suggestion_matches_the_kind_of_trust(scan) -> None:
+    trust = """
+resource "aws_iam_role" "r" {
+  name = "r"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "%(action)s", Principal = %(principal)s }]
+  })
+}
+"""
+    anyone = trust % {"action": "sts:AssumeRole", "principal": '{ AWS = "*" }'}
+    oidc = trust % {
+        "action": "sts:AssumeRoleWithWebIdentity",
+        "principal": '{ Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }',
+    }
+    (by_account,) = scan({"a/main.tf": anyone}, Config(select=("NHI205",))).findings
+    (by_repo,) = scan({"b/main.tf": oidc}, Config(select=("NHI205",))).findings
+    assert by_account.suggestion and "sts:ExternalId" in by_account.suggestion.snippet
+    assert by_repo.suggestion and "token.actions.githubusercontent.com:sub" in by_repo.suggestion.snippet

@@ -121,10 +121,11 @@ def unrestricted_trust(ctx: RuleContext) -> Iterator[Finding]:
         if found:
             name, ref, fix = _who(ctx, statement)
             callers, loc = found
+            federated = "Federated" in statement.principals
             yield ctx.finding(
                 "NHI205",
                 loc or statement.loc,
                 f"{name} can be assumed by {callers}: pin the trust to the one caller that needs it.",
                 identity=ref,
-                fix=fix,
+                fix=fix if federated else (f"{fix}-principal", fix),
             )
