@@ -391,7 +391,8 @@ resource "aws_iam_role" "r" {
         "action": "sts:AssumeRoleWithWebIdentity",
         "principal": '{ Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }',
     }
-    (by_account,) = scan({"a/main.tf": anyone}, Config(select=("NHI205",))).findings
-    (by_repo,) = scan({"b/main.tf": oidc}, Config(select=("NHI205",))).findings
-    assert by_account.suggestion and "sts:ExternalId" in by_account.suggestion.snippet
-    assert by_repo.suggestion and "token.actions.githubusercontent.com:sub" in by_repo.suggestion.snippet
+    by_account = scan({"a/main.tf": anyone}, Config(select=("NHI205",))).findings
+    by_repo = scan({"b/main.tf": oidc}, Config(select=("NHI205",))).findings
+    assert by_account and by_repo
+    assert all(f.suggestion and "sts:ExternalId" in f.suggestion.snippet for f in by_account)
+    assert all(f.suggestion and ":sub" in f.suggestion.snippet for f in by_repo)
