@@ -42,6 +42,7 @@ def decode(data: bytes) -> str:
 
 def read_sources(paths: list[Path], root: Path, config: Config) -> Sources:
     sources = Sources()
+    unclassified: dict[str, SourceFile] = {}
     for path in paths:
         rel = discover.relative(path, root)
         try:
@@ -55,10 +56,34 @@ def read_sources(paths: list[Path], root: Path, config: Config) -> Sources:
             continue
         fmt = discover.classify(rel, text)
         if fmt is None:
+            if rel.endswith((".yml", ".yaml")):  # maybe a GitLab CI include
+                unclassified[rel] = SourceFile(rel, "", text, str(path))
             continue
         sources.files.append(SourceFile(rel, fmt, text, str(path)))
-        sources.lines[rel] = text.splitlines()
+    sources.files += gitlab_included(sources.files, unclassified)
+    sources.lines = {f.rel: f.text.splitlines() for f in sources.files}
     return sources
+
+
+def gitlab_included(files: list[SourceFile], unclassified: dict[str, SourceFile]) -> list[SourceFile]:
+    """Files a pipeline pulls in with `include: local` (any name, any folder), transitively.
+
+    Each file is claimed once, so include cycles end.
+    """
+    import fnmatch
+
+    from nhilint.formats.gitlab_ci import local_includes
+
+    found: list[SourceFile] = []
+    pending = [f for f in files if f.format == "gitlab-ci"]
+    while pending and unclassified:
+        for pattern in local_includes(pending.pop()):
+            for rel in [r for r in unclassified if r == pattern or fnmatch.fnmatchcase(r, pattern)]:
+                included = unclassified.pop(rel)
+                included = SourceFile(rel, "gitlab-ci", included.text, included.path)
+                found.append(included)
+                pending.append(included)
+    return found
 
 
 def read_bounded(path: Path, limit: int) -> bytes:

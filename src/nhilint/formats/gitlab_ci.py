@@ -53,6 +53,18 @@ def parse_all(file: SourceFile) -> list[LMap]:
     return docs
 
 
+def local_includes(file: SourceFile) -> list[str]:
+    """Repository-relative paths (or globs) this pipeline includes with `include: local`."""
+    try:
+        pipeline = parse(file)
+    except ParseError:
+        return []
+    include = pipeline.get("include")
+    items = include if isinstance(include, list) else [include]
+    paths = [i if isinstance(i, str) else i.get("local") if isinstance(i, LMap) else None for i in items]
+    return [p.lstrip("/") for p in paths if isinstance(p, str) and "://" not in p and p.strip("/")]
+
+
 def parse(file: SourceFile) -> LMap:
     """The pipeline: the last mapping document (a `spec:` header document may precede it)."""
     return parse_all(file)[-1]
