@@ -389,7 +389,8 @@ resource "aws_iam_role" "r" {
     anyone = trust % {"action": "sts:AssumeRole", "principal": '{ AWS = "*" }'}
     oidc = trust % {
         "action": "sts:AssumeRoleWithWebIdentity",
-        "principal": '{ Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }',
+        "principal": '{ Federated = "arn:aws:iam::123456789012:oidc-provider/'
+        'token.actions.githubusercontent.com" }',
     }
     by_account = scan({"a/main.tf": anyone}, Config(select=("NHI205",))).findings
     by_repo = [

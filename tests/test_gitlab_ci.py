@@ -168,12 +168,14 @@ def test_fixtures_fire_at_the_lines_to_edit():
 
 def test_files_included_by_local_path_are_read_whatever_their_name(scan) -> None:
     key = "AKIA" + "Q3EGRT5YH7UJ2KLP"
+    job = "{name}:\n  variables:\n    AWS_ACCESS_KEY_ID: " + key + "\n  script: [make {name}]\n"
+    root = "include:\n  - local: /pipelines/deploy.yml\n  - local: 'templates/*.yml'\nstages: [deploy]\n"
     result = scan(
         {
-            ".gitlab-ci.yml": "include:\n  - local: /pipelines/deploy.yml\n  - local: 'templates/*.yml'\nstages: [deploy]\n",
-            "pipelines/deploy.yml": f"deploy:\n  variables:\n    AWS_ACCESS_KEY_ID: {key}\n  script: [make deploy]\n",
-            "templates/lint.yml": f"lint:\n  variables:\n    AWS_ACCESS_KEY_ID: {key}\n  script: [make lint]\n",
-            "docs/not-included.yml": f"example:\n  variables:\n    AWS_ACCESS_KEY_ID: {key}\n",
+            ".gitlab-ci.yml": root,
+            "pipelines/deploy.yml": job.format(name="deploy"),
+            "templates/lint.yml": job.format(name="lint"),
+            "docs/not-included.yml": job.format(name="example"),
         }
     )
     files = {f.loc.file for f in result.findings if f.rule_id == "NHI101"}
