@@ -54,6 +54,15 @@ class Finding:
         return (self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.message)
 
 
+@dataclass(frozen=True)
+class InternalError:
+    """A bug of ours met while reading `file`: reported on stderr, and the scan exits 2."""
+
+    file: str
+    error: str  # exception type and a one-line, redacted summary
+    where: str = ""  # the innermost frame of our code, for the bug report
+
+
 @dataclass
 class ScanResult:
     """Everything a reporter needs: findings (sorted; suppressed ones carry `suppression`), the
@@ -64,6 +73,8 @@ class ScanResult:
     files_scanned: int = 0
     root: str = "."
     baseline_stale: int = 0  # baseline entries that matched no finding (fixed since, or moved)
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> files not scanned
+    internal_errors: list[InternalError] = field(default_factory=list)
 
     @property
     def active(self) -> list[Finding]:
