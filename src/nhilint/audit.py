@@ -310,10 +310,12 @@ def csv_rows(document: dict[str, Any]) -> Iterable[list[str | int | bool]]:
 def write_csv(document: dict[str, Any], path: Path) -> None:
     import csv
 
+    from nhilint.report.escape import csv_cell
+
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(csv_rows(document))
+        writer.writerows([csv_cell(cell) for cell in row] for row in csv_rows(document))
 
 
 def sarif_names(reports: list[RepoReport]) -> dict[str, str]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -15,6 +14,7 @@ from nhilint.baseline import apply as apply_baseline
 from nhilint.config import Config
 from nhilint.facts import Loc
 from nhilint.findings import Finding, ScanResult
+from nhilint.fingerprint import fingerprint
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.parse import ParseError
 
@@ -168,24 +168,6 @@ def problem_findings(
         )
         for p in first.values()
     ]
-
-
-def fingerprint(findings: list[Finding], lines: dict[str, list[str]]) -> None:
-    """A hash of what the finding is about, not where it is: stable when unrelated lines move.
-
-    rule + file + identity + the whitespace-folded text of the finding's line, numbered by
-    occurrence when several findings share all of that.
-    """
-    seen: Counter[str] = Counter()
-    for finding in findings:
-        text_lines = lines.get(finding.loc.file, [])
-        line = text_lines[finding.loc.line - 1] if 0 < finding.loc.line <= len(text_lines) else ""
-        identity = f"{finding.identity.kind}:{finding.identity.name}" if finding.identity else ""
-        key = "\0".join((finding.rule_id, finding.loc.file, identity, " ".join(line.split())))
-        # surrogatepass: an HCL "\uD800" escape yields a lone surrogate surrogateescape cannot encode
-        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        seen[digest] += 1
-        finding.fingerprint = f"{digest}:{seen[digest]}"
 
 
 def scan(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from nhilint.facts import Loc
+from nhilint.secrets import redact_secrets
 
 if TYPE_CHECKING:
     from nhilint.catalogue import Check
@@ -15,6 +16,14 @@ SEVERITIES = ("note", "warning", "error")
 
 def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
+
+
+def shown(text: str) -> str:
+    """`text` as a finding may show it: line breaks folded to spaces, detected secrets redacted."""
+    lines = text.splitlines()
+    if lines != [text]:
+        text = " ".join(line.strip() for line in lines if line.strip())
+    return redact_secrets(text)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,14 @@ class Finding:
     fingerprint: str = ""
     suppression: str | None = None  # justification when suppressed in source
     suppression_kind: str = "inSource"  # SARIF suppression kind: "external" for baseline entries
+
+    def __post_init__(self) -> None:
+        # Every reporter, the baseline and the audit CSV show these: one line each, and no secret
+        # beyond its redacted prefix, whatever a broken or hostile file put into a name.
+        self.message = shown(self.message)
+        if self.identity is not None:
+            self.identity = IdentityRef(self.identity.kind, shown(self.identity.name))
+        self.related = [Related(r.loc, shown(r.message)) for r in self.related]
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.message)

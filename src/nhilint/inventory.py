@@ -278,14 +278,18 @@ def to_csv(inv: Inventory) -> str:
     import csv
     import io
 
+    from nhilint.report.escape import csv_cell
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(e.cells() for e in inv.entries)
+    writer.writerows({k: csv_cell(v) for k, v in e.cells().items()} for e in inv.entries)
     return out.getvalue()
 
 
 def to_markdown(inv: Inventory) -> str:
+    from nhilint.report.escape import code_span
+
     counts = ", ".join(f"{n} {risk}" for risk, n in inv.counts().items())
     lines = [
         f"# Machine-identity inventory ({inv.today.isoformat()})",
@@ -297,7 +301,8 @@ def to_markdown(inv: Inventory) -> str:
     ]
     for entry in inv.entries:
         cells = entry.cells()
-        lines.append("| " + " | ".join(cells[c].replace("|", "\\|") for c in COLUMNS) + " |")
+        # every cell comes from the scanned files: as code, no HTML, link, image or @mention is live
+        lines.append("| " + " | ".join(code_span(cells[c], in_table=True) for c in COLUMNS) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -45,6 +45,8 @@ _BARE_EXPONENT = re.compile(rb"(?<![\w.\-])\d+[eE][+-]?\d+(?![\w.])")
 
 _NEGATIVE_NUMBER = re.compile(r"-\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)")
 
+_DAMAGED_HEADER = "malformed block header (a stray or missing quote?): a label cannot span lines"
+
 _TEMPLATE_PARTS = frozenset({"template_interpolation", "template_directive"})
 _NOT_ARGS = frozenset({"ellipsis", "comment"})
 
@@ -87,10 +89,12 @@ def _same_length_digits(match: re.Match[bytes]) -> bytes:
 class _Converter:
     """Turns tree-sitter nodes into located values; collects errors tree-sitter cannot see."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, first_row: int = 0, recover: bool = True) -> None:
         self.data = data
         self.ascii = data.isascii()
         self.errors: list[ParseError] = []
+        self.first_row = first_row  # the file row `data` starts at (a piece of the file re-read alone)
+        self.recover = recover  # re-read the damaged header of a block (not again inside one)
 
     # -- positions and text ------------------------------------------------------------------
 
@@ -99,7 +103,10 @@ class _Converter:
         if not self.ascii:  # tree-sitter counts bytes; a human counts characters
             line_start = node.start_byte - col
             col = len(self.data[line_start : node.start_byte].decode("utf-8", "replace"))
-        return Pos(row + 1, col + 1)
+        return Pos(self.first_row + row + 1, col + 1)
+
+    def end_line(self, node: Node) -> int:
+        return self.first_row + node.end_point[0] + 1
 
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -114,6 +121,10 @@ class _Converter:
                 block.blocks.append(self._block(child))
             elif child.type == "ERROR":  # keep what tree-sitter recovered inside the damage
                 self.fill_body(child, block)
+            elif child.type == "object" and not self.recover:  # re-reading a header: a body that lost it
+                found = self._object(child)
+                for key, value in found.items():
+                    block.attrs.put(key, value, found.kpos(key), found.vpos(key))
 
     def _attribute(self, node: Node, attrs: LMap) -> None:
         parts = node.named_children
@@ -127,18 +138,44 @@ class _Converter:
         type_ = ""
         labels: list[str] = []
         body: Node | None = None
+        damage: Node | None = None  # the first label that is not one: names are never built from it
         for child in node.named_children:
             if child.type == "identifier" and not type_:
                 type_ = self.text(child)
             elif child.type in ("string_lit", "identifier"):
-                labels.append(self._string(child) if child.type == "string_lit" else self.text(child))
+                if damage is None and (child.has_error or b"\n" in self._bytes(child)):
+                    damage = child
+                    self.errors.append(ParseError(_DAMAGED_HEADER, *self.pos(child)))
+                if damage is None:
+                    labels.append(self._string(child) if child.type == "string_lit" else self.text(child))
             elif child.type == "body":
                 body = child
-        end_line = node.end_point[0] + 1
+        end_line = self.end_line(node)
         block = Block(type_, labels, LMap(pos, end_line), pos=pos, end_line=end_line)
+        if damage is not None and self.recover:
+            self._reread_header(damage, node, block)
         if body is not None:
             self.fill_body(body, block)
         return block
+
+    def _reread_header(self, damage: Node, block_node: Node, block: Block) -> None:
+        """A stray quote folds lines (attributes, keys, whole blocks) into a block's labels: read that
+        stretch again on its own, so a credential written there is still judged (NHI101), by its key.
+        """
+        start = damage.start_byte + (damage.type == "string_lit")  # after the stray quote
+        opener = next((c for c in block_node.children if c.type == "block_start"), None)
+        end = opener.start_byte if opener is not None else block_node.end_byte
+        line_start = self.data.rfind(b"\n", 0, start) + 1
+        # the start of the first line is blanked (same length, so columns stay right)
+        piece = b" " * (start - line_start) + self.data[start:end]
+        reader = _Converter(piece, self.first_row + damage.start_point[0], recover=False)
+        root = _get_parser().parse(_BARE_EXPONENT.sub(_same_length_digits, piece)).root_node
+        for child in root.named_children:
+            if child.type in ("body", "ERROR"):
+                reader.fill_body(child, block)
+
+    def _bytes(self, node: Node) -> bytes:
+        return self.data[node.start_byte : node.end_byte]
 
     # -- values ------------------------------------------------------------------------------
 
@@ -224,7 +261,7 @@ class _Converter:
         return body.replace("$${", "${").replace("%%{", "%{")
 
     def _object(self, node: Node) -> LMap:
-        result = LMap(self.pos(node), node.end_point[0] + 1)
+        result = LMap(self.pos(node), self.end_line(node))
         for elem in node.named_children:
             if elem.type != "object_elem":
                 continue
@@ -236,17 +273,23 @@ class _Converter:
 
     def _key(self, node: Node) -> Any:
         """An object key as Terraform names it: bare word or string value, else its source text."""
+        # A broken key (an unclosed quote swallows the lines after it) is no name: say where it is.
+        broken = "<key at line {}, column {}>".format(*self.pos(node))
+        if node.has_error:
+            return broken
         inner = node.named_children
         if node.type == "expression" and len(inner) == 1 and node.child_count == 1:
             only = inner[0]
             if only.type == "variable_expr":
                 return self.text(only)
             if only.type == "literal_value" and only.named_children[0].type == "string_lit":
-                return self._string(only.named_children[0])
-        return self.text(node)
+                string = only.named_children[0]
+                key = self._string(string)  # reports a string that spans lines
+                return broken if b"\n" in self._bytes(string) else key
+        return " ".join(self.text(node).split())  # `(var.k)` over several lines: one line
 
     def _tuple(self, node: Node) -> LSeq:
-        result = LSeq(self.pos(node), node.end_point[0] + 1)
+        result = LSeq(self.pos(node), self.end_line(node))
         for item in node.named_children:
             if item.type not in ("tuple_start", "tuple_end", "comment"):
                 result.push(self.value(item), self.pos(item))

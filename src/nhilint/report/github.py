@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nhilint.report import first_paragraph
+from nhilint.report.escape import printable
 
 if TYPE_CHECKING:
     from nhilint.findings import Finding, ScanResult
@@ -47,7 +48,9 @@ def command(finding: Finding) -> str:
         "title": f"{finding.rule_id} {finding.slug}",
     }
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    message = finding.message
+    # Escaped, the file name and message cannot end the command line (CR, LF) or a property (`:`, `,`);
+    # made printable, the message cannot reorder what the annotation shows (bidi controls).
+    message = printable(finding.message)
     if finding.suggestion is not None:
         message += f"\nFix: {first_paragraph(finding.suggestion.text)}"
     return f"::{LEVELS[finding.severity]} {props}::{escape_data(message)}"

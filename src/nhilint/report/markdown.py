@@ -6,12 +6,12 @@ characters, so the list stops after `LIMIT` findings and says how many it left o
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
 from nhilint.report import first_paragraph
+from nhilint.report.escape import code_span, one_line
 
 if TYPE_CHECKING:
     from nhilint.findings import Finding, ScanResult
@@ -22,11 +22,6 @@ ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def _text(text: str) -> str:
-    """Scanned files are untrusted: no HTML, no table breaks, no Markdown links or emphasis."""
-    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", html.escape(text, quote=False)).replace("\n", " ")
 
 
 def render(result: ScanResult) -> str:
@@ -83,14 +78,17 @@ def _fence(snippet: str) -> str:
 
 def _finding(finding: Finding) -> str:
     loc = finding.loc
+    where = code_span(f"{loc.file}:{loc.line}")
     lines = [
-        f"#### {ICONS[finding.severity]} `{finding.rule_id}` {finding.slug} — {_text(loc.file)}:{loc.line}",
+        f"#### {ICONS[finding.severity]} `{finding.rule_id}` {finding.slug} — {where}",
         "",
-        _text(finding.message),
+        # The message quotes names from the scanned files: as code, no HTML, link, image, emphasis,
+        # @mention or bare URL in it is live.
+        code_span(finding.message),
     ]
     suggestion = finding.suggestion
     if suggestion is not None:
-        lines += ["", f"**Fix:** {_text(first_paragraph(suggestion.text))}"]
+        lines += ["", f"**Fix:** {one_line(first_paragraph(suggestion.text))}"]
         if suggestion.snippet:
             fence = _fence(suggestion.snippet)
             lines += ["", f"{fence}{suggestion.language}", suggestion.snippet.rstrip("\n"), fence]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 
 from nhilint.findings import Finding, ScanResult
 from nhilint.report import first_paragraph
+from nhilint.report.escape import printable, terminal_line
 
 _RESET = "\x1b[0m"
 _STYLES = {
@@ -22,8 +22,9 @@ _STYLES = {
 }
 _SEVERITY_WIDTH = len("warning")
 Paint = Callable[[str, str], str]
-# Scanned files are untrusted: a resource name must not be able to drive the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Scanned files are untrusted: every name, path and value is shown through `printable`, so none can
+# break a line (forging a finding, a summary or a GitHub workflow command), drive the terminal or
+# reorder text with bidi controls.
 
 
 def render(result: ScanResult, color: bool = False) -> str:
@@ -42,13 +43,9 @@ def _painter(color: bool) -> Paint:
     return paint
 
 
-def _clean(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def _file_block(file: str, findings: list[Finding], paint: Paint) -> str:
     width = max(len(f"{f.loc.line}:{f.loc.col}") for f in findings)
-    lines = [paint("file", _clean(file))]
+    lines = [paint("file", terminal_line(file))]  # the only line that starts with scanned text
     for finding in findings:
         lines.extend(_finding_lines(finding, width, paint))
     return "\n".join(lines) + "\n"
@@ -58,16 +55,16 @@ def _finding_lines(finding: Finding, width: int, paint: Paint) -> list[str]:
     position = f"{finding.loc.line}:{finding.loc.col}".rjust(width)
     severity = paint(finding.severity, finding.severity.ljust(_SEVERITY_WIDTH))
     rule = paint("rule", finding.rule_id) + " " + paint("dim", finding.slug)
-    lines = [f"  {paint('dim', position)}  {severity}  {rule}  {_clean(finding.message)}"]
+    lines = [f"  {paint('dim', position)}  {severity}  {rule}  {printable(finding.message)}"]
     indent = " " * (2 + width + 2)
     if finding.suggestion is not None:
-        lines.append(f"{indent}{paint('dim', 'fix:')} {_clean(first_paragraph(finding.suggestion.text))}")
+        lines.append(f"{indent}{paint('dim', 'fix:')} {printable(first_paragraph(finding.suggestion.text))}")
     if finding.identity is not None:
         identity = f"{finding.identity.kind} {finding.identity.name}"
-        lines.append(f"{indent}{paint('dim', 'identity:')} {_clean(identity)}")
+        lines.append(f"{indent}{paint('dim', 'identity:')} {printable(identity)}")
     for related in finding.related:
         where = f"{related.loc.file}:{related.loc.line}:{related.loc.col}"
-        lines.append(f"{indent}{paint('dim', 'related:')} {_clean(where)}  {_clean(related.message)}")
+        lines.append(f"{indent}{paint('dim', 'related:')} {printable(where)}  {printable(related.message)}")
     return lines
 
 
