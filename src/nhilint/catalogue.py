@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,12 +128,12 @@ def load() -> dict[str, Check]:
     from nhilint.schema import schema_text
 
     paths = sorted(checks_dir().glob("NHI*.yaml"))
-    code = Path(__file__).stat()  # an edited Check class must not be answered from old pickles
+    code = Path(__file__).stat()  # an edited Check class must not be answered from old entries
     stamp = [schema_text("check"), f"{code.st_size}:{code.st_mtime_ns}"]
     stamp += [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in paths]
     digest = hashlib.sha256("\n".join(stamp).encode()).hexdigest()
-    catalogue = cache.load(digest, "catalogue", dict)
-    if catalogue is None:
+    catalogue = cache.load(digest, "catalogue", (Check, Example, Suggestion))
+    if not isinstance(catalogue, dict) or not all(isinstance(c, Check) for c in catalogue.values()):
         catalogue = _read_validated()
         cache.store(digest, catalogue, "catalogue")
     return catalogue
@@ -149,3 +150,18 @@ def _read_validated() -> dict[str, Check]:
             raise ValueError(f"rule catalogue entry {path.name} declares id {check.id}")
         catalogue[check.id] = check
     return catalogue
+
+
+def unknown_rule(prefix: str, ids: Iterable[str]) -> str | None:
+    """Why `prefix` (an ID like NHI101 or a prefix like NHI2) names no rule, with the closest valid
+    one; None when it names at least one. A typo must never turn a rule, or the linter, off."""
+    import difflib
+
+    ids = sorted(ids)
+    if any(i.startswith(prefix) for i in ids):
+        return None
+    same_length = sorted({i[: len(prefix)] for i in ids})  # NHI5 -> NHI4, NHI999 -> NHI404
+    candidates = same_length if len(prefix) < 5 else [*ids, *same_length]
+    close = difflib.get_close_matches(prefix, candidates, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]}?" if close else "; `nhilint rules` lists them"
+    return f"{prefix!r} is not a rule ID or prefix{hint}"

@@ -1,6 +1,7 @@
 """Command line: parse options, call the library, choose the exit code. Nothing else lives here.
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or configuration error.
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or configuration error (and, for
+`audit`, a repository that could not be audited).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from nhilint import __version__
 from nhilint.report import FORMATS, render
 
 if TYPE_CHECKING:
-    from nhilint.config import Config
-    from nhilint.findings import ScanResult
+    from nhilint.config import Configs
+    from nhilint.findings import Finding, ScanResult
 
 SEVERITY = click.Choice(["error", "warning", "note"])
 
@@ -28,12 +29,15 @@ def _fail(message: str) -> None:
 
 
 def _prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
-    import re
+    """Rule IDs and prefixes from repeatable, comma-separated options; one that names no rule is an
+    error (a typo in --select would turn the linter off, one in --ignore would do nothing)."""
+    from nhilint import catalogue
 
     out = tuple(v.strip().upper() for value in values for v in value.split(",") if v.strip())
+    ids = catalogue.load()
     for prefix in out:
-        if not re.fullmatch(r"NHI\d{0,3}", prefix):
-            raise click.BadParameter(f"{prefix!r} is not a rule ID or prefix like NHI101 or NHI2")
+        if reason := catalogue.unknown_rule(prefix, ids):
+            raise click.BadParameter(reason)
     return out
 
 
@@ -97,6 +101,7 @@ def main() -> None:
 @click.option(
     "--no-cache", is_flag=True, help="Do not read or write the facts cache (also: NHILINT_NO_CACHE=1)."
 )
+@click.option("-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error.")
 def scan(
     paths: tuple[Path, ...],
     fmt: str,
@@ -110,16 +115,17 @@ def scan(
     baseline_path: Path | None,
     report_unused_ignores: bool,
     no_cache: bool,
+    verbose: bool,
 ) -> None:
     """Scan PATHS (files or directories; default: the current directory)."""
     from nhilint.baseline import BaselineError, read
-    from nhilint.findings import severity_rank
+    from nhilint.discover import relative
 
     try:
         entries = read(baseline_path) if baseline_path else None
     except BaselineError as exc:
         _fail(str(exc))
-    config, result = _run_scan(
+    configs, result = _run_scan(
         paths,
         config_path,
         select,
@@ -130,12 +136,62 @@ def scan(
         report_unused_ignores=report_unused_ignores,
         baseline=entries,
     )
+    named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
+    _explain_skips(result, verbose, named)
     stream = sys.stdout if output is None else None
     report = render(result, fmt, color=fmt == "text" and stream is not None and _use_color(stream))
     _emit(report, output)
-    threshold = severity_rank(config.fail_on)
-    failing = [f for f in result.active if severity_rank(f.severity) >= threshold]
+    if result.internal_errors:
+        _report_internal_errors(result)
+        sys.exit(2)
+    failing = [f for f in result.active if _fails(f, configs)]
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+def _fails(finding: Finding, configs: Configs) -> bool:
+    from nhilint.findings import severity_rank
+
+    threshold = configs.at(Path(finding.loc.file)).fail_on  # the file's own, or --fail-on for all
+    return severity_rank(finding.severity) >= severity_rank(threshold)
+
+
+def _explain_skips(result: ScanResult, verbose: bool, named: set[str]) -> None:
+    """Nothing is skipped in silence: a `named` file nhilint does not read gets a line of its own (not
+    under pre-commit, which passes every file with a matching suffix), --verbose lists every skip,
+    and a scan that configuration emptied is an error, not a pass."""
+    from nhilint.discover import EXCLUDED, NOT_A_FORMAT, SKIPPED_DIRECTORY
+    from nhilint.report.escape import printable
+
+    for rel in sorted(set(result.skipped.get(NOT_A_FORMAT, ())) & named):
+        click.echo(
+            f"nhilint: {printable(rel)}: not a format nhilint reads (Terraform, CloudFormation, "
+            "Kubernetes, GitHub Actions, GitLab CI); skipped",
+            err=True,
+        )
+    if verbose:
+        for reason, files in result.skipped.items():
+            for rel in files:
+                click.echo(f"nhilint: skipped {printable(rel)}: {reason}", err=True)
+    emptied = result.skipped.get(EXCLUDED, []) + result.skipped.get(SKIPPED_DIRECTORY, [])
+    if result.files_scanned == 0 and emptied:
+        _fail(
+            f"nothing was scanned: configuration excludes all {len(emptied)} candidate "
+            f"{'path' if len(emptied) == 1 else 'paths'} under the given paths (`exclude`, "
+            "`skip-directories`; --verbose lists them)"
+        )
+
+
+def _report_internal_errors(result: ScanResult) -> None:
+    from nhilint.report.escape import printable
+
+    for error in result.internal_errors:
+        where = f" at {error.where}" if error.where else ""
+        click.echo(
+            f"nhilint: internal error: {error.error}{where} while reading {printable(error.file)}; "
+            "the rest was scanned. This is a bug in nhilint: please report it "
+            "(NHILINT_DEBUG=1 shows the traceback).",
+            err=True,
+        )
 
 
 def _run_scan(
@@ -145,21 +201,25 @@ def _run_scan(
     ignore: tuple[str, ...],
     fail_on: str | None,
     **options: Any,
-) -> tuple[Config, ScanResult]:
-    """Configuration (from --config or discovered next to what is read) and the scan's result."""
+) -> tuple[Configs, ScanResult]:
+    """Each file's configuration (--config for all, else the nearest one) and the scan's result."""
+    from nhilint import cache, engine
     from nhilint import config as configuration
-    from nhilint import engine
 
     targets = list(paths) or [Path(".")]
-    start = (options.get("context") or targets)[0]
     try:
-        config = configuration.read_file(config_path) if config_path else configuration.discover(start)
-        config = config.with_overrides(select=_prefixes(select), ignore=_prefixes(ignore), fail_on=fail_on)
-        return config, engine.scan(targets, config, **options)
+        with cache.disabled(not options.get("use_cache", True)):  # --no-cache: every cache, not only facts
+            overrides = {"select": _prefixes(select), "ignore": _prefixes(ignore), "fail_on": fail_on}
+            overrides = {k: v for k, v in overrides.items() if v not in (None, ())}
+            explicit = configuration.read_file(config_path) if config_path else None
+            configs = configuration.Configs(explicit=explicit, overrides=overrides)
+            for target in targets + (options.get("context") or []):
+                configs.at(target)  # a broken configuration is an error even where no file is read
+            return configs, engine.scan(targets, configs, **options)
     except configuration.ConfigError as exc:
         _fail(str(exc))
     except click.BadParameter as exc:
-        _fail(exc.format_message())
+        _fail(exc.message)
     except FileNotFoundError as exc:
         _fail(f"path does not exist: {exc.args[0]}")
     raise AssertionError("unreachable")  # _fail exits
@@ -290,6 +350,11 @@ def checkov_dir() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the audit.")
 @click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Exit by findings even when some repositories failed (default: exit 2 when any failed).",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -308,6 +373,7 @@ def audit(
     ignore: tuple[str, ...],
     fail_on: str | None,
     exit_zero: bool,
+    keep_going: bool,
     config_path: Path | None,
 ) -> None:
     """Audit many repositories (directories or git URLs) in parallel and combine the results."""
@@ -328,6 +394,8 @@ def audit(
             fail_on=fail_on,
             sarif=sarif_dir is not None,
         )
+        if any(t.is_url for t in targets):
+            bulk.private_dir(options.cache_dir)
     except (bulk.AuditError, OSError) as exc:
         _fail(str(exc))
     except click.BadParameter as exc:
@@ -343,9 +411,12 @@ def audit(
                 f"\r[{bar:<30}] {done}/{total} {report.target.name[:30]:<30}", err=True, nl=done == total
             )
         elif not report.ok:
-            click.echo(f"nhilint: {report.target.source}: {report.error}", err=True)
+            click.echo(bulk.printable(f"nhilint: {report.target.source}: {report.error}"), err=True)
 
     reports = bulk.run(targets, options, jobs or os.cpu_count() or 1, progress)
+    failed = [r for r in reports if not r.ok]
+    for report in failed if tty else []:  # the progress bar kept them for the end
+        click.echo(bulk.printable(f"nhilint: {report.target.source}: {report.error}"), err=True)
     document = bulk.combined(reports)
     if json_path:
         _emit(json.dumps(document, indent=2) + "\n", json_path)
@@ -363,6 +434,13 @@ def audit(
         f"({s['errors']} errors, {s['warnings']} warnings, {s['notes']} notes) "
         f"in {s['files_scanned']} files"
     )
+    if failed and not keep_going:
+        click.echo(
+            f"nhilint: error: {len(failed)} of {len(reports)} repositories failed "
+            "(--keep-going to exit by findings alone)",
+            err=True,
+        )
+        sys.exit(2)
     sys.exit(1 if bulk.failing(document) and not exit_zero else 0)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,20 @@ from typing import Any
 from nhilint.schema import SchemaError, validate
 
 CONFIG_NAMES = (".nhilint.yaml", ".nhilint.yml")
+# Directories of other people's code and tool state: skipped by default, reported as skipped.
+DEFAULT_SKIP_DIRECTORIES = (
+    "node_modules",
+    "vendor",
+    "third_party",
+    ".terraform",
+    ".terragrunt-cache",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+)
 
 
 class ConfigError(Exception):
@@ -28,7 +44,9 @@ class Config:
     max_identity_lifetime_days: int = 365
     max_credential_ttl_seconds: int = 3600
     max_file_size: int = 10_000_000
+    skip_directories: tuple[str, ...] = DEFAULT_SKIP_DIRECTORIES
     source: str | None = None  # the file this came from, for messages
+    base: str | None = None  # the directory `exclude` globs are written against (None: the scan root)
 
     def enabled(self, rule_id: str) -> bool:
         selected = not self.select or any(rule_id.startswith(p) for p in self.select)
@@ -38,7 +56,9 @@ class Config:
         return replace(self, **{k: v for k, v in overrides.items() if v not in (None, ())})
 
 
-def from_mapping(data: Any, source: str) -> Config:
+def from_mapping(data: Any, source: str, base: str | None = None) -> Config:
+    if isinstance(data, dict):
+        check_rule_ids(_rule_ids(data), f"in {source}")
     validate(data, "config", what=f"invalid configuration in {source}")
 
     def keys(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -60,11 +80,30 @@ def from_mapping(data: Any, source: str) -> Config:
             "max-credential-ttl-seconds", defaults.max_credential_ttl_seconds
         ),
         max_file_size=data.get("max-file-size", defaults.max_file_size),
+        skip_directories=keys("skip-directories", defaults.skip_directories),
         source=source,
+        base=base,
     )
 
 
-def read_file(path: Path) -> Config:
+def _rule_ids(data: dict[str, Any]) -> list[str]:
+    ids = [v for key in ("select", "ignore") if isinstance(data.get(key), list) for v in data[key]]
+    severity = data.get("severity")
+    return ids + (list(severity) if isinstance(severity, dict) else [])
+
+
+def check_rule_ids(values: Iterable[object], where: str) -> None:
+    """ConfigError for the first value that names no rule: a typo in `select` would otherwise turn
+    the linter off, one in `ignore` or `severity` would silently do nothing."""
+    from nhilint import catalogue
+
+    ids = catalogue.load()
+    for value in values:
+        if isinstance(value, str) and (reason := catalogue.unknown_rule(value, ids)):
+            raise ConfigError(f"{reason} ({where})")
+
+
+def read_file(path: Path, base: Path | None = None) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -73,7 +112,7 @@ def read_file(path: Path) -> Config:
         raise ConfigError(f"configuration file {path} is not UTF-8 text") from None
     data = _pyproject_section(text, path) if path.name == "pyproject.toml" else _yaml_mapping(text, path)
     try:
-        return from_mapping(data, str(path))
+        return from_mapping(data, str(path), str(base) if base else None)
     except SchemaError as exc:
         raise ConfigError(str(exc)) from None
 
@@ -85,7 +124,7 @@ def _yaml_mapping(text: str, path: Path) -> Any:
     from nhilint import cache
 
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    data = cache.load(digest, "config", object)
+    data = cache.load(digest, "config")  # JSON data only, from a private directory
     if data is None:
         from nhilint.parse.yaml import load_plain
 
@@ -110,15 +149,62 @@ def _pyproject_section(text: str, path: Path) -> Any:
 
 
 def discover(start: Path) -> Config:
-    """The nearest `.nhilint.yaml` or `pyproject.toml` with `[tool.nhilint]`, from `start` upwards."""
-    start = start.resolve()
-    for directory in (start, *start.parents) if start.is_dir() else start.parents:
+    """The configuration of `start` (a file or directory): see `Configs`."""
+    return Configs().at(start)
+
+
+def nearest(directory: Path) -> Path | None:
+    """The nearest `.nhilint.yaml` or `pyproject.toml` with `[tool.nhilint]`, from `directory` (absolute)
+    upwards to its repository root: configuration does not leak in from outside the repository."""
+    for current in (directory, *directory.parents):
         for name in CONFIG_NAMES:
-            if (directory / name).is_file():
-                return read_file(directory / name)
-        pyproject = directory / "pyproject.toml"
+            if (current / name).is_file():
+                return current / name
+        pyproject = current / "pyproject.toml"
         if pyproject.is_file() and "[tool.nhilint" in pyproject.read_text(encoding="utf-8", errors="replace"):
-            return read_file(pyproject)
-        if (directory / ".git").exists():
-            break  # configuration does not leak in from outside the repository
-    return Config()
+            return pyproject
+        if (current / ".git").exists():
+            break
+    return None
+
+
+@dataclass
+class Configs:
+    """The configuration that judges each file, whatever order paths are given in.
+
+    `explicit` (`--config`, or a Config built in code) judges every file, its `exclude` globs
+    written against the scan root. Otherwise each file has the nearest configuration between it and
+    its repository root, its globs written against that file's directory. `overrides` (--select,
+    --ignore, --fail-on) apply on top of either.
+    """
+
+    explicit: Config | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+    _by_directory: dict[Path, Config] = field(default_factory=dict, repr=False)
+    _by_source: dict[Path | None, Config] = field(default_factory=dict, repr=False)
+
+    def at(self, path: Path | str) -> Config:
+        """The configuration of a file or directory (absolute, or relative to the working directory)."""
+        if self.explicit is not None:
+            return self.explicit.with_overrides(**self.overrides) if self.overrides else self.explicit
+        absolute = Path(os.path.abspath(path))
+        directory = absolute if absolute.is_dir() else absolute.parent
+        config = self._by_directory.get(directory)
+        if config is None:
+            source = nearest(directory)
+            config = self._by_source.get(source)
+            if config is None:
+                config = read_file(source, source.parent) if source else Config()
+                config = self._by_source[source] = config.with_overrides(**self.overrides)
+            self._by_directory[directory] = config
+        return config
+
+    def every(self) -> list[Config]:
+        """Every configuration used so far (at least one)."""
+        if self.explicit is not None:
+            return [self.at(".")]
+        return list(self._by_source.values()) or [Config().with_overrides(**self.overrides)]
+
+    def enabled(self, rule_id: str) -> bool:
+        """Whether any configuration in use runs `rule_id`."""
+        return any(c.enabled(rule_id) for c in self.every())

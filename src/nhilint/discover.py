@@ -9,28 +9,17 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-SKIP_DIRS = frozenset(
-    {
-        ".git",
-        ".terraform",
-        "node_modules",
-        "vendor",
-        "third_party",
-        ".venv",
-        "venv",
-        "__pycache__",
-        ".tox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".terragrunt-cache",
-    }
-)
+if TYPE_CHECKING:
+    from nhilint.config import Configs
+
 SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".yaml", ".yml", ".json", ".template")
 
-FORMATS = ("terraform", "cloudformation", "kubernetes", "github-actions", "gitlab-ci")
+FORMATS = ("terraform", "cloudformation", "kubernetes", "github-actions", "gitlab-ci", "helm-template")
 
 _CFN = re.compile(
     r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless"
@@ -42,7 +31,7 @@ _K8S_KIND_JSON = re.compile(r"\"kind\"\s*:")
 
 
 def is_candidate(name: str) -> bool:
-    return name.endswith(SUFFIXES)
+    return name.endswith(SUFFIXES) and name not in (".nhilint.yaml", ".nhilint.yml")  # our own config
 
 
 def classify(rel: str, text: str) -> str | None:
@@ -63,6 +52,20 @@ def classify(rel: str, text: str) -> str | None:
             return "gitlab-ci"
         if ".gitlab" in parts[:-1] and "ci" in parts[parts.index(".gitlab") + 1 : -1]:
             return "gitlab-ci"  # the conventional home of `include: local:` pipeline fragments
+    if not _MENTIONS.search(text):  # neither format can be without these words: skip the parse
+        return None
+    try:
+        return _sniff_json(text) if name.endswith(".json") else _sniff_yaml(text)
+    except Exception:  # not parseable: a broken manifest or template is still its format (NHI001)
+        return _by_words(name, text)
+
+
+# Words every Kubernetes object or CloudFormation template contains, quoted or not.
+_MENTIONS = re.compile(r"apiVersion|AWS::|AWSTemplateFormatVersion")
+
+
+def _by_words(name: str, text: str) -> str | None:
+    """The format of a file that does not parse, judged by its words (so it is reported, not dropped)."""
     head = text[:200_000]
     if _CFN.search(head) and ("Resources" in head):
         return "cloudformation"
@@ -72,6 +75,76 @@ def classify(rel: str, text: str) -> str | None:
     elif _K8S_YAML.search(head) and _K8S_KIND_YAML.search(head):
         return "kubernetes"
     return None
+
+
+def _judge(top: dict[str, object]) -> str | None:
+    """The format of one document from its top-level keys (values: scalars, or the `Resources`
+    types seen)."""
+    if "AWSTemplateFormatVersion" in top or str(top.get("Transform", "")).startswith("AWS::Serverless"):
+        return "cloudformation"
+    types = top.get("Resources")
+    if isinstance(types, list) and any(str(t).startswith("AWS::") for t in types):
+        return "cloudformation"
+    if "apiVersion" in top and "kind" in top:
+        return "kubernetes"
+    return None
+
+
+def _sniff_json(text: str) -> str | None:
+    import json
+
+    data = json.loads(text.removeprefix("\ufeff"))
+    if not isinstance(data, dict):
+        return None
+    resources = data.get("Resources")
+    top = dict(data)
+    if isinstance(resources, dict):
+        top["Resources"] = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
+    return _judge(top)
+
+
+def _sniff_yaml(text: str) -> str | None:
+    """Classify by structure, from libyaml's events: a document that is a mapping with `apiVersion`
+    and `kind`, or with `Resources` of `AWS::` types. Stops at the first document that decides."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth = 0
+    top: dict[str, object] = {}
+    path: list[str | None] = []  # the key being read at each mapping depth (None: expecting a key)
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.DocumentStartEvent):
+            depth, top, path = 0, {}, []
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            path.append(None if isinstance(event, yaml.MappingStartEvent) else "-")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            path.pop()
+            _value_done(path)
+        elif isinstance(event, yaml.ScalarEvent) and path:
+            if path[-1] is None:  # a key
+                path[-1] = event.value
+                continue
+            key, value = path[-1], event.value
+            if depth == 1 and key != "-":
+                top[key] = value
+            elif depth == 3 and path[0] == "Resources" and key == "Type":
+                types = top.setdefault("Resources", [])
+                if isinstance(types, list):
+                    types.append(value)
+            if found := _judge(top):
+                return found
+            _value_done(path)
+        elif isinstance(event, yaml.AliasEvent) and path:
+            _value_done(path)
+    return None
+
+
+def _value_done(path: list[str | None]) -> None:
+    """After a value inside a mapping, the next scalar is a key again."""
+    if path and path[-1] != "-":
+        path[-1] = None
 
 
 def excluded(rel: str, patterns: Iterable[str]) -> bool:
@@ -117,38 +190,103 @@ def _git_files(directory: Path) -> list[Path] | None:
     return [directory / n for n in names]
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    for current, dirs, files in os.walk(directory, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-        for name in sorted(files):
-            yield Path(current) / name
+# Why a file under the scanned paths was not judged; each is counted in the report.
+SKIPPED_DIRECTORY = "skipped directory (skip-directories)"
+EXCLUDED = "excluded (exclude)"
+NOT_A_FORMAT = "not a format nhilint reads"
+SYMLINK = "symbolic link (not followed)"
+NOT_A_FILE = "not a regular file"
 
 
-def _in_skipped_dir(rel_parts: tuple[str, ...]) -> bool:
-    return any(part in SKIP_DIRS for part in rel_parts[:-1])
+@dataclass
+class Discovery:
+    """The files to read, and every candidate left out, by reason."""
+
+    files: list[Path] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+
+    def skip(self, reason: str, rel: str) -> None:
+        self.skipped.setdefault(reason, []).append(rel)
 
 
-def discover(paths: Iterable[Path], root: Path, exclude: Iterable[str] = ()) -> list[Path]:
-    """Candidate files under `paths` (sorted, de-duplicated). Missing paths raise FileNotFoundError."""
-    exclude = tuple(exclude)
-    found: set[Path] = set()
+def _walk(directory: Path, prune: Callable[[Path], bool]) -> Iterator[Path]:
+    """Every file under `directory`, without following links or entering directories `prune` refuses.
+    Iterative: a 1,000-deep tree must not exhaust the recursion limit (os.walk recurses before 3.12)."""
+    pending = [directory]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name, reverse=True)
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.is_dir(follow_symlinks=False):
+                yield Path(entry.path)
+            elif not prune(Path(entry.path)):
+                pending.append(Path(entry.path))
+
+
+def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
+    """Candidate files under `paths`, each judged by its own configuration's `exclude` and
+    `skip-directories`. Missing paths raise FileNotFoundError."""
+    found: dict[Path, str] = {}
+    result = Discovery()
+    skipped_dirs: set[str] = set()
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise FileNotFoundError(str(path))
-        if path.is_dir():
-            listed = _git_files(path) if (path / ".git").exists() or _inside_git(path) else None
-            candidates: Iterable[Path] = listed if listed is not None else _walk(path)
-            for file in candidates:
-                if not is_candidate(file.name) or file.is_symlink() or not file.is_file():
-                    continue
-                rel_parts = file.relative_to(path).parts
-                if _in_skipped_dir(rel_parts):
-                    continue
-                found.add(file)
-        elif is_candidate(path.name):
-            found.add(path)
-    rels = {f: relative(f, root) for f in found}
-    return sorted((f for f in found if not excluded(rels[f], exclude)), key=rels.__getitem__)
+        if not path.is_dir():
+            rel = relative(path, root)
+            if not is_candidate(path.name):
+                result.skip(NOT_A_FORMAT, rel)
+            elif path.is_symlink() and not path.is_file():
+                result.skip(SYMLINK, rel)
+            else:
+                found[path] = rel
+            continue
+
+        def prune(directory: Path) -> bool:
+            if directory.name == ".git":
+                return True
+            if directory.name in configs.at(directory.parent).skip_directories:
+                skipped_dirs.add(relative(directory, root) + "/")
+                return True
+            return False
+
+        listed = _git_files(path) if (path / ".git").exists() or _inside_git(path) else None
+        for file in listed if listed is not None else _walk(path, prune):
+            if not is_candidate(file.name):
+                continue
+            rel_parts = file.relative_to(path).parts
+            if ".git" in rel_parts[:-1]:
+                continue  # git's own files, never content
+            skip_dirs = configs.at(file.parent).skip_directories
+            hit = next((i for i, part in enumerate(rel_parts[:-1]) if part in skip_dirs), None)
+            if hit is not None:  # reported once per directory, not per file inside it
+                skipped_dirs.add(relative(path.joinpath(*rel_parts[: hit + 1]), root) + "/")
+            elif file.is_symlink():
+                result.skip(SYMLINK, relative(file, root))
+            elif not file.is_file():
+                result.skip(NOT_A_FILE, relative(file, root))
+            else:
+                found[file] = relative(file, root)
+    for directory in sorted(skipped_dirs):
+        result.skip(SKIPPED_DIRECTORY, directory)
+    for file, rel in sorted(found.items(), key=lambda item: item[1]):
+        config = configs.at(file.parent)
+        glob_path = relative(file, Path(config.base)) if config.base else rel
+        if excluded(glob_path, config.exclude):
+            result.skip(EXCLUDED, rel)
+        else:
+            result.files.append(file)
+    return result
+
+
+def discover(paths: Iterable[Path], root: Path, exclude: Iterable[str] = ()) -> list[Path]:
+    """Candidate files under `paths` (sorted, de-duplicated), `exclude` globs relative to `root`."""
+    from nhilint.config import Config, Configs
+
+    return walk(paths, root, Configs(explicit=Config(exclude=tuple(exclude)))).files
 
 
 def _inside_git(path: Path) -> bool:

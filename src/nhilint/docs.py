@@ -66,9 +66,16 @@ def config_reference(schema: dict) -> str:  # type: ignore[type-arg]
         "",
         "Generated from `src/nhilint/schemas/config.schema.json`; do not edit by hand.",
         "",
-        "nhilint reads the nearest `.nhilint.yaml` (or `.nhilint.yml`) or the `[tool.nhilint]` table of",
-        "`pyproject.toml`, searching from the first scanned path upwards to the repository root.",
-        "`--config FILE` names one explicitly. Command-line options win over the file.",
+        "Each file is judged by the nearest `.nhilint.yaml` (or `.nhilint.yml`) or `[tool.nhilint]` table",
+        "of `pyproject.toml` between its directory and the repository root, so a subdirectory can have",
+        "its own, and `scan a b`, `scan b a` and the pre-commit hook (which passes files in no fixed",
+        "order) judge every file the same way. Configuration never comes from outside the repository.",
+        "`--config FILE` names one for every file. `--select`, `--ignore` and `--fail-on` win over the",
+        "file. The same resolution serves `scan`, the pre-commit hooks, `audit`, `inventory` and the",
+        "checkov bridge.",
+        "",
+        "A rule ID or prefix that names no rule (in `select`, `ignore`, `severity`, or on the command",
+        "line) is an error with the closest valid one, never a silent no-op.",
         "",
         "| key | type | meaning |",
         "|---|---|---|",
@@ -103,5 +110,27 @@ ignore = ["NHI304"]
 severity = { NHI301 = "error" }
 max-identity-lifetime-days = 180
 ```
+
+## What is not scanned, and why
+
+Every file under the scanned paths with a suffix nhilint reads (`.tf`, `.tf.json`, `.tfvars`,
+`.yaml`, `.yml`, `.json`, `.template`) is either scanned or counted, by reason, in a line before
+the summary (`--verbose` lists each one on standard error):
+
+* `excluded (exclude)`: matched by an `exclude` glob;
+* `skipped directory (skip-directories)`: inside a directory listed in `skip-directories`
+  (listed once per directory);
+* `not a format nhilint reads`: YAML or JSON that is neither a Kubernetes object (a mapping with
+  `apiVersion` and `kind`), a CloudFormation template (`AWSTemplateFormatVersion`, or `Resources`
+  of `AWS::` types), a GitHub workflow or action, nor a GitLab CI file. A file named on the command
+  line also gets a line of its own on standard error;
+* `unrendered template`: a file under a Helm chart's `templates/` (beside a `Chart.yaml`), or YAML
+  that only parses once its `{{ }}` actions are rendered. Its literal `key: value` lines still go
+  through the credential detectors (NHI101); render it (`helm template`) and scan the output to
+  judge the rest;
+* `unreadable, and not a known format by name`, `symbolic link (not followed)`, `not a regular file`.
+
+A scan whose configuration excludes every candidate file under the given paths is an error
+(exit 2), not a green result.
 """
     return "\n".join(lines) + "\n" + example

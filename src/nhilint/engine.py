@@ -11,21 +11,27 @@ from pathlib import Path, PurePosixPath
 from nhilint import cache, catalogue, discover, formats, rules, suppress
 from nhilint.baseline import Entry
 from nhilint.baseline import apply as apply_baseline
-from nhilint.config import Config
+from nhilint.config import Config, Configs
 from nhilint.facts import Loc
-from nhilint.findings import Finding, ScanResult
+from nhilint.findings import Finding, InternalError, ScanResult
 from nhilint.fingerprint import fingerprint
-from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats import Extraction, Problem, SourceFile, helm_template
 from nhilint.parse import ParseError
 
 
 @dataclass
 class Sources:
-    """The files read in a scan: their text (for fingerprints and suppressions) and problems."""
+    """The files read in a scan: their text (for fingerprints and suppressions), problems, and the
+    files left unjudged, by reason."""
 
     files: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     lines: dict[str, list[str]] = field(default_factory=dict)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    internal_errors: list[InternalError] = field(default_factory=list)
+
+
+UNREADABLE = "unreadable, and not a known format by name"
 
 
 def decode(data: bytes) -> str:
@@ -40,45 +46,59 @@ def decode(data: bytes) -> str:
         raise ValueError(f"invalid UTF-8 at byte {exc.start}") from None
 
 
-def read_sources(paths: list[Path], root: Path, config: Config) -> Sources:
+def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sources:
+    configs = config if isinstance(config, Configs) else Configs(explicit=config)
     sources = Sources()
     unclassified: dict[str, SourceFile] = {}
     for path in paths:
         rel = discover.relative(path, root)
         try:
-            text = decode(read_bounded(path, config.max_file_size))
+            text = decode(read_bounded(path, configs.at(path).max_file_size))
         except FileNotFoundError:
             continue  # vanished since discovery: nothing left to judge
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             if _known_format(rel, path):
                 sources.problems.append(Problem(Loc(rel, 1), f"cannot read file: {reason}"))
+            else:
+                sources.skipped.setdefault(UNREADABLE, []).append(rel)
             continue
         fmt = discover.classify(rel, text)
+        if "templates" in PurePosixPath(rel).parts[:-1] and helm_template.in_chart(path):
+            fmt = "helm-template"  # whatever it looks like, a chart's template is not a manifest
         if fmt is None:
-            if rel.endswith((".yml", ".yaml")):  # maybe a GitLab CI include
-                unclassified[rel] = SourceFile(rel, "", text, str(path))
+            unclassified[rel] = SourceFile(rel, "", text, str(path))
             continue
         sources.files.append(SourceFile(rel, fmt, text, str(path)))
-    sources.files += gitlab_included(sources.files, unclassified)
+    sources.files += gitlab_included(sources, unclassified)
+    if unclassified:
+        sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
     sources.lines = {f.rel: f.text.splitlines() for f in sources.files}
     return sources
 
 
-def gitlab_included(files: list[SourceFile], unclassified: dict[str, SourceFile]) -> list[SourceFile]:
-    """Files a pipeline pulls in with `include: local` (any name, any folder), transitively.
-
-    Each file is claimed once, so include cycles end.
-    """
+def gitlab_included(sources: Sources, unclassified: dict[str, SourceFile]) -> list[SourceFile]:
+    """Files a pipeline pulls in with `include: local` (any name, any folder), transitively; each
+    is taken out of `unclassified`. Each file is claimed once, so include cycles end."""
     import fnmatch
 
     from nhilint.formats.gitlab_ci import local_includes
 
     found: list[SourceFile] = []
-    pending = [f for f in files if f.format == "gitlab-ci"]
+    pending = [f for f in sources.files if f.format == "gitlab-ci"]
     while pending and unclassified:
-        for pattern in local_includes(pending.pop()):
+        pipeline = pending.pop()
+        try:
+            patterns = local_includes(pipeline)
+        except Exception as exc:  # a bug of ours: the pipeline's own extraction will say more
+            if os.environ.get("NHILINT_DEBUG"):
+                raise
+            sources.internal_errors.append(InternalError.of(pipeline.rel, exc))
+            continue
+        for pattern in patterns:
             for rel in [r for r in unclassified if r == pattern or fnmatch.fnmatchcase(r, pattern)]:
+                if not rel.endswith((".yml", ".yaml")):
+                    continue
                 included = unclassified.pop(rel)
                 included = SourceFile(rel, "gitlab-ci", included.text, included.path)
                 found.append(included)
@@ -133,19 +153,43 @@ def _extract_now(unit: list[SourceFile]) -> Extraction:
 
 
 def extract(unit: list[SourceFile], use_cache: bool = False) -> Extraction:
-    """The unit's facts (from the content-hash cache when `use_cache`); a failure costs only this unit."""
+    """The unit's facts (from the content-hash cache when `use_cache`).
+
+    A file nhilint cannot read is an NHI001 problem of that file; any other exception is a bug of
+    ours, reported as an internal error. Either way it costs only the file that caused it: a unit of
+    several files that fails is read again file by file, so its other files are still judged.
+    """
     try:
         return cache.cached(unit, _extract_now) if cache.enabled(use_cache) else _extract_now(unit)
-    except ParseError as exc:  # an extractor let its parser's error through: still NHI001, at its line
-        line = exc.line if len(unit) == 1 else 1
-        return Extraction(problems=[Problem(Loc(f.rel, line), exc.reason) for f in unit])
-    except RecursionError:
-        reason = "too deeply nested to read"
-    except Exception as exc:  # a bug or hostile input must cost one file, never the scan
+    except Exception as exc:
         if os.environ.get("NHILINT_DEBUG"):
             raise
-        reason = f"internal error while reading this file ({type(exc).__name__}); please report it"
-    return Extraction(problems=[Problem(Loc(f.rel, 1), reason) for f in unit])
+        if len(unit) > 1:
+            return _file_by_file(unit, exc)
+        return _failure(unit[0], exc)
+
+
+def _failure(file: SourceFile, exc: Exception) -> Extraction:
+    if isinstance(exc, ParseError):  # an extractor let its parser's error through: still NHI001
+        return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
+    if isinstance(exc, RecursionError):  # input nested past what a reader of ours recurses through
+        return Extraction(problems=[Problem(file.loc(1), "too deeply nested to read")])
+    return Extraction(internal_errors=[InternalError.of(file.rel, exc)])
+
+
+def _file_by_file(unit: list[SourceFile], unit_error: Exception) -> Extraction:
+    """Each file of a failed unit alone: the broken one is named, its neighbours still judged (without
+    what they would have read from each other)."""
+    result = Extraction()
+    for file in unit:
+        try:
+            result.add(_extract_now([file]))
+        except Exception as exc:
+            result.add(_failure(file, exc))
+    if not result.problems and not result.internal_errors:  # only the files together break it
+        directory = str(PurePosixPath(unit[0].rel).parent)
+        result.internal_errors.append(InternalError.of(f"{directory}/", unit_error))
+    return result
 
 
 def problem_findings(
@@ -172,7 +216,7 @@ def problem_findings(
 
 def scan(
     paths: list[Path],
-    config: Config,
+    config: Config | Configs,
     root: Path | None = None,
     *,
     context: list[Path] | None = None,
@@ -180,39 +224,77 @@ def scan(
     report_unused_ignores: bool = False,
     baseline: set[Entry] | None = None,
 ) -> ScanResult:
-    """Scan `paths`. With `context`, read everything under `context` (so whole-scan rules and
-    cross-file references see it) but report only findings about the files under `paths`.
-    `baseline` entries are suppressed; the result counts the stale ones."""
+    """Scan `paths`, each file judged by its own configuration (a `Config` judges them all).
+
+    With `context`, read everything under `context` (so whole-scan rules and cross-file references
+    see it) but report only findings about the files under `paths`. `baseline` entries are
+    suppressed; the result counts the stale ones."""
     root = root or Path.cwd()
+    configs = config if isinstance(config, Configs) else Configs(explicit=config)
     checks = catalogue.load()
-    sources = read_sources(discover.discover(context or paths, root, config.exclude), root, config)
-    extraction = Extraction(problems=list(sources.problems))
+    found = discover.walk(context or paths, root, configs)
+    sources = read_sources(found.files, root, configs)
+    extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
     for unit in units(sources.files):
         extraction.add(extract(unit, use_cache))
+    ran = Config(select=tuple(rid for rid in checks if configs.enabled(rid)) or ("none",))
     ctx = rules.RuleContext(
         facts=extraction.facts,
-        config=config,
+        config=ran,
         catalogue=checks,
         formats={f.rel: f.format for f in sources.files},
+        configs=configs,
+        root=root,
     )
-    findings = _dedupe(problem_findings(extraction.problems, checks, config) + list(rules.run(ctx)))
+    findings = _dedupe(
+        problem_findings(extraction.problems, checks, ran) + list(rules.run(ctx, extraction.internal_errors))
+    )
     ignores = suppress.collect(sources.lines, extraction.facts)
-    findings += suppress.apply(findings, ignores, config, checks, ctx.today, report_unused_ignores)
+    findings += suppress.apply(findings, ignores, ran, checks, ctx.today, report_unused_ignores)
+    findings = _judged_by_own_config(findings, ctx)
     findings.sort(key=Finding.sort_key)
     fingerprint(findings, sources.lines)  # before narrowing, so fingerprints equal a full scan's
     reported = {f.rel for f in sources.files} | {p.loc.file for p in sources.problems}
+    templates: dict[str, list[str]] = defaultdict(list)
+    for skip in extraction.skipped:
+        templates[skip.reason].append(skip.file)
+    skipped = _merge(found.skipped, sources.skipped, templates)
     if context is not None:
-        reported = {discover.relative(f, root) for f in discover.discover(paths, root, config.exclude)}
+        narrow = discover.walk(paths, root, configs)
+        reported = {discover.relative(f, root) for f in narrow.files}
         findings = [f for f in findings if _about(f, reported)]
-    stale = apply_baseline(findings, baseline, reported, config.enabled) if baseline is not None else 0
-    ran = {rid: c for rid, c in checks.items() if config.enabled(rid)}
+        skipped = _merge(narrow.skipped, {r: [f for f in fs if f in reported] for r, fs in skipped.items()})
+    stale = apply_baseline(findings, baseline, reported, ran.enabled) if baseline is not None else 0
     return ScanResult(
         findings=findings,
-        rules=ran,
-        files_scanned=len(sources.files) + len(sources.problems),
+        rules={rid: c for rid, c in checks.items() if ran.enabled(rid)},
+        files_scanned=len(sources.files) + len(sources.problems) - len(extraction.skipped),
         root=str(root),
         baseline_stale=stale,
+        skipped=skipped,
+        internal_errors=extraction.internal_errors,
     )
+
+
+def _judged_by_own_config(findings: list[Finding], ctx: rules.RuleContext) -> list[Finding]:
+    """Each finding as its file's configuration wants it: dropped where its rule is off there, with
+    that configuration's severity. Rules ran with every rule any configuration enables."""
+    kept = []
+    for finding in findings:
+        config = ctx.config_at(finding.loc)
+        if config.enabled(finding.rule_id):
+            finding.severity = config.severity.get(finding.rule_id, finding.severity)
+            kept.append(finding)
+    return kept
+
+
+def _merge(*groups: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Skipped files by reason, each file once, sorted."""
+    merged: dict[str, set[str]] = defaultdict(set)
+    for group in groups:
+        for reason, files in group.items():
+            merged[reason].update(files)
+    return {reason: sorted(files) for reason, files in sorted(merged.items()) if files}
 
 
 def _about(finding: Finding, files: set[str]) -> bool:

@@ -7,11 +7,14 @@ other format reads one file at a time.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from types import ModuleType
 
 from nhilint.facts import Fact, Loc
+from nhilint.findings import InternalError
 
 MODULES = {
     "terraform": "nhilint.formats.terraform",
@@ -19,6 +22,7 @@ MODULES = {
     "kubernetes": "nhilint.formats.kubernetes",
     "github-actions": "nhilint.formats.github_actions",
     "gitlab-ci": "nhilint.formats.gitlab_ci",
+    "helm-template": "nhilint.formats.helm_template",
 }
 PER_DIRECTORY = frozenset({"terraform"})
 
@@ -42,14 +46,92 @@ class Problem:
     reason: str
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file read but deliberately not judged as its format (an unrendered Helm template)."""
+
+    file: str
+    reason: str
+
+
+MAX_SIDE_FILE = 1_000_000  # bytes: a policy document, not a data dump
+
+
+@dataclass(frozen=True)
+class SideRead:
+    """A file a format read beside a unit file (`file("policy.json")`), as the cache re-checks it."""
+
+    source: str  # `rel` of the unit file whose directory `name` is relative to
+    name: str  # forward-slash path below that directory
+    state: str  # sha256 of the bytes read, or why nothing was read: missing | too-large
+
+
+@dataclass(frozen=True)
+class SideText:
+    name: str  # normalised forward-slash path below the source's directory
+    text: str
+
+
+def read_beside(source: SourceFile, name: str, reads: list[SideRead]) -> SideText | None:
+    """The text of the file `name` below `source`'s directory, recorded in `reads`; None when it
+    is outside that directory, missing, too large or not UTF-8.
+
+    The only way a format reads a file that is not a scanned one: the facts cache keys a unit on its
+    own files, and re-checks every recorded read, so an edited side file is never answered from the
+    cache.
+    """
+    target = side_path(source, name)
+    if target is None:
+        return None
+    state, data = side_state(target)
+    reads.append(SideRead(source.rel, target.relative_to(_base(source)).as_posix(), state))
+    try:
+        return SideText(reads[-1].name, data.decode("utf-8")) if data is not None else None
+    except UnicodeDecodeError:
+        return None
+
+
+def side_path(source: SourceFile, name: str) -> Path | None:
+    """`name` below `source`'s directory, resolved; None when it leaves it (or `source` is not on disk)."""
+    if not source.path or PurePosixPath(name).is_absolute():
+        return None
+    base = _base(source)
+    target = (base / name).resolve()
+    return target if target.is_relative_to(base) and target != base else None
+
+
+def side_state(target: Path) -> tuple[str, bytes | None]:
+    """The `SideRead.state` of `target`, and its bytes when it is read."""
+    try:
+        if not target.is_file():  # absent, a directory, a FIFO (opening it would block)
+            return "missing", None
+        with target.open("rb") as handle:
+            data = handle.read(MAX_SIDE_FILE + 1)
+    except OSError:  # unreadable reads as nothing too
+        return "missing", None
+    if len(data) > MAX_SIDE_FILE:
+        return "too-large", None
+    return hashlib.sha256(data).hexdigest(), data
+
+
+def _base(source: SourceFile) -> Path:
+    return Path(str(source.path)).parent.resolve()
+
+
 @dataclass
 class Extraction:
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    internal_errors: list[InternalError] = field(default_factory=list)  # never cached
+    reads: list[SideRead] = field(default_factory=list)  # files read beside the unit, for the cache
 
     def add(self, other: Extraction) -> None:
         self.facts.extend(other.facts)
         self.problems.extend(other.problems)
+        self.reads.extend(other.reads)
+        self.skipped.extend(other.skipped)
+        self.internal_errors.extend(other.internal_errors)
 
 
 def extractor(fmt: str) -> ModuleType:

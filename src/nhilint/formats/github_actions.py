@@ -16,7 +16,7 @@ from typing import Any
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime, Loc, TokenScope
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.walk import string_values, strings
-from nhilint.parse import ParseError
+from nhilint.parse import ParseError, decimal
 from nhilint.tree import LMap, LSeq, Pos
 
 # Environment variables that hand a job a cloud's long-lived key.
@@ -263,7 +263,7 @@ class _Job:
 def _int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    return int(value) if isinstance(value, str) and value.strip().isdigit() else None
+    return decimal(value.strip()) if isinstance(value, str) else None
 
 
 def _usage(section: str, key: str) -> str:

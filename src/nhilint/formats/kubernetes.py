@@ -30,7 +30,7 @@ from nhilint.facts import (
     Suppression,
     Workload,
 )
-from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats import Extraction, Problem, SourceFile, helm_template
 from nhilint.formats.walk import string_values
 from nhilint.parse import ParseError
 from nhilint.tree import LMap, LSeq, Pos
@@ -47,11 +47,6 @@ WORKLOAD_IDENTITY_ANNOTATIONS = {
 IGNORE_ANNOTATION = "nhilint.io/ignore"
 SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
 
-# Helm-only template actions: rendered output (even ConfigMaps full of Prometheus or Argo CD
-# notification templates) never contains them, an unrendered chart template always does.
-_HELM_ACTION = re.compile(
-    r"\{\{-?\s*(?:include\s|toYaml\b)|\{\{[^}\n]*\.(?:Values|Release|Chart|Capabilities|Files)\b"
-)
 _SOURCE = re.compile(r"^# Source: (\S.*?)\s*$")
 _IGNORE_ENTRY = re.compile(
     r"^\s*(?P<rules>[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*)\s*(?::\s*(?P<reason>.*?))?"
@@ -67,11 +62,6 @@ def parse(file: SourceFile) -> list[Any]:
     from nhilint.parse.yaml import parse_yaml
 
     return parse_yaml(file.text)
-
-
-def is_chart_template(text: str) -> bool:
-    """An unrendered Helm chart template (Go template actions on `.Values`, `include`...)."""
-    return _HELM_ACTION.search(text) is not None
 
 
 def objects(docs: list[Any]) -> Iterator[LMap]:
@@ -98,13 +88,11 @@ def sa_address(namespace: str, name: str) -> str:
 
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
-    if is_chart_template(file.text):
-        return Extraction()  # `helm template` renders it; the template itself is not a manifest
     try:
         docs = parse(file)
     except ParseError as exc:
-        if "{{" in file.text:
-            return Extraction()  # some other templating language: not a manifest until rendered
+        if "{{" in file.text:  # template syntax: not a manifest until rendered (a `{{` inside a
+            return helm_template.extract(files)  # string of a manifest that parses is just text)
         return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     sources = _helm_sources(file.text)
     result = Extraction()

@@ -54,6 +54,8 @@ def parse_json_with_duplicates(text: str) -> tuple[Any, list[DuplicateKey]]:
         raise ParseError(exc.msg, exc.lineno, exc.colno) from None
     except RecursionError:
         raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # a number past Python's int-conversion limit (4,300 digits)
+        raise ParseError(f"unreadable JSON value ({type(exc).__name__})") from None
     if not isinstance(plain, (dict, list)):
         return plain, []
     with gc_paused():

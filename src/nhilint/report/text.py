@@ -80,10 +80,24 @@ def _summary(result: ScanResult, paint: Paint) -> str:
         entries = "entry" if result.baseline_stale == 1 else "entries"
         tail += f" · {result.baseline_stale} stale baseline {entries} (`nhilint baseline write` prunes them)"
     scanned = _plural(result.files_scanned, "file") + " scanned"
+    skipped = _skipped(result)
+    if result.internal_errors:  # never a green line over a scan that did not finish its work
+        broken = _plural(len(result.internal_errors), "internal error")
+        tail += f" · {paint('fail', broken)} (a bug in nhilint: see standard error)"
     if not active:
-        return f"{paint('ok', '✓')} no findings in {scanned}{tail}"
+        mark = paint("fail", "✖") if result.internal_errors else paint("ok", "✓")
+        return f"{skipped}{mark} no findings in {scanned}{tail}"
     counts = Counter(f.severity for f in active)
     by_severity = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "note") if counts[s])
     files = len({f.loc.file for f in active})
     head = paint("fail", f"✖ {_plural(len(active), 'finding')}")
-    return f"{head} ({by_severity}) in {files} of {scanned}{tail}"
+    return f"{skipped}{head} ({by_severity}) in {files} of {scanned}{tail}"
+
+
+def _skipped(result: ScanResult) -> str:
+    """A line counting what was not judged, by reason (`--verbose` names each file)."""
+    if not result.skipped:
+        return ""
+    total = sum(len(files) for files in result.skipped.values())
+    reasons = ", ".join(f"{len(files)} {reason}" for reason, files in result.skipped.items())
+    return f"skipped {total}: {reasons} (--verbose lists them)\n"

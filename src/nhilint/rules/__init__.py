@@ -8,17 +8,19 @@ severity and the catalogue's suggestion for the platform the rule names.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TypeVar
 
 from nhilint.catalogue import Check
-from nhilint.config import Config
+from nhilint.config import Config, Configs
 from nhilint.facts import Fact, Identity, Loc
-from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.findings import Finding, IdentityRef, InternalError, Related
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
 F = TypeVar("F", bound=Fact)
@@ -48,6 +50,8 @@ class RuleContext:
     catalogue: dict[str, Check]
     formats: dict[str, str] = field(default_factory=dict)  # file -> format
     today: date = field(default_factory=date.today)
+    configs: Configs | None = None  # each file's own configuration; `config` when None
+    root: Path = field(default_factory=Path.cwd)  # what finding paths are relative to
     _by_type: dict[type, list[Fact]] = field(default_factory=dict, repr=False)
     _identities: dict[str, Identity] | None = field(default=None, repr=False)
 
@@ -62,6 +66,10 @@ class RuleContext:
         if self._identities is None:
             self._identities = {i.address: i for i in self.of(Identity)}
         return self._identities.get(address) if address else None
+
+    def config_at(self, loc: Loc) -> Config:
+        """The configuration of the file at `loc` (owner keys, limits, severities)."""
+        return self.configs.at(self.root / loc.file) if self.configs else self.config
 
     def format_of(self, loc: Loc) -> str:
         return self.formats.get(loc.file, "")
@@ -86,7 +94,7 @@ class RuleContext:
         return Finding(
             rule_id=rule_id,
             slug=check.slug,
-            severity=self.config.severity.get(rule_id, severity or check.severity),
+            severity=self.config_at(loc).severity.get(rule_id, severity or check.severity),
             message=message,
             loc=loc,
             identity=identity,
@@ -95,8 +103,17 @@ class RuleContext:
         )
 
 
-def run(ctx: RuleContext) -> Iterator[Finding]:
+def run(ctx: RuleContext, errors: list[InternalError]) -> Iterator[Finding]:
+    """Every enabled rule's findings; a rule that raises is a bug of ours, added to `errors`, and
+    the other rules still run."""
     for rule_id, funcs in sorted(registry().items()):
         if rule_id in ctx.catalogue and ctx.config.enabled(rule_id):
             for func in funcs:
-                yield from func(ctx)
+                try:
+                    found = list(func(ctx))
+                except Exception as exc:
+                    if os.environ.get("NHILINT_DEBUG"):
+                        raise
+                    errors.append(InternalError.of(f"(rule {rule_id})", exc))
+                    continue
+                yield from found

@@ -15,6 +15,7 @@ HOLDER_KIND = {
     "kubernetes": "kubernetes object",
     "github-actions": "workflow",
     "gitlab-ci": "pipeline",
+    "helm-template": "template",
 }
 
 

@@ -24,8 +24,8 @@ def _fix(ctx: RuleContext, identity: Identity) -> tuple[str, ...]:
 
 @rule("NHI301")
 def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
-    keys = ctx.config.owner_keys
     for identity in ctx.of(Identity):
+        keys = ctx.config_at(identity.loc).owner_keys
         if not identity.tags_known or identity.has_owners or _tag(identity, keys):
             continue
         yield ctx.finding(
@@ -40,11 +40,11 @@ def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("NHI302")
 def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
-    keys = ctx.config.expiry_keys
-    limit = ctx.config.max_identity_lifetime_days
     for identity in ctx.of(Identity):
         if not identity.tags_known:
             continue
+        config = ctx.config_at(identity.loc)
+        keys, limit = config.expiry_keys, config.max_identity_lifetime_days
         found = _tag(identity, keys)
         if found is None:
             problem = f"has no expiry ({' or '.join(keys)} tag)"
@@ -88,8 +88,8 @@ def _duration(seconds: int) -> str:
 
 @rule("NHI303")
 def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
-    limit = ctx.config.max_credential_ttl_seconds
     for lifetime in ctx.of(Lifetime):
+        limit = ctx.config_at(lifetime.loc).max_credential_ttl_seconds
         if lifetime.seconds is not None and lifetime.seconds <= limit:
             continue
         found = (

@@ -16,6 +16,7 @@ from typing import Any
 from nhilint.facts import Fact, Lifetime, Trust
 from nhilint.formats.terraform.gcp import provider_credentials
 from nhilint.formats.terraform.module import Module, Resource, reference
+from nhilint.parse import decimal
 from nhilint.tree import Call, Expr, LMap
 
 TTL_ATTRIBUTES = (
@@ -53,7 +54,7 @@ def seconds(value: Any) -> int | None:
         return None
     text = value.strip()
     if text.isdigit():
-        return int(text)
+        return decimal(text)
     parts = _DURATION.findall(text)
     if not parts or "".join(n + u for n, u in parts) != text:
         return None
