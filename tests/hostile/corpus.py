@@ -41,6 +41,65 @@ def _alias_chain(depth: int = LIMIT) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _tf_map_fanout(levels: int = 16) -> str:
+    """Maps holding the previous level four ways (and a `merge()` of it): 4^16 nodes once resolved."""
+    lines = ["locals {", '  m0 = { owner = "team" }']
+    for i in range(1, levels):
+        m = f"local.m{i - 1}"
+        lines.append(f"  m{i} = {{ a = {m}, b = {m}, c = {m}, d = merge({m}, {m}) }}")
+    return (
+        "\n".join([*lines, "}", f'resource "aws_iam_role" "r" {{\n  tags = local.m{levels - 1}\n}}']) + "\n"
+    )
+
+
+def _tf_locals_fanout(levels: int = 24) -> str:
+    """Lists naming the previous level four times: 4^24 actions if rendered naively."""
+    lines = ["locals {", '  l0 = ["*"]']
+    lines += [
+        f"  l{i} = [local.l{i - 1}, local.l{i - 1}, local.l{i - 1}, local.l{i - 1}]" for i in range(1, levels)
+    ]
+    policy = f'{{ Statement = [{{ Effect = "Allow", Action = local.l{levels - 1}, Resource = "*" }}] }}'
+    return (
+        "\n".join([*lines, "}", f'resource "aws_iam_policy" "p" {{\n  policy = jsonencode({policy})\n}}'])
+        + "\n"
+    )
+
+
+def _cfn_if_chain(levels: int = 30) -> str:
+    """Parameter defaults that are `Fn::If`s of the previous parameter, both ways: 2^30 strings."""
+    lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Parameters:", "  P0: {Type: String, Default: '*'}"]
+    lines += [
+        f"  P{i}: {{Type: String, Default: !If [C, !Ref P{i - 1}, !Ref P{i - 1}]}}" for i in range(1, levels)
+    ]
+    lines += [
+        "Resources:",
+        "  Role:",
+        "    Type: AWS::IAM::Role",
+        "    Properties:",
+        "      Policies:",
+        "        - PolicyName: p",
+        "          PolicyDocument:",
+        f"            Statement: [{{Effect: Allow, Action: !Ref P{levels - 1}, Resource: '*'}}]",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _gitlab_extends_fanout(templates: int = 24) -> str:
+    """Every template extends all earlier ones: 2^24 merges without memoisation."""
+    lines = [".t0:", "  variables:", f"    AWS_ACCESS_KEY_ID: {FAKE_KEY}"]
+    for i in range(1, templates):
+        lines += [f".t{i}:", f"  extends: [{', '.join(f'.t{j}' for j in range(i))}]"]
+    return "\n".join([*lines, "deploy:", f"  extends: .t{templates - 1}", "  script: [make]"]) + "\n"
+
+
+def _gitlab_reference_fanout(levels: int = 10, ways: int = 8) -> str:
+    """Each script references the previous one eight times: 8^9 script lines once expanded."""
+    lines = [".t0:", "  script: [aws sts get-session-token --duration-seconds 129600]"]
+    for i in range(1, levels):
+        lines += [f".t{i}:", f"  script: [{', '.join([f'!reference [.t{i - 1}, script]'] * ways)}]"]
+    return "\n".join([*lines, "deploy:", f"  script: [!reference [.t{levels - 1}, script]]"]) + "\n"
+
+
 def build(root: Path, outside: Path) -> dict[str, Expect]:
     """Write the corpus under `root` (and a decoy secret under `outside`, which must never be read)."""
     text: dict[str, str] = {
@@ -73,6 +132,13 @@ def build(root: Path, outside: Path) -> dict[str, Expect]:
         '  "Resources": {"A": {},},\n}\n',
         "json/dupes.json": '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {},\n "Resources": {}}\n',
         "outside-links/README.md": "symlinks below point out of the tree\n",
+        "fanout/map/main.tf": _tf_map_fanout(),
+        "fanout/locals/main.tf": _tf_locals_fanout(),
+        "fanout/cfn-if.yaml": _cfn_if_chain(),
+        "fanout/extends/.gitlab-ci.yml": _gitlab_extends_fanout(),
+        "fanout/reference/.gitlab-ci.yml": _gitlab_reference_fanout(),
+        "fanout/reference-short/.gitlab-ci.yml": _gitlab_reference_fanout(levels=6, ways=4),
+        "numbers/.gitlab-ci.yml": f"include: {'9' * 5000}\nvariables:\n  AWS_ACCESS_KEY_ID: {FAKE_KEY}\n",
     }
     expect = {
         "good/main.tf": Expect("NHI101", 6),
@@ -92,6 +158,14 @@ def build(root: Path, outside: Path) -> dict[str, Expect]:
         "hcl/string/main.tf": Expect("NHI001", 10, "string"),
         "json/trailing.json": Expect("NHI001", 3, "property name"),
         "json/dupes.json": Expect("skip"),
+        # exponential fan-outs: too complex to resolve, or (memoised, distinct values) read normally
+        "fanout/map/main.tf": Expect("NHI001", 1, "too complex to resolve"),
+        "fanout/locals/main.tf": Expect("NHI201", 28),
+        "fanout/cfn-if.yaml": Expect("NHI201", 40),
+        "fanout/extends/.gitlab-ci.yml": Expect("NHI103", 3),
+        "fanout/reference/.gitlab-ci.yml": Expect("NHI001", 1, "too complex to resolve"),
+        "fanout/reference-short/.gitlab-ci.yml": Expect("NHI303", 2),
+        "numbers/.gitlab-ci.yml": Expect("NHI101", 3),  # a 5,000-digit number is text, not a crash
     }
     marker = root.parent / "PWNED"
     for rel, body in text.items():

@@ -28,9 +28,9 @@ from nhilint.facts import (
     Suppression,
     Workload,
 )
-from nhilint.formats import Extraction, SourceFile
+from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.walk import string_values
-from nhilint.parse import ParseError
+from nhilint.parse import Budget, ParseError, TooComplex
 from nhilint.tree import LMap, LSeq, Pos
 
 _MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
@@ -93,7 +93,12 @@ def extract(files: list[SourceFile]) -> Extraction:
                         identity=str(name),
                     )
                 )
-        result.facts.extend(Template(file, template, resources).facts())
+        literal = len(result.facts)
+        try:
+            result.facts.extend(Template(file, template, resources).facts())
+        except TooComplex as exc:  # the literals stand; what references resolve to is unknown
+            del result.facts[literal:]
+            result.problems.append(Problem(file.loc(exc.line, exc.col), exc.reason))
     return result
 
 
@@ -112,6 +117,9 @@ class Template:
 
     def __init__(self, file: SourceFile, template: LMap, resources: LMap) -> None:
         self.file = file
+        self.budget = Budget(len(file.text))
+        self._refs: dict[str, list[str]] = {}  # parameter -> its rendered default, rendered once
+        self._named: dict[tuple[str, str], dict[str, str]] = {}  # (type, name property) -> name -> key
         params = template.get("Parameters")
         self.params = params if isinstance(params, LMap) else LMap()
         self.resources: dict[str, Resource] = {}
@@ -136,7 +144,17 @@ class Template:
     # --- values ------------------------------------------------------------------------------
 
     def render(self, value: Any) -> list[str]:
-        """Strings of a value; unresolved intrinsics become `${...}` (unknown to rules)."""
+        """Strings of a value; unresolved intrinsics become `${...}` (unknown to rules).
+
+        The distinct strings only: `Fn::If` chained through parameter defaults doubles the list at
+        every level otherwise. Every list made counts against the template's budget."""
+        strings = self._render(value)
+        if len(strings) > 1:
+            strings = list(dict.fromkeys(strings))
+        self.budget.spend(len(strings))
+        return strings
+
+    def _render(self, value: Any) -> list[str]:
         if isinstance(value, LSeq | list):
             return [s for item in value for s in self.render(item)]
         if isinstance(value, bool):
@@ -166,9 +184,12 @@ class Template:
         if name == "AWS::NoValue":
             return []
         spec = self.params.get(name)
-        if isinstance(spec, LMap) and "Default" in spec:
-            return self.render(spec["Default"])
-        return ["${" + name + "}"]
+        if not isinstance(spec, LMap) or "Default" not in spec:
+            return ["${" + name + "}"]
+        if name not in self._refs:
+            self._refs[name] = ["${" + name + "}"]  # a default that refers to itself is unknown
+            self._refs[name] = self.render(spec["Default"])
+        return self._refs[name]
 
     def _sub(self, arg: Any) -> str:
         text, variables = (
@@ -204,10 +225,20 @@ class Template:
             return None
         text = texts[0]
         name = text.rsplit("/", 1)[-1] if text.startswith("arn:") else text
-        for resource in self.resources.values():
-            if resource.type == identity_type and self.render(resource.props.get(name_prop)) == [name]:
-                return resource.key
-        return text
+        return self._by_name(identity_type, name_prop).get(name, text)
+
+    def _by_name(self, identity_type: str, name_prop: str) -> dict[str, str]:
+        """Keys of the resources of a type by their (single) rendered name, indexed once."""
+        key = (identity_type, name_prop)
+        if key not in self._named:
+            index: dict[str, str] = {}
+            for resource in self.resources.values():
+                if resource.type == identity_type:
+                    names = self.render(resource.props.get(name_prop))
+                    if len(names) == 1:
+                        index.setdefault(names[0], resource.key)
+            self._named[key] = index
+        return self._named[key]
 
     # --- facts -------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.github_actions import CLOUD_ENV, durations, line_usage, script_lines, shell_auth
 from nhilint.formats.walk import string_values
-from nhilint.parse import ParseError
+from nhilint.parse import Budget, ParseError, TooComplex
 from nhilint.tree import LMap, LSeq, Pos, Tagged
 
 RESERVED = frozenset(
@@ -79,7 +79,10 @@ def extract(files: list[SourceFile]) -> Extraction:
     facts: list[Fact] = [
         f for d in docs for f in string_values(file, d, d.pos, "ci-variable", identity=file.rel)
     ]
-    facts += _Pipeline(file, docs[-1]).facts()
+    try:
+        facts += _Pipeline(file, docs[-1]).facts()
+    except TooComplex as exc:  # the literals stand; what extends/!reference build is unknown
+        return Extraction(facts=facts, problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     return Extraction(facts=facts)
 
 
@@ -94,14 +97,15 @@ def _deref(value: Any, pipeline: LMap, depth: int = 0) -> Any:
     return value
 
 
-def _merge(target: LMap, source: LMap) -> None:
+def _merge(target: LMap, source: LMap, budget: Budget) -> None:
     """GitLab's `extends` merge: mappings merge deeply, everything else is replaced."""
+    budget.spend(len(source))
     for key, value in source.items():
         old = target.get(key)
         if isinstance(old, LMap) and isinstance(value, LMap):
             merged = LMap(value.pos)
-            _merge(merged, old)
-            _merge(merged, value)
+            _merge(merged, old, budget)
+            _merge(merged, value, budget)
             value = merged
         target.put(key, value, source.kpos(key), source.vpos(key))
 
@@ -109,6 +113,13 @@ def _merge(target: LMap, source: LMap) -> None:
 class _Pipeline:
     def __init__(self, file: SourceFile, doc: LMap) -> None:
         self.file, self.doc = file, doc
+        # `extends` and `!reference` are resolved once per job and list (memoised), and what they
+        # expand to counts against the file's budget: templates that extend or reference each other
+        # several times per level would otherwise take exponential time.
+        self.budget = Budget(len(file.text))
+        self._jobs: dict[str, LMap] = {}
+        self._resolving: set[str] = set()
+        self._lines: dict[int, list[tuple[str, int]]] = {}
         default = doc.get("default")
         self.default = default if isinstance(default, LMap) else LMap()
         variables = _deref(doc.get("variables"), doc)
@@ -133,17 +144,24 @@ class _Pipeline:
         ]  # fmt: skip
 
     def resolve(self, name: str, seen: tuple[str, ...]) -> LMap:
+        if name not in self._jobs:
+            self._resolving.add(name)
+            self._jobs[name] = self._resolve(name, seen)
+            self._resolving.discard(name)
+        return self._jobs[name]
+
+    def _resolve(self, name: str, seen: tuple[str, ...]) -> LMap:
         job = self.doc[name]
         merged = LMap(job.pos)
         for parent in _parents(job):
             if (
                 parent in self.doc
                 and isinstance(self.doc[parent], LMap)
-                and parent not in seen
+                and parent not in self._resolving
                 and len(seen) < MAX_EXTENDS
             ):
-                _merge(merged, self.resolve(parent, (*seen, name)))
-        _merge(merged, job)
+                _merge(merged, self.resolve(parent, (*seen, name)), self.budget)
+        _merge(merged, job, self.budget)
         for key in ("before_script", "after_script", "id_tokens"):
             if key not in merged and key in self.default:
                 merged.put(key, self.default[key], self.default.kpos(key), self.default.vpos(key))
@@ -226,13 +244,21 @@ class _Pipeline:
             value = _deref(job.get(key), self.doc)
             yield from self.lines(value, job.vpos(key))
 
-    def lines(self, value: Any, pos: Pos, depth: int = 0) -> Iterator[tuple[str, int]]:
+    def lines(self, value: Any, pos: Pos, depth: int = 0) -> list[tuple[str, int]]:
         value = _deref(value, self.doc)
         if isinstance(value, str):
-            yield from script_lines(self.file, value, pos)
-        elif isinstance(value, LSeq) and depth < MAX_EXTENDS:  # nested lists come from !reference
-            for i, item in enumerate(value):
-                yield from self.lines(item, value.ipos(i), depth + 1)
+            return list(script_lines(self.file, value, pos))
+        if not isinstance(value, LSeq) or depth >= MAX_EXTENDS:
+            return []
+        if id(value) not in self._lines:  # nested lists come from !reference: each expanded once
+            self._lines[id(value)] = []  # a list that references itself adds nothing
+            found = [
+                line for i, item in enumerate(value) for line in self.lines(item, value.ipos(i), depth + 1)
+            ]
+            self._lines[id(value)] = found
+        found = self._lines[id(value)]
+        self.budget.spend(len(found))
+        return found
 
 
 def _parents(job: LMap) -> list[str]:

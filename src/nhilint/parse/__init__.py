@@ -11,3 +11,34 @@ class ParseError(Exception):
         self.reason = reason
         self.line = line
         self.col = col
+
+
+class TooComplex(ParseError):
+    """Resolving a file's references would build more than its budget of nodes (an exponential
+    fan-out of locals, `merge()`, `Fn::If`, `extends`, `!reference`): NHI001, the scan goes on."""
+
+
+# A resolved value counts once per place it is used (as if copied there), like a YAML alias. A real
+# file resolves to a few times its own size; an exponential fan-out passes any fixed budget within
+# a few more levels, so the budget is generous: large enough for every real file, small enough to
+# keep the walk of what was resolved within a second or two.
+RESOLVE_NODES = 1_000_000
+RESOLVE_RATIO = 10  # nodes per character of the file(s), for files bigger than RESOLVE_NODES / 10
+
+
+class Budget:
+    """The nodes resolution may still produce for one file (or one Terraform module)."""
+
+    def __init__(self, text_size: int = 0, limit: int | None = None) -> None:
+        self.limit = limit if limit is not None else max(RESOLVE_NODES, RESOLVE_RATIO * text_size)
+        self.used = 0
+
+    def spend(self, nodes: int, line: int = 1, col: int = 1) -> None:
+        self.used += nodes
+        if self.used > self.limit:
+            raise TooComplex(
+                f"too complex to resolve: its references expand to more than {self.limit:,} values "
+                "(an exponential fan-out of references?)",
+                line,
+                col,
+            )

@@ -87,10 +87,13 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _OCT = re.compile(r"0o[0-7]+")
 
 
+_MAX_NUMBER = 1000  # longer digit strings stay text: int() refuses over 4300 digits, str() too
+
+
 def resolve_plain(text: str) -> Any:
     """The value of an untagged plain scalar under the YAML 1.2 core schema."""
     value = _CONSTANTS.get(text, text)
-    if value is not text or text[0] not in _NUMBER_START:
+    if value is not text or text[0] not in _NUMBER_START or len(text) > _MAX_NUMBER:
         return value
     if _INT.fullmatch(text):
         return int(text)

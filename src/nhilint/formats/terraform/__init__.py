@@ -18,6 +18,7 @@ from typing import cast
 from nhilint.facts import Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.terraform.module import Module, Resource
+from nhilint.parse import TooComplex
 from nhilint.tree import Block, Call, LMap, LSeq, Pos
 
 __all__ = ["extract", "Module", "Resource"]
@@ -38,8 +39,13 @@ def extract(files: list[SourceFile]) -> Extraction:
     module, problems = load(files)
     result = Extraction(problems=[Problem(loc, reason) for loc, reason in problems])
     result.facts.extend(string_values(module))
-    for provider in provider_modules():
-        result.facts.extend(qualified(module, files, provider.extract(module)))
+    literal = len(result.facts)
+    try:
+        for provider in provider_modules():
+            result.facts.extend(qualified(module, files, provider.extract(module)))
+    except TooComplex as exc:  # the literals stand (NHI101 needs no resolution); the rest is unknown
+        del result.facts[literal:]
+        result.problems.extend(Problem(file.loc(exc.line, exc.col), exc.reason) for file in files)
     return result
 
 

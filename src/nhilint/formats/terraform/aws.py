@@ -8,7 +8,7 @@ directory, and `data "aws_iam_policy_document"` (with source/override documents)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,11 @@ def render(module: Module, value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, LSeq | list):
-        return [s for item in value for s in render(module, item)]
+        # once per list, distinct strings only: lists of locals that name each other several times
+        # per level would otherwise render to exponentially many strings
+        return module.memo(
+            "render", value, lambda: _distinct(s for item in value for s in render(module, item))
+        )
     if isinstance(value, bool):
         return [str(value).lower()]
     if isinstance(value, str | int | float):
@@ -88,6 +92,10 @@ def render(module: Module, value: Any) -> list[str]:
     if isinstance(value, Call):
         return ["${" + value.text + "}"]
     return []
+
+
+def _distinct(strings: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(strings))
 
 
 def _oidc_provider_arn(module: Module, value: Expr) -> str | None:
@@ -114,15 +122,13 @@ def _target(module: Module, resource: Resource, attr: str, type_: str) -> str | 
 
 
 def _by_name(module: Module, type_: str, name: str) -> str | None:
-    for candidate in module.resources(type_):
-        if candidate.get("name") == name:
-            return candidate.address
-    return None
+    found = module.by_attr(type_, "name", name)
+    return found.address if found else None
 
 
 def _literal_text(resource: Resource, pos: Pos) -> str:
     """The source text from `pos` to the end of that line."""
-    lines = resource.file.text.splitlines()
+    lines = resource.module.lines(resource.file)
     return lines[pos.line - 1][pos.col - 1 :] if 0 < pos.line <= len(lines) else ""
 
 

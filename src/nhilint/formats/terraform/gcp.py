@@ -94,9 +94,9 @@ def service_account_key(module: Module, raw: Any) -> str | None:
     email = value.rsplit("/", 1)[-1].removeprefix("serviceAccount:")
     found = _SA_EMAIL.match(email)
     if found:
-        for candidate in module.resources(SA_TYPE):
-            if candidate.get("account_id") == found.group(1):
-                return candidate.address
+        candidate = module.by_attr(SA_TYPE, "account_id", found.group(1))
+        if candidate is not None:
+            return candidate.address
     return email
 
 

@@ -3,18 +3,23 @@
 Resolution is deliberately small: `var.x` (tfvars over defaults), `local.x`, `merge()` of maps and
 `jsonencode()`. Anything else stays an `Expr` or `Call`, which every consumer treats as unknown:
 an unknown value is never a finding by itself.
+
+Resolution is memoised (each expression and each map is resolved once, and the result is shared)
+and every value a reference resolves to counts its size against the module's `Budget`, as a YAML
+alias does: locals that reference each other four ways per level would otherwise take exponential
+time and memory. Over budget, the module is NHI001 "too complex to resolve".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from nhilint.facts import Loc
 from nhilint.formats import SourceFile
-from nhilint.parse import ParseError
+from nhilint.parse import Budget, ParseError
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
 
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
@@ -69,6 +74,18 @@ class Module:
     files: list[tuple[SourceFile, Block]] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
     locals: dict[str, Any] = field(default_factory=dict)
+    budget: Budget = field(default_factory=Budget)
+    # memo tables keyed by id(): the keyed objects live in the module's trees (or in `_kept`)
+    _resolved: dict[int, Any] = field(default_factory=dict, repr=False)
+    _deep: dict[int, Any] = field(default_factory=dict, repr=False)
+    _sizes: dict[int, int] = field(default_factory=dict, repr=False)
+    _kept: list[Any] = field(default_factory=list, repr=False)
+    _by_type: dict[tuple[str, str], list[Resource]] | None = field(default=None, repr=False)
+    _providers: dict[str, list[tuple[SourceFile, Block]]] | None = field(default=None, repr=False)
+    _by_address: dict[str, Resource] | None = field(default=None, repr=False)
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, int], list[Any]] = field(default_factory=dict, repr=False)
+    _by_attr: dict[tuple[str, str], dict[Any, Resource]] = field(default_factory=dict, repr=False)
 
     def bodies(self) -> Iterator[tuple[SourceFile, Block]]:
         return iter(self.files)
@@ -80,55 +97,131 @@ class Module:
                     yield file, block
 
     def resources(self, *types: str, mode: str = "resource") -> list[Resource]:
-        found = []
-        for file, block in self.blocks(mode):
-            if len(block.labels) == 2 and (not types or block.labels[0] in types):
-                found.append(Resource(mode, block.labels[0], block.labels[1], block, file, self))
-        return found
+        """The resources (or data sources) of these types, in file order; from an index built once,
+        so that providers asking once per resource cost N, not N squared."""
+        if self._by_type is None:
+            index: dict[tuple[str, str], list[Resource]] = {}
+            for kind in ("resource", "data"):
+                for file, block in self.blocks(kind):
+                    if len(block.labels) == 2:
+                        resource = Resource(kind, block.labels[0], block.labels[1], block, file, self)
+                        index.setdefault((kind, ""), []).append(resource)
+                        index.setdefault((kind, resource.type), []).append(resource)
+            self._by_type = index
+        if not types:
+            return list(self._by_type.get((mode, ""), []))
+        if len(types) == 1:
+            return list(self._by_type.get((mode, types[0]), []))
+        wanted = set(types)
+        return [r for r in self._by_type.get((mode, ""), []) if r.type in wanted]
 
     def data(self, *types: str) -> list[Resource]:
         return self.resources(*types, mode="data")
 
     def providers(self, name: str) -> list[tuple[SourceFile, Block]]:
-        return [(f, b) for f, b in self.blocks("provider") if b.labels[:1] == [name]]
+        if self._providers is None:
+            self._providers = {}
+            for file, block in self.blocks("provider"):
+                self._providers.setdefault(block.labels[0] if block.labels else "", []).append((file, block))
+        return list(self._providers.get(name, []))
 
     def by_address(self, address: str) -> Resource | None:
         mode, _, rest = address.partition(".") if address.startswith("data.") else ("resource", "", address)
-        type_, _, name = rest.partition(".")
-        for resource in self.resources(type_, mode="data" if mode == "data" else "resource"):
-            if resource.name == name:
-                return resource
-        return None
+        if self._by_address is None:
+            self._by_address = {}
+            for resource in self.resources() + self.data():
+                self._by_address.setdefault(resource.address, resource)
+        return self._by_address.get(address if mode != "data" else f"data.{rest}")
+
+    def by_attr(self, type_: str, attr: str, value: Any) -> Resource | None:
+        """The first resource of `type_` whose resolved `attr` equals `value` (an index per type and
+        attribute, built on first use)."""
+        key = (type_, attr)
+        if key not in self._by_attr:
+            index: dict[Any, Resource] = {}
+            for resource in self.resources(type_):
+                found = resource.get(attr)
+                if isinstance(found, (str, int, float, bool)):
+                    index.setdefault(found, resource)
+            self._by_attr[key] = index
+        return self._by_attr[key].get(value) if isinstance(value, (str, int, float, bool)) else None
+
+    def memo(self, kind: str, value: Any, compute: Callable[[], list[Any]]) -> list[Any]:
+        """`compute()` for `value`, once per module; each use spends the result's length."""
+        key = (kind, id(value))
+        if key not in self._memo:
+            self._memo[key] = []  # a value that contains itself adds nothing
+            self._kept.append(value)
+            self._memo[key] = compute()
+        found = self._memo[key]
+        self.budget.spend(len(found))
+        return found
+
+    def lines(self, file: SourceFile) -> list[str]:
+        """The file's lines, split once per module (not once per resource that quotes its text)."""
+        if file.rel not in self._lines:
+            self._lines[file.rel] = file.text.splitlines()
+        return self._lines[file.rel]
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
         """`var.x`, `local.x`, `merge()` and `jsonencode()` resolved where the module says what they are."""
-        if depth > _MAX_DEPTH:
+        if depth > _MAX_DEPTH or not isinstance(value, (Expr, Call)):
             return value
+        key = id(value)
+        if key not in self._resolved:
+            self._resolved[key] = value  # a reference cycle resolves to itself: unknown
+            self._kept.append(value)
+            self._resolved[key] = self._resolve_once(value, depth)
+        return self._resolved[key]
+
+    def _resolve_once(self, value: Expr | Call, depth: int) -> Any:
         if isinstance(value, Expr):
             return self._resolve_traversal(value, depth)
-        if isinstance(value, Call):
-            if value.name == "jsonencode" and len(value.args) == 1:
-                return self.resolve(value.args[0], depth + 1)
-            if value.name == "merge":
-                return self._merge(value, depth)
+        if value.name == "jsonencode" and len(value.args) == 1:
+            return self.resolve(value.args[0], depth + 1)
+        if value.name == "merge":
+            return self._merge(value, depth)
         return value
 
     def resolve_deep(self, value: Any, depth: int = 0) -> Any:
-        """`resolve` applied to every leaf of a map or list (positions are kept)."""
-        value = self.resolve(value, depth)
-        if depth > _MAX_DEPTH:
-            return value
+        """`resolve` applied to every leaf of a map or list (positions are kept).
+
+        Shared sub-values are resolved once and shared in the result; each use of a reference
+        spends the size of what it expands to (as if copied) from the module's budget."""
+        resolved = self.resolve(value, depth)
+        if depth > _MAX_DEPTH or not isinstance(resolved, (LMap, LSeq)):
+            return resolved
+        key = id(resolved)
+        if key not in self._deep:
+            self._deep[key] = resolved  # a cycle through containers stops here
+            self._kept.append(resolved)
+            self._deep[key] = self._copy_deep(resolved, depth)
+        out = self._deep[key]
+        if resolved is not value:  # a reference (or call) expanded here: a copy of its whole value
+            self.budget.spend(self._size(out))
+        return out
+
+    def _copy_deep(self, value: LMap | LSeq, depth: int) -> LMap | LSeq:
         if isinstance(value, LMap):
             out = LMap(value.pos, value.end_line)
             for k, v in value.items():
                 out.put(k, self.resolve_deep(v, depth + 1), value.kpos(k), value.vpos(k))
             return out
-        if isinstance(value, LSeq):
-            seq = LSeq(value.pos, value.end_line)
-            for i, v in enumerate(value):
-                seq.push(self.resolve_deep(v, depth + 1), value.ipos(i))
-            return seq
-        return value
+        seq = LSeq(value.pos, value.end_line)
+        for i, v in enumerate(value):
+            seq.push(self.resolve_deep(v, depth + 1), value.ipos(i))
+        return seq
+
+    def _size(self, value: Any) -> int:
+        """Nodes of `value` counted as a tree (a shared sub-value once per place it appears)."""
+        if not isinstance(value, (LMap, LSeq)):
+            return 1
+        key = id(value)
+        if key not in self._sizes:
+            self._sizes[key] = 1  # cycle guard
+            children = value.values() if isinstance(value, LMap) else value
+            self._sizes[key] = 1 + sum(self._size(v) for v in children)
+        return self._sizes[key]
 
     def _resolve_traversal(self, expr: Expr, depth: int) -> Any:
         text = expr.text.strip()
@@ -163,6 +256,7 @@ class Module:
                 return call
             if merged is None:
                 merged = LMap(resolved.pos, resolved.end_line)
+            self.budget.spend(len(resolved))
             for k, v in resolved.items():
                 merged.put(k, v, resolved.kpos(k), resolved.vpos(k))
         return merged if merged is not None else call
@@ -207,7 +301,7 @@ def _auto_loaded(rel: str) -> bool:
 
 
 def load(files: list[SourceFile]) -> tuple[Module, list[tuple[Loc, str]]]:
-    module = Module()
+    module = Module(budget=Budget(sum(len(f.text) for f in files)))
     problems: list[tuple[Loc, str]] = []
     tfvars: list[Block] = []
     for file in files:

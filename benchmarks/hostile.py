@@ -1,0 +1,237 @@
+"""Time and memory of the real CLI on the hostile inputs of issue 14 (items 7 and 8), at growing sizes.
+
+    python benchmarks/hostile.py [--scales 1,2,4] [--only NAME[,NAME]] [--timeout 120]
+
+Each input is generated under a temporary directory and scanned by `python -m nhilint.cli scan DIR
+--format json` in a fresh process; the script prints wall time, peak RSS (from `os.wait4`) and the
+rule IDs reported. Exponential inputs (`*-fanout`, `*-chain`) must end as NHI001 "too complex to
+resolve" at every scale; the large linear ones must stay normal and grow linearly with the scale.
+Target: every input under 5 s and 500 MB. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+FAKE_KEY = "AKIAZ7Q2XW3ER4TY5UI6"
+
+
+# --- exponential resolution (item 7); `n` is the number of levels --------------------------------
+
+
+def tf_locals_fanout(n: int) -> dict[str, str]:
+    """Lists of locals naming the previous level four times: 4^n actions once rendered."""
+    lines = ["locals {", '  l0 = ["s3:GetObject", "s3:PutObject"]']
+    lines += [
+        f"  l{i} = [local.l{i - 1}, local.l{i - 1}, local.l{i - 1}, local.l{i - 1}]" for i in range(1, n)
+    ]
+    lines.append("}")
+    lines.append(
+        f'resource "aws_iam_policy" "p" {{\n  policy = jsonencode({{ Statement = [{{ Effect = "Allow",'
+        f' Action = local.l{n - 1}, Resource = "*" }}] }})\n}}'
+    )
+    return {"main.tf": "\n".join(lines) + "\n"}
+
+
+def tf_merge_fanout(n: int) -> dict[str, str]:
+    """Maps holding the previous level four ways, one through `merge()`: 4^n nodes once resolved."""
+    lines = ["locals {", '  m0 = { owner = "team" }']
+    for i in range(1, n):
+        m = f"local.m{i - 1}"
+        lines.append(f"  m{i} = {{ a = {m}, b = {m}, c = {m}, d = merge({m}, {m}) }}")
+    lines.append("}")
+    lines.append(f'resource "aws_iam_role" "r" {{\n  name = "r"\n  tags = local.m{n - 1}\n}}')
+    return {"main.tf": "\n".join(lines) + "\n"}
+
+
+def cfn_if_chain(n: int) -> dict[str, str]:
+    lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Conditions:", "  C: !Equals [a, a]", "Parameters:",
+             "  P0:", "    Type: String", "    Default: '*'"]  # fmt: skip
+    for i in range(1, n):
+        lines += [f"  P{i}:", "    Type: String",
+                  f"    Default: !If [C, !Ref P{i - 1}, !If [C, !Ref P{i - 1}, !Ref P{i - 1}]]"]  # fmt: skip
+    lines += ["Resources:", "  Role:", "    Type: AWS::IAM::Role", "    Properties:",
+              "      AssumeRolePolicyDocument: {Statement: [{Effect: Allow,"
+              " Principal: {Service: ec2.amazonaws.com}, Action: 'sts:AssumeRole'}]}",
+              "      Policies:", "        - PolicyName: p", "          PolicyDocument:",
+              f"            Statement: [{{Effect: Allow, Action: !Ref P{n - 1}, Resource: '*'}}]",
+              ]  # fmt: skip
+    return {"template.yaml": "\n".join(lines) + "\n"}
+
+
+def gitlab_extends_fanout(n: int) -> dict[str, str]:
+    lines = [".t0:", "  variables:", f"    AWS_ACCESS_KEY_ID: {FAKE_KEY}", "  script: [aws s3 ls]"]
+    for i in range(1, n):
+        lines += [
+            f".t{i}:",
+            f"  extends: [{', '.join(f'.t{j}' for j in range(i))}]",
+            f"  variables: {{V{i}: x}}",
+        ]
+    lines += ["deploy:", f"  extends: [{', '.join(f'.t{j}' for j in range(n))}]", "  script: [make]"]
+    return {".gitlab-ci.yml": "\n".join(lines) + "\n"}
+
+
+def gitlab_reference_fanout(n: int) -> dict[str, str]:
+    lines = [".t0:", "  script: [aws s3 ls --duration-seconds 43200]"]
+    for i in range(1, n):
+        ref = f"!reference [.t{i - 1}, script]"
+        lines += [f".t{i}:", f"  script: [{ref}, {ref}, {ref}, {ref}]"]
+    lines += ["deploy:", f"  script: [!reference [.t{n - 1}, script]]"]
+    return {".gitlab-ci.yml": "\n".join(lines) + "\n"}
+
+
+# --- quadratic scans (item 8); `n` is a size factor ----------------------------------------------
+
+
+def regex_values(n: int) -> dict[str, str]:
+    """Long values that made the credential, JWT and password-in-URL patterns backtrack."""
+    size = 90_000 * n
+    values = {
+        "CRED": "key" * (size // 3),
+        "JWT": "eyJ" * (size // 3),
+        "URL": "a" * size + "://",
+        "URL2": "a://" + "b:" * (size // 2),
+    }
+    body = "".join(f'  {k} = "{v}"\n' for k, v in values.items())
+    return {"main.tf": f"locals {{\n{body}}}\n"}
+
+
+def ignore_lines(n: int) -> dict[str, str]:
+    """20,000 inline ignores, each on its own finding, in one file."""
+    count = 5_000 * n
+    body = "".join(f'  k{i} = "{FAKE_KEY}" # nhilint: ignore[NHI101] test fixture\n' for i in range(count))
+    return {"main.tf": f"locals {{\n{body}}}\n"}
+
+
+def tf_iam_users(n: int) -> dict[str, str]:
+    count = 4_000 * n
+    blocks = [
+        f'resource "aws_iam_user" "u{i}" {{\n  name = "svc-{i}"\n}}\n'
+        f'resource "aws_iam_access_key" "k{i}" {{\n  user = aws_iam_user.u{i}.name\n}}\n'
+        for i in range(count)
+    ]
+    return {"main.tf": 'provider "aws" {\n  region = "eu-west-1"\n}\n' + "".join(blocks)}
+
+
+def tf_big_file(n: int) -> dict[str, str]:
+    """Mixed IAM resources, 12,000 per size unit (48k at 4x, about 5 MB)."""
+    count = 3_000 * n
+    blocks = [
+        f'resource "aws_iam_role" "r{i}" {{\n  name = "role-{i}"\n  assume_role_policy = jsonencode({{\n'
+        f'    Statement = [{{ Effect = "Allow", Action = "sts:AssumeRole",'
+        f' Principal = {{ Service = "lambda.amazonaws.com" }} }}]\n  }})\n'
+        f'  tags = {{ owner = "team-{i % 7}" }}\n}}\n'
+        f'resource "aws_iam_role_policy" "p{i}" {{\n  role = aws_iam_role.r{i}.id\n  policy = jsonencode({{\n'
+        f'    Statement = [{{ Effect = "Allow", Action = ["s3:GetObject"],'
+        f' Resource = "arn:aws:s3:::b{i}/*" }}]\n'
+        f"  }})\n}}\n"
+        f'resource "aws_iam_role_policy_attachment" "a{i}" {{\n  role = aws_iam_role.r{i}.name\n'
+        f'  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"\n}}\n'
+        f'resource "aws_lambda_function" "f{i}" {{\n  function_name = "f{i}"\n'
+        f"  role = aws_iam_role.r{i}.arn\n}}\n"
+        for i in range(count)
+    ]
+    return {"main.tf": "".join(blocks)}
+
+
+def yaml_flow_sequences(n: int) -> dict[str, str]:
+    """Four flow sequences of short scalars (about 2.45 MB each per size unit; 9.8 MB at 4x)."""
+    items = 350_000 * n
+    body = "[" + ", ".join("x" * 4 for _ in range(items)) + "]"
+    doc = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  items: {body}\n"
+    return {f"flow{i}.yaml": doc for i in range(4)}
+
+
+EXPONENTIAL: dict[str, Callable[[int], dict[str, str]]] = {
+    "tf-locals-fanout": tf_locals_fanout,
+    "tf-merge-fanout": tf_merge_fanout,
+    "cfn-if-chain": cfn_if_chain,
+    "gitlab-extends-fanout": gitlab_extends_fanout,
+    "gitlab-reference-fanout": gitlab_reference_fanout,
+}
+LINEAR: dict[str, Callable[[int], dict[str, str]]] = {
+    "regex-values": regex_values,
+    "ignore-lines": ignore_lines,
+    "tf-iam-users": tf_iam_users,
+    "tf-big-file": tf_big_file,
+    "yaml-flow-sequences": yaml_flow_sequences,
+}
+
+
+def scan(root: Path, timeout: float) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB and a summary of the rule IDs of one fresh CLI run."""
+    env = {**os.environ, "NHILINT_NO_CACHE": "1", "NO_COLOR": "1"}
+    out = root.parent / f"{root.name}.report.json"
+    start = time.perf_counter()
+    with out.open("w") as handle:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nhilint.cli", "scan", ".", "--format", "json"],
+            cwd=root, stdout=handle, stderr=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+        try:
+            _, status, usage = _wait4(proc, timeout)
+        except TimeoutError:
+            proc.kill()
+            proc.wait()
+            return timeout, 0.0, "TIMEOUT"
+    seconds = time.perf_counter() - start
+    rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
+    try:
+        findings = json.loads(out.read_text())["findings"]
+    except (ValueError, KeyError):
+        return seconds, rss_mb, f"exit {os.waitstatus_to_exitcode(status)}, no report"
+    rules = Counter(f["rule_id"] for f in findings)
+    complex_ = any("too complex" in f["message"] for f in findings)
+    summary = " ".join(f"{r}x{c}" for r, c in sorted(rules.items()))
+    return seconds, rss_mb, summary + (" (too complex)" if complex_ else "")
+
+
+def _wait4(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, int, os.struct_rusage]:
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return pid, status, usage
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        time.sleep(0.02)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scales", default="1,2,4", help="size factors (levels x2 for exponential inputs)")
+    parser.add_argument("--only", default="", help="comma-separated input names")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    args = parser.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    chosen = set(filter(None, args.only.split(",")))
+    print(f"{'input':26} {'scale':>5} {'size':>9} {'seconds':>8} {'MB':>7}  findings")
+    for name, make in {**EXPONENTIAL, **LINEAR}.items():
+        if chosen and name not in chosen:
+            continue
+        for scale in scales:
+            size_arg = 6 * scale if name in EXPONENTIAL else scale  # levels: 6, 12, 24
+            with tempfile.TemporaryDirectory(prefix="nhilint-hostile-") as tmp:
+                root = Path(tmp)
+                (root / ".nhilint.yaml").write_text("max-file-size: 20000000\n")  # the 9.8 MB YAML
+                total = 0
+                for rel, text in make(size_arg).items():
+                    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (root / rel).write_text(text)
+                    total += len(text)
+                seconds, rss, summary = scan(root, args.timeout)
+            print(f"{name:26} {scale:>5} {total:>9} {seconds:>8.2f} {rss:>7.0f}  {summary}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
