@@ -348,26 +348,3 @@ def test_tf_json_keeps_positions_from_a_located_tree() -> None:
     assert (role.labels, role.pos, role.end_line) == (["aws_iam_role", "fn"], Pos(3, 5), 6)
     assert role.attrs.kpos("name") == Pos(4, 7) and role.attrs.vpos("name") == Pos(4, 15)
     assert role.attrs["name"].refs == ("var.env",)
-
-
-def test_a_stray_quote_never_turns_lines_into_labels() -> None:
-    text = (
-        'provider aws" {\n  region     = "eu-west-1"\n  access_key = "AKIAQ3EGRV2LMN4XWZP7"\n}\n\n'
-        'resource "aws_db_instance "db" {\n  password = "Summer2024!x9Q"\n}\n'
-    )
-    root, errors = parse_hcl(text)
-    (block,) = root.blocks
-    assert block.labels == ["aws"]  # only the labels before the damage
-    assert (errors[0].line, errors[0].col) == (1, 13)
-    # what the quote swallowed is read again at its own lines, so NHI101 still sees the key
-    assert block.attrs["access_key"] == "AKIAQ3EGRV2LMN4XWZP7"
-    assert block.attrs.vpos("access_key") == Pos(3, 16)
-    assert block.attrs.vpos("password") == Pos(7, 14)
-
-
-def test_an_object_key_that_spans_lines_is_no_name() -> None:
-    root, errors = parse_hcl(
-        'locals {\n  m = {\n    "a\n    b" = "x"\n    (\n      var.k\n    ) = 1\n  }\n}\n'
-    )
-    assert list(root.blocks[0].attrs["m"]) == ["<key at line 3, column 5>", "( var.k )"]
-    assert [e.line for e in errors] == [3]

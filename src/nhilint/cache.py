@@ -1,33 +1,111 @@
-"""A content-hash cache of extracted facts, so a rescan only re-reads the files that changed.
+"""The user's cache: extracted facts by content hash (a rescan re-reads only changed files), and
+the parsed configuration, the validated rule catalogue and schema verdicts.
 
-One entry per extraction unit (a Terraform directory or a single file), keyed by the sha256 of
-the nhilint version, a stamp of the extractor code, the format, and every file's path and text.
-Entries are pickles in the user's own cache directory; a corrupted or unreadable entry is
-ignored and rewritten, and a read-only cache directory only costs the speed-up.
-Turn it off with `--no-cache` or `NHILINT_NO_CACHE=1`.
+nhilint scans untrusted repositories, and a cache directory can sit inside one (GitLab's `cache:`
+wants `XDG_CACHE_HOME` in the checkout), so an entry is never trusted to be harmless:
+* entries are JSON decoded into a closed set of our own classes (`codec`): never pickle, never
+  code; anything unreadable is a miss;
+* the directory is ours alone: created 0700, and refused (no cache, one note on stderr) when it
+  or `nhilint/` is not owned by us or is open to group/others, which is also what a directory
+  committed to a repository is (git creates 0755 directories);
+* a facts entry records every side file the unit read (`file("policy.json")`) and is a miss
+  when one of them changed;
+* a unit whose facts hold a secret (what a detector flags, or a literal under a credential name)
+  is never stored: the cache holds no credential values;
+* the cache is capped (`MAX_BYTES`) and the least recently used entries go first.
+
+`--no-cache` (`disabled()`) or `NHILINT_NO_CACHE=1` turns every cache off.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-from collections.abc import Callable
+import stat
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nhilint import __version__
-from nhilint.formats import Extraction, SourceFile
+from nhilint import __version__, codec
+from nhilint.formats import Extraction, SourceFile, side_path, side_state
 from nhilint.schema import cache_dir
 
 # The code that decides what facts a file yields: an edited extractor (an editable install keeps
 # its version) must not be answered from entries the old code wrote.
 _CODE = ("facts.py", "tree.py", "secrets.py", "formats", "parse")
+MAX_BYTES = 200 * 1024 * 1024  # above this the oldest entries are evicted down to 3/4 of it
+_SWEEP_EVERY = 3600  # seconds: the size check walks the directory, so at most hourly
+_TOUCH_AFTER = 86400  # seconds: a hit refreshes an older entry's mtime, the LRU clock
+_SUFFIX = ".json"
+
+_DISABLED: ContextVar[bool] = ContextVar("nhilint_cache_disabled", default=False)
 
 
 def enabled(requested: bool = True) -> bool:
-    return requested and os.environ.get("NHILINT_NO_CACHE", "") in ("", "0")
+    return requested and not _DISABLED.get() and os.environ.get("NHILINT_NO_CACHE", "") in ("", "0")
+
+
+@contextmanager
+def disabled(off: bool = True) -> Iterator[None]:
+    """Within the block (when `off`), no cache is read or written: `--no-cache`."""
+    token = _DISABLED.set(off or _DISABLED.get())
+    try:
+        yield
+    finally:
+        _DISABLED.reset(token)
+
+
+def directory() -> Path | None:
+    """The cache directory, created private; None when caching is off or the directory is unsafe."""
+    return _checked(str(cache_dir())) if enabled() else None
+
+
+@lru_cache(maxsize=8)
+def _checked(location: str) -> Path | None:
+    root = Path(location)  # <base>/nhilint/<version>
+    base = root.parent.parent
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        problem = _unsafe_parent(base)
+        for folder in (root.parent, root):  # each checked before anything is made inside it
+            if not problem:
+                folder.mkdir(mode=0o700, exist_ok=True)
+                problem = _unsafe(folder)
+    except OSError:
+        return None  # a read-only or missing home costs only the speed-up
+    if problem:
+        sys.stderr.write(f"nhilint: not using the cache {problem}; delete it to start a private one\n")
+        return None
+    return root
+
+
+def _unsafe(path: Path) -> str | None:
+    """Why `path` is not a directory only we can read and write (None when it is)."""
+    info = os.stat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{path}: not a directory"
+    if not hasattr(os, "getuid"):  # Windows: the profile directory is private already
+        return None
+    if info.st_uid != os.getuid():
+        return f"directory {path}: owned by another user"
+    if info.st_mode & 0o077:
+        return f"directory {path}: open to other users (mode {stat.S_IMODE(info.st_mode):o}, not 700)"
+    return None
+
+
+def _unsafe_parent(path: Path) -> str | None:
+    """Why others could swap our directory inside `path` (writable by others without sticky bit)."""
+    info = os.stat(path)
+    if not hasattr(os, "getuid") or info.st_mode & stat.S_ISVTX:
+        return None
+    if info.st_uid not in (os.getuid(), 0) or info.st_mode & 0o022:
+        return f"in {path}: other users can write there"
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -39,8 +117,8 @@ def code_stamp() -> str:
         path = package / name
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
         for file in files:
-            stat = file.stat()
-            parts.append(f"{file.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+            info = file.stat()
+            parts.append(f"{file.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -54,50 +132,165 @@ def key(unit: list[SourceFile]) -> str:
     return digest.hexdigest()
 
 
-def entry_path(digest: str, kind: str = "facts") -> Path:
-    return cache_dir() / kind / digest[:2] / f"{digest}.pickle"
+def entry_path(digest: str, kind: str = "facts") -> Path | None:
+    root = directory()
+    return None if root is None else root / kind / digest[:2] / f"{digest}{_SUFFIX}"
 
 
-def load(digest: str, kind: str = "facts", expect: type = Extraction) -> Any:
-    """The cached value of type `expect`, or None on a miss."""
+def load(digest: str, kind: str, types: Iterable[type] = ()) -> Any:
+    """The cached value (JSON data and instances of `types` only), or None on a miss."""
+    path = entry_path(digest, kind)
+    if path is None:
+        return None
     try:
-        with entry_path(digest, kind).open("rb") as handle:
-            value = pickle.load(handle)
-    except FileNotFoundError:
+        with path.open("rb") as handle:
+            data = handle.read()
+            if time.time() - os.fstat(handle.fileno()).st_mtime > _TOUCH_AFTER:
+                os.utime(path)  # recently used: evicted last
+        return codec.loads(data, types)
+    except (OSError, ValueError):  # absent, unreadable, truncated, planted: a miss
         return None
-    except Exception:  # truncated, corrupted or from an incompatible Python: treat as a miss
-        return None
-    return value if isinstance(value, expect) else None
 
 
-def store(digest: str, value: object, kind: str = "facts") -> None:
+def store(digest: str, value: object, kind: str) -> None:
     """Write atomically (temp file + rename) so a concurrent reader never sees half an entry."""
     import tempfile  # only a miss pays for it
 
     path = entry_path(digest, kind)
+    if path is None:
+        return
     try:
-        try:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-        except FileNotFoundError:  # first entry in this fan-out directory
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        data = codec.dumps(value)
+        for folder in (path.parent.parent, path.parent):  # kind/, then its fan-out
+            folder.mkdir(mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)  # mode 0600
         try:
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(data)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
-    except (OSError, pickle.PicklingError, RecursionError):
-        pass  # an unwritable cache or an unpicklable fact costs only the speed-up
+    except (OSError, codec.Unencodable, RecursionError):
+        return  # an unwritable cache or an unencodable value costs only the speed-up
+    _sweep_now_and_then(path.parents[2])
+
+
+def _sweep_now_and_then(root: Path) -> None:
+    stamp = root / ".swept"
+    try:
+        if time.time() - stamp.stat().st_mtime < _SWEEP_EVERY:
+            return
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return
+    try:
+        stamp.touch(mode=0o600)
+        os.utime(stamp)
+    except OSError:
+        return
+    evict(root, MAX_BYTES)
+
+
+def evict(root: Path, max_bytes: int) -> None:
+    """Delete the least recently used entries under `root` until they fill at most 3/4 of `max_bytes`."""
+    entries: list[tuple[float, int, Path]] = []
+    for path in root.glob(f"*/*/*{_SUFFIX}"):
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        entries.append((info.st_mtime, info.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    if total <= max_bytes:
+        return
+    for _, size, path in sorted(entries):
+        if total <= max_bytes * 3 // 4:
+            break
+        try:
+            path.unlink()
+            total -= size
+        except OSError:
+            continue
+
+
+# --- facts ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def fact_types() -> tuple[type, ...]:
+    """The closed set of classes a facts entry may hold: the dataclasses of `facts` and `formats`."""
+    import dataclasses
+
+    from nhilint import facts, formats
+
+    return tuple(
+        cls
+        for module in (facts, formats)
+        for cls in vars(module).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__
+    )
 
 
 def cached(unit: list[SourceFile], compute: Callable[[list[SourceFile]], Extraction]) -> Extraction:
     """The unit's extraction from the cache, or computed and stored."""
     digest = key(unit)
-    hit = load(digest)
-    if hit is not None:
+    hit = load(digest, "facts", fact_types())
+    if isinstance(hit, Extraction) and _reads_unchanged(unit, hit):
         return hit
     extraction = compute(unit)
-    store(digest, extraction)
+    if not extraction.internal_errors and not holds_secret(extraction):
+        store(digest, extraction, "facts")
     return extraction
+
+
+def _reads_unchanged(unit: list[SourceFile], extraction: Extraction) -> bool:
+    """Whether every side file the unit read is as it was when the entry was written."""
+    sources = {file.rel: file for file in unit}
+    for read in extraction.reads:
+        source = sources.get(read.source) if isinstance(read.source, str) else None
+        target = side_path(source, read.name) if source is not None and isinstance(read.name, str) else None
+        if target is None or side_state(target)[0] != read.state:
+            return False
+    return True
+
+
+def holds_secret(extraction: Extraction) -> bool:
+    """Whether any string of the extraction is a credential: what NHI101 detects anywhere, or a
+    literal under a credential name (NHI106). Such an extraction is never written to disk."""
+    from nhilint import secrets
+    from nhilint.facts import EnvVar, StringValue
+
+    def credential(value: str, name: str) -> bool:
+        if secrets.detect(value, name) is not None:
+            return True
+        return (
+            bool(value)
+            and secrets.is_credential_name(name)
+            and not secrets.is_reference_or_placeholder(value)
+        )
+
+    for fact in extraction.facts:
+        if isinstance(fact, StringValue) and credential(fact.value, fact.key):
+            return True
+        if isinstance(fact, EnvVar) and credential(fact.value, fact.name):
+            return True
+    return any(secrets.detect(text) is not None for text in _strings([extraction.facts, extraction.problems]))
+
+
+def _strings(value: Any) -> Iterator[str]:
+    import dataclasses
+
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k)
+            yield from _strings(v)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _strings(getattr(value, f.name))

@@ -1,7 +1,8 @@
 """JSON Schema validation of our own data (rule catalogue, config), cached by content.
 
 Importing jsonschema costs ~80 ms, more than a whole pre-commit run should, so a document that
-validated once is remembered by the hash of (schema, document) in the user cache directory.
+validated once is remembered by the hash of (schema, document) in the user cache (`cache`: a
+private directory, turned off by `--no-cache`).
 """
 
 from __future__ import annotations
@@ -26,17 +27,25 @@ def schema_text(name: str) -> str:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    """Where nhilint caches: `$XDG_CACHE_HOME/nhilint/<version>`, or `~/.cache/...`.
+
+    A relative `XDG_CACHE_HOME` is ignored, as the XDG spec says: it would be relative to wherever
+    nhilint runs, often inside the repository it scans. `cache.directory()` creates and checks it.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "nhilint" / __version__
 
 
 def validate(instance: Any, name: str, what: str) -> None:
     """Raise SchemaError naming `what` and the first problem if `instance` breaks schema `name`."""
-    digest = hashlib.sha256(
-        (schema_text(name) + json.dumps(instance, sort_keys=True, default=str)).encode()
-    ).hexdigest()
-    marker = cache_dir() / "valid" / digest
-    if marker.exists():
+    from nhilint import cache
+
+    # a non-JSON value (a YAML date) must not hash like its string form, which the schema may accept
+    document = json.dumps(instance, sort_keys=True, default=lambda o: {"$non-json": repr(o)})
+    digest = hashlib.sha256((schema_text(name) + "\0" + document).encode()).hexdigest()
+    if cache.load(digest, "valid") is True:
         return
     import jsonschema
 
@@ -45,8 +54,4 @@ def validate(instance: Any, name: str, what: str) -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path)
         raise SchemaError(f"{what}: {error.message}" + (f" (at {where})" if where else ""))
-    try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-    except OSError:
-        pass  # a read-only home only costs the validation next time
+    cache.store(digest, True, "valid")

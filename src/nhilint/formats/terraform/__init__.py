@@ -46,6 +46,7 @@ def extract(files: list[SourceFile]) -> Extraction:
     except TooComplex as exc:  # the literals stand (NHI101 needs no resolution); the rest is unknown
         del result.facts[literal:]
         result.problems.extend(Problem(file.loc(exc.line, exc.col), exc.reason) for file in files)
+    result.reads.extend(module.reads)  # after every provider: they read side files lazily
     return result
 
 

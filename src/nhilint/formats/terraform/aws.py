@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any
 
 from nhilint import iam
@@ -270,21 +270,14 @@ class _Documents:
     ) -> list[PolicyStatement]:
         """`file("policy.json")`: read only files inside the module's directory."""
         name = render(self.module, arg)
-        if len(name) != 1 or not resource.file.path:
+        if len(name) != 1:
             return []
         rel = re.sub(r"^\$\{path\.(module|root)\}/", "", name[0])
-        if "${" in rel:
+        side = None if "${" in rel else self.module.read_file(resource.file, rel)
+        if side is None:
             return []
-        base = Path(resource.file.path).parent.resolve()
-        target = (base / rel).resolve()
-        if not target.is_relative_to(base) or not target.is_file() or target.stat().st_size > 1_000_000:
-            return []
-        try:
-            text = target.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return []
-        shown = str(Path(resource.file.rel).parent / target.relative_to(base)).replace("\\", "/")
-        doc = iam.json_document(text, 1)
+        shown = (PurePosixPath(resource.file.rel).parent / side.name).as_posix()
+        doc = iam.json_document(side.text, 1)
         return list(
             iam.statements(
                 doc,

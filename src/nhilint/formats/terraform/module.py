@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nhilint.facts import Loc
-from nhilint.formats import SourceFile
+from nhilint.formats import SideRead, SideText, SourceFile, read_beside
 from nhilint.parse import Budget, ParseError
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
 
@@ -86,6 +86,11 @@ class Module:
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _memo: dict[tuple[str, int], list[Any]] = field(default_factory=dict, repr=False)
     _by_attr: dict[tuple[str, str], dict[Any, Resource]] = field(default_factory=dict, repr=False)
+    reads: list[SideRead] = field(default_factory=list)  # files read beside the module, for the cache
+
+    def read_file(self, source: SourceFile, name: str) -> SideText | None:
+        """`file(name)` of `source`: a file below the module's directory (see `read_beside`)."""
+        return read_beside(source, name, self.reads)
 
     def bodies(self) -> Iterator[tuple[SourceFile, Block]]:
         return iter(self.files)

@@ -1,0 +1,100 @@
+"""A data-only JSON codec for cache entries: our own dataclasses, tagged by class name.
+
+Decoding never runs code from the input: it builds only JSON values and instances of the classes
+the caller names (a closed registry), each field checked against its type hint, so a planted or
+corrupted entry can at worst be a miss. Only exact types round-trip (a dict subclass such as the
+parser's `LMap` is refused, not flattened), so a decoded value equals the encoded one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types as pytypes
+import typing
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class Unencodable(TypeError):
+    """A value holds something the codec does not carry: the caller stores nothing."""
+
+
+def dumps(value: Any) -> bytes:
+    # ensure_ascii keeps lone surrogates (an HCL "\uD800" escape) as escapes that load back as is
+    return json.dumps(_encode(value), ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def loads(data: bytes, types: Iterable[type]) -> Any:
+    """The value in `data`; ValueError when it is not a valid encoding of `types` and JSON values."""
+    registry = {cls.__name__: cls for cls in types}
+    try:
+        return _decode(json.loads(data), registry)
+    except (TypeError, KeyError, AttributeError, NameError, RecursionError) as exc:
+        raise ValueError(f"not a cache entry: {type(exc).__name__}") from None
+
+
+def _encode(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [_encode(v) for v in value]
+    if kind is tuple:
+        return {"$tuple": [_encode(v) for v in value]}
+    if kind is dict:
+        return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"$type": kind.__name__, "fields": fields}
+    raise Unencodable(kind.__name__)
+
+
+def _decode(value: Any, registry: dict[str, type]) -> Any:
+    if isinstance(value, list):
+        return [_decode(v, registry) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "$tuple" in value:
+        return tuple(_decode(v, registry) for v in value["$tuple"])
+    if "$dict" in value:
+        return {_decode(k, registry): _decode(v, registry) for k, v in value["$dict"]}
+    cls = registry[value["$type"]]  # KeyError: not one of ours
+    fields = {str(k): _decode(v, registry) for k, v in value["fields"].items()}
+    hints = _hints(cls)
+    for name, field_value in fields.items():
+        if not _conforms(field_value, hints[name]):  # KeyError: no such field
+            raise TypeError(f"{cls.__name__}.{name}")
+    return cls(**fields)
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether `value` is of the type `hint` (the forms our dataclasses use)."""
+    if hint is Any:
+        return True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, pytypes.UnionType):
+        return any(_conforms(value, arg) for arg in args)
+    if origin is list:
+        return type(value) is list and all(_conforms(v, args[0]) for v in value)
+    if origin is dict:
+        return type(value) is dict and all(
+            _conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items()
+        )
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return type(value) is tuple and all(_conforms(v, args[0]) for v in value)
+        return type(value) is tuple and len(value) == len(args) and all(map(_conforms, value, args))
+    if hint is float:
+        return type(value) in (int, float)
+    if hint is int:
+        return type(value) is int
+    return isinstance(hint, type) and isinstance(value, hint)
