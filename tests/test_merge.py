@@ -30,6 +30,7 @@ def audit_cli(tmp_path: Path, listing: Path, *extra: str) -> None:
         "--cache-dir",
         str(tmp_path / "cache"),
         "--exit-zero",
+        "--keep-going",
         *extra,
         cwd=tmp_path,
     )
@@ -78,11 +79,15 @@ def repo(source: str, findings: int) -> dict:
     }
 
 
+SUMMARY_KEYS = ("repositories", "repositories_failed", "total", "errors", "warnings", "notes")
+SUMMARY_KEYS += ("files_scanned", "suppressed")
+
+
 def document(*repos: dict) -> dict:
     return {
         "version": "1",
         "tool": {"name": "nhilint", "version": "0"},
-        "summary": {},
+        "summary": dict.fromkeys(SUMMARY_KEYS, 0),  # well formed; `merge` recomputes it anyway
         "repositories": list(repos),
     }
 
@@ -106,3 +111,43 @@ def test_mixed_or_foreign_inputs_are_refused(tmp_path: Path) -> None:
         merge_files([tmp_path / "audit.json", tmp_path / "log.sarif"])
     proc = run_cli("merge", "other.json", cwd=tmp_path)
     assert proc.returncode == 2 and "other.json: not an nhilint audit JSON document" in proc.stderr
+
+
+def without(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+MALFORMED = {
+    "not-json": "{not json",
+    "truncated": json.dumps(document(repo("a", 1)))[:-40],
+    "huge-integer": '{"version": "1", "repositories": [], "n": ' + "9" * 5000 + "}",
+    "deep": "[" * 100_000 + "]" * 100_000,
+    "no-source": json.dumps(document(without(repo("a", 1), "source"))),
+    "no-tool": json.dumps(without(document(repo("a", 1)), "tool")),
+    "repository-not-object": json.dumps(document(repo("a", 1), ["b"])),  # type: ignore[arg-type]
+    "total-is-text": json.dumps(
+        document({**repo("a", 1), "summary": {**repo("a", 1)["summary"], "total": "1"}})
+    ),
+    "ok-without-findings": json.dumps(document(without(repo("a", 1), "findings"))),
+    "finding-without-severity": json.dumps(
+        document({**repo("a", 1), "findings": [{"rule_id": "NHI101", "suppressed": False}]})
+    ),
+    "sarif-run-not-object": json.dumps({"version": "2.1.0", "runs": [1]}),
+    "sarif-without-runs": json.dumps({"version": "2.1.0", "$schema": "sarif"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_inputs_are_one_sentence_and_exit_2(tmp_path: Path, name: str) -> None:
+    good = document(repo("z", 0))
+    if name.startswith("sarif"):
+        good = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "nhilint"}}, "results": []}]}
+    (tmp_path / "good.json").write_text(json.dumps(good), encoding="utf-8")
+    (tmp_path / f"{name}.json").write_text(MALFORMED[name], encoding="utf-8")
+
+    proc = run_cli("merge", "good.json", f"{name}.json", cwd=tmp_path)
+
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("nhilint: error: ") and f"{name}.json" in line
+    assert proc.stdout == ""

@@ -22,11 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 AUDIT_VERSION = "1"
 CLONE_TIMEOUT = 600  # seconds; a hung server must not hang the audit
 _USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]+@", re.IGNORECASE)
-_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*(?:://|::)|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*)(://|::)", re.IGNORECASE)  # `transport::address` too
 
 
 class AuditError(Exception):
@@ -111,39 +113,135 @@ def select_shard(targets: list[Target], shard: tuple[int, int] | None) -> list[T
     return [t for t in targets if shard_of(t, count) == index]
 
 
+# Every git command runs with these settings, whatever the host's or the repository's config says:
+# a listed repository is untrusted, and its `.gitattributes`, `.lfsconfig` or hooks must run nothing
+# and reach no other host. System and global config are ignored (see `_git_env`), so no filter
+# driver is defined; LFS is switched off explicitly in case an environment defines it anyway.
+SAFE_GIT_CONFIG = (
+    "core.hooksPath=/dev/null",
+    "core.fsmonitor=false",
+    "core.attributesFile=/dev/null",
+    "filter.lfs.smudge=",
+    "filter.lfs.process=",
+    "filter.lfs.required=false",
+    "submodule.recurse=false",
+    "protocol.allow=never",
+    "protocol.https.allow=always",
+    "protocol.ssh.allow=always",
+    "protocol.file.allow=always",
+    "credential.helper=",  # forget every helper configured elsewhere; `git_command` may add one
+)
+ALLOWED_SCHEMES = frozenset({"https", "ssh", "git+ssh", "ssh+git", "file"})
+# The host's ssh setup is the operator's choice; every other GIT_* variable (GIT_DIR, GIT_CONFIG_*,
+# GIT_ALLOW_PROTOCOL, GIT_ASKPASS ...) could undo the settings above and is dropped.
+_KEEP_GIT_ENV = frozenset({"GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT"})
+# A helper for one command: it answers from the environment, so the token is in no argv and no file.
+_CREDENTIAL_HELPER = (
+    '!f() { test "$1" = get || exit 0; printf "username=%s\\n" "$NHILINT_GIT_USERNAME"; '
+    'if test -n "$NHILINT_GIT_PASSWORD"; then printf "password=%s\\n" "$NHILINT_GIT_PASSWORD"; fi; }; f'
+)
+
+
+def unsupported_protocol(t: Target) -> str | None:
+    """Why the target's URL is refused (`ext::`, `http://`, `git://` ...), or None when it may be cloned."""
+    match = _SCHEME.match(t.source)
+    if match is None or match[1].lower() in ALLOWED_SCHEMES and match[2] == "://":
+        return None  # scp-like `user@host:path` is ssh
+    return f"{match[1]}{match[2]} URLs are not audited: only https://, ssh:// and file:// URLs are cloned"
+
+
 def clone(t: Target, cache_dir: Path) -> Path:
     """A shallow checkout of the target's default branch under `cache_dir`, refreshed when there."""
     slug = re.sub(r"[^\w.-]+", "-", t.source.split("://", 1)[-1]).strip("-")[-60:]
-    dest = cache_dir / f"{slug}-{hashlib.sha256(t.source.encode()).hexdigest()[:10]}"
+    dest = private_dir(cache_dir) / f"{slug}-{hashlib.sha256(t.source.encode()).hexdigest()[:10]}"
+    url, username, password = split_credentials(t.where)
     if (dest / ".git").is_dir():
-        steps = {
-            "fetch": ["git", "-C", str(dest), "fetch", "--quiet", "--depth", "1", "origin", "HEAD"],
-            "reset": ["git", "-C", str(dest), "reset", "--quiet", "--hard", "FETCH_HEAD"],
+        steps = {  # set-url also cleans a clone an older nhilint made with the token in its config
+            "remote set-url": ["-C", str(dest), "remote", "set-url", "origin", url],
+            "fetch": ["-C", str(dest), "fetch", "--quiet", "--no-tags", "--depth", "1", "origin", "HEAD"],
+            "reset": ["-C", str(dest), "reset", "--quiet", "--hard", "FETCH_HEAD"],
         }
     else:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        steps = {"clone": ["git", "clone", "--quiet", "--depth", "1", "--", t.where, str(dest)]}
-    for label, command in steps.items():
-        _git(label, command, t)
+        steps = {"clone": ["clone", "--quiet", "--no-tags", "--depth", "1", "--", url, str(dest)]}
+    for label, args in steps.items():
+        _git(label, args, t, username, password)
     return dest
 
 
-def _git(label: str, command: list[str], t: Target) -> None:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}  # a private URL must fail, not wait for a password
+def private_dir(path: Path) -> Path:
+    """`path`, created 0700; clones hold private code. A directory another user owns or can write
+    is refused: a clone planted there (with its own `.git/config`) would be fetched into."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_uid != os.getuid():
+        raise AuditError(
+            f"clone cache {path} is owned by another user; give --cache-dir a directory of yours"
+        )
+    if info.st_mode & 0o022:
+        raise AuditError(f"clone cache {path} is writable by other users; make it private (chmod 700)")
+    if info.st_mode & 0o077:
+        path.chmod(0o700)  # readable by others, as older nhilint versions created it
+    return path
+
+
+def split_credentials(location: str) -> tuple[str, str | None, str | None]:
+    """The URL without its user:password, the username and the password (percent-decoded)."""
+    match = _USERINFO.match(location)
+    if match is None:
+        return location, None, None
+    userinfo = location[len(match[1]) : match.end() - 1]
+    username, colon, password = userinfo.partition(":")
+    return match[1] + location[match.end() :], unquote(username), unquote(password) if colon else None
+
+
+def git_command(
+    args: list[str], username: str | None = None, password: str | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment that run `git ARGS` safely on an untrusted repository; a username
+    (and password) reach git through a credential helper that reads them from the environment."""
+    config = [item for setting in SAFE_GIT_CONFIG for item in ("-c", setting)]
+    if username is not None:
+        config += ["-c", f"credential.helper={_CREDENTIAL_HELPER}"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEEP_GIT_ENV}
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_ATTR_NOSYSTEM="1",
+        GIT_LFS_SKIP_SMUDGE="1",
+        GIT_TERMINAL_PROMPT="0",  # a private URL must fail, not wait for a password
+    )
+    if username is not None:
+        env.update(NHILINT_GIT_USERNAME=username, NHILINT_GIT_PASSWORD=password or "")
+    return ["git", *config, *args], env
+
+
+def _git(label: str, args: list[str], t: Target, username: str | None, password: str | None) -> None:
+    argv, env = git_command(args, username, password)
+
+    # a token alone in a URL (https://TOKEN@host/...) is its username
+    secret = password or (username if username and len(username) >= 8 else None)
+
+    def masked(text: str) -> str:
+        text = text.replace(t.where, t.source)
+        return text.replace(secret, "***") if secret else text
+
     try:
-        proc = subprocess.run(command, env=env, capture_output=True, text=True, timeout=CLONE_TIMEOUT)
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=CLONE_TIMEOUT)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise AuditError(f"git {label} failed: {exc}".replace(t.where, t.source)) from None
+        raise AuditError(masked(f"git {label} failed: {exc}")) from None
     if proc.returncode != 0:
         lines = [line for line in proc.stderr.splitlines() if line.strip()] or [
             f"exit code {proc.returncode}"
         ]
         reason = next((line for line in lines if line.startswith("fatal:")), lines[0])
-        raise AuditError(f"git {label} failed: {reason}".replace(t.where, t.source))
+        raise AuditError(masked(f"git {label} failed: {reason}"))
 
 
 def checkout(t: Target, cache_dir: Path) -> Path:
     if t.is_url:
+        refused = unsupported_protocol(t)
+        if refused:
+            raise AuditError(refused)
         return clone(t, cache_dir)
     path = Path(t.source).expanduser()
     if not path.is_dir():
@@ -157,16 +255,25 @@ def scan_one(t: Target, options: ScanOptions) -> RepoReport:
     """Check out and scan one target; every failure is caught and reported (runs in a worker)."""
     start = time.perf_counter()
     try:
-        report, sarif = _scan(checkout(t, options.cache_dir), options)
-        return RepoReport(t, report=report, sarif=sarif, seconds=time.perf_counter() - start)
+        report, sarif, error = _scan(checkout(t, options.cache_dir), options)
+        return RepoReport(t, report=report, sarif=sarif, error=error, seconds=time.perf_counter() - start)
     except AuditError as exc:
         error = str(exc)
     except Exception as exc:  # a broken repository costs that repository, never the audit
-        error = f"scan failed: {type(exc).__name__}: {exc}"
+        error = _crash("scan failed", exc)
     return RepoReport(t, error=error, seconds=time.perf_counter() - start)
 
 
-def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None]:
+def _crash(what: str, exc: BaseException) -> str:
+    from nhilint.secrets import redact_snippet
+
+    first_line = (str(exc).splitlines() or [""])[0][:200]  # an exception may quote the repository's text
+    return f"{what}: {type(exc).__name__}: {redact_snippet(first_line)}".rstrip(": ")
+
+
+def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None, str | None]:
+    """The repository's JSON report, its SARIF log and, when nhilint hit a bug on some of its
+    files, why the repository counts as failed (its report then holds the findings of the rest)."""
     from nhilint import config as configuration
     from nhilint import engine
     from nhilint.report import render
@@ -179,9 +286,41 @@ def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None]
         raise AuditError(str(exc)) from None
     config = config.with_overrides(select=options.select, ignore=options.ignore, fail_on=options.fail_on)
     result = engine.scan([root], config, root=root)
-    report = json.loads(render(result, "json"))
+    report = printable(json.loads(render(result, "json")))
     report["fail_on"] = config.fail_on
-    return report, render(result, "sarif") if options.sarif else None
+    sarif = render(result, "sarif") if options.sarif else None
+    if sarif is not None and "\\ud" in sarif:  # json.dumps wrote a non-UTF-8 name as a lone surrogate
+        sarif = json.dumps(printable(json.loads(sarif)), indent=2) + "\n"
+    errors = result.internal_errors
+    error = None
+    if errors:
+        first = errors[0]
+        error = printable(
+            f"nhilint internal error on {len(errors)} file{'s' if len(errors) != 1 else ''} "
+            f"(please report it): {first.file}: {first.error}"
+        )
+    return report, sarif, error
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(value: Any) -> Any:
+    """`value` (a JSON document, or one string) with every file-name byte that is not UTF-8 written
+    `\\xHH`: Python decodes such a byte to a lone surrogate (surrogateescape), which no UTF-8
+    output can hold. Other lone surrogates become `\\uDxxx`."""
+    if isinstance(value, str):
+        return _SURROGATE.sub(_escape_surrogate, value)
+    if isinstance(value, dict):
+        return {printable(k): printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [printable(v) for v in value]
+    return value
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 def run(
@@ -190,7 +329,8 @@ def run(
     jobs: int,
     progress: Callable[[int, int, RepoReport], None] | None = None,
 ) -> list[RepoReport]:
-    """Scan every target with `jobs` worker processes; reports in target order."""
+    """Scan every target with `jobs` worker processes; reports in target order. A worker that dies
+    (killed, out of memory) fails the repositories it had, never the audit."""
     done: dict[str, RepoReport] = {}
     if jobs <= 1 or len(targets) <= 1:
         for t in targets:
@@ -201,9 +341,12 @@ def run(
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=min(jobs, len(targets))) as pool:
-            futures = [pool.submit(scan_one, t, options) for t in targets]
+            futures = {pool.submit(scan_one, t, options): t for t in targets}
             for future in as_completed(futures):
-                report = future.result()
+                try:
+                    report = future.result()
+                except Exception as exc:
+                    report = RepoReport(futures[future], error=_crash("worker failed", exc))
                 done[report.target.source] = report
                 if progress:
                     progress(len(done), len(targets), report)
@@ -214,7 +357,7 @@ def combined(reports: list[RepoReport]) -> dict[str, Any]:
     """The combined JSON document: repositories sorted by source, so equal audits give equal bytes."""
     from nhilint import __version__
 
-    repos = [_repo_entry(r) for r in sorted(reports, key=lambda r: r.target.source)]
+    repos = printable([_repo_entry(r) for r in sorted(reports, key=lambda r: r.target.source)])
     return {
         "version": AUDIT_VERSION,
         "tool": {"name": "nhilint", "version": __version__},
@@ -240,13 +383,14 @@ def _repo_entry(r: RepoReport) -> dict[str, Any]:
 
 
 def summary(repos: list[dict[str, Any]]) -> dict[str, int]:
-    scanned = [r for r in repos if r["status"] == "ok"]
+    """Totals over every repository with a report, including failed ones whose scan ran in part."""
     totals: Counter[str] = Counter()
-    for repo in scanned:
-        totals.update({k: v for k, v in repo["summary"].items() if k != "files_with_findings"})
+    for repo in repos:
+        if "summary" in repo:
+            totals.update({k: v for k, v in repo["summary"].items() if k != "files_with_findings"})
     return {
         "repositories": len(repos),
-        "repositories_failed": len(repos) - len(scanned),
+        "repositories_failed": sum(1 for r in repos if r["status"] != "ok"),
         "total": totals["total"],
         "errors": totals["errors"],
         "warnings": totals["warnings"],
@@ -263,8 +407,7 @@ def failing(document: dict[str, Any]) -> int:
     return sum(
         1
         for repo in document["repositories"]
-        if repo["status"] == "ok"
-        for f in repo["findings"]
+        for f in repo.get("findings", [])
         if not f["suppressed"] and severity_rank(f["severity"]) >= severity_rank(repo["fail_on"])
     )
 
@@ -315,6 +458,7 @@ def write_csv(document: dict[str, Any], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
+        # cells come from the scanned repositories: none may run as a spreadsheet formula
         writer.writerows([csv_cell(cell) for cell in row] for row in csv_rows(document))
 
 
@@ -342,6 +486,15 @@ def write_sarif_dir(reports: list[RepoReport], directory: Path) -> list[Path]:
     return written
 
 
+# Line breaks, other control characters and bidi overrides (from a file name, a git server's error
+# message ...) would let one table cell forge lines of the report.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _cell(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), printable(text))
+
+
 @dataclass
 class Table:
     """The per-repository summary printed at the end of an audit."""
@@ -356,8 +509,8 @@ class Table:
             status = "ok" if r.ok else f"FAILED: {r.error}"
             rows.append(
                 [
-                    r.target.name,
-                    status,
+                    _cell(r.target.name),
+                    _cell(status),
                     *(str(s.get(k, "-")) for k in ("files_scanned", "errors", "warnings", "notes")),
                     f"{r.seconds:.1f}",
                 ]

@@ -2,16 +2,19 @@
 
 Shards split repositories, so merging audit JSON is a union of repositories (sorted by source, the
 summary recomputed): the merge of every shard is byte-for-byte the unsharded audit. SARIF logs are
-merged by concatenating their runs (one run per repository scan).
+merged by concatenating their runs (one run per repository scan). Every input is checked first
+(audit JSON against `schemas/audit.schema.json`), so a malformed file is one sentence, never a crash.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from nhilint import audit
+from nhilint.schema import schema_text
 
 
 class MergeError(Exception):
@@ -31,8 +34,6 @@ def merge_audits(documents: list[dict[str, Any]]) -> dict[str, Any]:
     different results is an error (shards must not overlap)."""
     repos: dict[str, dict[str, Any]] = {}
     for document in documents:
-        if document.get("version") != audit.AUDIT_VERSION:
-            raise MergeError(f"audit JSON version {document.get('version')!r} is not {audit.AUDIT_VERSION!r}")
         for repo in document["repositories"]:
             seen = repos.setdefault(repo["source"], repo)
             if seen != repo:
@@ -66,6 +67,8 @@ def merge_files(paths: list[Path]) -> tuple[str, dict[str, Any]]:
     if len(kinds) > 1:
         raise MergeError("cannot merge audit JSON with SARIF: give files of one kind")
     kind = kinds.pop()
+    for path, document in zip(files, documents, strict=True):
+        _check(kind, document, path)
     return kind, merge_audits(documents) if kind == "audit" else merge_sarif(documents)
 
 
@@ -76,13 +79,51 @@ def _results_in(directory: Path) -> list[Path]:
 def _load(path: Path) -> Any:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise MergeError(f"cannot read {path}: {exc}") from None
+    except OSError as exc:
+        raise MergeError(f"cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+        raise MergeError(f"{path} is not JSON: {reason}") from None
     try:
         kind_of(document)
     except MergeError as exc:
         raise MergeError(f"{path}: {exc}") from None
     return document
+
+
+def _check(kind: str, document: dict[str, Any], path: Path) -> None:
+    if kind == "sarif":
+        if not all(isinstance(run, dict) for run in document["runs"]):
+            raise MergeError(f"{path}: not a SARIF log: every item of `runs` must be an object")
+        return
+    if document.get("version") != audit.AUDIT_VERSION:
+        raise MergeError(
+            f"{path}: audit JSON version {document.get('version')!r} is not {audit.AUDIT_VERSION!r}"
+        )
+    from jsonschema.exceptions import best_match
+
+    try:
+        error = best_match(_audit_validator().iter_errors(document))
+    except RecursionError:
+        raise MergeError(f"{path}: not a valid nhilint audit JSON document: nested too deeply") from None
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path)
+        raise MergeError(
+            f"{path}: not a valid nhilint audit JSON document: {error.message[:200]}"
+            + (f" (at /{where})" if where else "")
+        )
+
+
+@cache
+def _audit_validator() -> Any:
+    import jsonschema
+    from referencing import Registry, Resource
+
+    schemas = [json.loads(schema_text(name)) for name in ("audit", "report")]  # audit refers to report
+    registry: Registry[Any] = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas
+    )
+    return jsonschema.Draft202012Validator(schemas[0], registry=registry)
 
 
 def _tool() -> dict[str, str]:

@@ -36,6 +36,7 @@ PLATFORM_TITLES = {
     "kubernetes": "Kubernetes",
     "github-actions": "GitHub Actions",
     "gitlab-ci": "GitLab CI",
+    "helm-template": "Helm template",
 }
 
 
@@ -135,8 +136,9 @@ def _message(finding: Finding) -> str:
 
 
 def _uri(path: str) -> str:
-    """A relative URI reference for a scan-relative path: spaces, `%`, `:` and non-ASCII encoded."""
-    return quote(path, safe="/!$&'()*+,;=@")
+    """A relative URI reference for a scan-relative path: spaces, `%`, `:` and non-ASCII encoded.
+    A file name that is not UTF-8 (lone surrogates from surrogateescape) keeps its own bytes, %XX."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/!$&'()*+,;=@")
 
 
 def _physical(loc: Loc) -> dict[str, Any]:
