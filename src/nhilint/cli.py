@@ -491,13 +491,20 @@ def merge(inputs: tuple[Path, ...], output: Path | None) -> None:
 )
 def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_path: Path | None) -> None:
     """List every machine identity in PATHS: owner, expiry, credentials, privilege, workloads, rules."""
+    from datetime import date
+
     from nhilint import config as configuration
+    from nhilint import engine
     from nhilint import inventory as identities
 
     targets = list(paths) or [Path(".")]
     try:
-        config = configuration.read_file(config_path) if config_path else configuration.discover(targets[0])
-        result = identities.build(targets, config, Path.cwd())
+        explicit = configuration.read_file(config_path) if config_path else None
+        configs = configuration.Configs(explicit=explicit)
+        for target in targets:
+            configs.at(target)  # a broken configuration is an error even where no file is read
+        scanned = engine.scan(targets, configs, root=Path.cwd())
+        result = identities.inventory(scanned.facts, scanned.active, configs, date.today(), Path.cwd())
     except configuration.ConfigError as exc:
         _fail(str(exc))
         return
@@ -505,6 +512,9 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_pat
         _fail(f"path does not exist: {exc.args[0]}")
         return
     _emit(identities.render(result, fmt), output)
+    if scanned.internal_errors:  # an inventory with holes must not pass for a whole one
+        _report_internal_errors(scanned)
+        sys.exit(2)
 
 
 # --- end of issue 8 block ---

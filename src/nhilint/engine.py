@@ -273,6 +273,7 @@ def scan(
         baseline_stale=stale,
         skipped=skipped,
         internal_errors=extraction.internal_errors,
+        facts=extraction.facts,
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nhilint.facts import Loc
+from nhilint.facts import Fact, Loc
 from nhilint.secrets import redact_secrets
 
 if TYPE_CHECKING:
@@ -104,6 +104,7 @@ class ScanResult:
     baseline_stale: int = 0  # baseline entries that matched no finding (fixed since, or moved)
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> files not scanned
     internal_errors: list[InternalError] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list, repr=False)  # what was read, for the inventory
 
     @property
     def active(self) -> list[Finding]:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from nhilint.config import Config
+from nhilint.config import Config, Configs
 from nhilint.facts import (
     Credential,
     Fact,
@@ -111,28 +111,36 @@ class Inventory:
         return {risk: sum(1 for e in self.entries if e.risk == risk) for risk in RISKS}
 
 
-def build(paths: list[Path], config: Config, root: Path, today: date | None = None) -> Inventory:
-    """Scan `paths` and inventory the identities found."""
+def build(paths: list[Path], config: Config | Configs, root: Path, today: date | None = None) -> Inventory:
+    """Scan `paths` and inventory the identities found, each read with its own file's configuration."""
     from nhilint import engine
 
-    result = engine.scan(paths, config, root=root)
-    return inventory(collect_facts(paths, config, root), result.active, config, today or date.today())
+    configs = config if isinstance(config, Configs) else Configs(explicit=config)
+    result = engine.scan(paths, configs, root=root)
+    return inventory(result.facts, result.active, configs, today or date.today(), root)
 
 
 def collect_facts(paths: list[Path], config: Config, root: Path) -> list[Fact]:
     """Every fact of the files a scan of `paths` reads (the same discovery and extractors)."""
-    from nhilint import discover, engine
+    from nhilint import engine
 
-    sources = engine.read_sources(discover.discover(paths, root, config.exclude), root, config)
-    return [fact for unit in engine.units(sources.files) for fact in engine.extract(unit).facts]
+    return engine.scan(paths, config, root=root).facts
 
 
-def inventory(facts: list[Fact], findings: list[Finding], config: Config, today: date) -> Inventory:
+def inventory(
+    facts: list[Fact],
+    findings: list[Finding],
+    config: Config | Configs,
+    today: date,
+    root: Path | None = None,
+) -> Inventory:
+    configs = config if isinstance(config, Configs) else Configs(explicit=config)
+    base = root or Path.cwd()
     by_type: dict[type, list[Any]] = defaultdict(list)
     for fact in facts:
         by_type[type(fact)].append(fact)
     identities: list[Identity] = by_type[Identity]
-    entries = {i.address or i.name: _declared(i, config, today) for i in identities}
+    entries = {i.address or i.name: _declared(i, configs.at(base / i.loc.file), today) for i in identities}
     for workload in by_type[Workload]:
         key = workload.identity
         if key and key not in entries and workload.platform == "kubernetes":

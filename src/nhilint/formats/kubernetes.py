@@ -54,14 +54,19 @@ _IGNORE_ENTRY = re.compile(
 )
 
 
-def parse(file: SourceFile) -> list[Any]:
+def parse(file: SourceFile) -> tuple[list[Any], list[ParseError]]:
+    """The file's documents, and the error of each broken one (a broken document of a stream costs
+    only itself). Raises ParseError when nothing could be read."""
     if file.rel.endswith(".json"):
         from nhilint.parse.json import parse_json
 
-        return [parse_json(file.text)]
-    from nhilint.parse.yaml import parse_yaml
+        return [parse_json(file.text)], []
+    from nhilint.parse.yaml import parse_yaml_stream
 
-    return parse_yaml(file.text)
+    docs, errors = parse_yaml_stream(file.text)
+    if errors and not any(isinstance(d, LMap) for d in docs):
+        raise errors[0]
+    return docs, errors
 
 
 def objects(docs: list[Any]) -> Iterator[LMap]:
@@ -89,13 +94,13 @@ def sa_address(namespace: str, name: str) -> str:
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
     try:
-        docs = parse(file)
+        docs, errors = parse(file)
     except ParseError as exc:
         if "{{" in file.text:  # template syntax: not a manifest until rendered (a `{{` inside a
             return helm_template.extract(files)  # string of a manifest that parses is just text)
         return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     sources = _helm_sources(file.text)
-    result = Extraction()
+    result = Extraction(problems=[Problem(file.loc(e.line, e.col), e.reason) for e in errors])
     for obj in objects(docs):
         result.facts.extend(object_strings(file, obj))
         manifest = Manifest.of(file, obj, sources.at(obj.pos.line))

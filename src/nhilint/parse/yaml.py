@@ -479,3 +479,51 @@ def load_plain(text: str) -> Any:
         return yaml.load(text, Loader=_plain_loader())
     except yaml.YAMLError as exc:
         raise _parse_error(exc, text) from None
+
+
+MAX_RECOVERIES = 20
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+
+
+def parse_yaml_stream(text: str, tags: str = "none") -> tuple[list[Any], list[ParseError]]:
+    """Every document of a stream that parses, and the error of each that does not: one broken
+    document of a multi-document file costs only itself. Reading resumes at the next `---` line
+    after an error, at most MAX_RECOVERIES times (then the rest goes with the last error)."""
+    import yaml
+
+    docs: list[Any] = []
+    errors: list[ParseError] = []
+    start = 0
+    for _ in range(MAX_RECOVERIES + 1):
+        # blank lines stand in for what was read already, so positions stay those of the file
+        chunk = "\n" * text.count("\n", 0, start) + text[start:] if start else text
+        builder = _Builder(TAG_TABLES[tags])
+        loader = _loader_class()(chunk)
+        try:
+            with gc_paused():
+                builder.run(loader.get_event)
+            return docs + builder.docs, errors
+        except yaml.YAMLError as exc:
+            error = _parse_error(exc, chunk)
+        except ParseError as exc:
+            error = exc
+        finally:
+            loader.dispose()
+        docs += builder.docs  # only documents that ended before the error
+        errors.append(error)
+        line_start = _line_offset(text, error.line)
+        resume = _DOCUMENT_START.search(text, max(line_start, start + 1))
+        if resume is None:
+            break
+        start = resume.start()
+    return docs, errors
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Offset of the start of 1-based `line` in `text`."""
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return len(text)
+    return offset

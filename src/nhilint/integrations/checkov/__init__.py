@@ -105,10 +105,10 @@ def _scan_unit(unit: Path) -> dict[Path, list[Finding]]:
 
     directory = unit if unit.is_dir() else unit.parent
     files = sorted(p for p in directory.iterdir() if p.is_file()) if unit.is_dir() else [unit]
-    config = configuration.discover(directory)
-    # the configuration's directory is the repository root its `exclude` globs are written against
-    root = Path(config.source).resolve().parent if config.source else directory
-    result = engine.scan(files, config, root=root)
+    # the same configuration per file as `nhilint scan` (each file's nearest one; globs written
+    # against its directory), so the bridge can never judge a file differently
+    root = next((d for d in (directory, *directory.parents) if (d / ".git").exists()), directory)
+    result = engine.scan(files, configuration.Configs(), root=root)
     by_file: dict[Path, list[Finding]] = defaultdict(list)
     for finding in result.active:
         by_file[(root / finding.loc.file).resolve()].append(finding)
