@@ -54,20 +54,22 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(value: Any, registry: dict[str, type]) -> Any:
-    if isinstance(value, list):
-        return [_decode(v, registry) for v in value]
-    if not isinstance(value, dict):
+    if type(value) is list:
+        return [v if type(v) in _SCALARS else _decode(v, registry) for v in value]
+    if type(value) is not dict:
         return value
     if "$tuple" in value:
         return tuple(_decode(v, registry) for v in value["$tuple"])
     if "$dict" in value:
         return {_decode(k, registry): _decode(v, registry) for k, v in value["$dict"]}
     cls = registry[value["$type"]]  # KeyError: not one of ours
-    fields = {str(k): _decode(v, registry) for k, v in value["fields"].items()}
     hints = _hints(cls)
-    for name, field_value in fields.items():
+    fields = {}
+    for name, raw in value["fields"].items():
+        field_value = raw if type(raw) in _SCALARS else _decode(raw, registry)
         if not _conforms(field_value, hints[name]):  # KeyError: no such field
             raise TypeError(f"{cls.__name__}.{name}")
+        fields[name] = field_value
     return cls(**fields)
 
 
@@ -76,25 +78,29 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@cache
+def _shape(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    return typing.get_origin(hint), typing.get_args(hint)
+
+
 def _conforms(value: Any, hint: Any) -> bool:
     """Whether `value` is of the type `hint` (the forms our dataclasses use)."""
+    if hint is str or hint is bool or hint is int:
+        return type(value) is hint
     if hint is Any:
         return True
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    origin, args = _shape(hint)
     if origin in (typing.Union, pytypes.UnionType):
         return any(_conforms(value, arg) for arg in args)
     if origin is list:
         return type(value) is list and all(_conforms(v, args[0]) for v in value)
     if origin is dict:
-        return type(value) is dict and all(
-            _conforms(k, args[0]) and _conforms(v, args[1]) for k, v in value.items()
-        )
+        items = value.items() if type(value) is dict else None
+        return items is not None and all(_conforms(k, args[0]) and _conforms(v, args[1]) for k, v in items)
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             return type(value) is tuple and all(_conforms(v, args[0]) for v in value)
         return type(value) is tuple and len(value) == len(args) and all(map(_conforms, value, args))
     if hint is float:
         return type(value) in (int, float)
-    if hint is int:
-        return type(value) is int
     return isinstance(hint, type) and isinstance(value, hint)
