@@ -99,7 +99,7 @@ def main() -> None:
     "--report-unused-ignores", is_flag=True, help="Report suppressions that no longer hide anything."
 )
 @click.option(
-    "--no-cache", is_flag=True, help="Do not read or write the facts cache (also: NHILINT_NO_CACHE=1)."
+    "--no-cache", is_flag=True, help="Do not read or write any cache (also: NHILINT_NO_CACHE=1)."
 )
 @click.option("-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error.")
 def scan(
@@ -252,7 +252,7 @@ def baseline() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Configuration file (default: nearest .nhilint.yaml or pyproject.toml [tool.nhilint]).",
 )
-@click.option("--no-cache", is_flag=True, help="Do not read or write the facts cache.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write any cache.")
 def baseline_write(
     file: Path,
     paths: tuple[Path, ...],
