@@ -279,15 +279,19 @@ def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None,
     from nhilint.report import render
 
     root = root.resolve()
+    overrides = {"select": options.select, "ignore": options.ignore, "fail_on": options.fail_on}
     try:
         path = options.config_path
-        config = configuration.read_file(path) if path else configuration.discover(root)
+        configs = configuration.Configs(
+            explicit=configuration.read_file(path) if path else None,
+            overrides={k: v for k, v in overrides.items() if v not in (None, ())},
+        )
+        fail_on = configs.at(root).fail_on  # the repository root's (files are judged by their own)
+        result = engine.scan([root], configs, root=root)
     except configuration.ConfigError as exc:
         raise AuditError(str(exc)) from None
-    config = config.with_overrides(select=options.select, ignore=options.ignore, fail_on=options.fail_on)
-    result = engine.scan([root], config, root=root)
     report = printable(json.loads(render(result, "json")))
-    report["fail_on"] = config.fail_on
+    report["fail_on"] = fail_on
     sarif = render(result, "sarif") if options.sarif else None
     if sarif is not None and "\\ud" in sarif:  # json.dumps wrote a non-UTF-8 name as a lone surrogate
         sarif = json.dumps(printable(json.loads(sarif)), indent=2) + "\n"
