@@ -144,6 +144,7 @@ def _check(root: Path, rel: str, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     result = engine.scan([root], Config(), root=root)
+    assert result.internal_errors == [], result.internal_errors  # hostile input is NHI001, never a bug
     try:
         text = engine.decode(data)
     except ValueError:  # unreadable: only NHI001 at line 1 may be reported

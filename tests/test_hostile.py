@@ -42,7 +42,8 @@ def _cli_json(*args: str, cwd: Path) -> tuple[dict, subprocess.CompletedProcess[
         cwd=cwd, capture_output=True, text=True, timeout=300, preexec_fn=_limit_memory,
         env={**os.environ, "NO_COLOR": "1", "NHILINT_NO_CACHE": "1"},
     )  # fmt: skip
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode in (0, 1), proc.stderr  # 2 would be a usage error or a bug of ours
+    assert "internal error" not in proc.stderr
     return json.loads(proc.stdout), proc
 
 

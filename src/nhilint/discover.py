@@ -196,6 +196,7 @@ EXCLUDED = "excluded (exclude)"
 NOT_A_FORMAT = "not a format nhilint reads"
 SYMLINK = "symbolic link (not followed)"
 NOT_A_FILE = "not a regular file"
+UNREADABLE_DIRECTORY = "unreadable directory"
 
 
 @dataclass
@@ -209,15 +210,17 @@ class Discovery:
         self.skipped.setdefault(reason, []).append(rel)
 
 
-def _walk(directory: Path, prune: Callable[[Path], bool]) -> Iterator[Path]:
-    """Every file under `directory`, without following links or entering directories `prune` refuses.
-    Iterative: a 1,000-deep tree must not exhaust the recursion limit (os.walk recurses before 3.12)."""
+def _walk(directory: Path, prune: Callable[[Path], bool], unreadable: list[Path]) -> Iterator[Path]:
+    """Every file under `directory`, without following links or entering directories `prune` refuses;
+    directories that cannot be listed go to `unreadable`. Iterative: a 1,000-deep tree must not
+    exhaust the recursion limit (os.walk recurses before Python 3.12)."""
     pending = [directory]
     while pending:
         current = pending.pop()
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name, reverse=True)
         except OSError:
+            unreadable.append(current)
             continue
         for entry in entries:
             if not entry.is_dir(follow_symlinks=False):
@@ -232,6 +235,7 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
     found: dict[Path, str] = {}
     result = Discovery()
     skipped_dirs: set[str] = set()
+    unreadable: list[Path] = []
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise FileNotFoundError(str(path))
@@ -254,7 +258,7 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
             return False
 
         listed = _git_files(path) if (path / ".git").exists() or _inside_git(path) else None
-        for file in listed if listed is not None else _walk(path, prune):
+        for file in listed if listed is not None else _walk(path, prune, unreadable):
             if not is_candidate(file.name):
                 continue
             rel_parts = file.relative_to(path).parts
@@ -272,6 +276,8 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
                 found[file] = relative(file, root)
     for directory in sorted(skipped_dirs):
         result.skip(SKIPPED_DIRECTORY, directory)
+    for unlisted in unreadable:
+        result.skip(UNREADABLE_DIRECTORY, relative(unlisted, root) + "/")
     for file, rel in sorted(found.items(), key=lambda item: item[1]):
         config = configs.at(file.parent)
         glob_path = relative(file, Path(config.base)) if config.base else rel
