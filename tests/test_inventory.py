@@ -155,8 +155,8 @@ def test_json_csv_and_markdown_carry_the_same_rows(tmp_path: Path) -> None:
     )
     assert rows[0].keys() == set(inventory.COLUMNS)
     assert (
-        "| `aws_iam_role` | `aws` | `payments-api` | `infra/iam.tf:1` | `payments-team` | `2025-12-01` | `-31` |"
-        in markdown
+        "| `aws_iam_role` | `aws` | `payments-api` | `infra/iam.tf:1` | `payments-team` | `2025-12-01` |"
+        " `-31` |" in markdown
     )
 
 
