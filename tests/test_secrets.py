@@ -678,3 +678,19 @@ def test_entropy() -> None:
     assert entropy("aaaa") == 0.0
     assert entropy("abcd") == 2.0
     assert entropy(rnd(64, B64)) > 4.5
+
+
+def test_long_runs_before_a_secret_are_read_to_the_end() -> None:
+    """Values are never cut before the detectors: a secret at the end of a long script is found
+    (the patterns are linear instead; benchmarks/hostile.py `regex-values` measures them)."""
+    run = " ".join(["key" * 3000, "eyJ-" * 3000, "a." * 3000, "{{" * 3000, "#{" * 3000])
+    url = detect(run + " postgres://app:Zq8#vLx2Pm4w@db.example.com/app")
+    assert url is not None and url.kind == "password in URL"
+    jwt = (
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ"
+        ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+    )
+    found = detect(run + " Authorization=" + jwt)
+    assert found is not None and found.kind == "JSON Web Token"
+    found = detect(run + " export DB_PASSWORD=Zq8vLx2Pm4wT")
+    assert found is not None and found.kind == "password"

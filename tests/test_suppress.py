@@ -157,3 +157,57 @@ def test_cloudformation_json_metadata_suppresses_the_resource(tmp_path: Path) ->
     assert active(result, "NHI101") == [12]
     assert [f.suppression for f in result.findings if f.suppression] == ["canary for the leak detector"]
     assert [f.rule_id for f in result.active if "has no reason" in f.message] == ["NHI002"]
+
+
+def test_end_of_line_ignore_inside_a_resource_covers_its_header_line(tmp_path: Path) -> None:
+    """The first example of docs/suppressions-and-baseline.md: NHI102 is reported on the header."""
+    hcl = (
+        'resource "aws_iam_user" "legacy_ci" {\n  name = "legacy-ci"\n}\n\n'
+        'resource "aws_iam_access_key" "legacy_ci" {\n'
+        "  user = aws_iam_user.legacy_ci.name # nhilint: ignore[NHI102] vendor appliance, replaced in"
+        f" OPS-88 expires={NEXT_YEAR}\n}}\n"
+        'resource "aws_iam_access_key" "other" {\n  user = aws_iam_user.legacy_ci.name\n}\n'
+    )
+    result = scan_files(tmp_path, {"main.tf": hcl}, report_unused_ignores=True)
+    assert [(f.loc.line, f.suppression) for f in result.findings if f.rule_id == "NHI102"] == [
+        (5, "vendor appliance, replaced in OPS-88"),
+        (8, None),
+    ]
+    assert active(result, "NHI002") == []
+
+
+def test_end_of_line_ignore_in_a_cloudformation_resource_covers_its_logical_id(tmp_path: Path) -> None:
+    template = (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Ci:\n    Type: AWS::IAM::User\n"
+        "  CiKey:\n    Type: AWS::IAM::AccessKey\n"
+        "    Properties:\n      UserName: !Ref Ci # nhilint: ignore[NHI102] vendor appliance, OPS-88\n"
+        "  OtherKey:\n    Type: AWS::IAM::AccessKey\n    Properties:\n      UserName: !Ref Ci\n"
+    )
+    result = scan_files(tmp_path, {"template.yaml": template}, report_unused_ignores=True)
+    keys = {f.loc.line: f.suppression for f in result.findings if f.rule_id == "NHI102"}
+    assert keys == {5: "vendor appliance, OPS-88", 9: None}
+    assert active(result, "NHI002") == []
+
+
+def test_block_extents_come_from_the_parser_not_from_braces_in_text(tmp_path: Path) -> None:
+    """Braces inside a heredoc or a string do not end the block a comment above its header covers."""
+    hcl = (
+        "# nhilint: ignore[NHI101] canaries for the leak detector\n"
+        'resource "aws_ssm_document" "d" {\n  content = <<-EOT\n    }\n    }\n  EOT\n'
+        '  note = "}}} # not a comment"\n'
+        f'  tags = {{ canary = "{TOKEN}" }}\n}}\n'
+        f'locals {{\n  real = "{TOKEN}"\n}}\n'
+    )
+    result = scan_files(tmp_path, {"main.tf": hcl})
+    assert active(result, "NHI101") == [11]
+
+
+def test_many_stacked_and_trailing_ignores_each_cover_their_own_lines(tmp_path: Path) -> None:
+    lines = [f'  k{i} = "{TOKEN}" # nhilint: ignore[NHI101] canary {i}' for i in range(300)]
+    stacked = [f"  # nhilint: ignore[NHI101] stacked {i}" for i in range(300)]
+    hcl = "locals {\n" + "\n".join([*lines, *stacked, f'  last = "{TOKEN}"', f'  bare = "{TOKEN}"']) + "\n}\n"
+    result = scan_files(tmp_path, {"main.tf": hcl}, report_unused_ignores=True)
+    assert active(result, "NHI101") == [603]
+    reasons = {f.loc.line: f.suppression for f in result.findings if f.rule_id == "NHI101"}
+    assert reasons[2] == "canary 0" and reasons[301] == "canary 299" and reasons[602] == "stacked 0"
+    assert active(result, "NHI002") == []

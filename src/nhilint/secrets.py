@@ -101,7 +101,7 @@ def _wordset(text: str) -> frozenset[str]:
 # --- placeholders and references ------------------------------------------------------------------
 
 _REFERENCE = _lazy(
-    r"""\$\{ | \$\( | \{\{.*\}\} | \(\([\w.\s-]+\)\) | \#\{[^}]*\} | %\(\w+\)s | <[^<>\n]+>
+    r"""\$\{ | \$\( | \(\([\w.\s-]+\)\) | \#\{[^{}]*\} | %\(\w+\)s | <[^<>\n]+>
       | ^\$[A-Za-z_]\w*$ | (?:^|[^\w$])\$[A-Z_][A-Z0-9_]*\b | ^__\w+__$ | ^ENC\[ | @Microsoft\.KeyVault\(
       | ^(?:vault|ssm|secretsmanager|sm|op|gcpsm|awssm|azurekv)(?::|://)
       | ^arn:aws[\w-]*:(?:secretsmanager|ssm|kms): | ^projects/[^/]+/secrets/""",
@@ -128,7 +128,7 @@ _WORDS = _lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 def is_reference_or_placeholder(value: str) -> bool:
     """References (`${...}`, `{{ }}`, `$VAR`, `vault:`...) and placeholders are never credentials."""
     v = value.strip().strip("'\"")
-    if not v or _REFERENCE().search(v):
+    if not v or _REFERENCE().search(v) or _has_template(v):
         return True
     low = v.lower()
     if any(part in low for part in _PLACEHOLDER_PARTS) or _is_trivial(v):
@@ -137,6 +137,11 @@ def is_reference_or_placeholder(value: str) -> bool:
     return re.fullmatch(r"[A-Za-z_.\- ]+", v) is not None and all(
         w.lower() in _PLACEHOLDER_WORDS for w in _WORDS().findall(v)
     )
+
+
+def _has_template(value: str) -> bool:
+    """`{{ ... }}` on one line. Not a regex: `{{.*}}` rescans the rest of the line from every `{{`."""
+    return any((i := line.find("{{")) >= 0 and "}}" in line[i + 2 :] for line in value.splitlines())
 
 
 def _is_trivial(s: str) -> bool:
@@ -389,7 +394,8 @@ _DETECTORS: tuple[_Detector, ...] = (
     _Detector("npm access token", ("npm_",), _B + r"npm_(?P<body>[A-Za-z0-9]{36})" + _E),
     _Detector("PyPI API token", ("pypi-",), _B + r"pypi-AgEIcHlwaS5vcmc(?P<body>[\w-]{50,})"),
     _Detector("Docker Hub access token", ("dckr_pat_",), _B + r"dckr_pat_(?P<body>[\w-]{27,})"),
-    _Detector("JSON Web Token", ("eyJ",), _B + r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,}", _jwt),
+    # Starts only where a run of `[\w-]` starts: with `_B`, `eyJ-eyJ-...` is rescanned from every `eyJ`.
+    _Detector("JSON Web Token", ("eyJ",), r"(?<![\w-])eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,}", _jwt),
     _Detector("bearer token", ("earer",), r"\b[Bb]earer\s+(?P<secret>[\w.~+/-]{20,}=*)", _bearer),
     _Detector(
         "HTTP basic-auth credentials",
@@ -400,14 +406,18 @@ _DETECTORS: tuple[_Detector, ...] = (
     _Detector(
         "password in URL",
         ("://",),
-        r"\b[a-zA-Z][\w+.-]*://(?P<user>[^:/@\s]*):(?P<secret>[^@/\s]+)@(?P<host>[^\s/:?#]+)",
+        # Schemes are short (registered ones under 32 characters): bounded, a long `a.a.a...` is not
+        # rescanned from every word. User and password stop at the `/` of any later `://`.
+        r"[a-zA-Z][\w+.-]{0,31}://(?P<user>[^:/@\s]*):(?P<secret>[^@/\s]+)@(?P<host>[^\s/:?#]+)",
         _url_password,
     ),
     _Detector(
         "credential",  # the check names the kind after the assigned name: password, token...
         ("pass", "pwd", "secret", "token", "key", "auth", "cred"),
         # `name=value`, `name: value`, `"name":"value"`; not `:secret:` inside ARNs and patterns
-        r"(?i:pass|pwd|secret|token|key|auth|cred)[\w.-]*(?:[\"']?[ \t]*=|[ \t]*:[ \t]|[\"']:)[ \t]*[\"']?"
+        # The rest of the name is bounded: unbounded, `keykeykey...` is rescanned from every `key`.
+        r"(?i:pass|pwd|secret|token|key|auth|cred)[\w.-]{0,64}"
+        r"(?:[\"']?[ \t]*=|[ \t]*:[ \t]|[\"']:)[ \t]*[\"']?"
         r"(?P<secret>[^\s\"'`;&|,(){}\[\]=]{8,}=*)(?![^\s\"'`;&|,)}\]])",
         _assignment,
         "medium",

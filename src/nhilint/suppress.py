@@ -17,22 +17,25 @@ configuration).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from nhilint.catalogue import Check
 from nhilint.config import Config
 from nhilint.facts import Fact, Loc, Suppression
 from nhilint.findings import Finding
+from nhilint.parse import ParseError
+from nhilint.parse.hcl import parse_hcl
+from nhilint.parse.yaml import parse_yaml_stream
+from nhilint.tree import Block, LMap, LSeq, Tagged
 
 RULE = "NHI002"
 _COMMENT = re.compile(r"(?:#|//)\s*nhilint:\s*ignore\[(?P<rules>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE)
 _EXPIRES = re.compile(r"\bexpires=(?P<date>\S*)")
 _RULE_ID = re.compile(r"NHI\d{3}")
-_STRING = re.compile(r'"(?:\\.|[^"\\])*"')
-_TRAILING_COMMENT = re.compile(r"(?:^|\s)(?:#|//)")  # not the // of an unquoted YAML URL
-_YAML_BLOCK = re.compile(r"(?::|:\s*[|>][-+0-9]*)$")
 _EXAMPLE = "# nhilint: ignore[NHI101] test fixture, not a real key"
 
 
@@ -44,6 +47,7 @@ class Ignore:
     expires: str | None
     start: int  # first and last line it covers
     end: int
+    headers: tuple[int, ...] = ()  # header lines of the blocks an end-of-line ignore sits in
     used: set[str] = field(default_factory=set)
 
 
@@ -67,69 +71,115 @@ def collect(lines: dict[str, list[str]], facts: Iterable[Fact]) -> list[Ignore]:
 
 
 def inline(file: str, lines: list[str]) -> Iterator[Ignore]:
-    for index, line in enumerate(lines):
-        match = _COMMENT.search(line)
-        if match is None:
-            continue
+    """The ignore comments of one file. Files without one cost a substring test per line."""
+    found = [(index, match) for index, line in enumerate(lines) if (match := _COMMENT.search(line))]
+    if not found:
+        return
+    extents = block_extents(file, lines)
+    next_code = _next_code_lines(lines)
+    trailing = sorted(index + 1 for index, match in found if lines[index][: match.start()].strip())
+    headers = _enclosing_headers(extents, trailing)
+    for index, match in found:
         rest = match["rest"]
         expires = _EXPIRES.search(rest)
         reason = _EXPIRES.sub("", rest).strip().lstrip(":-–— ").strip()
         rules = tuple(r.strip().upper() for r in match["rules"].split(",") if r.strip())
-        target = index if line[: match.start()].strip() else _next_code_line(lines, index)
+        at_end = bool(lines[index][: match.start()].strip())
+        target = index + 1 if at_end else next_code[index] + 1
         yield Ignore(
             Loc(file, index + 1, match.start() + 1),
             rules,
             reason,
             expires["date"] if expires else None,
-            index + 1,
-            _block_end(lines, target) + 1,
+            target,
+            target if at_end else max(target, extents.get(target, target)),
+            headers.get(target, ()) if at_end else (),
         )
 
 
-def _is_comment(line: str) -> bool:
-    return line.lstrip().startswith(("#", "//"))
+def _next_code_lines(lines: list[str]) -> list[int]:
+    """For each line, the next line (0-based) after it that is not a comment, or the line itself at
+    the end: the line a standalone comment is about (ignores stack). One backward pass."""
+    result = list(range(len(lines)))
+    following: int | None = None
+    for index in range(len(lines) - 1, -1, -1):
+        if following is not None:
+            result[index] = following
+        if not lines[index].lstrip().startswith(("#", "//")):
+            following = index
+    return result
 
 
-def _next_code_line(lines: list[str], index: int) -> int:
-    """The line a standalone comment is about: the next one that is not a comment (ignores stack)."""
-    for j in range(index + 1, len(lines)):
-        if not _is_comment(lines[j]):
-            return j
-    return index
+def block_extents(file: str, lines: list[str]) -> dict[int, int]:
+    """First line -> last line of each block, object, list, key or list item that starts on a line,
+    from the parser's tree (HCL blocks and values; YAML entries up to the next sibling)."""
+    extents: dict[int, int] = {}
+
+    def add(start: int, end: int) -> None:
+        if end > start and end > extents.get(start, start):
+            extents[start] = end
+
+    text = "\n".join(lines)
+    try:
+        if file.endswith((".tf", ".hcl", ".tfvars")):
+            body, _ = parse_hcl(text)
+            _hcl_extents(body, add)
+        elif file.endswith((".yaml", ".yml")):
+            docs, _ = parse_yaml_stream(text)
+            for doc in docs:
+                _yaml_extents(doc, add)
+    except (ParseError, RecursionError):  # the file is NHI001 anyway; its ignores cover their lines
+        pass
+    return extents
 
 
-def _code(line: str) -> str:
-    """The line without strings and trailing comments, for bracket counting."""
-    code = _STRING.sub('""', line)
-    return _TRAILING_COMMENT.split(code, maxsplit=1)[0].rstrip()
+def _hcl_extents(block: Block, add: Callable[[int, int], None]) -> None:
+    stack: list[Any] = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Block):
+            add(node.pos.line, node.end_line)
+            stack.append(node.attrs)
+            stack.extend(node.blocks)
+        elif isinstance(node, LMap):
+            for key, value in node.items():
+                if isinstance(value, (LMap, LSeq)):
+                    add(node.kpos(key).line, value.end_line)
+                    stack.append(value)
+        elif isinstance(node, LSeq):
+            stack.extend(item for item in node if isinstance(item, (LMap, LSeq)))
 
 
-def _block_end(lines: list[str], index: int) -> int:
-    """Last line (0-based) of the block opened at `index`, or `index` when it opens none."""
-    code = _code(lines[index])
-    if code.endswith(("{", "[", "(")):
-        depth = 0
-        for j in range(index, len(lines)):
-            text = _code(lines[j])
-            depth += sum(text.count(c) for c in "{[(") - sum(text.count(c) for c in "}])")
-            if depth <= 0:
-                return j
-        return len(lines) - 1
-    stripped = code.lstrip()
-    indent = len(code) - len(stripped)
-    if not (_YAML_BLOCK.search(code) or stripped.startswith("- ")):
-        return index
-    last = index
-    for j in range(index + 1, len(lines)):
-        line = lines[j]
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        inner = len(line) - len(line.lstrip())
-        item_of_key = inner == indent and line.lstrip().startswith("- ") and not stripped.startswith("- ")
-        if inner <= indent and not item_of_key:
-            break
-        last = j
-    return last
+def _yaml_extents(root: Any, add: Callable[[int, int], None]) -> None:
+    """An entry reaches the line before its next sibling (a block scalar ends there too); the last
+    one reaches the end of its collection."""
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tagged):
+            stack.append(node.value)
+        elif isinstance(node, (LMap, LSeq)):
+            starts = [p.line for p in (node.key_pos.values() if isinstance(node, LMap) else node.item_pos)]
+            for i, line in enumerate(starts):
+                add(line, starts[i + 1] - 1 if i + 1 < len(starts) else node.end_line)
+            stack.extend(node.values() if isinstance(node, LMap) else node)
+
+
+def _enclosing_headers(extents: dict[int, int], lines: list[int]) -> dict[int, tuple[int, ...]]:
+    """For each of the sorted `lines`, the first lines of the extents that hold it (their headers,
+    where findings about the whole block are reported). One sweep with a stack of open extents."""
+    spans = sorted(extents.items())
+    result: dict[int, tuple[int, ...]] = {}
+    stack: list[tuple[int, int]] = []
+    i = 0
+    for line in lines:
+        while i < len(spans) and spans[i][0] < line:
+            stack.append(spans[i])
+            i += 1
+        while stack and stack[-1][1] < line:
+            stack.pop()
+        result[line] = tuple(start for start, end in stack if start < line <= end)
+    return result
 
 
 def problem(ignore: Ignore, checks: dict[str, Check], today: date) -> str | None:
@@ -175,9 +225,9 @@ def apply(
             valid.append(ignore)
         else:
             reports.append((ignore.loc, reason))
-    for finding in findings:
-        for ignore in valid:
-            if _covers(ignore, finding):
+    for finding, covering in _covering(findings, valid):
+        for ignore in covering:
+            if finding.rule_id in ignore.rules:
                 ignore.used.add(finding.rule_id)
                 if finding.suppression is None:
                     finding.suppression = ignore.reason
@@ -188,12 +238,34 @@ def apply(
     return [_finding(checks[RULE], config, loc, message) for loc, message in reports]
 
 
-def _covers(ignore: Ignore, finding: Finding) -> bool:
-    return (
-        finding.rule_id in ignore.rules
-        and finding.loc.file == ignore.loc.file
-        and ignore.start <= finding.loc.line <= ignore.end
-    )
+def _covering(findings: list[Finding], ignores: list[Ignore]) -> Iterator[tuple[Finding, list[Ignore]]]:
+    """Each finding in a file with ignores, with the ignores whose lines hold it (in their order).
+
+    Lines covered are nested or disjoint ranges (a line, a block), so one sweep per file over the
+    findings in line order, with a stack of the open ranges, costs ~O(findings + ignores)."""
+    ranges: dict[str, dict[tuple[int, int], list[Ignore]]] = defaultdict(lambda: defaultdict(list))
+    for ignore in ignores:
+        ranges[ignore.loc.file][(ignore.start, ignore.end)].append(ignore)
+        for header in ignore.headers:
+            ranges[ignore.loc.file][(header, header)].append(ignore)
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.loc.file in ranges:
+            by_file[finding.loc.file].append(finding)
+    order = {id(ignore): n for n, ignore in enumerate(ignores)}
+    for file, found in by_file.items():
+        spans = sorted(ranges[file].items(), key=lambda item: (item[0][0], -item[0][1]))
+        stack: list[tuple[tuple[int, int], list[Ignore]]] = []
+        i = 0
+        for finding in sorted(found, key=lambda f: f.loc.line):
+            line = finding.loc.line
+            while i < len(spans) and spans[i][0][0] <= line:
+                stack.append(spans[i])
+                i += 1
+            while stack and stack[-1][0][1] < line:
+                stack.pop()
+            covering = [ig for (start, end), group in stack if start <= line <= end for ig in group]
+            yield finding, sorted(covering, key=lambda ig: order[id(ig)])
 
 
 def _unused(valid: list[Ignore], config: Config) -> Iterator[tuple[Loc, str]]:

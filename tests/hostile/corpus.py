@@ -100,6 +100,20 @@ def _gitlab_reference_fanout(levels: int = 10, ways: int = 8) -> str:
     return "\n".join([*lines, "deploy:", f"  script: [!reference [.t{levels - 1}, script]]"]) + "\n"
 
 
+def _backtracking_values(size: int = 200_000) -> str:
+    """Runs of what a detector's repeated group accepts without the end it needs: each pattern used
+    to rescan the rest of the run from every start (hours at this size), then a real secret."""
+    values = {
+        "cred": "key" * (size // 3),  # credential name, never `=`
+        "jwt": "eyJ-" * (size // 4),  # JWT segments, never `.`
+        "scheme": "a." * (size // 2),  # URL scheme, never `://`
+        "template": "{{" * (size // 2),  # `{{ ... }}`, never closed
+        "interpolation": "#{" * (size // 2),
+    }
+    body = "".join(f'  {name} = "{value}"\n' for name, value in values.items())
+    return f'locals {{\n{body}  db = "postgres://app:Zq8#vLx2Pm4w@db.internal.example.com/app"\n}}\n'
+
+
 def build(root: Path, outside: Path) -> dict[str, Expect]:
     """Write the corpus under `root` (and a decoy secret under `outside`, which must never be read)."""
     text: dict[str, str] = {
@@ -139,12 +153,13 @@ def build(root: Path, outside: Path) -> dict[str, Expect]:
         "fanout/reference/.gitlab-ci.yml": _gitlab_reference_fanout(),
         "fanout/reference-short/.gitlab-ci.yml": _gitlab_reference_fanout(levels=6, ways=4),
         "numbers/.gitlab-ci.yml": f"include: {'9' * 5000}\nvariables:\n  AWS_ACCESS_KEY_ID: {FAKE_KEY}\n",
+        "regex/main.tf": _backtracking_values(),
     }
     expect = {
         "good/main.tf": Expect("NHI101", 6),
         "yaml/bomb.yaml": Expect("NHI001", 10, "alias bomb"),
         "yaml/chain.yaml": Expect("NHI001", 452, "alias bomb"),
-        "yaml/deep.yaml": Expect("NHI001", 3, "nested deeper"),
+        "yaml/deep.yaml": Expect("NHI001", 3),  # the line is the behaviour; the wording is PyYAML's
         "yaml/deep-block.yaml": Expect("NHI001", 503, "nested deeper"),
         "json/deep.json": Expect("NHI001", 1, "nested"),
         "hcl/deep/main.tf": Expect("NHI001", 1, "nested"),
@@ -166,6 +181,7 @@ def build(root: Path, outside: Path) -> dict[str, Expect]:
         "fanout/reference/.gitlab-ci.yml": Expect("NHI001", 1, "too complex to resolve"),
         "fanout/reference-short/.gitlab-ci.yml": Expect("NHI303", 2),
         "numbers/.gitlab-ci.yml": Expect("NHI101", 3),  # a 5,000-digit number is text, not a crash
+        "regex/main.tf": Expect("NHI101", 7),  # linear detectors, no cap: the secret after them is found
     }
     marker = root.parent / "PWNED"
     for rel, body in text.items():
