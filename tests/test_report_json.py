@@ -99,7 +99,10 @@ def test_header_and_summary():
         "files_with_findings": 2,
         "suppressed": 1,
         "baseline_stale": 0,
+        "files_skipped": 0,
+        "internal_errors": 0,
     }
+    assert (document["skipped"], document["internal_errors"]) == ({}, [])
 
 
 def test_finding_fields_in_a_fixed_order():

@@ -24,6 +24,10 @@ def render(result: ScanResult) -> str:
         "tool": {"name": "nhilint", "version": __version__},
         "summary": _summary(result),
         "findings": [_finding(f, result) for f in result.findings],
+        "skipped": result.skipped,
+        "internal_errors": [
+            {"file": e.file, "error": e.error, "where": e.where} for e in result.internal_errors
+        ],
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -40,6 +44,8 @@ def _summary(result: ScanResult) -> dict[str, int]:
         "files_with_findings": len({f.loc.file for f in active}),
         "suppressed": len(result.findings) - len(active),
         "baseline_stale": result.baseline_stale,
+        "files_skipped": sum(len(files) for files in result.skipped.values()),
+        "internal_errors": len(result.internal_errors),
     }
 
 
