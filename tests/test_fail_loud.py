@@ -108,7 +108,12 @@ def test_a_rule_bug_exits_2_and_the_other_rules_still_run(tmp_path: Path) -> Non
     out = _run_with_plugin("nhilint.rules", plugin, "scan", ".", "--format", "json", cwd=repo)
     assert out.returncode == 2
     assert "internal error: ValueError" in out.stderr and "rule NHI404" in out.stderr
-    assert "NHI102" in {f["rule_id"] for f in json.loads(out.stdout)["findings"]}
+    report = json.loads(out.stdout)
+    assert "NHI102" in {f["rule_id"] for f in report["findings"]}
+    assert [e["error"] for e in report["internal_errors"]] == ["ValueError"]
+    sarif = _run_with_plugin("nhilint.rules", plugin, "scan", ".", "--format", "sarif", cwd=repo)
+    [invocation] = json.loads(sarif.stdout)["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False  # code scanning shows the run as failed
 
 
 @pytest.mark.parametrize(

@@ -59,9 +59,30 @@ def render(result: ScanResult) -> str:
         },
         "columnKind": "utf16CodeUnits",
         "results": [_result(f, rule_index.get(f.rule_id)) for f in result.findings],
+        "invocations": [_invocation(result)],
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2) + "\n"
+
+
+def _invocation(result: ScanResult) -> dict[str, Any]:
+    """Whether the scan did all its work: an internal error is a failed execution (code scanning
+    shows it), and what was skipped is said, so an empty result is never mistaken for a clean one."""
+    notes = [
+        {
+            "level": "error",
+            "message": {
+                "text": f"internal error ({e.error} at {e.where or '?'}) while reading {_escape(e.file)}: "
+                "a bug in nhilint, please report it; the rest was scanned"
+            },
+        }
+        for e in result.internal_errors
+    ]
+    notes += [
+        {"level": "note", "message": {"text": f"{len(files)} skipped: {reason}"}}
+        for reason, files in result.skipped.items()
+    ]
+    return {"executionSuccessful": not result.internal_errors, "toolExecutionNotifications": notes}
 
 
 def pascal_case(slug: str) -> str:
