@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nhilint import iam
 from nhilint.facts import Condition, Loc, PolicyStatement
+from nhilint.parse import ParseError
 from nhilint.parse.json import parse_json
 from nhilint.tree import Pos
 
@@ -53,9 +56,11 @@ def test_principal_star_and_conditions_are_normalised() -> None:
     assert iam.trust_problem(statement) is None  # pinned to the organisation
 
 
-def test_not_json_is_unknown_not_an_error() -> None:
+def test_not_json_is_unknown_but_broken_json_is_an_error() -> None:
     assert iam.json_document("${data.x.json}", 1) is None
-    assert iam.json_document('{"Statement": [', 1) is None
+    assert iam.json_document('{"Resource": ${jsonencode(var.arns)}}', 1) is None  # renders to JSON
+    with pytest.raises(ParseError, match="not valid JSON"):  # issue 13: unreadable, not absent
+        iam.json_document('{"Statement": [', 1)
 
 
 def test_wildcards_inside_action_names_expand_to_escalations() -> None:

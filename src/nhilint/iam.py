@@ -191,7 +191,9 @@ def json_document(text: str, first_line: int) -> Any:
     """A policy written as a JSON string, parsed with positions shifted to where the string sits.
 
     `first_line` is the file line of the JSON text's first line. Returns None when the text is not
-    JSON (a template, a typo): an unreadable policy is unknown, never a finding.
+    a JSON object or holds template sequences (`${...}`, `%{...}`) that only render to JSON.
+    Raises ParseError for a literal object that does not parse (`"Action": "*",}`): the policy
+    is unreadable, which its caller reports as NHI001 at the policy, never as no policy.
     """
     from nhilint.parse import ParseError
     from nhilint.parse.json import parse_json
@@ -201,8 +203,19 @@ def json_document(text: str, first_line: int) -> Any:
         return None
     try:
         return shift(parse_json(text), first_line - 1)
-    except (ParseError, RecursionError):
-        return None
+    except (ParseError, RecursionError) as exc:
+        if "${" in text or "%{" in text:
+            return None
+        line = first_line + (exc.line - 1 if isinstance(exc, ParseError) else 0)
+        raise ParseError(
+            f"policy document is not valid JSON, so it cannot be judged: {_why(exc)}", line
+        ) from None
+
+
+def _why(exc: Exception) -> str:
+    from nhilint.parse import ParseError
+
+    return exc.reason if isinstance(exc, ParseError) else "nested too deeply"
 
 
 def shift(node: Any, lines: int) -> Any:

@@ -95,7 +95,9 @@ def extract(files: list[SourceFile]) -> Extraction:
                 )
         literal = len(result.facts)
         try:
-            result.facts.extend(Template(file, template, resources).facts())
+            reader = Template(file, template, resources)
+            result.facts.extend(reader.facts())
+            result.problems.extend(reader.problems)
         except TooComplex as exc:  # the literals stand; what references resolve to is unknown
             del result.facts[literal:]
             result.problems.append(Problem(file.loc(exc.line, exc.col), exc.reason))
@@ -118,6 +120,7 @@ class Template:
     def __init__(self, file: SourceFile, template: LMap, resources: LMap) -> None:
         self.file = file
         self.budget = Budget(len(file.text))
+        self.problems: list[Problem] = []  # unreadable parts (a policy that is not JSON): NHI001
         self._refs: dict[str, list[str]] = {}  # parameter -> its rendered default, rendered once
         self._named: dict[tuple[str, str], dict[str, str]] = {}  # (type, name property) -> name -> key
         params = template.get("Parameters")
@@ -355,7 +358,8 @@ class Template:
                 if isinstance(branch, LMap) and "PolicyDocument" in branch:
                     policy = self.render(branch.get("PolicyName"))
                     label = f"{resource.name}/{policy[0]}" if len(policy) == 1 else resource.name
-                    yield from self._statements(branch["PolicyDocument"], "identity", identity, label)
+                    document, at = branch["PolicyDocument"], branch.vpos("PolicyDocument")
+                    yield from self._statements(document, "identity", identity, label, at)
                 elif sam and isinstance(branch, LMap) and any(str(k).lower() == "statement" for k in branch):
                     yield from self._statements(branch, "identity", identity, resource.name)
                 elif sam:
@@ -365,14 +369,20 @@ class Template:
         self, resource: Resource, prop: str, kind: str, identity: str | None, policy: str
     ) -> Iterator[PolicyStatement]:
         if prop in resource.props:
-            yield from self._statements(resource.props[prop], kind, identity, policy)
+            yield from self._statements(
+                resource.props[prop], kind, identity, policy, resource.props.vpos(prop)
+            )
 
     def _statements(
-        self, document: Any, kind: str, identity: str | None, policy: str
+        self, document: Any, kind: str, identity: str | None, policy: str, at: Pos | None = None
     ) -> Iterator[PolicyStatement]:
         for branch in _branches(document):
             if isinstance(branch, str):  # a JSON string (rare, but allowed)
-                branch = iam.json_document(branch, 1)
+                try:
+                    branch = iam.json_document(branch, 1)
+                except ParseError as exc:  # unreadable, not absent: NHI001 at the document
+                    self.problems.append(Problem(self.at(at or Pos(1)), exc.reason))
+                    continue
             if isinstance(branch, LMap):
                 yield from iam.statements(
                     _expand_statements(branch),

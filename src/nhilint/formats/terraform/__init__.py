@@ -47,6 +47,7 @@ def extract(files: list[SourceFile]) -> Extraction:
         del result.facts[literal:]
         result.problems.extend(Problem(file.loc(exc.line, exc.col), exc.reason) for file in files)
     result.reads.extend(module.reads)  # after every provider: they read side files lazily
+    result.problems.extend(Problem(loc, reason) for loc, reason in module.problems)
     return result
 
 

@@ -29,6 +29,7 @@ from nhilint.facts import (
     Workload,
 )
 from nhilint.formats.terraform.module import Module, Resource, reference
+from nhilint.parse import ParseError
 from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
 
 _MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
@@ -235,10 +236,14 @@ class _Documents:
         if text is not None:
             pos = resource.block.attrs.vpos(attr)
             heredoc = _literal_text(resource, pos).startswith("<<") if inline else False
-            doc = iam.json_document(text, pos.line + (1 if heredoc else 0))
+            try:
+                doc = iam.json_document(text, pos.line + (1 if heredoc else 0))
+            except ParseError as exc:  # unreadable, not absent: NHI001 at the attribute
+                self.module.problems.append((where, exc.reason))
+                return []
             return self._collect(doc, resource, where, inline, kind, identity, policy)
         if isinstance(value, Call) and value.name == "file" and value.args:
-            return self._file(resource, value.args[0], kind, identity, policy)
+            return self._file(resource, value.args[0], kind, identity, policy, where)
         return []
 
     def _collect(
@@ -266,7 +271,7 @@ class _Documents:
         )
 
     def _file(
-        self, resource: Resource, arg: Any, kind: str, identity: str | None, policy: str
+        self, resource: Resource, arg: Any, kind: str, identity: str | None, policy: str, where: Loc
     ) -> list[PolicyStatement]:
         """`file("policy.json")`: read only files inside the module's directory."""
         name = render(self.module, arg)
@@ -277,7 +282,11 @@ class _Documents:
         if side is None:
             return []
         shown = (PurePosixPath(resource.file.rel).parent / side.name).as_posix()
-        doc = iam.json_document(side.text, 1)
+        try:
+            doc = iam.json_document(side.text, 1)
+        except ParseError as exc:
+            self.module.problems.append((where, f"{shown}: {exc.reason}"))
+            return []
         return list(
             iam.statements(
                 doc,

@@ -87,6 +87,7 @@ class Module:
     _memo: dict[tuple[str, int], list[Any]] = field(default_factory=dict, repr=False)
     _by_attr: dict[tuple[str, str], dict[Any, Resource]] = field(default_factory=dict, repr=False)
     reads: list[SideRead] = field(default_factory=list)  # files read beside the module, for the cache
+    problems: list[tuple[Loc, str]] = field(default_factory=list)  # unreadable parts found by providers
 
     def read_file(self, source: SourceFile, name: str) -> SideText | None:
         """`file(name)` of `source`: a file below the module's directory (see `read_beside`)."""
