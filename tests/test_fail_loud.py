@@ -114,6 +114,10 @@ def test_a_rule_bug_exits_2_and_the_other_rules_still_run(tmp_path: Path) -> Non
     sarif = _run_with_plugin("nhilint.rules", plugin, "scan", ".", "--format", "sarif", cwd=repo)
     [invocation] = json.loads(sarif.stdout)["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False  # code scanning shows the run as failed
+    github = _run_with_plugin("nhilint.rules", plugin, "scan", ".", "--format", "github", cwd=repo)
+    assert "::error title=nhilint internal error::ValueError" in github.stdout
+    summary = _run_with_plugin("nhilint.rules", plugin, "scan", ".", "--format", "markdown", cwd=repo)
+    assert "internal error" in summary.stdout and "✅" not in summary.stdout
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,11 @@ def escape_property(text: str) -> str:
 def render(result: ScanResult) -> str:
     lines = [command(f) for f in result.active]
     count = len(lines)
+    lines += [  # a failed scan must not look like a clean one in the pull request either
+        f"::error title={escape_property('nhilint internal error')}::"
+        + escape_data(f"{e.error} while reading {e.file}: a bug in nhilint, please report it")
+        for e in result.internal_errors
+    ]
     suppressed = len(result.findings) - count
     lines.append(
         f"nhilint: {count} finding{'' if count == 1 else 's'} in {result.files_scanned} files scanned"

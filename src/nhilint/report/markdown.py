@@ -34,6 +34,14 @@ def render(result: ScanResult) -> str:
             parts.append(
                 f"_… and {len(active) - LIMIT} more: see the SARIF report or run nhilint locally._\n"
             )
+    if result.internal_errors:
+        parts.append(
+            f"**{_plural(len(result.internal_errors), 'internal error')}**: nhilint hit a bug and could "
+            "not judge everything (see the job log); this check fails.\n"
+        )
+    if result.skipped:
+        counts = ", ".join(f"{len(files)} {reason}" for reason, files in result.skipped.items())
+        parts.append(f"Not scanned: {counts}.\n")
     suppressed = len(result.findings) - len(active)
     if suppressed:
         parts.append(f"{_plural(suppressed, 'finding')} suppressed (inline ignores or the baseline).\n")
@@ -50,7 +58,8 @@ def _heading(result: ScanResult) -> str:
     active = result.active
     scanned = _plural(result.files_scanned, "file")
     if not active:
-        return f"## nhilint: ✅ no findings in {scanned}"
+        mark = "❌" if result.internal_errors else "✅"
+        return f"## nhilint: {mark} no findings in {scanned}"
     counts = Counter(f.severity for f in active)
     by_severity = ", ".join(_plural(counts[s], s) for s in ("error", "warning", "note") if counts[s])
     files = len({f.loc.file for f in active})
