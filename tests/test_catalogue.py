@@ -19,7 +19,7 @@ from .conftest import ROOT, scan_tree
 
 CHECKS = catalogue.load()
 EXAMPLES = [(c.id, e) for c in CHECKS.values() for e in c.examples]
-RULES_MD = ROOT.parent / "shared" / "RULES.md"
+CONTRACT = ROOT / "tests" / "data" / "rule_contract.txt"
 
 
 @pytest.mark.parametrize("path", sorted(checks_dir().glob("NHI*.yaml")), ids=lambda p: p.stem)
@@ -34,15 +34,30 @@ def test_every_registered_rule_has_an_entry_and_every_entry_a_rule() -> None:
     assert set(CHECKS) - registered == {"NHI001", "NHI002"}  # raised by the engine and suppress.py
 
 
-@pytest.mark.skipif(not RULES_MD.exists(), reason="shared/RULES.md is not beside the checkout")
+def read_contract(text: str) -> tuple[dict[str, str], set[str]]:
+    """ID -> slug of every line of the contract file, and the IDs marked `planned`."""
+    contract: dict[str, str] = {}
+    planned: set[str] = set()
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        rule_id, slug, *status = line.split()
+        assert re.fullmatch(r"NHI\d{3}", rule_id) and rule_id not in contract, line
+        assert status in ([], ["planned"]), line
+        contract[rule_id] = slug
+        if status:
+            planned.add(rule_id)
+    return contract, planned
+
+
 def test_ids_and_slugs_match_the_public_contract() -> None:
-    contract = dict(re.findall(r"^\| (NHI\d{3}) \| ([a-z-]+) \|", RULES_MD.read_text(), re.M))
-    assert set(contract) <= set(CHECKS), "every rule of the contract is implemented"
-    for rule_id, slug in contract.items():
-        assert CHECKS[rule_id].slug == slug, rule_id
-    # IDs beyond the contract are new ideas with new numbers, never a reuse of a slug.
-    extra = {c.slug for c in CHECKS.values() if c.id not in contract}
-    assert not extra & set(contract.values())
+    contract, planned = read_contract(CONTRACT.read_text(encoding="utf-8"))
+    assert len(set(contract.values())) == len(contract), "a slug names one rule"
+    missing = set(contract) - planned - set(CHECKS)
+    assert not missing, f"released rules may never be removed or renumbered: {sorted(missing)}"
+    for check in CHECKS.values():
+        assert check.id in contract, f"append `{check.id} {check.slug}` to {CONTRACT.name}"
+        assert check.slug == contract[check.id], f"{check.id} was renamed: IDs and slugs never change"
 
 
 def test_every_entry_has_fail_and_pass_examples() -> None:

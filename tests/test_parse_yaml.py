@@ -441,12 +441,15 @@ def test_alias_bomb_is_rejected(text: str) -> None:
     assert error.value.line > 1
 
 
-@pytest.mark.parametrize("depth", [10_000, 300_000])
+@pytest.mark.parametrize("depth", [600, 10_000, 300_000])
 def test_deep_nesting_is_a_parse_error(depth: int) -> None:
-    # 300,000 nested `[` crash PyYAML's C composer (SIGSEGV); the event builder stops at MAX_DEPTH
+    # 300,000 nested `[` crash PyYAML's C composer (SIGSEGV); the event builder stops at MAX_DEPTH. Which
+    # guard fires first (ours or a newer PyYAML's own) and its wording may vary: the behaviour is a
+    # ParseError that points inside the nesting.
     with pytest.raises(ParseError) as error:
         parse_yaml("a: " + "[" * depth + "]" * depth)
-    assert "nested" in error.value.reason
+    assert error.value.line == 1 and 4 <= error.value.col <= 4 + depth
+    assert error.value.reason
 
 
 def test_deep_block_nesting_is_a_parse_error() -> None:
