@@ -13,6 +13,7 @@ discovery and reading.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -129,10 +130,10 @@ def test_unreadable_file_is_reported_and_the_rest_scanned(tmp_path: Path) -> Non
             locked.unlink()
             locked.mkdir()
             paths = [tmp_path / "ok" / "main.tf", locked]  # as if discovered just before the swap
-            reason = "Is a directory"
+            reason = os.strerror(errno.EISDIR)  # the OS's words, whatever its language
         else:
             paths = discover.discover([tmp_path], tmp_path)
-            reason = "Permission denied"
+            reason = os.strerror(errno.EACCES)
         sources = engine.read_sources(paths, tmp_path, Config())
     finally:
         if locked.is_file():

@@ -5,20 +5,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from nhilint import inventory
 from nhilint.config import Config
 from nhilint.facts import Identity
-from tests.conftest import FIXTURES, run_cli
+from tests.conftest import FIXTURES, missing_tool, run_cli
 
 TODAY = date(2026, 1, 1)
-CHROMIUM = Path("/usr/bin/chromium")
+
+
+def chromium() -> str:
+    """The Chromium binary: $CHROMIUM when set (and only then), else `chromium` on PATH."""
+    found = os.environ["CHROMIUM"] if "CHROMIUM" in os.environ else shutil.which("chromium")
+    if not found or not shutil.which(found):
+        missing_tool("needs a `chromium` binary on PATH (apt-get install chromium), or $CHROMIUM")
+    return found
+
 
 ROLE_TF = """resource "aws_iam_role" "payments" {
   name = "payments-api"
@@ -170,12 +178,12 @@ def test_cli_writes_a_self_contained_html_report(tmp_path: Path) -> None:
     assert "<td>payments/payments</td>" in page and 'id="count-high"' in page
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")
 def test_html_report_renders_its_rows_in_headless_chromium(tmp_path: Path) -> None:
+    binary = chromium()
     out = tmp_path / "inventory.html"
     assert run_cli("inventory", "insecure", "--format", "html", "-o", str(out), cwd=FIXTURES).returncode == 0
     browser = [
-        str(CHROMIUM),
+        binary,
         "--headless",
         "--no-sandbox",
         "--disable-gpu",

@@ -13,9 +13,11 @@ import pytest
 from nhilint.parse.hcl import parse_hcl, parse_tf_json
 from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
 
+from .conftest import FIXTURES
+
 DATA = Path(__file__).parent / "data" / "hcl"
 NATIVE_FILES = sorted(p for p in DATA.iterdir() if p.suffix in (".tf", ".tfvars"))
-FIXTURE_FILES = sorted(Path("/work/main/fixtures").rglob("*.tf"))
+FIXTURE_FILES = sorted(FIXTURES.rglob("*.tf"))
 
 
 def load(name: str) -> Block:
@@ -256,14 +258,13 @@ def test_values_match_python_hcl2(path: Path) -> None:
     assert ours_as_hcl2(root) == hcl2_view(text)
 
 
-@pytest.mark.skipif(not FIXTURE_FILES, reason="no Terraform fixtures yet")
-@pytest.mark.parametrize("path", FIXTURE_FILES, ids=str)
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture_values_match_python_hcl2(path: Path) -> None:
     text = path.read_text()
     try:
         expected = hcl2_view(text)
     except Exception as exc:  # python-hcl2 lacks some syntax (e.g. template strip markers `~`)
-        pytest.skip(f"python-hcl2 cannot parse {path}: {type(exc).__name__}")
+        pytest.skip(f"python-hcl2 cannot parse {path.relative_to(FIXTURES)}: {type(exc).__name__}")
     root, errors = parse_hcl(text)
     assert errors == []
     assert ours_as_hcl2(root) == expected
@@ -348,3 +349,26 @@ def test_tf_json_keeps_positions_from_a_located_tree() -> None:
     assert (role.labels, role.pos, role.end_line) == (["aws_iam_role", "fn"], Pos(3, 5), 6)
     assert role.attrs.kpos("name") == Pos(4, 7) and role.attrs.vpos("name") == Pos(4, 15)
     assert role.attrs["name"].refs == ("var.env",)
+
+
+def test_a_stray_quote_never_turns_lines_into_labels() -> None:
+    text = (
+        'provider aws" {\n  region     = "eu-west-1"\n  access_key = "AKIAQ3EGRV2LMN4XWZP7"\n}\n\n'
+        'resource "aws_db_instance "db" {\n  password = "Summer2024!x9Q"\n}\n'
+    )
+    root, errors = parse_hcl(text)
+    (block,) = root.blocks
+    assert block.labels == ["aws"]  # only the labels before the damage
+    assert (errors[0].line, errors[0].col) == (1, 13)
+    # what the quote swallowed is read again at its own lines, so NHI101 still sees the key
+    assert block.attrs["access_key"] == "AKIAQ3EGRV2LMN4XWZP7"
+    assert block.attrs.vpos("access_key") == Pos(3, 16)
+    assert block.attrs.vpos("password") == Pos(7, 14)
+
+
+def test_an_object_key_that_spans_lines_is_no_name() -> None:
+    root, errors = parse_hcl(
+        'locals {\n  m = {\n    "a\n    b" = "x"\n    (\n      var.k\n    ) = 1\n  }\n}\n'
+    )
+    assert list(root.blocks[0].attrs["m"]) == ["<key at line 3, column 5>", "( var.k )"]
+    assert [e.line for e in errors] == [3]
