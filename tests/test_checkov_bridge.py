@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -16,7 +17,7 @@ from nhilint.parse.hcl import parse_hcl
 from nhilint.parse.json import parse_json
 from nhilint.parse.yaml import parse_yaml
 
-from .conftest import FIXTURES, ROOT, run_cli
+from .conftest import FIXTURES, ROOT, missing_tool, run_cli
 
 FORMATS = ("terraform", "cloudformation", "kubernetes", "github-actions", "gitlab-ci")
 
@@ -111,21 +112,27 @@ NETWORK_ERRORS = (
 )
 
 
+CHECKOV_CONSTRAINTS = ROOT / "constraints" / "checkov.txt"
+
+
 def _checkov_venv() -> Path:
-    """A venv with checkov and this checkout (not editable), reused across runs but for nhilint."""
+    """A venv with the pinned checkov and this checkout (not editable), reused across runs while the pins
+    are unchanged. Installs come from the package index only; checkov itself runs offline."""
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    venv = cache / "nhilint-test" / "checkov-venv"
+    pins = hashlib.sha256(CHECKOV_CONSTRAINTS.read_bytes()).hexdigest()[:12]
+    venv = cache / "nhilint-test" / f"checkov-venv-{pins}"
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip += ["-c", str(CHECKOV_CONSTRAINTS)]
     if not (venv / "bin" / "checkov").exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
         done = subprocess.run([*pip, "checkov"], capture_output=True, text=True, timeout=1800)
         if done.returncode:
             if any(e in done.stderr for e in NETWORK_ERRORS):
-                pytest.skip(f"PyPI is unreachable, cannot install checkov: {done.stderr.strip()[-300:]}")
+                missing_tool(f"PyPI is unreachable, cannot install checkov: {done.stderr.strip()[-300:]}")
             pytest.fail(f"pip install checkov failed:\n{done.stderr}")
     done = subprocess.run([*pip, str(ROOT)], capture_output=True, text=True, timeout=1800)
     if done.returncode and any(e in done.stderr for e in NETWORK_ERRORS):
-        pytest.skip(
+        missing_tool(
             f"PyPI is unreachable, cannot install nhilint's dependencies: {done.stderr.strip()[-300:]}"
         )
     assert done.returncode == 0, done.stderr
@@ -154,9 +161,12 @@ def _checkov_records(venv: Path) -> list[dict]:
             "-o",
             "json",
             "--compact",
-            "--skip-download",
+            "--skip-download",  # no Bridgecrew/Prisma platform calls
         ],
         cwd=ROOT,
+        # no PyPI version check, and no platform key that would make it call Prisma Cloud
+        env={k: v for k, v in os.environ.items() if k != "BC_API_KEY"}
+        | {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"},
         capture_output=True,
         text=True,
         timeout=1200,
