@@ -93,13 +93,15 @@ def gitlab_reference_fanout(n: int) -> dict[str, str]:
 
 
 def regex_values(n: int) -> dict[str, str]:
-    """Long values that made the credential, JWT and password-in-URL patterns backtrack."""
+    """Runs of what a detector's repeated group accepts, without the end it needs (90 KB each per
+    size unit): every start used to rescan the rest of the run (credential `key`x30k: minutes)."""
     size = 90_000 * n
     values = {
-        "CRED": "key" * (size // 3),
-        "JWT": "eyJ" * (size // 3),
-        "URL": "a" * size + "://",
-        "URL2": "a://" + "b:" * (size // 2),
+        "CRED": "key" * (size // 3),  # credential name, never `=`
+        "JWT": "eyJ-" * (size // 4),  # JWT segment, never `.`
+        "URL": "a." * (size // 2),  # URL scheme, never `://`
+        "URL2": "a://" + "b:" * (size // 2),  # userinfo, never `@`
+        "TEMPLATE": "{{" * (size // 2),  # `{{`, never `}}`
     }
     body = "".join(f'  {k} = "{v}"\n' for k, v in values.items())
     return {"main.tf": f"locals {{\n{body}}}\n"}

@@ -174,6 +174,8 @@ def _enclosing_headers(extents: dict[int, int], lines: list[int]) -> dict[int, t
     i = 0
     for line in lines:
         while i < len(spans) and spans[i][0] < line:
+            while stack and stack[-1][1] < spans[i][0]:
+                stack.pop()
             stack.append(spans[i])
             i += 1
         while stack and stack[-1][1] < line:
@@ -260,6 +262,8 @@ def _covering(findings: list[Finding], ignores: list[Ignore]) -> Iterator[tuple[
         for finding in sorted(found, key=lambda f: f.loc.line):
             line = finding.loc.line
             while i < len(spans) and spans[i][0][0] <= line:
+                while stack and stack[-1][0][1] < spans[i][0][0]:  # keep a chain of nested ranges
+                    stack.pop()
                 stack.append(spans[i])
                 i += 1
             while stack and stack[-1][0][1] < line:
