@@ -153,3 +153,20 @@ def test_terminal_control_characters_from_scanned_files_are_neutralised():
 def test_unknown_format_is_one_clear_error():
     with pytest.raises(ValueError, match="unknown output format 'xml': choose one of text, json, sarif"):
         render(sample_result(), "xml")
+
+
+def test_line_breaks_and_bidi_in_names_cannot_forge_lines():
+    hostile = finding(
+        "::error::x.tf",
+        1,
+        1,
+        message="token in a\n::add-mask::b\r✓ no findings in 1 file scanned\u2028c\u202ed (value ghp_****)",
+        identity=IdentityRef("aws_iam_user", "u\n::stop-commands::t\t\u2066"),
+        related=[Related(Loc("r\n.tf", 2, 1), "m\n::error::z")],
+    )
+    text = render(ScanResult(findings=[hostile], rules={}, files_scanned=1), "text")
+    lines = text.split("\n")
+    assert len(lines) == 8 and len(text.splitlines()) == 7  # file, finding, fix, identity, related, summary
+    assert lines[0] == "\\x3a:error::x.tf"
+    assert all(not line.lstrip().startswith(("::", "✓")) for line in lines)
+    assert "c\\u202ed" in text and "t\\x09\\u2066" in text and "r\\x0a.tf" in text

@@ -45,6 +45,18 @@ def make_canaries() -> dict[str, str]:
     }
 
 
+BROKEN_HEADERS = """provider aws" {{
+  region     = "eu-west-1"
+  access_key = "{aws}"
+}}
+
+resource "aws_db_instance "db" {{
+  username = "admin"
+  password = "{password}"
+}}
+"""
+
+
 def plant(root: Path, c: dict[str, str]) -> None:
     pem = f"-----BEGIN RSA PRIVATE KEY-----\n{c['pem']}\n-----END RSA PRIVATE KEY-----"
     azure = (
@@ -83,6 +95,8 @@ locals {{
 ''',
         "tf/prod.tfvars": f'gitlab_token = "{c["gitlab"]}"\naws_key = "{c["aws"]}"\n',
         "tf/broken.tf": f'locals {{\n  x = {c["aws"]} {c["password"]} @@ "{c["github"]}"\n}}\n',
+        # two quote typos fold the lines below into a block label (issue 14, item 5)
+        "tfbroken/main.tf": BROKEN_HEADERS.format(aws=c["aws"], password=c["db_password"]),
         "tfjson/main.tf.json": json.dumps(
             {
                 "resource": {"aws_db_instance": {"d": {"password": c["db_password"]}}},
@@ -256,3 +270,16 @@ def test_no_canary_appears_in_any_output(outputs: tuple[dict[str, str], dict[str
         if piece in text
     ]
     assert leaks == []
+
+
+def test_a_key_folded_into_a_broken_block_header_is_reported_not_printed(tmp_path: Path) -> None:
+    key = "AKIA" + _rand(16, string.ascii_uppercase + "234567")
+    (tmp_path / "main.tf").write_text(BROKEN_HEADERS.format(aws=key, password="Db7!" + _rand(18)))
+    report = json.loads(_cli("scan", ".", "--format", "json", cwd=tmp_path))
+    found = {(f["rule_id"], f["line"]) for f in report["findings"]}
+    assert ("NHI001", 1) in found  # the stray quote, where it is
+    assert ("NHI101", 3) in found  # the key the quote swallowed is still judged, at its own line
+    assert ("NHI101", 8) in found
+    for finding in report["findings"]:
+        names = [finding["message"], (finding["identity"] or {}).get("name", "")]
+        assert not any(key[4:] in text or "\n" in text for text in names), finding

@@ -13,6 +13,15 @@ class ParseError(Exception):
         self.col = col
 
 
+def decimal(text: str, max_digits: int = 18) -> int | None:
+    """`text` as an int when it is a short run of ASCII digits, else None.
+
+    `str.isdigit()` accepts `²` and `int()` refuses it, and `int()` also refuses 4,300+ digits:
+    input decides both, so neither may reach `int()` unchecked.
+    """
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= max_digits else None
+
+
 class TooComplex(ParseError):
     """Resolving a file's references would build more than its budget of nodes (an exponential
     fan-out of locals, `merge()`, `Fn::If`, `extends`, `!reference`): NHI001, the scan goes on."""

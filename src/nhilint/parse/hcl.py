@@ -71,9 +71,12 @@ def parse_hcl(text: str) -> tuple[Block, list[ParseError]]:
     conv = _Converter(data)
     last_line = max(1, text.count("\n") + (not text.endswith("\n")))
     file_block = Block("", [], LMap(Pos(1, 1), last_line), pos=Pos(1, 1), end_line=last_line)
-    for child in root.named_children:
-        if child.type in ("body", "ERROR"):
-            conv.fill_body(child, file_block)
+    try:
+        for child in root.named_children:
+            if child.type in ("body", "ERROR"):
+                conv.fill_body(child, file_block)
+    except RecursionError:  # the converter recurses per level; the file, not the scan, pays for it
+        raise ParseError("too deeply nested to read") from None
     errors = conv.errors
     if root.has_error:
         errors = errors + _tree_errors(root, conv)

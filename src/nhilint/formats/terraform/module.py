@@ -19,7 +19,7 @@ from typing import Any
 
 from nhilint.facts import Loc
 from nhilint.formats import SideRead, SideText, SourceFile, read_beside
-from nhilint.parse import Budget, ParseError
+from nhilint.parse import Budget, ParseError, decimal
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
 
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
@@ -248,8 +248,10 @@ class Module:
             key: Any = part.strip('[]"')
             if isinstance(value, LMap) and key in value:
                 value = self.resolve(value[key], depth + 1)
-            elif isinstance(value, LSeq) and part.startswith("[") and key.isdigit() and int(key) < len(value):
-                value = self.resolve(value[int(key)], depth + 1)
+            elif isinstance(value, LSeq) and part.startswith("[") and (index := decimal(key)) is not None:
+                if index >= len(value):
+                    return expr
+                value = self.resolve(value[index], depth + 1)
             else:
                 return expr
         return value
