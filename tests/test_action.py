@@ -63,10 +63,11 @@ def test_documented_workflow_uploads_even_when_the_scan_fails() -> None:
 
 
 def run_action(
-    workspace: Path, tmp_path: Path, **inputs: str
+    workspace: Path, tmp_path: Path, event: dict[str, str] | None = None, **inputs: str
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str], str]:
     """Run every `run:` step of action.yml as the runner would (bash -eo pipefail, step env, GITHUB_OUTPUT,
-    GITHUB_STEP_SUMMARY). `uses:` steps (setup-python) are what this interpreter already is."""
+    GITHUB_STEP_SUMMARY, a `push` event unless `event` says otherwise). `uses:` steps (setup-python) are
+    what this interpreter already is."""
     action = load_plain(ACTION.read_text())
     values = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     values.update({k.replace("_", "-"): v for k, v in inputs.items()})
@@ -79,6 +80,8 @@ def run_action(
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "NO_COLOR": "1",
+        "GITHUB_EVENT_NAME": "push",
+        **(event or {}),
     }
     proc = None
     for step in action["runs"]["steps"]:
@@ -180,3 +183,101 @@ def test_markdown_report_is_safe_and_lists_fixes(tmp_path: Path) -> None:
     assert "| `NHI101` hardcoded-credential | 🔴 error |" in proc.stdout
     assert "**Fix:**" in proc.stdout and "main.tf:5" in proc.stdout
     assert "<script>" not in proc.stdout
+
+
+# --- a pull request must not judge itself with its own configuration -----------------------------------
+
+TOKEN_TF = 'locals {\n  token = "ghp_R8x2Lq9ZbT4mW7nK3vY6pJ1sD5fH0gC8aE2u"\n}\n'
+
+
+def git(workspace: Path, *args: str) -> str:
+    command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    done = subprocess.run([*command, *args], cwd=workspace, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def pull_request(tmp_path: Path, changes: dict[str, str]) -> tuple[Path, dict[str, str]]:
+    """A checkout of a pull request against `main` (the hardened fixtures), as actions/checkout leaves it,
+    and the runner's event variables."""
+    workspace = workspace_of("hardened", tmp_path)
+    (workspace / "pyproject.toml").write_text('[project]\nname = "app"\nversion = "1"\n')
+    git(workspace, "init", "-q", "-b", "main")
+    git(workspace, "add", "-A")
+    git(workspace, "commit", "-q", "-m", "base")
+    base = git(workspace, "rev-parse", "HEAD")
+    git(workspace, "checkout", "-q", "-b", "pr")
+    for rel, text in changes.items():
+        (workspace / rel).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / rel).write_text(text)
+    git(workspace, "add", "-A")
+    git(workspace, "commit", "-q", "-m", "pr")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"base": {"sha": base, "ref": "main"}}}))
+    return workspace, {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event)}
+
+
+@pytest.mark.parametrize(
+    ("config_file", "text"),
+    [
+        ("terraform/.nhilint.yaml", "ignore: [NHI101]\n"),
+        (".nhilint.yaml", "severity: {NHI101: note}\nfail-on: error\n"),
+        ("pyproject.toml", '[project]\nname = "app"\nversion = "1"\n\n[tool.nhilint]\nignore = ["NHI1"]\n'),
+        ("terraform/pyproject.toml", '[tool.nhilint]\nexclude = ["new.tf"]\n'),
+    ],
+    ids=["subdirectory-yaml", "root-yaml", "root-pyproject", "subdirectory-pyproject"],
+)
+def test_a_pull_request_that_changes_the_configuration_fails(
+    tmp_path: Path, config_file: str, text: str
+) -> None:
+    workspace, event = pull_request(tmp_path, {"terraform/new.tf": TOKEN_TF, config_file: text})
+    proc, outputs, _ = run_action(workspace, tmp_path, event)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"::error file={config_file},title=nhilint configuration changed::" in proc.stdout
+    assert (workspace / outputs["sarif-file"]).is_file()  # the reports are still written
+
+    proc, _, _ = run_action(workspace, tmp_path, event, allow_config_changes="true")
+    assert f"::warning file={config_file},title=nhilint configuration changed::" in proc.stdout
+    assert "::error file=" not in proc.stdout.replace("::error file=terraform/new.tf", "")
+
+
+def test_a_pull_request_that_keeps_the_configuration_is_judged_by_it(tmp_path: Path) -> None:
+    unrelated = '[project]\nname = "app"\nversion = "2"\n'  # a pyproject.toml change outside [tool.nhilint]
+    workspace, event = pull_request(tmp_path, {"terraform/new.tf": TOKEN_TF, "pyproject.toml": unrelated})
+    proc, outputs, _ = run_action(workspace, tmp_path, event)
+    assert (proc.returncode, outputs["findings"]) == (1, "1"), proc.stdout + proc.stderr
+    assert "::error file=terraform/new.tf,line=2," in proc.stdout
+    assert "configuration changed" not in proc.stdout
+
+    workspace, event = pull_request(tmp_path / "clean", {"README.md": "docs only\n"})
+    proc, _, _ = run_action(workspace, tmp_path / "clean", event)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_pull_request_that_edits_the_baseline_fails(tmp_path: Path) -> None:
+    workspace, event = pull_request(tmp_path, {"terraform/new.tf": TOKEN_TF})
+    assert run_cli("baseline", "write", "baseline.json", cwd=workspace).returncode == 0  # hides new.tf
+    git(workspace, "add", "baseline.json")
+    git(workspace, "commit", "-q", "-m", "baseline")
+    proc, outputs, _ = run_action(workspace, tmp_path, event, baseline="./baseline.json")
+    assert outputs["findings"] == "0" and proc.returncode == 1, proc.stdout
+    assert "::error file=baseline.json,title=nhilint configuration changed::" in proc.stdout
+
+
+def test_an_unreadable_base_commit_fails_loudly(tmp_path: Path) -> None:
+    workspace, event = pull_request(tmp_path, {"README.md": "docs only\n"})
+    Path(event["GITHUB_EVENT_PATH"]).write_text(json.dumps({"pull_request": {"base": {"sha": "0" * 40}}}))
+    proc, _, _ = run_action(workspace, tmp_path, event)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "::error title=nhilint::cannot compare with the base branch" in proc.stdout
+
+
+def test_the_action_never_imports_code_from_the_checkout(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    payload = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+    workspace = workspace_of("hardened", tmp_path)
+    for module in ("json.py", "nhilint/__init__.py", "nhilint/cli.py", "pip/__main__.py", "argparse.py"):
+        (workspace / module).parent.mkdir(parents=True, exist_ok=True)
+        (workspace / module).write_text(payload)
+    proc, outputs, _ = run_action(workspace, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert outputs["findings"] == "0" and not marker.exists()
