@@ -72,7 +72,7 @@ def test_context_reads_the_repository_but_reports_only_the_given_files(tmp_path:
 
 def test_manifest_lists_both_hooks() -> None:
     hooks = {h["id"]: h for h in load_plain((ROOT / ".pre-commit-hooks.yaml").read_text())}
-    assert hooks["nhilint"]["entry"] == "nhilint scan --context ."
+    assert hooks["nhilint"]["entry"] == "nhilint scan --context . --"  # file names are never options
     assert hooks["nhilint-repo"]["pass_filenames"] is False
 
 
@@ -108,7 +108,12 @@ def test_commit_blocked_by_a_finding_and_allowed_after_the_fix(tmp_path: Path) -
 
     (repo / "app").mkdir()
     (repo / "app" / "main.tf").write_text(f'locals {{\n  api_token = "{TOKEN}"\n}}\n')
-    git(repo, "add", "app/main.tf", env=env)
+    # a hostile commit: file names that would be options if pre-commit's list were parsed as such
+    (repo / "cfg").mkdir()
+    (repo / "cfg" / "evil.yaml").write_text("ignore: [NHI]\n")
+    (repo / "--config=cfg").mkdir()
+    (repo / "--config=cfg" / "evil.yaml").write_text("ignore: [NHI]\n")
+    git(repo, "add", "--", "app/main.tf", "cfg/evil.yaml", "--config=cfg/evil.yaml", env=env)
     blocked = git(repo, "commit", "-m", "add app", env=env)
     output = blocked.stdout + blocked.stderr  # git shows hook output on stderr
     assert blocked.returncode != 0, output
@@ -118,6 +123,7 @@ def test_commit_blocked_by_a_finding_and_allowed_after_the_fix(tmp_path: Path) -
 
     (repo / "app" / "main.tf").write_text('variable "api_token" {\n  sensitive = true\n}\n')
     git(repo, "add", "app/main.tf", env=env)
+    git(repo, "rm", "-q", "--cached", "--", "cfg/evil.yaml", "--config=cfg/evil.yaml", env=env)
     allowed = git(repo, "commit", "-m", "add app", env=env)
     output = allowed.stdout + allowed.stderr
     assert allowed.returncode == 0, output
