@@ -132,5 +132,18 @@ the summary (`--verbose` lists each one on standard error):
 
 A scan whose configuration excludes every candidate file under the given paths is an error
 (exit 2), not a green result.
+
+## Configuration in pull requests
+
+Configuration is code that decides what the check reports, and it lives in the repository the
+check judges: a pull request that adds `exclude: ["**"]`, `ignore: [NHI1]` or
+`severity: {NHI101: note}`, anywhere in the tree since configuration resolves per directory, would
+pass its own check. The GitHub Action therefore fails the step when a pull request changes any
+`.nhilint.yaml`/`.nhilint.yml`, the `[tool.nhilint]` table of any `pyproject.toml`, or the `config`
+and `baseline` files it was given, unless `allow-config-changes: true`; see
+[GitHub Actions](github-actions.md#a-pull-request-cannot-turn-the-check-off). In other CI systems,
+do the same, or scan with `--config` pointing at a copy taken from the target branch (it then
+applies to every file). nhilint never reads configuration from outside the repository, and the
+pre-commit hook trusts the working tree: it is the developer's own.
 """
     return "\n".join(lines) + "\n" + example
