@@ -285,6 +285,7 @@ def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None,
         configs = configuration.Configs(
             explicit=configuration.read_file(path) if path else None,
             overrides={k: v for k, v in overrides.items() if v not in (None, ())},
+            boundaries=(root,),
         )
         fail_on = configs.at(root).fail_on  # the repository root's (files are judged by their own)
         result = engine.scan([root], configs, root=root)

@@ -212,8 +212,9 @@ def _run_scan(
             overrides = {"select": _prefixes(select), "ignore": _prefixes(ignore), "fail_on": fail_on}
             overrides = {k: v for k, v in overrides.items() if v not in (None, ())}
             explicit = configuration.read_file(config_path) if config_path else None
-            configs = configuration.Configs(explicit=explicit, overrides=overrides)
-            for target in targets + (options.get("context") or []):
+            scanned = targets + (options.get("context") or [])
+            configs = configuration.Configs(explicit, overrides, boundaries=_directories(scanned))
+            for target in scanned:
                 configs.at(target)  # a broken configuration is an error even where no file is read
             return configs, engine.scan(targets, configs, **options)
     except configuration.ConfigError as exc:
@@ -223,6 +224,12 @@ def _run_scan(
     except FileNotFoundError as exc:
         _fail(f"path does not exist: {exc.args[0]}")
     raise AssertionError("unreachable")  # _fail exits
+
+
+def _directories(paths: list[Path]) -> tuple[Path, ...]:
+    """The directories given, or holding the files given: outside a repository, configuration is
+    looked up no higher than these."""
+    return tuple(p if p.is_dir() else p.parent for p in paths)
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -500,7 +507,7 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_pat
     targets = list(paths) or [Path(".")]
     try:
         explicit = configuration.read_file(config_path) if config_path else None
-        configs = configuration.Configs(explicit=explicit)
+        configs = configuration.Configs(explicit, boundaries=_directories(targets))
         for target in targets:
             configs.at(target)  # a broken configuration is an error even where no file is read
         scanned = engine.scan(targets, configs, root=Path.cwd())

@@ -137,15 +137,22 @@ def _yaml_mapping(text: str, path: Path) -> Any:
     return data
 
 
-def _pyproject_section(text: str, path: Path) -> Any:
+def _pyproject_table(text: str) -> Any:
+    """The `[tool.nhilint]` table, or None; ValueError (TOMLDecodeError) for broken TOML."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
+    tool = tomllib.loads(text).get("tool")
+    return tool.get("nhilint") if isinstance(tool, dict) else None
+
+
+def _pyproject_section(text: str, path: Path) -> Any:
     try:
-        return tomllib.loads(text).get("tool", {}).get("nhilint", {})
-    except tomllib.TOMLDecodeError as exc:
+        table = _pyproject_table(text)
+    except ValueError as exc:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    return {} if table is None else table
 
 
 def discover(start: Path) -> Config:
@@ -153,19 +160,39 @@ def discover(start: Path) -> Config:
     return Configs().at(start)
 
 
-def nearest(directory: Path) -> Path | None:
-    """The nearest `.nhilint.yaml` or `pyproject.toml` with `[tool.nhilint]`, from `directory` (absolute)
-    upwards to its repository root: configuration does not leak in from outside the repository."""
-    for current in (directory, *directory.parents):
-        for name in CONFIG_NAMES:
-            if (current / name).is_file():
-                return current / name
-        pyproject = current / "pyproject.toml"
-        if pyproject.is_file() and "[tool.nhilint" in pyproject.read_text(encoding="utf-8", errors="replace"):
-            return pyproject
-        if (current / ".git").exists():
+def nearest(directory: Path, boundaries: Iterable[Path] = ()) -> Path | None:
+    """The nearest `.nhilint.yaml` or `pyproject.toml` with a `[tool.nhilint]` table, from `directory`
+    (absolute) upwards to its repository root; outside a repository, up to the scanned path that
+    holds it (`boundaries`, else the working directory). Configuration never leaks in from outside.
+
+    A configuration file that is a symbolic link is refused: it could point at any file on the
+    machine (a token), and a repository's configuration is the repository's own text."""
+    chain = (directory, *directory.parents)
+    in_repository = any((d / ".git").exists() for d in chain)
+    stops = {Path(os.path.abspath(b)) for b in boundaries} or {Path.cwd()}
+    for current in chain:
+        for candidate in [current / name for name in CONFIG_NAMES] + [current / "pyproject.toml"]:
+            if candidate.is_symlink():
+                raise ConfigError(f"configuration file {candidate} is a symbolic link: refusing to follow it")
+            if candidate.is_file() and (candidate.name != "pyproject.toml" or _has_table(candidate)):
+                return candidate
+        if (current / ".git").exists() or (not in_repository and current in stops):
             break
     return None
+
+
+def _has_table(pyproject: Path) -> bool:
+    """Whether `pyproject.toml` has a `[tool.nhilint]` table (not merely the words, in a comment)."""
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "nhilint" not in text:
+        return False
+    try:
+        return isinstance(_pyproject_table(text), dict)
+    except ValueError:  # broken TOML that mentions nhilint: read it, so the error is said
+        return True
 
 
 @dataclass
@@ -180,6 +207,7 @@ class Configs:
 
     explicit: Config | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    boundaries: tuple[Path, ...] = ()  # the scanned paths: where the search stops outside a repository
     _by_directory: dict[Path, Config] = field(default_factory=dict, repr=False)
     _by_source: dict[Path | None, Config] = field(default_factory=dict, repr=False)
 
@@ -191,7 +219,7 @@ class Configs:
         directory = absolute if absolute.is_dir() else absolute.parent
         config = self._by_directory.get(directory)
         if config is None:
-            source = nearest(directory)
+            source = nearest(directory, self.boundaries)
             config = self._by_source.get(source)
             if config is None:
                 config = read_file(source, source.parent) if source else Config()

@@ -52,16 +52,40 @@ def classify(rel: str, text: str) -> str | None:
             return "gitlab-ci"
         if ".gitlab" in parts[:-1] and "ci" in parts[parts.index(".gitlab") + 1 : -1]:
             return "gitlab-ci"  # the conventional home of `include: local:` pipeline fragments
-    if not _MENTIONS.search(text):  # neither format can be without these words: skip the parse
+    if not _MENTIONS.search(text):  # neither format can be written without these: skip the parse
         return None
     try:
         return _sniff_json(text) if name.endswith(".json") else _sniff_yaml(text)
-    except Exception:  # not parseable: a broken manifest or template is still its format (NHI001)
-        return _by_words(name, text)
+    except _Unsure:  # merge keys, alias keys: the event view cannot tell, the located tree can
+        return _from_tree(name, text)
+    except Exception:  # not parseable whole: judge each document that is, then the words
+        return _from_tree(name, text) or _by_words(name, text)
 
 
-# Words every Kubernetes object or CloudFormation template contains, quoted or not.
-_MENTIONS = re.compile(r"apiVersion|AWS::|AWSTemplateFormatVersion")
+# What every Kubernetes object or CloudFormation template contains, or an escape that could spell it.
+_MENTIONS = re.compile(r"apiVersion|AWS|\\[xuU]")
+
+
+class _Unsure(Exception):
+    """The event sniffer met a construct (a merge key, an alias as a key) it does not resolve."""
+
+
+def _from_tree(name: str, text: str) -> str | None:
+    """Classify from the located tree of every document that parses (slower, exact)."""
+    from nhilint.parse.yaml import parse_yaml_stream
+
+    docs = parse_yaml_stream(text)[0]
+    if not docs and name.endswith(".json"):
+        return None
+    for doc in docs:
+        if isinstance(doc, dict):
+            top: dict[str, object] = {str(k): v for k, v in doc.items()}
+            resources = doc.get("Resources")
+            if isinstance(resources, dict):
+                top["Resources"] = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
+            if found := _judge(top):
+                return found
+    return None
 
 
 def _by_words(name: str, text: str) -> str | None:
@@ -93,7 +117,10 @@ def _judge(top: dict[str, object]) -> str | None:
 def _sniff_json(text: str) -> str | None:
     import json
 
-    data = json.loads(text.removeprefix("\ufeff"))
+    try:
+        data = json.loads(text.removeprefix("\ufeff"))
+    except ValueError:  # kubectl reads YAML in a .json file too
+        return _sniff_yaml(text)
     if not isinstance(data, dict):
         return None
     resources = data.get("Resources")
@@ -124,6 +151,8 @@ def _sniff_yaml(text: str) -> str | None:
             _value_done(path)
         elif isinstance(event, yaml.ScalarEvent) and path:
             if path[-1] is None:  # a key
+                if event.value == "<<" and event.style is None:  # a merge key
+                    raise _Unsure
                 path[-1] = event.value
                 continue
             key, value = path[-1], event.value
@@ -137,6 +166,8 @@ def _sniff_yaml(text: str) -> str | None:
                 return found
             _value_done(path)
         elif isinstance(event, yaml.AliasEvent) and path:
+            if path[-1] is None:
+                raise _Unsure  # an alias as a key
             _value_done(path)
     return None
 
@@ -160,34 +191,41 @@ def excluded(rel: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def _git_files(directory: Path) -> list[Path] | None:
-    """Files git does not ignore under `directory`, or None outside a work tree."""
+def _git(directory: Path, *args: str) -> bytes | None:
+    """git's output in `directory`, or None when it fails (not a work tree, no git)."""
     import subprocess  # only directory scans pay for it
 
     try:
-        out = subprocess.run(
-            # The scanned repository's own .git/config is untrusted: `core.fsmonitor` names a command
-            # git would run for ls-files. Command-line -c wins over every config file.
-            [
-                "git",
-                "-c",
-                "core.fsmonitor=false",
-                "-C",
-                str(directory),
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ],
+        # The scanned repository's own .git/config is untrusted: `core.fsmonitor` names a command
+        # git would run for ls-files. Command-line -c wins over every config file.
+        return subprocess.run(
+            ["git", "-c", "core.fsmonitor=false", "-C", str(directory), *args],
             capture_output=True,
             timeout=60,
             check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    names = [n for n in out.decode("utf-8", "surrogateescape").split("\0") if n]
-    return [directory / n for n in names]
+
+
+def _names(out: bytes) -> list[str]:
+    return [n for n in out.decode("utf-8", "surrogateescape").split("\0") if n]
+
+
+def _git_files(directory: Path) -> tuple[list[Path], list[Path]] | None:
+    """What git does not ignore under `directory` (submodules and nested repositories appear as
+    directories), and what it ignores (directories collapsed); None outside a work tree or when
+    `directory` itself is ignored: a directory named on the command line is read whole."""
+    if _git(directory, "check-ignore", "-q", "--", ".") is not None:
+        return None  # exit 0: ignored
+    listed = _git(directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if listed is None:
+        return None
+    ignored = _git(directory, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
+    return (
+        [directory / n.rstrip("/") for n in _names(listed)],
+        [directory / n.rstrip("/") for n in _names(ignored or b"")],
+    )
 
 
 # Why a file under the scanned paths was not judged; each is counted in the report.
@@ -197,6 +235,7 @@ NOT_A_FORMAT = "not a format nhilint reads"
 SYMLINK = "symbolic link (not followed)"
 NOT_A_FILE = "not a regular file"
 UNREADABLE_DIRECTORY = "unreadable directory"
+IGNORED_BY_GIT = "ignored by git (.gitignore)"
 
 
 @dataclass
@@ -229,13 +268,36 @@ def _walk(directory: Path, prune: Callable[[Path], bool], unreadable: list[Path]
                 pending.append(Path(entry.path))
 
 
+def _files_under(
+    directory: Path, prune: Callable[[Path], bool], unreadable: list[Path], ignored: list[Path]
+) -> Iterator[Path]:
+    """Every file under `directory`: in a git work tree, what git does not ignore (what it ignores
+    goes to `ignored`), descending into submodules and nested repositories; elsewhere, all."""
+    pending = [directory]
+    while pending:
+        current = pending.pop()
+        listed = _git_files(current) if (current / ".git").exists() or _inside_git(current) else None
+        if listed is None:
+            yield from _walk(current, prune, unreadable)
+            continue
+        files, left_out = listed
+        ignored.extend(left_out)
+        for entry in files:
+            if entry.is_dir() and not entry.is_symlink():  # a submodule or a nested repository
+                if not prune(entry):
+                    pending.append(entry)
+            else:
+                yield entry
+
+
 def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
     """Candidate files under `paths`, each judged by its own configuration's `exclude` and
     `skip-directories`. Missing paths raise FileNotFoundError."""
-    found: dict[Path, str] = {}
+    found: dict[str, Path] = {}  # by relative path: `scan . "$PWD"` reads each file once
     result = Discovery()
     skipped_dirs: set[str] = set()
     unreadable: list[Path] = []
+    ignored: list[Path] = []
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise FileNotFoundError(str(path))
@@ -246,7 +308,7 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
             elif path.is_symlink() and not path.is_file():
                 result.skip(SYMLINK, rel)
             else:
-                found[path] = rel
+                found[rel] = path
             continue
 
         def prune(directory: Path) -> bool:
@@ -257,8 +319,7 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
                 return True
             return False
 
-        listed = _git_files(path) if (path / ".git").exists() or _inside_git(path) else None
-        for file in listed if listed is not None else _walk(path, prune, unreadable):
+        for file in _files_under(path, prune, unreadable, ignored):
             if not is_candidate(file.name):
                 continue
             rel_parts = file.relative_to(path).parts
@@ -273,12 +334,15 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
             elif not file.is_file():
                 result.skip(NOT_A_FILE, relative(file, root))
             else:
-                found[file] = relative(file, root)
+                found[relative(file, root)] = file
     for directory in sorted(skipped_dirs):
         result.skip(SKIPPED_DIRECTORY, directory)
     for unlisted in unreadable:
         result.skip(UNREADABLE_DIRECTORY, relative(unlisted, root) + "/")
-    for file, rel in sorted(found.items(), key=lambda item: item[1]):
+    for entry in ignored:
+        if entry.is_dir() or is_candidate(entry.name):
+            result.skip(IGNORED_BY_GIT, relative(entry, root) + ("/" if entry.is_dir() else ""))
+    for rel, file in sorted(found.items()):
         config = configs.at(file.parent)
         glob_path = relative(file, Path(config.base)) if config.base else rel
         if excluded(glob_path, config.exclude):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ class Sources:
     internal_errors: list[InternalError] = field(default_factory=list)
 
 
-UNREADABLE = "unreadable, and not a known format by name"
+UNREADABLE = "unreadable (binary, not UTF-8 or over max-file-size), no Kubernetes or CloudFormation in it"
 
 
 def decode(data: bytes) -> str:
@@ -50,8 +51,12 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
     sources = Sources()
     unclassified: dict[str, SourceFile] = {}
+    seen: set[str] = set()
     for path in paths:
         rel = discover.relative(path, root)
+        if rel in seen:  # the same file reached twice (`scan . "$PWD"`) is read once
+            continue
+        seen.add(rel)
         try:
             text = decode(read_bounded(path, configs.at(path).max_file_size))
         except FileNotFoundError:
@@ -63,9 +68,9 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
             else:
                 sources.skipped.setdefault(UNREADABLE, []).append(rel)
             continue
-        fmt = discover.classify(rel, text)
-        if "templates" in PurePosixPath(rel).parts[:-1] and helm_template.in_chart(path):
-            fmt = "helm-template"  # whatever it looks like, a chart's template is not a manifest
+        fmt = discover.classify(os.path.abspath(path), text)  # `.github/workflows` wherever we stand
+        if fmt in ("kubernetes", None) and rel.endswith((".yaml", ".yml")) and helm_template.in_chart(path):
+            fmt = "helm-template"  # YAML in a chart's templates/ is a template, whatever it looks like
         if fmt is None:
             unclassified[rel] = SourceFile(rel, "", text, str(path))
             continue
@@ -126,17 +131,34 @@ def read_bounded(path: Path, limit: int) -> bytes:
 
 
 def _known_format(rel: str, path: Path) -> bool:
-    """Whether an unreadable file would have been a format we read (judged by name, then by a lossy peek)."""
+    """Whether an unreadable file (too large, binary, not UTF-8) could be a format we read: by name,
+    by a lossy look at its start, then by the words of a manifest or template anywhere in it (a
+    10 MB file of comments can end with a ClusterRoleBinding)."""
     if discover.classify(rel, "") is not None:
         return True
     if not path.is_file():  # never open a FIFO or device to peek (it could block forever)
         return False
     try:
         with path.open("rb") as handle:
-            head = handle.read(65536).decode("utf-8", "replace")
+            head = handle.read(65536)
+            if discover.classify(rel, head.decode("utf-8", "replace")) is not None:
+                return True
+            window = head
+            for _ in range(_PEEK_LIMIT // _PEEK_CHUNK):  # linear, and bounded for a huge file
+                if _FORMAT_WORDS.search(window):
+                    return True
+                chunk = handle.read(_PEEK_CHUNK)
+                if not chunk:
+                    return False
+                window = window[-32:] + chunk
     except OSError:
         return False
-    return discover.classify(rel, head) is not None
+    return True  # larger than we look through: say so rather than guess it harmless
+
+
+_FORMAT_WORDS = re.compile(rb"apiVersion|AWSTemplateFormatVersion|AWS::")
+_PEEK_CHUNK = 1 << 20
+_PEEK_LIMIT = 1 << 30
 
 
 def units(files: list[SourceFile]) -> list[list[SourceFile]]:
@@ -206,7 +228,7 @@ def problem_findings(
             rule_id=check.id,
             slug=check.slug,
             severity=config.severity.get(check.id, check.severity),
-            message=f"{p.loc.file} could not be parsed: {p.reason}; only what could be read was checked.",
+            message=f"{p.loc.file} could not be fully read ({p.reason}); only what was read is checked.",
             loc=p.loc,
             suggestion=check.suggestion(),
         )
@@ -233,7 +255,9 @@ def scan(
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
     checks = catalogue.load()
     found = discover.walk(context or paths, root, configs)
-    sources = read_sources(found.files, root, configs)
+    narrow = discover.walk(paths, root, configs) if context is not None else found
+    # a file given is read even where the context's walk would not go (a skipped directory)
+    sources = read_sources(found.files + narrow.files, root, configs)
     extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
     for unit in units(sources.files):
         extraction.add(extract(unit, use_cache))
@@ -260,7 +284,6 @@ def scan(
         templates[skip.reason].append(skip.file)
     skipped = _merge(found.skipped, sources.skipped, templates)
     if context is not None:
-        narrow = discover.walk(paths, root, configs)
         reported = {discover.relative(f, root) for f in narrow.files}
         findings = [f for f in findings if _about(f, reported)]
         skipped = _merge(narrow.skipped, {r: [f for f in fs if f in reported] for r, fs in skipped.items()})

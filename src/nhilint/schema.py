@@ -53,5 +53,25 @@ def validate(instance: Any, name: str, what: str) -> None:
     error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path)
-        raise SchemaError(f"{what}: {error.message}" + (f" (at {where})" if where else ""))
+        raise SchemaError(f"{what}: {_problem(error)}" + (f" (at {where})" if where else ""))
     cache.store(digest, True, "valid")
+
+
+def _problem(error: Any) -> str:
+    """What is wrong, without quoting the value: the document may be a file the scanned repository
+    links to (a token), and the message goes to a public CI log."""
+    rule, expected = error.validator, error.validator_value
+    if rule == "type":
+        return f"must be of type {' or '.join(expected) if isinstance(expected, list) else expected}"
+    if rule == "enum":
+        return "must be one of " + ", ".join(str(v) for v in expected)
+    if rule == "pattern":
+        return f"must match {expected}"
+    if rule == "additionalProperties" and isinstance(error.instance, dict):
+        known = set(error.schema.get("properties", {}))
+        unknown = sorted(str(k) for k in error.instance if k not in known)
+        names = ", ".join(repr(k[:40]) for k in unknown[:3])
+        return f"unknown key {names}" if names else "unknown key"
+    if rule == "required":
+        return error.message  # names only the schema's own keys
+    return f"does not satisfy `{rule}: {expected}`"

@@ -16,7 +16,7 @@ from nhilint.formats import Extraction, Skipped, SourceFile
 
 REASON = "unrendered template"  # docs/configuration.md: render it (`helm template`) and scan that
 _LINE = re.compile(
-    r"^(?P<indent>\s*(?:-\s+)?)(?P<key>[A-Za-z_][\w.-]{0,200})\s*:\s+(?P<value>\S.{0,8000}?)\s*$"
+    r"^\s*(?:-\s+)?([\"']?)(?P<key>[A-Za-z_][\w.-]{0,200})\1\s*:\s+(?P<value>\S.{0,8000}?)\s*$"
 )
 
 
@@ -27,7 +27,20 @@ def extract(files: list[SourceFile]) -> Extraction:
 
 def in_chart(path: Path) -> bool:
     """Whether `path` lies under a chart's `templates/` directory (beside a `Chart.yaml`)."""
+    if "templates" not in path.parts[:-1]:
+        return False
     return any(p.name == "templates" and (p.parent / "Chart.yaml").is_file() for p in path.parents)
+
+
+def syntax_at(text: str, line: int) -> bool:
+    """Whether a parse error at `line` is template syntax: a `{{` on that line or the one before,
+    outside a comment (a `{{` in a comment of a manifest does not make it a template)."""
+    lines = text.splitlines()
+    near = lines[max(line - 2, 0) : line]
+    return any("{{" in _COMMENT.sub("", code) for code in near)
+
+
+_COMMENT = re.compile(r"(?:^|\s)#.*$")
 
 
 def literal_lines(file: SourceFile) -> Iterator[Fact]:

@@ -96,8 +96,8 @@ def extract(files: list[SourceFile]) -> Extraction:
     try:
         docs, errors = parse(file)
     except ParseError as exc:
-        if "{{" in file.text:  # template syntax: not a manifest until rendered (a `{{` inside a
-            return helm_template.extract(files)  # string of a manifest that parses is just text)
+        if helm_template.syntax_at(file.text, exc.line):  # not a manifest until rendered (a `{{`
+            return helm_template.extract(files)  # in a string or comment of a manifest is just text)
         return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     sources = _helm_sources(file.text)
     result = Extraction(problems=[Problem(file.loc(e.line, e.col), e.reason) for e in errors])

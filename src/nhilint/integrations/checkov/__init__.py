@@ -108,7 +108,7 @@ def _scan_unit(unit: Path) -> dict[Path, list[Finding]]:
     # the same configuration per file as `nhilint scan` (each file's nearest one; globs written
     # against its directory), so the bridge can never judge a file differently
     root = next((d for d in (directory, *directory.parents) if (d / ".git").exists()), directory)
-    result = engine.scan(files, configuration.Configs(), root=root)
+    result = engine.scan(files, configuration.Configs(boundaries=(root,)), root=root)
     by_file: dict[Path, list[Finding]] = defaultdict(list)
     for finding in result.active:
         by_file[(root / finding.loc.file).resolve()].append(finding)
