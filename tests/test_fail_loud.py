@@ -260,8 +260,14 @@ def test_a_directory_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Pa
         deep = deep / "d"
         deep.mkdir()
     (deep / "main.tf").write_text(USER_WITH_KEY)
-    found = discover.walk([tmp_path], tmp_path, Configs(explicit=Config()))
-    assert [p.name for p in found.files] == ["main.tf"]
+    try:
+        found = discover.walk([tmp_path], tmp_path, Configs(explicit=Config()))
+        assert [p.name for p in found.files] == ["main.tf"]
+    finally:  # shutil.rmtree (pytest's clean-up) recurses too: take the tree down from the bottom
+        (deep / "main.tf").unlink()
+        while deep != tmp_path:
+            deep.rmdir()
+            deep = deep.parent
 
 
 def test_an_exclude_that_removes_every_file_is_an_error(tmp_path: Path) -> None:
@@ -325,11 +331,13 @@ PERMUTED = {
 def test_each_file_is_judged_by_its_nearest_configuration_in_any_order(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     _write(tmp_path, PERMUTED)
-    outputs = {
-        run_cli("scan", *order, "--format", "json", cwd=tmp_path).stdout
-        for order in (("team-a", "team-b"), ("team-b", "team-a"), ("team-b/main.tf", "team-a/main.tf"))
-    }
-    assert len(outputs) == 1
+
+    def scan(*paths: str) -> dict:
+        return json.loads(run_cli("scan", *paths, "--format", "json", cwd=tmp_path).stdout)
+
+    assert scan("team-a", "team-b") == scan("team-b", "team-a")
+    # named files: the same findings (the excluded legacy file is simply not among them)
+    assert scan("team-b/main.tf", "team-a/main.tf")["findings"] == scan("team-a", "team-b")["findings"]
     findings = json.loads(run_cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)["findings"]
     keys = {(f["file"], f["severity"]) for f in findings if f["rule_id"] == "NHI102"}
     assert keys == {("team-b/main.tf", "note")}  # root ignores it; team-b lowers it; legacy excluded
@@ -343,3 +351,142 @@ def test_the_nearest_configuration_never_comes_from_outside_the_repository(tmp_p
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     _write(repo, {"main.tf": USER_WITH_KEY})
     assert Configs().at(repo / "main.tf").exclude == ()
+
+
+# --- found by attacking the above: each was a silent pass or a lost finding ---
+
+CRB = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ops-admin
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+subjects:
+  - kind: ServiceAccount
+    name: ops
+    namespace: ops
+"""
+
+
+def _rules(result_or_stdout: object) -> set[str]:
+    if isinstance(result_or_stdout, str):
+        return {f["rule_id"] for f in json.loads(result_or_stdout)["findings"]}
+    return {f.rule_id for f in result_or_stdout.findings}  # type: ignore[attr-defined]
+
+
+def test_a_symlinked_configuration_is_refused_without_quoting_what_it_points_at(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("https://x-access-token:ghs_R4nd0mL00k1ngT0k3nV4lu3@github.com\n")
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    _write(repo, {"main.tf": USER_WITH_KEY})
+    (repo / ".nhilint.yaml").symlink_to(secret)
+    out = run_cli("scan", ".", cwd=repo)
+    assert out.returncode == 2 and "symbolic link" in out.stderr
+    assert "ghs_" not in out.stderr + out.stdout
+    (repo / ".nhilint.yaml").unlink()
+    (repo / ".nhilint.yaml").write_text(secret.read_text())  # the same text, committed as a file
+    out = run_cli("scan", ".", cwd=repo)
+    assert out.returncode == 2 and "ghs_" not in out.stderr  # an error says what is wrong, not the value
+
+
+def test_a_chart_directory_never_hides_terraform_or_cloudformation(tmp_path: Path) -> None:
+    cfn = "Resources:\n  Key:\n    Type: AWS::IAM::AccessKey\n    Properties:\n      UserName: ci\n"
+    files = {"Chart.yaml": "", "templates/main.tf": USER_WITH_KEY, "templates/stack.yaml": cfn}
+    result = scan_tree(tmp_path, {**files, "templates/crb.yaml": CRB})
+    found = {(f.rule_id, f.loc.file) for f in result.findings}
+    assert {("NHI102", "templates/main.tf"), ("NHI102", "templates/stack.yaml")} <= found
+    assert result.skipped["unrendered template"] == ["templates/crb.yaml"]
+
+
+def test_a_template_action_in_a_comment_does_not_turn_a_parse_error_into_a_skip(tmp_path: Path) -> None:
+    broken = "# rendered from {{ .Chart.Name }}\n" + CRB + "  - [unclosed\n"
+    result = scan_tree(tmp_path, {"crb.yaml": broken})
+    assert "NHI001" in _rules(result) and result.skipped == {}
+
+
+def test_a_staged_file_is_read_even_in_a_skipped_directory(tmp_path: Path) -> None:
+    _write(tmp_path, {"main.tf": USER_WITH_KEY.replace('"ci"', '"a"'), "vendor/mod/main.tf": USER_WITH_KEY})
+    out = run_cli("scan", "--context", ".", "--format", "json", "--", "vendor/mod/main.tf", cwd=tmp_path)
+    files = {f["file"] for f in json.loads(out.stdout)["findings"]}
+    assert files == {"vendor/mod/main.tf"}
+
+
+def test_git_ignored_files_are_counted_and_an_ignored_directory_named_is_read(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    _write(tmp_path, {".gitignore": "rendered/\n", "rendered/crb.yaml": CRB, "main.tf": USER_WITH_KEY})
+    whole = json.loads(run_cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
+    assert whole["skipped"][discover.IGNORED_BY_GIT] == ["rendered/"]
+    assert "NHI207" in _rules(run_cli("scan", "rendered", "--format", "json", cwd=tmp_path).stdout)
+
+
+def test_files_of_a_nested_repository_are_scanned(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "init", "-q", str(tmp_path / "k8s")], check=True)
+    _write(tmp_path, {"k8s/crb.yaml": CRB})
+    assert "NHI207" in _rules(run_cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("escaped.yaml", CRB.replace("apiVersion:", '"\\x61piVersion":', 1)),
+        (
+            "merged.yaml",
+            "<<: {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRoleBinding}\n"
+            + CRB.split("\n", 2)[2],
+        ),
+        (
+            "after-broken.yaml",
+            'x: "broken\n---\n"apiVersion": rbac.authorization.k8s.io/v1\n' + CRB.split("\n", 1)[1],
+        ),
+        ("yaml-in.json", CRB),
+    ],
+)
+def test_manifests_are_recognised_however_they_are_spelled(tmp_path: Path, name: str, text: str) -> None:
+    assert "NHI207" in _rules(scan_tree(tmp_path, {name: text}))
+
+
+def test_an_oversized_file_holding_a_manifest_is_reported_not_skipped(tmp_path: Path) -> None:
+    _write(tmp_path, {".nhilint.yaml": "max-file-size: 2000\n", "big.yaml": "# note\n" * 400 + CRB})
+    out = json.loads(run_cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
+    assert [(f["rule_id"], f["file"]) for f in out["findings"]] == [("NHI001", "big.yaml")]
+
+
+def test_a_bug_in_one_object_costs_only_that_object(tmp_path: Path) -> None:
+    result = scan_tree(tmp_path, {"all.yaml": "apiVersion: v1\nkind: []\n---\n" + CRB})
+    assert "NHI207" in _rules(result) and result.internal_errors == []
+
+
+def test_the_same_file_reached_twice_is_read_once(tmp_path: Path) -> None:
+    _write(tmp_path, {"k/crb.yaml": CRB})
+    out = run_cli("scan", ".", str(tmp_path), "k/../k", cwd=tmp_path)
+    assert out.returncode == 1 and "1 of 1 file scanned" in out.stdout, out.stdout + out.stderr
+
+
+def test_a_workflow_is_a_workflow_wherever_the_scan_starts(tmp_path: Path) -> None:
+    workflow = (
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n"
+        "          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}\n"
+        "          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}\n"
+        "          aws-region: eu-west-1\n"
+    )
+    _write(tmp_path, {".github/workflows/deploy.yml": workflow})
+    assert "NHI103" in _rules(run_cli("scan", ".", "--format", "json", cwd=tmp_path / ".github").stdout)
+
+
+def test_outside_a_repository_no_configuration_above_the_scanned_path_is_read(tmp_path: Path) -> None:
+    _write(tmp_path, {".nhilint.yaml": "ignore: [NHI]\n", "unpacked/main.tf": USER_WITH_KEY})
+    out = run_cli("scan", ".", cwd=tmp_path / "unpacked")
+    assert out.returncode == 1 and "NHI102" in out.stdout
+
+
+def test_a_pyproject_that_only_mentions_nhilint_is_no_configuration(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    pyproject = '[project]\nname = "x"\n# see [tool.nhilint] in the root\n'
+    _write(tmp_path, {".nhilint.yaml": "ignore: [NHI102]\n", "app/pyproject.toml": pyproject})
+    assert Configs().at(tmp_path / "app" / "main.tf").ignore == ("NHI102",)

@@ -98,9 +98,7 @@ def main() -> None:
 @click.option(
     "--report-unused-ignores", is_flag=True, help="Report suppressions that no longer hide anything."
 )
-@click.option(
-    "--no-cache", is_flag=True, help="Do not read or write any cache (also: NHILINT_NO_CACHE=1)."
-)
+@click.option("--no-cache", is_flag=True, help="Do not read or write any cache (also: NHILINT_NO_CACHE=1).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error.")
 def scan(
     paths: tuple[Path, ...],

@@ -169,14 +169,15 @@ def nearest(directory: Path, boundaries: Iterable[Path] = ()) -> Path | None:
     machine (a token), and a repository's configuration is the repository's own text."""
     chain = (directory, *directory.parents)
     in_repository = any((d / ".git").exists() for d in chain)
-    stops = {Path(os.path.abspath(b)) for b in boundaries} or {Path.cwd()}
+    holding = [d for d in chain if d in {Path(os.path.abspath(b)) for b in boundaries or [Path.cwd()]}]
+    stop = holding[-1] if holding else None  # the outermost scanned path that holds `directory`
     for current in chain:
         for candidate in [current / name for name in CONFIG_NAMES] + [current / "pyproject.toml"]:
             if candidate.is_symlink():
                 raise ConfigError(f"configuration file {candidate} is a symbolic link: refusing to follow it")
             if candidate.is_file() and (candidate.name != "pyproject.toml" or _has_table(candidate)):
                 return candidate
-        if (current / ".git").exists() or (not in_repository and current in stops):
+        if (current / ".git").exists() or (not in_repository and current == stop):
             break
     return None
 

@@ -151,7 +151,7 @@ def _sniff_yaml(text: str) -> str | None:
             _value_done(path)
         elif isinstance(event, yaml.ScalarEvent) and path:
             if path[-1] is None:  # a key
-                if event.value == "<<" and event.style is None:  # a merge key
+                if event.value == "<<" and not event.style:  # a plain `<<`: a merge key
                     raise _Unsure
                 path[-1] = event.value
                 continue

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from nhilint.facts import (
     Suppression,
     Workload,
 )
+from nhilint.findings import InternalError
 from nhilint.formats import Extraction, Problem, SourceFile, helm_template
 from nhilint.formats.walk import string_values
 from nhilint.parse import ParseError
@@ -57,11 +59,17 @@ _IGNORE_ENTRY = re.compile(
 def parse(file: SourceFile) -> tuple[list[Any], list[ParseError]]:
     """The file's documents, and the error of each broken one (a broken document of a stream costs
     only itself). Raises ParseError when nothing could be read."""
+    from nhilint.parse.yaml import parse_yaml_stream
+
     if file.rel.endswith(".json"):
         from nhilint.parse.json import parse_json
 
-        return [parse_json(file.text)], []
-    from nhilint.parse.yaml import parse_yaml_stream
+        try:
+            return [parse_json(file.text)], []
+        except ParseError:
+            if not file.text.lstrip().startswith(("{", "[")):  # YAML named .json: kubectl reads it
+                return parse(SourceFile(file.rel + ".yaml", file.format, file.text))
+            raise
 
     docs, errors = parse_yaml_stream(file.text)
     if errors and not any(isinstance(d, LMap) for d in docs):
@@ -75,9 +83,12 @@ def objects(docs: list[Any]) -> Iterator[LMap]:
         if not isinstance(doc, LMap):
             continue
         items = doc.get("items")
-        if str(doc.get("kind", "")).endswith("List") and isinstance(items, LSeq):
-            yield from (item for item in items if isinstance(item, LMap))
-        elif "kind" in doc:
+        kind = doc.get("kind")
+        if isinstance(kind, str) and kind.endswith("List") and isinstance(items, LSeq):
+            yield from (
+                item for item in items if isinstance(item, LMap) and isinstance(item.get("kind"), str)
+            )
+        elif isinstance(kind, str):  # `kind: []` is no object Kubernetes would accept
             yield doc
 
 
@@ -102,10 +113,16 @@ def extract(files: list[SourceFile]) -> Extraction:
     sources = _helm_sources(file.text)
     result = Extraction(problems=[Problem(file.loc(e.line, e.col), e.reason) for e in errors])
     for obj in objects(docs):
-        result.facts.extend(object_strings(file, obj))
-        manifest = Manifest.of(file, obj, sources.at(obj.pos.line))
-        if manifest is not None:
-            result.facts.extend(manifest.facts())
+        try:
+            facts = list(object_strings(file, obj))
+            manifest = Manifest.of(file, obj, sources.at(obj.pos.line))
+            facts += manifest.facts() if manifest is not None else []
+        except Exception as exc:  # a bug of ours costs this object, not the objects beside it
+            if os.environ.get("NHILINT_DEBUG"):
+                raise
+            result.internal_errors.append(InternalError.of(file.rel, exc))
+            continue
+        result.facts.extend(facts)
     return result
 
 
