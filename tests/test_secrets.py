@@ -22,6 +22,7 @@ from nhilint.secrets import (
     is_credential_name,
     is_reference_or_placeholder,
     redact,
+    redact_secrets,
 )
 
 _RNG = random.Random(101)
@@ -671,6 +672,30 @@ def test_redact_never_reveals_more_than_four_characters(value: str) -> None:
 def test_detect_never_fails_and_spans_stay_inside(value: str, key: str) -> None:
     found = detect(value, key)
     assert found is None or 0 <= found.start < found.end <= len(value)
+
+
+def test_redact_secrets_cuts_every_secret_wherever_it_lies() -> None:
+    """A lower-priority token before a higher-priority one was printed whole: each hit used to cut
+    only the text after the previous one, from the first detector in priority order."""
+    glpat = "glpat" + "-" + rnd(20, URLSAFE)
+    text = f"user {GHP} deploys with {glpat} and key {AKIA}; password in postgres://app:Zq8#vLx2Pm4w@db/x"
+    shown = redact_secrets(text)
+    for secret in (GHP, glpat, AKIA, "Zq8#vLx2Pm4w"):
+        assert secret not in shown
+    assert shown.startswith("user ghp_**** deploys with glpa**** and key AKIA****")
+
+
+def test_redact_secrets_reads_many_secrets_in_one_pass() -> None:
+    """Thousands of tokens in one name (a hostile file's label): all cut, no rescan per token."""
+    keys = [key for key in ("AKIA" + rnd(16, BASE32) for _ in range(3000)) if detect(key)]
+    shown = redact_secrets(" ".join(keys))
+    assert shown == " ".join(["AKIA****"] * len(keys)) and len(keys) > 2900
+
+
+@given(st.text(max_size=200))
+def test_redact_secrets_never_fails_and_leaves_clean_text_alone(text: str) -> None:
+    shown = redact_secrets(text)
+    assert shown == text or "****" in shown
 
 
 def test_entropy() -> None:

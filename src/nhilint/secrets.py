@@ -54,20 +54,42 @@ def redact_secrets(text: str) -> str:
     """`text` with every credential the detectors find in it cut to its `redact(...)` prefix.
 
     For what nhilint shows (messages, identity names): a secret that reached a name through a
-    broken file or an odd template is still never printed. Most texts hold no hint of a token and
-    cost one regex search.
+    broken file or an odd template is still never printed. Every candidate detector reads the
+    text once and every match it accepts is cut, wherever it lies (one pass: linear in the text,
+    whatever the number of secrets). Most texts hold no hint of a token and cost a few substring
+    searches.
     """
-    parts: list[str] = []
-    rest = text
+    if len(text) < 8:
+        return text
+    spans: list[tuple[int, int]] = []
     aws = False
-    while (found := detect(rest)) is not None and found.end > found.start:
-        aws = aws or found.kind.startswith("AWS")
-        parts.append(rest[: found.start] + redact(rest[found.start : found.end]))
-        rest = rest[found.end :]
-    redacted = "".join(parts) + rest
+    for d in _candidates(text):
+        for m in _compile(d.pattern).finditer(text):
+            verdict = d.check(m)
+            start, end = m.span("secret") if "secret" in m.re.groupindex else m.span()
+            if verdict and end > start:
+                spans.append((start, end))
+                aws = aws or (verdict if isinstance(verdict, str) else d.kind).startswith("AWS")
+    parts: list[str] = []
+    done = 0
+    for start, end in _merged(spans):
+        parts += [text[done:start], redact(text[start:end])]
+        done = end
+    redacted = "".join(parts) + text[done:]
     if aws:  # a key ID's secret access key has no prefix of its own: 40 random characters near it
         redacted = _AWS_SECRET().sub(lambda m: redact(m[0]) if _aws_secret_like(m[0]) else m[0], redacted)
     return redacted
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans joined into one, in text order."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def entropy(value: str) -> float:
@@ -430,20 +452,19 @@ _compile = cache(re.compile)
 
 
 @cache
-def _hints() -> tuple[re.Pattern[str], dict[str, list[int]]]:
-    """All case-sensitive hints in one regex, and the detectors each hint enables."""
+def _hints() -> dict[str, list[int]]:
+    """Each case-sensitive hint and the detectors it enables."""
     by_hint: dict[str, list[int]] = {}
     for i, d in enumerate(_DETECTORS):
         for hint in () if d.ignore_case else d.hints:
             by_hint.setdefault(hint, []).append(i)
-    alternatives = "|".join(re.escape(h) for h in sorted(by_hint, key=len, reverse=True))
-    return re.compile(alternatives), by_hint
+    return by_hint
 
 
 def _candidates(value: str) -> list[_Detector]:
-    """The detectors worth running on `value`, in priority order (most values: none)."""
-    regex, by_hint = _hints()
-    chosen = {i for hint in regex.findall(value) for i in by_hint[hint]}
+    """The detectors worth running on `value`, in priority order (most values: none). One substring
+    search per hint: a few dozen C scans, several times faster than one alternation regex."""
+    chosen = {i for hint, detectors in _hints().items() if hint in value for i in detectors}
     if "=" in value or ":" in value:  # every case-insensitive detector is an assignment
         lowered = value.lower()
         chosen.update(
