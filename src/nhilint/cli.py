@@ -135,7 +135,7 @@ def scan(
         baseline=entries,
     )
     named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
-    _explain_skips(result, verbose, named)
+    _explain_skips(result, configs, verbose, named)
     stream = sys.stdout if output is None else None
     report = render(result, fmt, color=fmt == "text" and stream is not None and _use_color(stream))
     _emit(report, output)
@@ -153,23 +153,20 @@ def _fails(finding: Finding, configs: Configs) -> bool:
     return severity_rank(finding.severity) >= severity_rank(threshold)
 
 
-def _explain_skips(result: ScanResult, verbose: bool, named: set[str]) -> None:
+def _explain_skips(result: ScanResult, configs: Configs, verbose: bool, named: set[str]) -> None:
     """Nothing is skipped in silence: a `named` file nhilint does not read gets a line of its own (not
     under pre-commit, which passes every file with a matching suffix), --verbose lists every skip,
     and a scan that configuration emptied is an error, not a pass."""
-    from nhilint.discover import EXCLUDED, NOT_A_FORMAT, SKIPPED_DIRECTORY
+    from nhilint.discover import EXCLUDED, SKIPPED_DIRECTORY
     from nhilint.report.escape import printable
 
-    for rel in sorted(set(result.skipped.get(NOT_A_FORMAT, ())) & named):
-        click.echo(
-            f"nhilint: {printable(rel)}: not a format nhilint reads (Terraform, CloudFormation, "
-            "Kubernetes, GitHub Actions, GitLab CI); skipped",
-            err=True,
-        )
-    if verbose:
-        for reason, files in result.skipped.items():
-            for rel in files:
+    for reason, files in result.skipped.items():
+        for rel in files:
+            if rel in named or verbose:
                 click.echo(f"nhilint: skipped {printable(rel)}: {reason}", err=True)
+    if verbose:
+        for config in configs.every():
+            click.echo(f"nhilint: configuration: {printable(config.source or 'defaults')}", err=True)
     emptied = result.skipped.get(EXCLUDED, []) + result.skipped.get(SKIPPED_DIRECTORY, [])
     if result.files_scanned == 0 and emptied:
         _fail(

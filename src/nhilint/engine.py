@@ -291,7 +291,7 @@ def scan(
     return ScanResult(
         findings=findings,
         rules={rid: c for rid, c in checks.items() if ran.enabled(rid)},
-        files_scanned=len(sources.files) + len(sources.problems) - len(extraction.skipped),
+        files_scanned=len(sources.files) + len(sources.problems),  # templates too: read for secrets
         root=str(root),
         baseline_stale=stale,
         skipped=skipped,
