@@ -162,15 +162,17 @@ def discover(start: Path) -> Config:
 
 def nearest(directory: Path, boundaries: Iterable[Path] = ()) -> Path | None:
     """The nearest `.nhilint.yaml` or `pyproject.toml` with a `[tool.nhilint]` table, from `directory`
-    (absolute) upwards to its repository root; outside a repository, up to the scanned path that
-    holds it (`boundaries`, else the working directory). Configuration never leaks in from outside.
+    (absolute) upwards to its repository root; outside a repository, up to the working directory or
+    the scanned path (`boundaries`) that holds it, whichever is higher. Configuration never leaks in
+    from outside.
 
     A configuration file that is a symbolic link is refused: it could point at any file on the
     machine (a token), and a repository's configuration is the repository's own text."""
     chain = (directory, *directory.parents)
     in_repository = any((d / ".git").exists() for d in chain)
-    holding = [d for d in chain if d in {Path(os.path.abspath(b)) for b in boundaries or [Path.cwd()]}]
-    stop = holding[-1] if holding else None  # the outermost scanned path that holds `directory`
+    stops = {Path(os.path.abspath(b)) for b in [*boundaries, Path.cwd()]}
+    holding = [d for d in chain if d in stops]
+    stop = holding[-1] if holding else None  # the outermost scanned path or working directory
     for current in chain:
         for candidate in [current / name for name in CONFIG_NAMES] + [current / "pyproject.toml"]:
             if candidate.is_symlink():
