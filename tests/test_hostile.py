@@ -203,3 +203,22 @@ def test_gitlab_include_cycle_terminates(tmp_path: Path) -> None:
     assert not [f for f in _findings(report) if "internal error" in f["message"]]
     # the cycle is really walked: the file at its far end is read and judged
     assert any(f["file"] == "ci/b.yml" and f["rule_id"] == "NHI101" for f in _findings(report))
+
+
+def test_a_yaml_file_of_too_many_nodes_is_nhi001_and_its_earlier_documents_are_judged(tmp_path: Path) -> None:
+    """Four 9.8 MB flow sequences of short scalars took 7.5 GB: a file may write MAX_NODES nodes
+    (`too complex`, NHI001 where the budget ran out); the documents it finished are still read."""
+    from nhilint.parse.yaml import MAX_NODES
+
+    secret = (
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n"
+        f"stringData:\n  AWS_ACCESS_KEY_ID: {FAKE_KEY}\n"
+    )
+    items = ", ".join(["abcd"] * (MAX_NODES + 10))
+    flood = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  items: [{items}]\n"
+    (tmp_path / "stream.yaml").write_text(secret + "---\n" + flood)
+    report, _ = _cli_json(".", cwd=tmp_path)
+    got = _by_file(report, "stream.yaml")
+    assert ("NHI101", 6) in [(rule, line) for rule, line, _ in got], got
+    [(line, message)] = [(line, message) for rule, line, message in got if rule == "NHI001"]
+    assert line == 13 and "too complex" in message

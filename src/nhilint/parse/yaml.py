@@ -33,8 +33,9 @@ Semantics (YAML 1.2 core schema, which is what the tools we lint mostly mean):
   may include the blank lines that follow.
 
 Guards (each raises ParseError, never anything else): nesting deeper than MAX_DEPTH (so any
-recursive walker downstream stays under Python's default recursion limit), and alias expansion
-beyond ALIAS_NODES nodes *and* ALIAS_RATIO times the nodes written in the file (billion laughs).
+recursive walker downstream stays under Python's default recursion limit), alias expansion
+beyond ALIAS_NODES nodes *and* ALIAS_RATIO times the nodes written in the file (billion laughs),
+and more than MAX_NODES nodes written in one file (`TooComplex`: memory stays bounded per file).
 """
 
 from __future__ import annotations
@@ -46,13 +47,18 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from nhilint.parse import ParseError
+from nhilint.parse import ParseError, TooComplex
 from nhilint.secrets import redact_snippet
 from nhilint.tree import LMap, LSeq, Pos, Tagged
 
 MAX_DEPTH = 500
 ALIAS_NODES = 100_000
 ALIAS_RATIO = 10
+# Nodes one file may write. The located tree and the facts drawn from it cost a few hundred bytes
+# per node (4,000 per node would be 500 MB at 120,000 nodes), so this keeps one file within a few
+# hundred MB. Real YAML spends 15+ characters per node (a 10 MB file is under 700,000 nodes);
+# only a dense run such as a flow sequence of short scalars (`[x, x, x, ...]`) reaches it.
+MAX_NODES = 1_000_000
 
 _STD = "tag:yaml.org,2002:"
 
@@ -259,6 +265,8 @@ class _Builder:
     def scalar(self, event: Any) -> None:
         self.written += 1
         pos = _pos(event.start_mark)
+        if self.written > MAX_NODES:
+            self.too_many(pos)
         end = max(_end_line(event.end_mark), pos.line)
         tag = event.tag
         raw = event.value
@@ -287,6 +295,8 @@ class _Builder:
 
     def start(self, obj: LMap | LSeq, event: Any) -> None:
         self.written += 1
+        if self.written > MAX_NODES:
+            self.too_many(obj.pos)
         if len(self.stack) > MAX_DEPTH:
             raise ParseError(f"YAML nested deeper than {MAX_DEPTH} levels", obj.pos.line, obj.pos.col)
         if event.anchor is not None:
@@ -305,6 +315,11 @@ class _Builder:
             self.pending.discard(frame.anchor)
         self.anchor(frame.anchor, value, frame.size)
         self.add(value, obj.pos, end, frame.size)
+
+    def too_many(self, pos: Pos) -> None:
+        raise TooComplex(
+            f"too complex to read: more than {MAX_NODES:,} YAML nodes in one file", pos.line, pos.col
+        )
 
     def tagged_collection(self, tag: str | None, obj: LMap | LSeq, end: int) -> Any:
         if tag is None or tag == "!" or tag == _STD + ("map" if type(obj) is LMap else "seq"):
@@ -488,16 +503,19 @@ _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 def parse_yaml_stream(text: str, tags: str = "none") -> tuple[list[Any], list[ParseError]]:
     """Every document of a stream that parses, and the error of each that does not: one broken
     document of a multi-document file costs only itself. Reading resumes at the next `---` line
-    after an error, at most MAX_RECOVERIES times (then the rest goes with the last error)."""
+    after an error, at most MAX_RECOVERIES times (then the rest goes with the last error). The
+    MAX_NODES budget is the file's, whatever the recoveries: once spent, reading stops."""
     import yaml
 
     docs: list[Any] = []
     errors: list[ParseError] = []
     start = 0
+    written = 0
     for _ in range(MAX_RECOVERIES + 1):
         # blank lines stand in for what was read already, so positions stay those of the file
         chunk = "\n" * text.count("\n", 0, start) + text[start:] if start else text
         builder = _Builder(TAG_TABLES[tags])
+        builder.written = written
         loader = _loader_class()(chunk)
         try:
             with gc_paused():
@@ -511,6 +529,9 @@ def parse_yaml_stream(text: str, tags: str = "none") -> tuple[list[Any], list[Pa
             loader.dispose()
         docs += builder.docs  # only documents that ended before the error
         errors.append(error)
+        written = builder.written
+        if isinstance(error, TooComplex):
+            break
         line_start = _line_offset(text, error.line)
         resume = _DOCUMENT_START.search(text, max(line_start, start + 1))
         if resume is None:
