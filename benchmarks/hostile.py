@@ -3,8 +3,9 @@
     python benchmarks/hostile.py [--scales 1,2,4] [--only NAME[,NAME]] [--timeout 120]
 
 Each input is generated under a temporary directory and scanned by `python -m nhilint.cli scan DIR
---format json` in a fresh process; the script prints wall time, peak RSS (from `os.wait4`) and the
-rule IDs reported. Exponential inputs (`*-fanout`, `*-chain`) must end as NHI001 "too complex to
+--format json` in a fresh process; the script prints wall time, CPU time (user + system: what the
+scan itself cost, steadier than wall time on a busy machine), peak RSS (both from `os.wait4`) and
+the rule IDs reported. Exponential inputs (`*-fanout`, `*-chain`) must end as NHI001 "too complex to
 resolve" at every scale; the large linear ones must stay normal and grow linearly with the scale.
 Target: every input under 5 s and 500 MB. See docs/performance.md.
 """
@@ -169,8 +170,8 @@ LINEAR: dict[str, Callable[[int], dict[str, str]]] = {
 }
 
 
-def scan(root: Path, timeout: float) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB and a summary of the rule IDs of one fresh CLI run."""
+def scan(root: Path, timeout: float) -> tuple[float, float, float, str]:
+    """Wall and CPU seconds, peak RSS in MB and a summary of the rule IDs of one fresh CLI run."""
     env = {**os.environ, "NHILINT_NO_CACHE": "1", "NO_COLOR": "1"}
     out = root.parent / f"{root.name}.report.json"
     start = time.perf_counter()
@@ -184,17 +185,18 @@ def scan(root: Path, timeout: float) -> tuple[float, float, str]:
         except TimeoutError:
             proc.kill()
             proc.wait()
-            return timeout, 0.0, "TIMEOUT"
+            return timeout, 0.0, 0.0, "TIMEOUT"
     seconds = time.perf_counter() - start
+    cpu = usage.ru_utime + usage.ru_stime
     rss_mb = usage.ru_maxrss / 1024  # kilobytes on Linux
     try:
         findings = json.loads(out.read_text())["findings"]
     except (ValueError, KeyError):
-        return seconds, rss_mb, f"exit {os.waitstatus_to_exitcode(status)}, no report"
+        return seconds, cpu, rss_mb, f"exit {os.waitstatus_to_exitcode(status)}, no report"
     rules = Counter(f["rule_id"] for f in findings)
     complex_ = any("too complex" in f["message"] for f in findings)
     summary = " ".join(f"{r}x{c}" for r, c in sorted(rules.items()))
-    return seconds, rss_mb, summary + (" (too complex)" if complex_ else "")
+    return seconds, cpu, rss_mb, summary + (" (too complex)" if complex_ else "")
 
 
 def _wait4(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, int, os.struct_rusage]:
@@ -217,7 +219,7 @@ def main() -> None:
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",")]
     chosen = set(filter(None, args.only.split(",")))
-    print(f"{'input':26} {'scale':>5} {'size':>9} {'seconds':>8} {'MB':>7}  findings")
+    print(f"{'input':26} {'scale':>5} {'size':>9} {'seconds':>8} {'cpu s':>7} {'MB':>7}  findings")
     for name, make in {**EXPONENTIAL, **LINEAR}.items():
         if chosen and name not in chosen:
             continue
@@ -231,8 +233,11 @@ def main() -> None:
                     (root / rel).parent.mkdir(parents=True, exist_ok=True)
                     (root / rel).write_text(text)
                     total += len(text)
-                seconds, rss, summary = scan(root, args.timeout)
-            print(f"{name:26} {scale:>5} {total:>9} {seconds:>8.2f} {rss:>7.0f}  {summary}", flush=True)
+                seconds, cpu, rss, summary = scan(root, args.timeout)
+            print(
+                f"{name:26} {scale:>5} {total:>9} {seconds:>8.2f} {cpu:>7.2f} {rss:>7.0f}  {summary}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

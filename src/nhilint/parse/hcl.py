@@ -89,6 +89,9 @@ def _same_length_digits(match: re.Match[bytes]) -> bytes:
     return b"1" * len(match.group())
 
 
+_new_pos = tuple.__new__  # Pos(...) without NamedTuple's Python-level __new__: one per value and key
+
+
 class _Converter:
     """Turns tree-sitter nodes into located values; collects errors tree-sitter cannot see."""
 
@@ -106,7 +109,7 @@ class _Converter:
         if not self.ascii:  # tree-sitter counts bytes; a human counts characters
             line_start = node.start_byte - col
             col = len(self.data[line_start : node.start_byte].decode("utf-8", "replace"))
-        return Pos(self.first_row + row + 1, col + 1)
+        return _new_pos(Pos, (self.first_row + row + 1, col + 1))
 
     def end_line(self, node: Node) -> int:
         return self.first_row + node.end_point[0] + 1
