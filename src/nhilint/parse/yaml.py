@@ -524,7 +524,9 @@ def parse_yaml_stream(text: str, tags: str = "none") -> tuple[list[Any], list[Pa
         except yaml.YAMLError as exc:
             error = _parse_error(exc, chunk)
         except ParseError as exc:
-            error = exc
+            # without its traceback: through this frame it would hold the half-built tree in a
+            # cycle only the cyclic GC frees (a file over MAX_NODES: hundreds of MB per file)
+            error = exc.with_traceback(None)
         finally:
             loader.dispose()
         docs += builder.docs  # only documents that ended before the error
