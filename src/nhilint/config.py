@@ -213,11 +213,17 @@ class Configs:
     boundaries: tuple[Path, ...] = ()  # the scanned paths: where the search stops outside a repository
     _by_directory: dict[Path, Config] = field(default_factory=dict, repr=False)
     _by_source: dict[Path | None, Config] = field(default_factory=dict, repr=False)
+    _by_path: dict[str, Config] = field(default_factory=dict, repr=False)
 
     def at(self, path: Path | str) -> Config:
         """The configuration of a file or directory (absolute, or relative to the working directory)."""
         if self.explicit is not None:
-            return self.explicit.with_overrides(**self.overrides) if self.overrides else self.explicit
+            if not self._by_source:
+                self._by_source[None] = self.explicit.with_overrides(**self.overrides)
+            return self._by_source[None]
+        known = self._by_path.get(str(path))  # rules ask once per finding: no disk access twice
+        if known is not None:
+            return known
         absolute = Path(os.path.abspath(path))
         directory = absolute if absolute.is_dir() else absolute.parent
         config = self._by_directory.get(directory)
@@ -228,6 +234,7 @@ class Configs:
                 config = read_file(source, source.parent) if source else Config()
                 config = self._by_source[source] = config.with_overrides(**self.overrides)
             self._by_directory[directory] = config
+        self._by_path[str(path)] = config
         return config
 
     def every(self) -> list[Config]:

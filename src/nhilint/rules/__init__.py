@@ -54,7 +54,6 @@ class RuleContext:
     root: Path = field(default_factory=Path.cwd)  # what finding paths are relative to
     _by_type: dict[type, list[Fact]] = field(default_factory=dict, repr=False)
     _identities: dict[str, Identity] | None = field(default=None, repr=False)
-    _file_configs: dict[str, Config] = field(default_factory=dict, repr=False)
 
     def of(self, kind: type[F]) -> list[F]:
         """All facts of one type, in scan order (indexed in one pass on first use)."""
@@ -69,14 +68,8 @@ class RuleContext:
         return self._identities.get(address) if address else None
 
     def config_at(self, loc: Loc) -> Config:
-        """The configuration of the file at `loc` (owner keys, limits, severities); looked up once per
-        file (asked for every finding and identity, and `Configs.at` touches the disk)."""
-        if not self.configs:
-            return self.config
-        config = self._file_configs.get(loc.file)
-        if config is None:
-            config = self._file_configs[loc.file] = self.configs.at(self.root / loc.file)
-        return config
+        """The configuration of the file at `loc` (owner keys, limits, severities)."""
+        return self.configs.at(os.path.join(self.root, loc.file)) if self.configs else self.config
 
     def format_of(self, loc: Loc) -> str:
         return self.formats.get(loc.file, "")
