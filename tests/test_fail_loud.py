@@ -39,6 +39,21 @@ resource "aws_iam_role" "deploy" {
 }
 """
 
+CRB = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ops-admin
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: cluster-admin
+subjects:
+  - kind: ServiceAccount
+    name: ops
+    namespace: ops
+"""
+
 # Runs the CLI with `plugins` appended to a package's path, as an installed extension would be.
 _WITH_PLUGIN = """\
 import sys
@@ -141,31 +156,9 @@ def test_a_bad_file_never_hides_its_neighbours(
 
 
 def test_one_broken_document_of_a_stream_costs_only_itself(tmp_path: Path) -> None:
-    stream = """\
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  name: deployer
-  namespace: ci
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: broken
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: deployer-admin
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: cluster-admin
-subjects:
-  - kind: ServiceAccount
-    name: deployer
-    namespace: ci
-"""
-    result = scan_tree(tmp_path, {"deploy/all.yaml": stream})
+    sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ops\n  namespace: ops\n"
+    broken = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\n"
+    result = scan_tree(tmp_path, {"deploy/all.yaml": "---\n".join([sa, broken, CRB])})
     by_rule = {f.rule_id: f for f in result.findings}
     assert by_rule["NHI001"].loc.line == 10  # in the broken document, not at the top of the file
     assert by_rule["NHI207"].loc.line == 20  # the document after it is still judged
@@ -354,21 +347,6 @@ def test_the_nearest_configuration_never_comes_from_outside_the_repository(tmp_p
 
 
 # --- found by attacking the above: each was a silent pass or a lost finding ---
-
-CRB = """\
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: ops-admin
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: ClusterRole
-  name: cluster-admin
-subjects:
-  - kind: ServiceAccount
-    name: ops
-    namespace: ops
-"""
 
 
 def _rules(result_or_stdout: object) -> set[str]:
