@@ -63,7 +63,7 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
             continue  # vanished since discovery: nothing left to judge
         except (OSError, ValueError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            if _known_format(rel, path):
+            if _known_format(path):
                 sources.problems.append(Problem(Loc(rel, 1), f"cannot read file: {reason}"))
             else:
                 sources.skipped.setdefault(UNREADABLE, []).append(rel)
@@ -130,18 +130,19 @@ def read_bounded(path: Path, limit: int) -> bytes:
     return data
 
 
-def _known_format(rel: str, path: Path) -> bool:
+def _known_format(path: Path) -> bool:
     """Whether an unreadable file (too large, binary, not UTF-8) could be a format we read: by name,
     by a lossy look at its start, then by the words of a manifest or template anywhere in it (a
     10 MB file of comments can end with a ClusterRoleBinding)."""
-    if discover.classify(rel, "") is not None:
+    name = os.path.abspath(path)
+    if discover.classify(name, "") is not None:
         return True
     if not path.is_file():  # never open a FIFO or device to peek (it could block forever)
         return False
     try:
         with path.open("rb") as handle:
             head = handle.read(65536)
-            if discover.classify(rel, head.decode("utf-8", "replace")) is not None:
+            if discover.classify(name, head.decode("utf-8", "replace")) is not None:
                 return True
             window = head
             for _ in range(_PEEK_LIMIT // _PEEK_CHUNK):  # linear, and bounded for a huge file
@@ -261,7 +262,8 @@ def scan(
     extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
     for unit in units(sources.files):
         extraction.add(extract(unit, use_cache))
-    ran = Config(select=tuple(rid for rid in checks if configs.enabled(rid)) or ("none",))
+    # rules run if any file's configuration wants them; each finding is then judged by its own file's
+    ran = Config(select=tuple(rid for rid in checks if configs.enabled(rid)) or ("-",))  # "-": none
     ctx = rules.RuleContext(
         facts=extraction.facts,
         config=ran,
