@@ -20,9 +20,10 @@ that parsed, plus the errors). Values become plain Python where the source is a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from nhilint.parse import ParseError
+from nhilint.parse import ParseError, TooComplex
 from nhilint.secrets import redact_snippet
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
 
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
 MAX_ERRORS = 5
+# Tokens (words and punctuation, counted before parsing) one file may hold. tree-sitter's tree costs
+# 230-400 bytes per token and reading it into our tree and facts as much again: 500,000 tokens is a
+# scan of about 300 MB and 6 s of CPU. The biggest real `.tf` files (about 1 MB) hold under 250,000.
+MAX_TOKENS = 500_000
+_TOKEN = re.compile(rb"[\w.\-]+|[^\s\w.\-]")
 
 _parser: Parser | None = None
 
@@ -67,6 +73,7 @@ def parse_hcl(text: str) -> tuple[Block, list[ParseError]]:
     The root is `Block(type="", labels=[])`; whatever parsed before and around an error is kept.
     """
     data = text.encode("utf-8")
+    _check_size(data)
     root = _get_parser().parse(_BARE_EXPONENT.sub(_same_length_digits, data)).root_node
     conv = _Converter(data)
     last_line = max(1, text.count("\n") + (not text.endswith("\n")))
@@ -85,11 +92,33 @@ def parse_hcl(text: str) -> tuple[Block, list[ParseError]]:
     return file_block, errors[:MAX_ERRORS]
 
 
+def _check_size(data: bytes) -> None:
+    """Refuse, before tree-sitter builds it, a tree bigger than MAX_TOKENS allows (memory per file).
+    A token takes at least one byte, so smaller files need no count."""
+    if len(data) > MAX_TOKENS and _TOKEN.subn(b"", data)[1] > MAX_TOKENS:
+        raise TooComplex(f"too complex to read: more than {MAX_TOKENS:,} HCL tokens in one file")
+
+
 def _same_length_digits(match: re.Match[bytes]) -> bytes:
     return b"1" * len(match.group())
 
 
 _new_pos = tuple.__new__  # Pos(...) without NamedTuple's Python-level __new__: one per value and key
+
+
+def _named(node: Node) -> Iterator[Node]:
+    """The named children of `node`, one at a time. `node.named_children` keeps every child's Python
+    object cached on its parent, so a walk from the root would hold the whole syntax tree as Python
+    objects (over 100 MB per MB of `.tf`); through a cursor, each child is freed once read."""
+    cursor = node.walk()
+    if not cursor.goto_first_child():
+        return
+    while True:
+        child = cursor.node
+        if child is not None and child.is_named:
+            yield child
+        if not cursor.goto_next_sibling():
+            return
 
 
 class _Converter:
@@ -120,7 +149,7 @@ class _Converter:
     # -- bodies and blocks -------------------------------------------------------------------
 
     def fill_body(self, body: Node, block: Block) -> None:
-        for child in body.named_children:
+        for child in _named(body):
             if child.type == "attribute":
                 self._attribute(child, block.attrs)
             elif child.type == "block":
@@ -268,7 +297,7 @@ class _Converter:
 
     def _object(self, node: Node) -> LMap:
         result = LMap(self.pos(node), self.end_line(node))
-        for elem in node.named_children:
+        for elem in _named(node):
             if elem.type != "object_elem":
                 continue
             key, val = elem.child_by_field_name("key"), elem.child_by_field_name("val")
@@ -296,7 +325,7 @@ class _Converter:
 
     def _tuple(self, node: Node) -> LSeq:
         result = LSeq(self.pos(node), self.end_line(node))
-        for item in node.named_children:
+        for item in _named(node):
             if item.type not in ("tuple_start", "tuple_end", "comment"):
                 result.push(self.value(item), self.pos(item))
         return result

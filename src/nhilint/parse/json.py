@@ -11,7 +11,8 @@ Why not libyaml, as for YAML? It refuses or mis-reads some valid JSON (keys over
 template, this scanner is faster anyway (~6.5 MB/s against ~5 MB/s for the YAML event path).
 
 A leading BOM is ignored. Duplicate keys: the later one wins, as in `json.loads`, and each is
-recorded (`parse_json_with_duplicates`). Nesting deeper than `MAX_DEPTH` is a ParseError.
+recorded (`parse_json_with_duplicates`). Nesting deeper than `MAX_DEPTH` is a ParseError; more than
+YAML's `MAX_NODES` values in one file is `TooComplex` (memory stays bounded per file, as for YAML).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import bisect
 import re
 from typing import Any
 
-from nhilint.parse import ParseError
-from nhilint.parse.yaml import MAX_DEPTH, DuplicateKey, gc_paused
+from nhilint.parse import ParseError, TooComplex
+from nhilint.parse.yaml import MAX_DEPTH, MAX_NODES, DuplicateKey, gc_paused
 from nhilint.tree import LMap, LSeq, Pos
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -72,6 +73,7 @@ class _Scanner:
         self.scanstring = scanstring
         self.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
         self.duplicates: list[DuplicateKey] = []
+        self.nodes_left = MAX_NODES
 
     def pos(self, index: int) -> Pos:
         line = bisect.bisect_right(self.line_starts, index)
@@ -88,6 +90,12 @@ class _Scanner:
         stack: list[list[Any]] = []  # [container, pending key, its position]
         index = self.skip(0)
         while True:
+            self.nodes_left -= 1
+            if self.nodes_left < 0:
+                line, col = self.pos(index)
+                raise TooComplex(
+                    f"too complex to read: more than {MAX_NODES:,} JSON values in one file", line, col
+                )
             char = text[index]
             if char in "{[":
                 if len(stack) >= MAX_DEPTH:
