@@ -468,3 +468,17 @@ def test_a_pyproject_that_only_mentions_nhilint_is_no_configuration(tmp_path: Pa
     pyproject = '[project]\nname = "x"\n# see [tool.nhilint] in the root\n'
     _write(tmp_path, {".nhilint.yaml": "ignore: [NHI102]\n", "app/pyproject.toml": pyproject})
     assert Configs().at(tmp_path / "app" / "main.tf").ignore == ("NHI102",)
+
+
+@pytest.mark.parametrize(("links", "rule"), [(21, "NHI201"), (150, "NHI001")])
+def test_a_long_chain_of_locals_is_resolved_or_said_never_dropped(
+    tmp_path: Path, links: int, rule: str
+) -> None:
+    chain = "\n".join(f"  l{i} = local.l{i - 1}" for i in range(1, links))
+    tf = (
+        'locals {\n  l0 = { Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] }\n'
+        f"{chain}\n}}\n"
+        'resource "aws_iam_role_policy" "p" {\n  role   = "deploy"\n'
+        f"  policy = jsonencode(local.l{links - 1})\n}}\n"
+    )
+    assert rule in _rules(scan_tree(tmp_path, {"main.tf": tf}))

@@ -19,11 +19,13 @@ from typing import Any
 
 from nhilint.facts import Loc
 from nhilint.formats import SideRead, SideText, SourceFile, read_beside
-from nhilint.parse import Budget, ParseError, decimal
+from nhilint.parse import Budget, ParseError, TooComplex, decimal
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
 
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
-_MAX_DEPTH = 20
+# References resolved through references: real modules chain a handful; past this the module is
+# NHI001 "too complex" (an unresolved value could hide `"*"`, so it must not pass in silence).
+_MAX_DEPTH = 100
 
 
 def is_unknown(value: Any) -> bool:
@@ -171,8 +173,10 @@ class Module:
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
         """`var.x`, `local.x`, `merge()` and `jsonencode()` resolved where the module says what they are."""
-        if depth > _MAX_DEPTH or not isinstance(value, (Expr, Call)):
+        if not isinstance(value, (Expr, Call)):
             return value
+        if depth > _MAX_DEPTH:
+            raise TooComplex(f"too complex to resolve: references nested more than {_MAX_DEPTH} deep")
         key = id(value)
         if key not in self._resolved:
             self._resolved[key] = value  # a reference cycle resolves to itself: unknown
@@ -195,8 +199,10 @@ class Module:
         Shared sub-values are resolved once and shared in the result; each use of a reference
         spends the size of what it expands to (as if copied) from the module's budget."""
         resolved = self.resolve(value, depth)
-        if depth > _MAX_DEPTH or not isinstance(resolved, (LMap, LSeq)):
+        if not isinstance(resolved, (LMap, LSeq)):
             return resolved
+        if depth > _MAX_DEPTH:
+            raise TooComplex(f"too complex to resolve: values nested more than {_MAX_DEPTH} deep")
         key = id(resolved)
         if key not in self._deep:
             self._deep[key] = resolved  # a cycle through containers stops here
