@@ -248,8 +248,13 @@ class _Pipeline:
         value = _deref(value, self.doc)
         if isinstance(value, str):
             return list(script_lines(self.file, value, pos))
-        if not isinstance(value, LSeq) or depth >= MAX_EXTENDS:
+        if not isinstance(value, LSeq):
             return []
+        if depth >= MAX_EXTENDS:  # GitLab refuses the pipeline; dropping these lines would pass it silently
+            raise TooComplex(
+                f"too complex to resolve: `!reference` nested deeper than GitLab's {MAX_EXTENDS - 1} levels",
+                *pos,
+            )
         if id(value) not in self._lines:  # nested lists come from !reference: each expanded once
             self._lines[id(value)] = []  # a list that references itself adds nothing
             found = [
