@@ -7,6 +7,7 @@ import hashlib
 import json
 import pickle
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,18 @@ def test_a_cache_committed_to_the_checkout_is_not_used(tmp_path: Path) -> None:
     _assert_judged(proc)
     assert not marker.exists()
     assert "not using the cache" in proc.stderr
+
+
+def test_a_cache_committed_to_a_repository_checked_out_private_is_not_used(tmp_path: Path) -> None:
+    """Under umask 077 the committed directories come out 0700 and ours: only where they are
+    tells them apart, so no cache inside a git work tree is trusted."""
+    repo, marker = _repo(tmp_path), tmp_path / "ran"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    _plant_config_entries(repo / ".cache", marker, 0o700)
+    proc = run_cli("scan", "main.tf", "-f", "json", cwd=repo, env={"XDG_CACHE_HOME": str(repo / ".cache")})
+    _assert_judged(proc)
+    assert not marker.exists()
+    assert "inside the git work tree" in proc.stderr
 
 
 def test_a_checkout_local_cache_nhilint_creates_itself_is_used(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ wants `XDG_CACHE_HOME` in the checkout), so an entry is never trusted to be harm
 * entries are JSON decoded into a closed set of our own classes (`codec`): never pickle, never
   code; anything unreadable is a miss;
 * the directory is ours alone: created 0700, and refused (no cache, one note on stderr) when it
-  or `nhilint/` is not owned by us or is open to group/others, which is also what a directory
-  committed to a repository is (git creates 0755 directories);
+  or `nhilint/` is not owned by us or is open to group/others, or lies inside a git work tree
+  (a repository could have committed it, 0700 under umask 077);
 * a facts entry records every side file the unit read (`file("policy.json")`) and is a miss
   when one of them changed;
 * a unit whose facts hold a secret (what a detector flags, or a literal under a credential name)
@@ -71,7 +71,7 @@ def _checked(location: str) -> Path | None:
     base = root.parent.parent
     try:
         base.mkdir(mode=0o700, parents=True, exist_ok=True)
-        problem = _unsafe_parent(base)
+        problem = _in_work_tree(base) or _unsafe_parent(base)
         for folder in (root.parent, root):  # each checked before anything is made inside it
             if not problem:
                 folder.mkdir(mode=0o700, exist_ok=True)
@@ -95,6 +95,15 @@ def _unsafe(path: Path) -> str | None:
         return f"directory {path}: owned by another user"
     if info.st_mode & 0o077:
         return f"directory {path}: open to other users (mode {stat.S_IMODE(info.st_mode):o}, not 700)"
+    return None
+
+
+def _in_work_tree(path: Path) -> str | None:
+    """Why a cache inside a git work tree is refused: the repository could have committed it (a
+    checkout made with umask 077 is ours and 0700, so the mode check cannot tell)."""
+    for directory in (path, *path.resolve().parents):
+        if (directory / ".git").exists():
+            return f"{path}: inside the git work tree {directory}, which a repository could have planted"
     return None
 
 
