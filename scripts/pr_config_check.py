@@ -61,19 +61,41 @@ def nhilint_table(text: bytes | None) -> Any:
 
 
 def changed_configuration(base: str, named: set[str]) -> list[str]:
-    """Files of nhilint configuration that differ between `base` and HEAD."""
-    done = git("diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", base, "HEAD")
+    """Files of nhilint configuration that differ between `base` and HEAD, and changed submodules
+    whose checkout holds configuration (its own commits are not compared here)."""
+    done = git("diff", "--raw", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", base, "HEAD")
     if done.returncode:
         raise RuntimeError(done.stderr.decode("utf-8", "replace").strip())
-    paths = sorted(p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p)
-    return [path for path in paths if is_configuration(path, base, named)]
+    fields = done.stdout.decode("utf-8", "surrogateescape").split("\0")[:-1]  # ends with a NUL
+    changed = []  # `--raw -z`: ":<old mode> <new mode> <old> <new> <status>" then the path
+    for status, path in zip(fields[0::2], fields[1::2], strict=True):
+        modes = status.lstrip(":").split()[:2]
+        if "160000" in modes:  # a submodule moved to other commits
+            if holds_configuration(path):
+                changed.append(path)
+        elif is_configuration(path, base, named):
+            changed.append(path)
+    return sorted(changed)
 
 
 def is_configuration(path: str, base: str, named: set[str]) -> bool:
-    name = basename(path)
+    name = basename(path).lower()  # `.NHILINT.yaml` is `.nhilint.yaml` on a case-insensitive runner
     if name in CONFIG_NAMES or path in named:
         return True
     return name == "pyproject.toml" and nhilint_table(blob(base, path)) != nhilint_table(blob("HEAD", path))
+
+
+def holds_configuration(directory: str) -> bool:
+    """Whether a checked-out submodule holds any nhilint configuration file."""
+    for current, _, files in os.walk(directory):
+        for name in files:
+            if name.lower() in CONFIG_NAMES:
+                return True
+            if name.lower() == "pyproject.toml":
+                with open(os.path.join(current, name), "rb") as handle:
+                    if nhilint_table(handle.read()) is not None:
+                        return True
+    return False
 
 
 def base_commit() -> str:

@@ -225,8 +225,9 @@ def pull_request(tmp_path: Path, changes: dict[str, str]) -> tuple[Path, dict[st
         (".nhilint.yaml", "severity: {NHI101: note}\nfail-on: error\n"),
         ("pyproject.toml", '[project]\nname = "app"\nversion = "1"\n\n[tool.nhilint]\nignore = ["NHI1"]\n'),
         ("terraform/pyproject.toml", '[tool.nhilint]\nexclude = ["new.tf"]\n'),
+        ("terraform/.NHILINT.yaml", "ignore: [NHI101]\n"),  # the same file on macOS and Windows
     ],
-    ids=["subdirectory-yaml", "root-yaml", "root-pyproject", "subdirectory-pyproject"],
+    ids=["subdirectory-yaml", "root-yaml", "root-pyproject", "subdirectory-pyproject", "upper-case"],
 )
 def test_a_pull_request_that_changes_the_configuration_fails(
     tmp_path: Path, config_file: str, text: str
@@ -240,6 +241,21 @@ def test_a_pull_request_that_changes_the_configuration_fails(
     proc, _, _ = run_action(workspace, tmp_path, event, allow_config_changes="true")
     assert f"::warning file={config_file},title=nhilint configuration changed::" in proc.stdout
     assert "::error file=" not in proc.stdout.replace("::error file=terraform/new.tf", "")
+
+
+def test_a_pull_request_that_moves_a_submodule_holding_configuration_fails(tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / ".nhilint.yaml").write_text('exclude: ["**"]\n')
+    git(library, "init", "-q", "-b", "main")
+    git(library, "add", "-A")
+    git(library, "commit", "-q", "-m", "library")
+    workspace, event = pull_request(tmp_path / "pr", {"terraform/new.tf": TOKEN_TF})
+    git(workspace, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendored")
+    git(workspace, "commit", "-q", "-m", "add a submodule")
+    proc, _, _ = run_action(workspace, tmp_path / "pr", event)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "::error file=vendored,title=nhilint configuration changed::" in proc.stdout
 
 
 def test_a_pull_request_that_keeps_the_configuration_is_judged_by_it(tmp_path: Path) -> None:
