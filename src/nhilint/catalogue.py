@@ -157,6 +157,8 @@ def unknown_rule(prefix: str, ids: Iterable[str]) -> str | None:
     one; None when it names at least one. A typo must never turn a rule, or the linter, off."""
     import difflib
 
+    from nhilint.secrets import redact
+
     ids = sorted(ids)
     if any(i.startswith(prefix) for i in ids):
         return None
@@ -164,4 +166,7 @@ def unknown_rule(prefix: str, ids: Iterable[str]) -> str | None:
     candidates = same_length if len(prefix) < 5 else [*ids, *same_length]
     close = difflib.get_close_matches(prefix, candidates, n=1, cutoff=0.5)
     hint = f"; did you mean {close[0]}?" if close else "; `nhilint rules` lists them"
-    return f"{prefix!r} is not a rule ID or prefix{hint}"
+    # A rule ID is 6 characters: a longer value is quoted as its redacted prefix, since a pasted
+    # key (`ignore: [AKIA...]`) must not reach the log whole.
+    shown = prefix if len(prefix) < 8 else redact(prefix)
+    return f"{shown!r} is not a rule ID or prefix{hint}"

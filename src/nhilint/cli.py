@@ -24,8 +24,18 @@ SEVERITY = click.Choice(["error", "warning", "note"])
 
 
 def _fail(message: str) -> None:
-    click.echo(f"nhilint: error: {message}", err=True)
+    _say(f"nhilint: error: {message}")
     sys.exit(2)
+
+
+def _say(message: str, nl: bool = True) -> None:
+    """One line on stderr. Messages quote paths, names and values from scanned or configuration
+    files: a line break there must not start a line of its own (a GitHub workflow command, a fake
+    result), and a secret is shown only as its redacted prefix."""
+    from nhilint.report.escape import terminal_line
+    from nhilint.secrets import redact_secrets
+
+    click.echo(terminal_line(redact_secrets(message)), err=True, nl=nl)
 
 
 def _prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -158,15 +168,14 @@ def _explain_skips(result: ScanResult, configs: Configs, verbose: bool, named: s
     under pre-commit, which passes every file with a matching suffix), --verbose lists every skip,
     and a scan that configuration emptied is an error, not a pass."""
     from nhilint.discover import EXCLUDED, SKIPPED_DIRECTORY
-    from nhilint.report.escape import printable
 
     for reason, files in result.skipped.items():
         for rel in files:
             if rel in named or verbose:
-                click.echo(f"nhilint: skipped {printable(rel)}: {reason}", err=True)
+                _say(f"nhilint: skipped {rel}: {reason}")
     if verbose:
         for config in configs.every():
-            click.echo(f"nhilint: configuration: {printable(config.source or 'defaults')}", err=True)
+            _say(f"nhilint: configuration: {config.source or 'defaults'}")
     emptied = result.skipped.get(EXCLUDED, []) + result.skipped.get(SKIPPED_DIRECTORY, [])
     if result.files_scanned == 0 and emptied:
         _fail(
@@ -177,15 +186,12 @@ def _explain_skips(result: ScanResult, configs: Configs, verbose: bool, named: s
 
 
 def _report_internal_errors(result: ScanResult) -> None:
-    from nhilint.report.escape import printable
-
     for error in result.internal_errors:
         where = f" at {error.where}" if error.where else ""
-        click.echo(
-            f"nhilint: internal error: {error.error}{where} while reading {printable(error.file)}; "
+        _say(
+            f"nhilint: internal error: {error.error}{where} while reading {error.file}; "
             "the rest was scanned. This is a bug in nhilint: please report it "
-            "(NHILINT_DEBUG=1 shows the traceback).",
-            err=True,
+            "(NHILINT_DEBUG=1 shows the traceback)."
         )
 
 
@@ -269,7 +275,7 @@ def baseline_write(
     _, result = _run_scan(paths, config_path, select, ignore, None, use_cache=not no_cache)
     _emit(render_baseline(result.findings), file)
     count = len(result.active)
-    click.echo(f"nhilint: wrote {count} finding{'s' if count != 1 else ''} to {file}", err=True)
+    _say(f"nhilint: wrote {count} finding{'s' if count != 1 else ''} to {file}")
 
 
 @main.command(name="rules")
@@ -409,16 +415,15 @@ def audit(
     def progress(done: int, total: int, report: bulk.RepoReport) -> None:
         if tty:
             bar = "#" * (30 * done // total)
-            click.echo(
-                f"\r[{bar:<30}] {done}/{total} {report.target.name[:30]:<30}", err=True, nl=done == total
-            )
+            click.echo("\r", err=True, nl=False)  # the bar redraws itself; the name is escaped
+            _say(f"[{bar:<30}] {done}/{total} {report.target.name[:30]:<30}", nl=done == total)
         elif not report.ok:
-            click.echo(bulk.printable(f"nhilint: {report.target.source}: {report.error}"), err=True)
+            _say(bulk.printable(f"nhilint: {report.target.source}: {report.error}"))
 
     reports = bulk.run(targets, options, jobs or os.cpu_count() or 1, progress)
     failed = [r for r in reports if not r.ok]
     for report in failed if tty else []:  # the progress bar kept them for the end
-        click.echo(bulk.printable(f"nhilint: {report.target.source}: {report.error}"), err=True)
+        _say(bulk.printable(f"nhilint: {report.target.source}: {report.error}"))
     document = bulk.combined(reports)
     if json_path:
         _emit(json.dumps(document, indent=2) + "\n", json_path)

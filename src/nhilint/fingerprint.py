@@ -5,8 +5,11 @@ It hashes rule + file + identity + the whitespace-folded text of the finding's l
 occurrence when several findings share all of that; so it survives unrelated lines moving. The line
 is hashed with every credential on it cut to its redaction (the first four characters, which the
 message shows anyway): otherwise anyone holding the fingerprint could test guesses of the
-password offline. Two findings that differ only in a secret past its fourth character therefore
-share a fingerprint; the occurrence number still tells them apart.
+password offline. Every literal assigned to a credential-named field on the line is cut too, to
+`****`, even when no detector recognises it (a short or plain password, one with spaces) and
+whatever rule the finding is about (NHI001 on a broken line, NHI301 on a one-line template). Two
+findings that differ only in such a secret therefore share a fingerprint; the occurrence number
+still tells them apart. Lines without a credential hash as they always did.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import re
 from collections import Counter
 
 from nhilint.findings import Finding
-from nhilint.secrets import redact, redact_secrets
+from nhilint.secrets import redact, redact_assigned, redact_secrets
 
 # Rules whose location is a literal value that is (or holds) the secret: the value written there is
 # cut too, even when no detector recognises it on its own line (`value: ...` under `name: DB_PASSWORD`).
@@ -33,7 +36,8 @@ def fingerprint(findings: list[Finding], lines: dict[str, list[str]]) -> None:
         if finding.rule_id in VALUE_RULES:
             line = _redact_value_at(line, finding.loc.col)
         identity = f"{finding.identity.kind}:{finding.identity.name}" if finding.identity else ""
-        key = "\0".join((finding.rule_id, finding.loc.file, identity, " ".join(redact_secrets(line).split())))
+        hidden = redact_assigned(redact_secrets(line))
+        key = "\0".join((finding.rule_id, finding.loc.file, identity, " ".join(hidden.split())))
         # surrogatepass: an HCL "\uD800" escape yields a lone surrogate surrogateescape cannot encode
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         seen[digest] += 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from nhilint.facts import (
     Trust,
     Workload,
 )
-from nhilint.findings import Finding, severity_rank
+from nhilint.findings import Finding, severity_rank, shown
 
 # Findings that say what an identity can do, strongest first.
 PRIVILEGE_RULES = (
@@ -147,6 +147,9 @@ def inventory(
             entries[key] = _undeclared(key, workload)
     _attach(entries, by_type)
     _link(entries, identities, by_type[StringValue])
+    # From here on every entry is as it may be shown (every format renders these fields), and its
+    # name matches the findings' identity names, which are redacted the same way.
+    entries = {key: _redacted(entry) for key, entry in entries.items()}
     _judge(entries, findings)
     ordered = sorted(entries.values(), key=lambda e: (RISKS.index(e.risk), e.provider, e.kind, e.name))
     return Inventory(ordered, today)
@@ -172,6 +175,21 @@ def _declared(identity: Identity, config: Config, today: date) -> Entry:
         with suppress(ValueError):
             entry.days_left = (date.fromisoformat(expires.strip()[:10]) - today).days
     return entry
+
+
+def _redacted(entry: Entry) -> Entry:
+    """`entry` with every text in it on one line and every credential in it cut to its redacted
+    prefix, as in findings: a key in a name, a token in an owner tag or a trust principal, a
+    password in an expiry URL are never printed."""
+
+    def safe(value: Any) -> Any:
+        if isinstance(value, str):
+            return shown(value)
+        if isinstance(value, list):
+            return [shown(item) for item in value]
+        return value
+
+    return replace(entry, **{f.name: safe(getattr(entry, f.name)) for f in fields(entry)})
 
 
 def _undeclared(key: str, workload: Workload) -> Entry:

@@ -116,6 +116,53 @@ def redact_snippet(text: str) -> str:
     return _SNIPPET_WORD().sub(lambda m: m[0] if _HARMLESS_WORD().fullmatch(m[0]) else redact(m[0]), text)
 
 
+# `name = value`, `name: value`, `"name": "value"`, `NAME=value`, `--name=value`: a name (a whole run of
+# name characters, bounded), a separator (`:` needs a space or a closing quote after the name, so ARNs
+# and URLs are not pairs; `=` is not `==`), then a quoted value (escapes kept inside) or a bare one
+# (words up to the next `,;}])` or ` #`). Every part is bounded or unambiguous: linear in the text.
+_ASSIGNED = _lazy(
+    r"""(?<![\w.-])(?P<name>[\w.-]{1,128})
+        (?:["'][ \t]*:|[ \t]*:(?=[ \t])|["']?[ \t]*=(?![=>~]))[ \t]*
+        (?:"(?P<double>(?:[^"\\\n]|\\.)*)|'(?P<single>(?:[^'\n]|'')*)
+          |(?P<bare>[^\s"',;{}\[\]()#][^\s,;}\]]*(?:[ \t]+[^\s,;{}\[\]#][^\s,;}\]]*)*))""",
+    re.VERBOSE,
+)
+# Unquoted, these are expressions or keywords, not literals: Terraform references and calls
+# (`var.db_password`, `random_password.db.result`, `file("key.json")`), `secrets: inherit` (GitHub
+# Actions), booleans and nulls.
+_BARE_EXPRESSION = _lazy(
+    r"[A-Za-z_][\w-]*(?:\.[\w*-]+|\[[^\]\n]*\])+|[A-Za-z_][\w.]*\(.*"
+    r"|(?i:true|false|yes|no|on|off|null|nil|none|inherit)"
+)
+
+
+def redact_assigned(text: str) -> str:
+    """`text` with every literal assigned to a credential-named field (`password = "..."`,
+    `"Password":"..."`, `token: ...`, `DB_SECRET=...`) replaced by `****`, whether or not a detector
+    recognises the value. References, templates and unquoted expressions stay; so does a value
+    already cut to a redaction (`Summ****`, by `redact_secrets` or a rule), so that such text reads
+    the same before and after this pass.
+    """
+
+    def cut(m: re.Match[str]) -> str:
+        group = next(g for g in ("double", "single", "bare") if m[g] is not None)
+        value = m[group]
+        keep = (
+            not value
+            or _credential_category(m["name"]) is None
+            or "****" in value
+            or _REFERENCE().search(value) is not None
+            or _has_template(value)
+            or (group == "bare" and _BARE_EXPRESSION().fullmatch(value) is not None)
+        )
+        if keep:
+            return m[0]
+        start, end = m.start(group) - m.start(), m.end(group) - m.start()
+        return m[0][:start] + "****" + m[0][end:]
+
+    return _ASSIGNED().sub(cut, text) if "=" in text or ":" in text else text
+
+
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
