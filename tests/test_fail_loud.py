@@ -228,7 +228,7 @@ def test_skips_are_counted_named_with_verbose_and_said_for_named_files(tmp_path:
         tmp_path,
         {
             "main.tf": USER_WITH_KEY,
-            "vendor/mod/main.tf": USER_WITH_KEY,
+            "node_modules/mod/main.tf": USER_WITH_KEY,
             "package.json": '{"name": "app"}',
             "README.md": "# app\n",
         },
@@ -236,15 +236,15 @@ def test_skips_are_counted_named_with_verbose_and_said_for_named_files(tmp_path:
     out = run_cli("scan", ".", cwd=tmp_path)
     assert "skipped 2: 1 not a format nhilint reads, 1 skipped directory (skip-directories)" in out.stdout
     verbose = run_cli("scan", ".", "--verbose", cwd=tmp_path)
-    assert "skipped vendor/: skipped directory" in verbose.stderr
+    assert "skipped node_modules/: skipped directory" in verbose.stderr
     assert "skipped package.json: not a format nhilint reads" in verbose.stderr
     named = run_cli("scan", "README.md", "package.json", cwd=tmp_path)
     assert named.returncode == 0
     assert "README.md: not a format nhilint reads" in named.stderr
     assert "package.json: not a format nhilint reads" in named.stderr
-    # configurable: with no skipped directories, the vendored module is scanned too
+    # configurable: with no skipped directories, the installed module is scanned too
     (tmp_path / ".nhilint.yaml").write_text("skip-directories: []\n")
-    assert "vendor/mod/main.tf" in run_cli("scan", ".", cwd=tmp_path).stdout
+    assert "node_modules/mod/main.tf" in run_cli("scan", ".", cwd=tmp_path).stdout
 
 
 def test_a_directory_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> None:
@@ -387,10 +387,14 @@ def test_a_template_action_in_a_comment_does_not_turn_a_parse_error_into_a_skip(
 
 
 def test_a_staged_file_is_read_even_in_a_skipped_directory(tmp_path: Path) -> None:
-    _write(tmp_path, {"main.tf": USER_WITH_KEY.replace('"ci"', '"a"'), "vendor/mod/main.tf": USER_WITH_KEY})
-    out = run_cli("scan", "--context", ".", "--format", "json", "--", "vendor/mod/main.tf", cwd=tmp_path)
+    _write(
+        tmp_path, {"main.tf": USER_WITH_KEY.replace('"ci"', '"a"'), "node_modules/mod/main.tf": USER_WITH_KEY}
+    )
+    out = run_cli(
+        "scan", "--context", ".", "--format", "json", "--", "node_modules/mod/main.tf", cwd=tmp_path
+    )
     files = {f["file"] for f in json.loads(out.stdout)["findings"]}
-    assert files == {"vendor/mod/main.tf"}
+    assert files == {"node_modules/mod/main.tf"}
 
 
 def test_git_ignored_files_are_counted_and_an_ignored_directory_named_is_read(tmp_path: Path) -> None:

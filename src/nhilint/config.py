@@ -12,11 +12,11 @@ from typing import Any
 from nhilint.schema import SchemaError, validate
 
 CONFIG_NAMES = (".nhilint.yaml", ".nhilint.yml")
-# Directories of other people's code and tool state: skipped by default, reported as skipped.
+# Tool state and installed packages: skipped by default, reported as skipped. Not `vendor` or
+# `third_party`: code committed there is deployed like any other (and a local Terraform module is
+# read wherever it lives).
 DEFAULT_SKIP_DIRECTORIES = (
     "node_modules",
-    "vendor",
-    "third_party",
     ".terraform",
     ".terragrunt-cache",
     ".venv",

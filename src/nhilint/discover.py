@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nhilint.config import Configs
 
-SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json", ".yaml", ".yml", ".json", ".template")
+# OpenTofu reads `.tofu` and `.tofu.json` as Terraform does `.tf` and `.tf.json`.
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json", ".tfvars", ".tfvars.json")
+SUFFIXES = (*TERRAFORM_SUFFIXES, ".yaml", ".yml", ".json", ".template")
 
 FORMATS = ("terraform", "cloudformation", "kubernetes", "github-actions", "gitlab-ci", "helm-template")
 
@@ -38,7 +40,7 @@ def classify(rel: str, text: str) -> str | None:
     """The format of a file from its repo-relative path and (for YAML/JSON) its content."""
     path = PurePosixPath(rel)
     name = path.name
-    if name.endswith((".tf", ".tf.json", ".tfvars", ".tfvars.json")):
+    if name.endswith(TERRAFORM_SUFFIXES):
         return "terraform"
     parts = path.parts
     if name.endswith((".yml", ".yaml")):
@@ -343,13 +345,46 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
         if entry.is_dir() or is_candidate(entry.name):
             result.skip(IGNORED_BY_GIT, relative(entry, root) + ("/" if entry.is_dir() else ""))
     for rel, file in sorted(found.items()):
-        config = configs.at(file.parent)
-        glob_path = relative(file, Path(config.base)) if config.base else rel
-        if excluded(glob_path, config.exclude):
+        if excluded_by_config(file, rel, configs):
             result.skip(EXCLUDED, rel)
         else:
             result.files.append(file)
     return result
+
+
+def excluded_by_config(file: Path, rel: str, configs: Configs) -> bool:
+    """Whether the file's own configuration excludes it (globs against its base, else the scan root)."""
+    config = configs.at(file.parent)
+    glob_path = relative(file, Path(config.base)) if config.base else rel
+    return excluded(glob_path, config.exclude)
+
+
+def repository_root(directory: str) -> str | None:
+    """The nearest of `directory` and its ancestors holding `.git` (lexically: links are not
+    followed), or None outside a repository."""
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.lexists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def inside_without_links(bound: str, target: str) -> bool:
+    """Whether `target` (absolute, normalised) is `bound` or under it, with no symbolic link on the
+    way down from `bound`: what a scan pulls in by reference never leaves the repository."""
+    if target != bound and not target.startswith(bound.rstrip(os.sep) + os.sep):
+        return False
+    current = bound
+    for part in PurePosixPath(os.path.relpath(target, bound).replace(os.sep, "/")).parts:
+        if part == ".":
+            continue
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            return False
+    return True
 
 
 def discover(paths: Iterable[Path], root: Path, exclude: Iterable[str] = ()) -> list[Path]:

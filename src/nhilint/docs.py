@@ -113,9 +113,9 @@ max-identity-lifetime-days = 180
 
 ## What is not scanned, and why
 
-Every file under the scanned paths with a suffix nhilint reads (`.tf`, `.tf.json`, `.tfvars`,
-`.yaml`, `.yml`, `.json`, `.template`) is either scanned or counted, by reason, in a line before
-the summary (`--verbose` lists each one on standard error):
+Every file under the scanned paths with a suffix nhilint reads (`.tf`, `.tf.json`, `.tofu`,
+`.tofu.json`, `.tfvars`, `.tfvars.json`, `.yaml`, `.yml`, `.json`, `.template`) is either scanned
+or counted, by reason, in a line before the summary (`--verbose` lists each one on standard error):
 
 * `excluded (exclude)`: matched by an `exclude` glob;
 * `skipped directory (skip-directories)`: inside a directory listed in `skip-directories`
@@ -129,6 +129,14 @@ the summary (`--verbose` lists each one on standard error):
   through the credential detectors (NHI101); render it (`helm template`) and scan the output to
   judge the rest;
 * `unreadable, and not a known format by name`, `symbolic link (not followed)`, `not a regular file`.
+
+What the scanned code uses is read wherever it lives, even in a skipped directory or outside the
+scanned paths, but never outside its repository (the scan root outside a repository) or through a
+symbolic link: the local modules a Terraform module calls (`source = "./..."` or `"../..."`,
+relative to the calling module's directory, transitively), and the files a GitLab pipeline names
+with `include: local` (relative to the pipeline's repository root, or to the directory of the root
+`.gitlab-ci.yml` outside a repository; a glob matches only files the walk found). `exclude` still
+applies to them.
 
 A scan whose configuration excludes every candidate file under the given paths is an error
 (exit 2), not a green result.

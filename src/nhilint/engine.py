@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import stat
@@ -57,16 +58,8 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
         if rel in seen:  # the same file reached twice (`scan . "$PWD"`) is read once
             continue
         seen.add(rel)
-        try:
-            text = decode(read_bounded(path, configs.at(path).max_file_size))
-        except FileNotFoundError:
-            continue  # vanished since discovery: nothing left to judge
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            if _known_format(path):
-                sources.problems.append(Problem(Loc(rel, 1), f"cannot read file: {reason}"))
-            else:
-                sources.skipped.setdefault(UNREADABLE, []).append(rel)
+        text = _read_text(path, rel, configs, sources)
+        if text is None:
             continue
         fmt = discover.classify(os.path.abspath(path), text)  # `.github/workflows` wherever we stand
         if fmt in ("kubernetes", None) and rel.endswith((".yaml", ".yml")) and helm_template.in_chart(path):
@@ -75,24 +68,76 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
             unclassified[rel] = SourceFile(rel, "", text, str(path))
             continue
         sources.files.append(SourceFile(rel, fmt, text, str(path)))
-    sources.files += gitlab_included(sources, unclassified)
+    sources.files += gitlab_included(sources, unclassified, root, configs)
+    sources.files += terraform_modules(sources, root, configs)
     if unclassified:
         sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
     sources.lines = {f.rel: f.text.splitlines() for f in sources.files}
     return sources
 
 
-def gitlab_included(sources: Sources, unclassified: dict[str, SourceFile]) -> list[SourceFile]:
-    """Files a pipeline pulls in with `include: local` (any name, any folder), transitively; each
-    is taken out of `unclassified`. Each file is claimed once, so include cycles end."""
-    import fnmatch
+def _read_text(path: Path, rel: str, configs: Configs, sources: Sources) -> str | None:
+    """A file's text, or None: a file that cannot be read is a problem (a format we read) or a skip."""
+    try:
+        return decode(read_bounded(path, configs.at(path).max_file_size))
+    except FileNotFoundError:
+        return None  # vanished since discovery: nothing left to judge
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if _known_format(path):
+            sources.problems.append(Problem(Loc(rel, 1), f"cannot read file: {reason}"))
+        else:
+            sources.skipped.setdefault(UNREADABLE, []).append(rel)
+        return None
 
+
+def _pulled_in(path: str, root: Path, configs: Configs, sources: Sources, fmt: str) -> SourceFile | None:
+    """A file a scanned file pulls in by reference (read even in a skipped directory or outside the
+    scanned paths), unless its configuration excludes it or it cannot be read."""
+    rel = discover.relative(Path(path), root)
+    if os.path.islink(path):
+        sources.skipped.setdefault(discover.SYMLINK, []).append(rel)
+        return None
+    if discover.excluded_by_config(Path(path), rel, configs):
+        sources.skipped.setdefault(discover.EXCLUDED, []).append(rel)
+        return None
+    text = _read_text(Path(path), rel, configs, sources)
+    return None if text is None else SourceFile(rel, fmt, text, path)
+
+
+def _absolute(file: SourceFile) -> str:
+    return os.path.abspath(file.path or file.rel)
+
+
+def _pipeline_root(file: SourceFile) -> str:
+    """The directory GitLab resolves a pipeline's `include: local` against: its repository's root,
+    else the directory of the root `.gitlab-ci.yml` (the parent of `.gitlab/` for a fragment there)."""
+    directory = os.path.dirname(_absolute(file))
+    repository = discover.repository_root(directory)
+    if repository is not None:
+        return repository
+    parts = Path(directory).parts
+    if ".gitlab" in parts and not file.rel.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
+        return str(Path(*parts[: len(parts) - parts[::-1].index(".gitlab") - 1]))
+    return directory
+
+
+def gitlab_included(
+    sources: Sources, unclassified: dict[str, SourceFile], root: Path, configs: Configs
+) -> list[SourceFile]:
+    """Files a pipeline pulls in with `include: local` (any name, any folder), transitively, resolved
+    against the pipeline's repository root whatever the scan root. A file already read is taken out
+    of `unclassified`; a named file (no glob) is read from disk where the walk did not go (a skipped
+    directory, outside the scanned paths), never outside the repository or through a link. Each
+    file is claimed once, so include cycles end."""
     from nhilint.formats.gitlab_ci import local_includes
 
     found: list[SourceFile] = []
-    pending = [f for f in sources.files if f.format == "gitlab-ci"]
-    while pending and unclassified:
-        pipeline = pending.pop()
+    claimed = {_absolute(f) for f in sources.files}
+    by_path = {_absolute(f): rel for rel, f in unclassified.items()}
+    pending = [(f, _pipeline_root(f)) for f in sources.files if f.format == "gitlab-ci"]
+    while pending:
+        pipeline, repository = pending.pop()
         try:
             patterns = local_includes(pipeline)
         except Exception as exc:  # a bug of ours: the pipeline's own extraction will say more
@@ -100,15 +145,104 @@ def gitlab_included(sources: Sources, unclassified: dict[str, SourceFile]) -> li
                 raise
             sources.internal_errors.append(InternalError.of(pipeline.rel, exc))
             continue
+        prefix = repository.rstrip(os.sep) + os.sep
         for pattern in patterns:
-            for rel in [r for r in unclassified if r == pattern or fnmatch.fnmatchcase(r, pattern)]:
-                if not rel.endswith((".yml", ".yaml")):
+            matched = [
+                path
+                for path, rel in by_path.items()
+                if rel in unclassified
+                and path.startswith(prefix)
+                and _include_matches(path[len(prefix) :].replace(os.sep, "/"), pattern)
+            ]
+            target = os.path.normpath(os.path.join(repository, pattern))
+            if not matched and not any(c in pattern for c in "*?[") and target not in claimed:
+                matched = [target] if _readable_in(repository, target) else []
+            for path in matched:
+                if not path.endswith((".yml", ".yaml")) or path in claimed:
                     continue
-                included = unclassified.pop(rel)
-                included = SourceFile(rel, "gitlab-ci", included.text, included.path)
-                found.append(included)
-                pending.append(included)
+                claimed.add(path)
+                rel = by_path.get(path)
+                if rel in unclassified:
+                    read: SourceFile | None = unclassified.pop(rel)
+                else:
+                    read = _pulled_in(path, root, configs, sources, "gitlab-ci")
+                if read is not None:
+                    included = SourceFile(read.rel, "gitlab-ci", read.text, read.path)
+                    found.append(included)
+                    pending.append((included, repository))
     return found
+
+
+def _include_matches(rel: str, pattern: str) -> bool:
+    return rel == pattern or fnmatch.fnmatchcase(rel, pattern)
+
+
+def _readable_in(bound: str, target: str) -> bool:
+    """A regular file under `bound`, reached without a link."""
+    return discover.inside_without_links(bound, target) and os.path.isfile(target)
+
+
+# `module` blocks are written with this word, or (in JSON) with escapes that spell it.
+_MODULE_WORD = re.compile(r"module|\\u")
+_MODULE_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")  # what Terraform loads in a module
+
+
+def terraform_modules(sources: Sources, root: Path, configs: Configs) -> list[SourceFile]:
+    """The local modules (`source = "./..."` or `"../..."`, relative to the calling module's
+    directory) the Terraform read calls, wherever they live (a skipped directory, outside the
+    scanned paths) but inside the repository (the scan root outside one), never through a link:
+    transitively, each directory once."""
+    modules: dict[str, list[SourceFile]] = defaultdict(list)
+    for file in sources.files:
+        if file.format == "terraform":
+            modules[os.path.dirname(_absolute(file))].append(file)
+    found: list[SourceFile] = []
+    pending = sorted(modules, reverse=True)
+    while pending:
+        directory = pending.pop()
+        bound = discover.repository_root(directory) or os.path.abspath(root)
+        for source in [s for f in modules[directory] for s in _local_module_sources(f, sources)]:
+            target = os.path.normpath(os.path.join(directory, source))
+            if target in modules or not discover.inside_without_links(bound, target):
+                continue
+            files = _module_files(target, root, configs, sources)
+            modules[target] = files  # even when empty: each directory once
+            found += files
+            pending.append(target)
+    return found
+
+
+def _local_module_sources(file: SourceFile, sources: Sources) -> list[str]:
+    """The local paths `module` blocks of a Terraform file call (nothing when it does not parse: its
+    extraction reports that)."""
+    if not file.rel.endswith(_MODULE_SUFFIXES) or not _MODULE_WORD.search(file.text):
+        return []
+    from nhilint.parse.hcl import parse_hcl, parse_tf_json
+    from nhilint.parse.json import parse_json
+
+    try:
+        body = parse_tf_json(parse_json(file.text)) if file.rel.endswith(".json") else parse_hcl(file.text)[0]
+    except (ParseError, RecursionError):  # TooComplex is a ParseError
+        return []
+    except Exception as exc:  # a bug of ours: the module's own extraction will say more
+        if os.environ.get("NHILINT_DEBUG"):
+            raise
+        sources.internal_errors.append(InternalError.of(file.rel, exc))
+        return []
+    calls = [b.attrs.get("source") for b in body.blocks if b.type == "module"]
+    return [s for s in calls if isinstance(s, str) and s.startswith(("./", "../"))]
+
+
+def _module_files(directory: str, root: Path, configs: Configs, sources: Sources) -> list[SourceFile]:
+    """The Terraform files of a module directory (not its subdirectories: a module is one directory)."""
+    try:
+        names = sorted(e.name for e in os.scandir(directory) if e.name.endswith(_MODULE_SUFFIXES))
+    except OSError:
+        rel = discover.relative(Path(directory), root) + "/"
+        sources.skipped.setdefault(discover.UNREADABLE_DIRECTORY, []).append(rel)
+        return []
+    files = [_pulled_in(os.path.join(directory, n), root, configs, sources, "terraform") for n in names]
+    return [f for f in files if f is not None]
 
 
 def read_bounded(path: Path, limit: int) -> bytes:
