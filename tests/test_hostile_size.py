@@ -25,7 +25,7 @@ resource "aws_iam_access_key" "deployer" {
 
 
 def _users(count: int) -> str:
-    """Terraform as a generator would write it: one small resource per user (about 20 tokens each)."""
+    """Terraform as a generator would write it: one small resource per user (11 tokens each)."""
     return "".join(
         f'resource "aws_iam_user" "u{i}" {{\n  name = "svc-{i}"\n  path = "/system/"\n}}\n\n'
         for i in range(count)
@@ -38,7 +38,7 @@ def _too_complex(report: dict, rel: str) -> list[tuple[str, int, str]]:
 
 def test_a_tf_file_over_the_token_budget_is_nhi001_and_its_sibling_is_judged(tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(ACCESS_KEY)
-    (tmp_path / "users.tf").write_text(_users(MAX_TOKENS // 15))
+    (tmp_path / "users.tf").write_text(_users(MAX_TOKENS // 10))
     report, _ = _cli_json(".", cwd=tmp_path)
     assert [rule for rule, _, _ in _too_complex(report, "users.tf")] == ["NHI001"]
     assert "NHI102" in [rule for rule, _, _ in _by_file(report, "main.tf")]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Loc:
     file: str  # path relative to the scan root, with forward slashes
     line: int
@@ -23,12 +23,12 @@ class Loc:
         return Loc(self.file, line, col)
 
 
-@dataclass
+@dataclass(slots=True)
 class Fact:
     loc: Loc
 
 
-@dataclass
+@dataclass(slots=True)
 class Identity(Fact):
     """A machine identity declared in the scan.
 
@@ -57,7 +57,7 @@ class Identity(Fact):
     workload_identity: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class StringValue(Fact):
     """A literal string written in a config file, for credential detection (NHI101).
 
@@ -72,7 +72,7 @@ class StringValue(Fact):
     context: str = ""  # attribute | variable-default | env | secret-data | ci-variable | parameter
 
 
-@dataclass
+@dataclass(slots=True)
 class EnvVar(Fact):
     """An environment variable given to a workload as a plain literal (NHI106)."""
 
@@ -81,7 +81,7 @@ class EnvVar(Fact):
     workload: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Credential(Fact):
     """A long-lived credential minted or stored for an identity (NHI102, NHI104, NHI404).
 
@@ -95,7 +95,7 @@ class Credential(Fact):
     name: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Lifetime(Fact):
     """A credential or session lifetime setting (NHI303). `seconds` None means unbounded."""
 
@@ -105,7 +105,7 @@ class Lifetime(Fact):
     platform: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class ProviderCredentials(Fact):
     """A Terraform provider block configured with a static credential (NHI105)."""
 
@@ -114,7 +114,7 @@ class ProviderCredentials(Fact):
     literal: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Condition:
     operator: str  # StringEquals, StringLike, ...
     key: str  # token.actions.githubusercontent.com:sub
@@ -122,7 +122,7 @@ class Condition:
     loc: Loc | None = None  # where this condition is written (its key line)
 
 
-@dataclass
+@dataclass(slots=True)
 class PolicyStatement(Fact):
     """One IAM policy statement, from Terraform or CloudFormation alike.
 
@@ -147,7 +147,7 @@ class PolicyStatement(Fact):
     condition_loc: Loc | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Grant(Fact):
     """A built-in role granted to a principal (NHI204, NHI207).
 
@@ -163,7 +163,7 @@ class Grant(Fact):
     identity: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Trust(Fact):
     """A non-IAM-policy federation (NHI205): GCP WIF providers, Azure federated credentials,
     Vault JWT roles. `condition` is the narrowing expression or subject as written (None when
@@ -176,7 +176,7 @@ class Trust(Fact):
     identity: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RbacRule(Fact):
     """One rule of a Kubernetes Role or ClusterRole (NHI206)."""
 
@@ -187,7 +187,7 @@ class RbacRule(Fact):
     api_groups: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Workload(Fact):
     """Something that runs as an identity (NHI401, NHI402).
 
@@ -207,7 +207,7 @@ class Workload(Fact):
     token_mounted: bool | None = True
 
 
-@dataclass
+@dataclass(slots=True)
 class CiAuth(Fact):
     """How a CI job reaches a cloud (NHI103). method: static | federated."""
 
@@ -218,7 +218,7 @@ class CiAuth(Fact):
     detail: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class CiSecretUse(Fact):
     """A stored CI secret referenced by a pipeline (NHI107, NHI403)."""
 
@@ -229,7 +229,7 @@ class CiSecretUse(Fact):
     usage: str = ""  # checkout | gh | git-push | api | env | with | inherit | global-variable
 
 
-@dataclass
+@dataclass(slots=True)
 class TokenScope(Fact):
     """A GitHub workflow's or job's `permissions` (NHI208); `permissions` None = not set."""
 
@@ -242,7 +242,7 @@ class TokenScope(Fact):
     calls_workflow: bool = False  # a job that calls a reusable workflow (`jobs.<id>.uses`)
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredSecret(Fact):
     """A secret kept in a secret manager (NHI304); `rotated` when a rotation is in the scan."""
 
@@ -251,12 +251,12 @@ class StoredSecret(Fact):
     rotated: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Rotation(Fact):
     secret: str = ""  # address or reference text of the secret it rotates
 
 
-@dataclass
+@dataclass(slots=True)
 class Suppression(Fact):
     """An in-file or in-object ignore (Kubernetes annotation, CloudFormation Metadata)."""
 

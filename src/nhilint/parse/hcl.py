@@ -31,11 +31,15 @@ if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
 MAX_ERRORS = 5
-# Tokens (words and punctuation, counted before parsing) one file may hold. tree-sitter's tree costs
-# 230-400 bytes per token and reading it into our tree and facts as much again: 500,000 tokens is a
-# scan of about 300 MB and 6 s of CPU. The biggest real `.tf` files (about 1 MB) hold under 250,000.
-MAX_TOKENS = 500_000
-_TOKEN = re.compile(rb"[\w.\-]+|[^\s\w.\-]")
+# Tokens (words, strings, punctuation; counted before parsing) one file may hold. tree-sitter's
+# tree costs 400-650 bytes per token and our tree and facts about as much again: a file at the limit
+# is a scan of about 300 MB and 6 s of CPU. The biggest real `.tf` files (about 1 MB) hold about
+# 150,000 tokens.
+MAX_TOKENS = 300_000
+# A quoted string up to its end or its first `${`/`%{` (whose insides tree-sitter reads as tokens),
+# a word, or one punctuation character. Nothing spans lines, so the text can be counted by pieces.
+_TOKEN = re.compile(rb'"(?:[^"\\\n$%]|\\.|[$%](?!\{))*"?|[\w.\-]+|[^\s\w.\-]')
+_COUNT_PIECE = 1 << 18
 
 _parser: Parser | None = None
 
@@ -95,8 +99,19 @@ def parse_hcl(text: str) -> tuple[Block, list[ParseError]]:
 def _check_size(data: bytes) -> None:
     """Refuse, before tree-sitter builds it, a tree bigger than MAX_TOKENS allows (memory per file).
     A token takes at least one byte, so smaller files need no count."""
-    if len(data) > MAX_TOKENS and _TOKEN.subn(b"", data)[1] > MAX_TOKENS:
+    if len(data) > MAX_TOKENS and _count_tokens(data) > MAX_TOKENS:
         raise TooComplex(f"too complex to read: more than {MAX_TOKENS:,} HCL tokens in one file")
+
+
+def _count_tokens(data: bytes) -> int:
+    """Tokens of `data`, by pieces that end at a line end (a count over the whole text at once would
+    hold a list of every piece between tokens); stops once over MAX_TOKENS."""
+    count = start = 0
+    while start < len(data) and count <= MAX_TOKENS:
+        end = data.find(b"\n", start + _COUNT_PIECE) + 1 or len(data)
+        count += _TOKEN.subn(b"", data[start:end])[1]
+        start = end
+    return count
 
 
 def _same_length_digits(match: re.Match[bytes]) -> bytes:
