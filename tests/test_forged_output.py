@@ -203,3 +203,44 @@ def test_no_name_path_or_message_holds_a_line_break(tmp_path: Path) -> None:
         )
     ]
     assert texts and not [t for t in texts if len(t.splitlines()) > 1 or t.endswith("\n")]
+
+
+# Red-team review: error messages on stderr quoted paths raw. GitHub reads workflow commands from
+# stderr too, and a directory name can hold a line break.
+FORGED_DIRECTORY = "ok\n::error title=forged::pwned\n✓ no findings in 1 file scanned"
+
+
+def _stderr_lines_are_ours(stderr: str) -> None:
+    assert stderr, "an error was expected"
+    assert [line for line in stderr.splitlines() if not line.startswith("nhilint: ")] == []
+
+
+@pytest.mark.parametrize("config", ["symlink", "invalid-yaml", "unknown-rule"])
+def test_a_configuration_error_cannot_forge_stderr_lines(tmp_path: Path, config: str) -> None:
+    directory = tmp_path / FORGED_DIRECTORY
+    directory.mkdir()
+    (directory / "main.tf").write_text('resource "aws_iam_user" "u" {\n  name = "u"\n}\n', encoding="utf-8")
+    if config == "symlink":
+        (tmp_path / "real.yaml").write_text("fail-on: error\n", encoding="utf-8")
+        (directory / ".nhilint.yaml").symlink_to(tmp_path / "real.yaml")
+    elif config == "invalid-yaml":
+        (directory / ".nhilint.yaml").write_text("ignore: [\n  - x\n", encoding="utf-8")
+    else:
+        (directory / ".nhilint.yaml").write_text('ignore: ["NHI\\n::error::x"]\n', encoding="utf-8")
+    proc = run_cli("scan", str(directory), cwd=tmp_path, env={"NHILINT_NO_CACHE": "1"})
+    assert proc.returncode == 2
+    _stderr_lines_are_ours(proc.stderr)
+
+
+def test_a_missing_path_cannot_forge_stderr_lines(tmp_path: Path) -> None:
+    proc = run_cli("inventory", FORGED_DIRECTORY, cwd=tmp_path, env={"NHILINT_NO_CACHE": "1"})
+    assert proc.returncode == 2
+    _stderr_lines_are_ours(proc.stderr)
+
+
+def test_a_skipped_file_line_cannot_forge_stderr_lines(tmp_path: Path) -> None:
+    named = tmp_path / "notes\n::error::forged.txt"
+    named.write_text("nothing to read\n", encoding="utf-8")
+    proc = run_cli("scan", named.name, "--verbose", cwd=tmp_path, env={"NHILINT_NO_CACHE": "1"})
+    assert "skipped" in proc.stderr
+    _stderr_lines_are_ours(proc.stderr)
