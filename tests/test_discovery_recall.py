@@ -102,6 +102,17 @@ def test_tf_json_and_tofu_module_calls_are_followed(tmp_path: Path) -> None:
     assert _files(report) == {".terraform/iam/main.tofu"}
 
 
+def test_a_source_written_with_escapes_is_followed_and_a_file_source_is_not_a_module(tmp_path: Path) -> None:
+    call = _module_call("\\u002e/node_modules/iam")  # HCL reads `\u002e` as `.`
+    upload = 'resource "aws_s3_object" "site" {\n  bucket = "site"\n  source = "./site.zip"\n}\n'
+    report = _json_scan(
+        ".",
+        cwd=_tree(tmp_path, {"main.tf": call + upload, "site.zip": "", "node_modules/iam/main.tf": ADMIN_USER}),
+    )
+    assert _files(report) == {"node_modules/iam/main.tf"}
+    assert discover.UNREADABLE_DIRECTORY not in report["skipped"]
+
+
 def test_a_local_module_outside_the_repository_or_through_a_link_is_not_read(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     _write(outside, {"main.tf": ADMIN_USER})

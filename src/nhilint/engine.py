@@ -182,8 +182,13 @@ def _readable_in(bound: str, target: str) -> bool:
     return discover.inside_without_links(bound, target) and os.path.isfile(target)
 
 
-# `module` blocks are written with this word, or (in JSON) with escapes that spell it.
-_MODULE_WORD = re.compile(r"module|\\u")
+# HCL writes a module call with a word no escape can spell; a JSON key may be escaped (`"\u006dodule"`).
+_HCL_MODULE = re.compile(r"\bmodule\b")
+_JSON_MODULE = re.compile(r"module|\\u")
+# Nearly every call writes its source as a plain string: read without parsing the file. Another
+# block's `source` (a provisioner's file) only adds a directory to look in.
+_PLAIN_SOURCE = re.compile(r'\bsource\s*=\s*"([^"\\$%\n]*)"')
+_ANY_SOURCE = re.compile(r"\bsource\s*=")
 _MODULE_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")  # what Terraform loads in a module
 
 
@@ -200,11 +205,14 @@ def terraform_modules(sources: Sources, root: Path, configs: Configs) -> list[So
     pending = sorted(modules, reverse=True)
     while pending:
         directory = pending.pop()
-        bound = discover.repository_root(directory) or os.path.abspath(root)
-        for source in [s for f in modules[directory] for s in _local_module_sources(f, sources)]:
+        calls = [s for f in modules[directory] for s in _local_module_sources(f, sources)]
+        bound = (discover.repository_root(directory) or os.path.abspath(root)) if calls else ""
+        for source in calls:
             target = os.path.normpath(os.path.join(directory, source))
             if target in modules or not discover.inside_without_links(bound, target):
                 continue
+            if not os.path.isdir(target):
+                continue  # not a module (a provisioner's file), or missing: nothing to read
             files = _module_files(target, root, configs, sources)
             modules[target] = files  # even when empty: each directory once
             found += files
@@ -215,7 +223,14 @@ def terraform_modules(sources: Sources, root: Path, configs: Configs) -> list[So
 def _local_module_sources(file: SourceFile, sources: Sources) -> list[str]:
     """The local paths `module` blocks of a Terraform file call (nothing when it does not parse: its
     extraction reports that)."""
-    if not file.rel.endswith(_MODULE_SUFFIXES) or not _MODULE_WORD.search(file.text):
+    local = ("./", "../")
+    if file.rel.endswith((".tf", ".tofu")):
+        if not _HCL_MODULE.search(file.text):
+            return []
+        plain = _PLAIN_SOURCE.findall(file.text)
+        if len(plain) == len(_ANY_SOURCE.findall(file.text)):
+            return [s for s in plain if s.startswith(local)]
+    elif not file.rel.endswith(_MODULE_SUFFIXES) or not _JSON_MODULE.search(file.text):
         return []
     from nhilint.parse.hcl import parse_hcl, parse_tf_json
     from nhilint.parse.json import parse_json
@@ -230,19 +245,29 @@ def _local_module_sources(file: SourceFile, sources: Sources) -> list[str]:
         sources.internal_errors.append(InternalError.of(file.rel, exc))
         return []
     calls = [b.attrs.get("source") for b in body.blocks if b.type == "module"]
-    return [s for s in calls if isinstance(s, str) and s.startswith(("./", "../"))]
+    return [s for s in calls if isinstance(s, str) and s.startswith(local)]
 
 
 def _module_files(directory: str, root: Path, configs: Configs, sources: Sources) -> list[SourceFile]:
     """The Terraform files of a module directory (not its subdirectories: a module is one directory)."""
     try:
-        names = sorted(e.name for e in os.scandir(directory) if e.name.endswith(_MODULE_SUFFIXES))
+        entries = sorted((e for e in os.scandir(directory) if e.name.endswith(_MODULE_SUFFIXES)), key=_name)
     except OSError:
         rel = discover.relative(Path(directory), root) + "/"
         sources.skipped.setdefault(discover.UNREADABLE_DIRECTORY, []).append(rel)
         return []
-    files = [_pulled_in(os.path.join(directory, n), root, configs, sources, "terraform") for n in names]
-    return [f for f in files if f is not None]
+    files = []
+    for entry in entries:
+        if not entry.is_symlink() and not entry.is_file(follow_symlinks=False):
+            rel = discover.relative(Path(entry.path), root)
+            sources.skipped.setdefault(discover.NOT_A_FILE, []).append(rel)
+        elif read := _pulled_in(entry.path, root, configs, sources, "terraform"):
+            files.append(read)
+    return files
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def read_bounded(path: Path, limit: int) -> bytes:
