@@ -105,10 +105,8 @@ def test_tf_json_and_tofu_module_calls_are_followed(tmp_path: Path) -> None:
 def test_a_source_written_with_escapes_is_followed_and_a_file_source_is_not_a_module(tmp_path: Path) -> None:
     call = _module_call("\\u002e/node_modules/iam")  # HCL reads `\u002e` as `.`
     upload = 'resource "aws_s3_object" "site" {\n  bucket = "site"\n  source = "./site.zip"\n}\n'
-    report = _json_scan(
-        ".",
-        cwd=_tree(tmp_path, {"main.tf": call + upload, "site.zip": "", "node_modules/iam/main.tf": ADMIN_USER}),
-    )
+    files = {"main.tf": call + upload, "site.zip": "", "node_modules/iam/main.tf": ADMIN_USER}
+    report = _json_scan(".", cwd=_tree(tmp_path, files))
     assert _files(report) == {"node_modules/iam/main.tf"}
     assert discover.UNREADABLE_DIRECTORY not in report["skipped"]
 
