@@ -118,14 +118,19 @@ def test_a_local_module_outside_the_repository_or_through_a_link_is_not_read(tmp
     _write(
         repo,
         {
-            "main.tf": _module_call("../outside") + _module_call("./node_modules/linked").replace("iam", "l"),
-            "node_modules/.keep": "",
+            "main.tf": "".join(
+                f'module "m{i}" {{\n  source = "{source}"\n}}\n'
+                for i, source in enumerate(("../outside", "./node_modules/linked", "./node_modules/iam"))
+            ),
+            "node_modules/iam/variables.tf": "",
         },
     )
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     (repo / "node_modules" / "linked").symlink_to(outside, target_is_directory=True)
+    (repo / "node_modules" / "iam" / "main.tf").symlink_to(outside / "main.tf")
     report = _json_scan(".", cwd=repo)
     assert report["findings"] == []
+    assert report["skipped"][discover.SYMLINK] == ["node_modules/iam/main.tf"]
 
 
 def test_a_local_module_above_the_scanned_path_but_inside_the_repository_is_read(tmp_path: Path) -> None:
