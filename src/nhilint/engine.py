@@ -138,6 +138,8 @@ def gitlab_included(
     pending = [(f, _pipeline_root(f)) for f in sources.files if f.format == "gitlab-ci"]
     while pending:
         pipeline, repository = pending.pop()
+        if not _INCLUDE_WORD.search(pipeline.text):
+            continue  # no parse for a pipeline that includes nothing
         try:
             patterns = local_includes(pipeline)
         except Exception as exc:  # a bug of ours: the pipeline's own extraction will say more
@@ -171,6 +173,10 @@ def gitlab_included(
                     found.append(included)
                     pending.append((included, repository))
     return found
+
+
+# The key is written with this word, or with an escape in a quoted scalar that spells it.
+_INCLUDE_WORD = re.compile(r"include|\\")
 
 
 def _include_matches(rel: str, pattern: str) -> bool:
