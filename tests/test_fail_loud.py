@@ -486,3 +486,13 @@ def test_a_long_chain_of_locals_is_resolved_or_said_never_dropped(
         f"  policy = jsonencode(local.l{links - 1})\n}}\n"
     )
     assert rule in _rules(scan_tree(tmp_path, {"main.tf": tf}))
+
+
+@pytest.mark.parametrize(("levels", "rule"), [(8, "NHI103"), (14, "NHI001")])
+def test_a_deep_gitlab_extends_chain_is_resolved_or_said_never_dropped(
+    tmp_path: Path, levels: int, rule: str
+) -> None:
+    jobs = [".t0:\n  variables:\n    AWS_SECRET_ACCESS_KEY: $VAULT_AWS_SECRET\n  script: [aws s3 ls]\n"]
+    jobs += [f".t{i}:\n  extends: .t{i - 1}\n" for i in range(1, levels)]
+    jobs.append(f"deploy:\n  extends: .t{levels - 1}\n")
+    assert rule in _rules(scan_tree(tmp_path, {".gitlab-ci.yml": "".join(jobs)}))

@@ -154,12 +154,11 @@ class _Pipeline:
         job = self.doc[name]
         merged = LMap(job.pos)
         for parent in _parents(job):
-            if (
-                parent in self.doc
-                and isinstance(self.doc[parent], LMap)
-                and parent not in self._resolving
-                and len(seen) < MAX_EXTENDS
-            ):
+            if parent in self.doc and isinstance(self.doc[parent], LMap) and parent not in self._resolving:
+                if len(seen) >= MAX_EXTENDS:  # GitLab refuses it; dropping the parent would pass it silently
+                    raise TooComplex(
+                        f"too complex to resolve: `extends` nested deeper than GitLab's {MAX_EXTENDS} levels"
+                    )
                 _merge(merged, self.resolve(parent, (*seen, name)), self.budget)
         _merge(merged, job, self.budget)
         for key in ("before_script", "after_script", "id_tokens"):
