@@ -121,7 +121,7 @@ def block_extents(file: str, lines: list[str]) -> dict[int, int]:
 
     text = "\n".join(lines)
     try:
-        if file.endswith((".tf", ".hcl", ".tfvars")):
+        if file.endswith((".tf", ".tofu", ".hcl", ".tfvars")):
             body, _ = parse_hcl(text)
             _hcl_extents(body, add)
         elif file.endswith((".yaml", ".yml")):
