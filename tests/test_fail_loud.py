@@ -496,3 +496,14 @@ def test_a_deep_gitlab_extends_chain_is_resolved_or_said_never_dropped(
     jobs += [f".t{i}:\n  extends: .t{i - 1}\n" for i in range(1, levels)]
     jobs.append(f"deploy:\n  extends: .t{levels - 1}\n")
     assert rule in _rules(scan_tree(tmp_path, {".gitlab-ci.yml": "".join(jobs)}))
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("[1, 2, 3]\n", 1), ('{\n  "resource": "oops"\n}\n', 2), ('{"resource": {\n  "aws_iam_user": 7}}\n', 2)],
+)
+def test_a_tf_json_file_terraform_would_reject_is_nhi001(tmp_path: Path, text: str, line: int) -> None:
+    result = scan_tree(tmp_path, {"main.tf": USER_WITH_KEY, "broken.tf.json": text})
+    problems = [(f.loc.file, f.loc.line) for f in result.findings if f.rule_id == "NHI001"]
+    assert problems == [("broken.tf.json", line)]
+    assert "NHI102" in _rules(result)

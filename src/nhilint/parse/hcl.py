@@ -542,6 +542,33 @@ def parse_tf_json(data: object) -> Block:
     return root
 
 
+def tf_json_shape_errors(data: object) -> list[ParseError]:
+    """Where a `.tf.json` document is not the shape Terraform reads (it would reject the file): the
+    top level an object, each block kind an object (or a list of them) down to its labels."""
+    if not isinstance(data, dict):
+        return [ParseError("a .tf.json file must hold a JSON object")]
+    errors = []
+    for key, n_labels in _JSON_BLOCK_LABELS.items():
+        if key in data:
+            errors += _shape(key, data[key], n_labels, _kpos(data, key))
+    return errors
+
+
+def _shape(what: str, value: object, n_labels: int, pos: Pos) -> list[ParseError]:
+    items = [item for item in (value if isinstance(value, list) else [value]) if isinstance(item, dict)]
+    if len(items) != (len(value) if isinstance(value, list) else 1):
+        return [ParseError(f"`{what}` must be a JSON object", pos.line, pos.col)]
+    if n_labels == 0:
+        return []
+    return [
+        error
+        for item in items
+        for label, inner in item.items()
+        if label != "//"
+        for error in _shape(f"{what}.{label}"[:80], inner, n_labels - 1, _kpos(item, label))
+    ]
+
+
 def _json_blocks(
     type_: str, n_labels: int, value: object, pos: Pos, labels: tuple[str, ...] = ()
 ) -> list[Block]:

@@ -294,14 +294,15 @@ def reference(value: Any) -> str | None:
 
 def _parse(file: SourceFile) -> tuple[Block, list[ParseError]]:
     if file.rel.endswith(".json"):
-        from nhilint.parse.hcl import parse_tf_json
+        from nhilint.parse.hcl import parse_tf_json, tf_json_shape_errors
         from nhilint.parse.json import parse_json
 
         data = parse_json(file.text)
         if file.rel.endswith(".tfvars.json"):
-            attrs = data if isinstance(data, LMap) else LMap()
-            return Block("", [], attrs, [], NOWHERE, 1), []
-        return parse_tf_json(data), []
+            if not isinstance(data, LMap):
+                raise ParseError("a .tfvars.json file must hold a JSON object")
+            return Block("", [], data, [], NOWHERE, 1), []
+        return parse_tf_json(data), tf_json_shape_errors(data)
     from nhilint.parse.hcl import parse_hcl
 
     return parse_hcl(file.text)
