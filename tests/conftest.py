@@ -18,6 +18,9 @@ from nhilint.findings import ScanResult
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 REQUIRE_TOOLS = "NHILINT_REQUIRE_TOOLS"
+# The user's cache, read before the session points XDG_CACHE_HOME at a private one: tools the tests
+# build once (checkov's venv) live there, across sessions.
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -17,7 +17,7 @@ from nhilint.parse.hcl import parse_hcl
 from nhilint.parse.json import parse_json
 from nhilint.parse.yaml import parse_yaml
 
-from .conftest import FIXTURES, ROOT, missing_tool, run_cli
+from .conftest import FIXTURES, ROOT, USER_CACHE, missing_tool, run_cli
 
 FORMATS = ("terraform", "cloudformation", "kubernetes", "github-actions", "gitlab-ci")
 
@@ -118,7 +118,7 @@ CHECKOV_CONSTRAINTS = ROOT / "constraints" / "checkov.txt"
 def _checkov_venv() -> Path:
     """A venv with the pinned checkov and this checkout (not editable), reused across runs while the pins
     are unchanged. Installs come from the package index only; checkov itself runs offline."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    cache = USER_CACHE
     pins = hashlib.sha256(CHECKOV_CONSTRAINTS.read_bytes()).hexdigest()[:12]
     venv = cache / "nhilint-test" / f"checkov-venv-{pins}"
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
