@@ -496,7 +496,7 @@ def load_plain(text: str) -> Any:
         raise _parse_error(exc, text) from None
 
 
-MAX_RECOVERIES = 20
+MAX_RECOVERIES = 50  # each recovery copies and rescans the rest of the text: bounded work
 _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 
 
