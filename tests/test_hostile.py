@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from nhilint import discover, engine
-from nhilint.config import Config
+from nhilint.config import Config, Configs
 from nhilint.parse.yaml import parse_yaml
 from nhilint.tree import Tagged
 from tests.hostile.corpus import FAKE_KEY, build
@@ -132,7 +132,7 @@ def test_unreadable_file_is_reported_and_the_rest_scanned(tmp_path: Path) -> Non
             paths = [tmp_path / "ok" / "main.tf", locked]  # as if discovered just before the swap
             reason = os.strerror(errno.EISDIR)  # the OS's words, whatever its language
         else:
-            paths = discover.discover([tmp_path], tmp_path)
+            paths = discover.walk([tmp_path], tmp_path, Configs(explicit=Config())).files
             reason = os.strerror(errno.EACCES)
         sources = engine.read_sources(paths, tmp_path, Config())
     finally:
@@ -160,7 +160,7 @@ def test_unreadable_directory_costs_nothing_else(tmp_path: Path) -> None:
 def test_file_vanishing_after_discovery_is_skipped(tmp_path: Path) -> None:
     for name in ("a", "b", "c"):
         _write_tf(tmp_path / name / "main.tf")
-    paths = discover.discover([tmp_path], tmp_path)
+    paths = discover.walk([tmp_path], tmp_path, Configs(explicit=Config())).files
     (tmp_path / "b" / "main.tf").unlink()
     sources = engine.read_sources(paths, tmp_path, Config())
     assert [f.rel for f in sources.files] == ["a/main.tf", "c/main.tf"]
@@ -170,7 +170,7 @@ def test_file_vanishing_after_discovery_is_skipped(tmp_path: Path) -> None:
 def test_file_swapped_for_a_fifo_after_discovery_does_not_hang(tmp_path: Path) -> None:
     target = tmp_path / "main.tf"
     _write_tf(target)
-    paths = discover.discover([tmp_path], tmp_path)
+    paths = discover.walk([tmp_path], tmp_path, Configs(explicit=Config())).files
     target.unlink()
     os.mkfifo(target)
     done: list[engine.Sources] = []

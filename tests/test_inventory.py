@@ -12,7 +12,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from nhilint import inventory
+from nhilint import engine, inventory
 from nhilint.config import Config
 from nhilint.facts import Identity
 from tests.conftest import FIXTURES, missing_tool, run_cli
@@ -122,7 +122,7 @@ def test_links_a_service_account_and_a_workflow_to_the_terraform_role(tmp_path: 
 
 def test_fixture_inventory_lists_every_identity_with_its_fields() -> None:
     root = FIXTURES / "insecure"
-    declared = [f for f in inventory.collect_facts([root], Config(), root) if isinstance(f, Identity)]
+    declared = [f for f in engine.scan([root], Config(), root=root).facts if isinstance(f, Identity)]
     inv = inventory.build([root], Config(), root, today=TODAY)
     by_address = {e.address: e for e in inv.entries}
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json", ".tfvars", ".tfvars.json")
 SUFFIXES = (*TERRAFORM_SUFFIXES, ".yaml", ".yml", ".json", ".template")
 
-FORMATS = ("terraform", "cloudformation", "kubernetes", "github-actions", "gitlab-ci", "helm-template")
 
 _CFN = re.compile(
     r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless"
@@ -385,13 +384,6 @@ def inside_without_links(bound: str, target: str) -> bool:
         if os.path.islink(current):
             return False
     return True
-
-
-def discover(paths: Iterable[Path], root: Path, exclude: Iterable[str] = ()) -> list[Path]:
-    """Candidate files under `paths` (sorted, de-duplicated), `exclude` globs relative to `root`."""
-    from nhilint.config import Config, Configs
-
-    return walk(paths, root, Configs(explicit=Config(exclude=tuple(exclude)))).files
 
 
 def _inside_git(path: Path) -> bool:

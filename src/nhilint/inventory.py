@@ -120,13 +120,6 @@ def build(paths: list[Path], config: Config | Configs, root: Path, today: date |
     return inventory(result.facts, result.active, configs, today or date.today(), root)
 
 
-def collect_facts(paths: list[Path], config: Config, root: Path) -> list[Fact]:
-    """Every fact of the files a scan of `paths` reads (the same discovery and extractors)."""
-    from nhilint import engine
-
-    return engine.scan(paths, config, root=root).facts
-
-
 def inventory(
     facts: list[Fact],
     findings: list[Finding],
