@@ -20,6 +20,17 @@ FIXTURES = ROOT / "fixtures"
 REQUIRE_TOOLS = "NHILINT_REQUIRE_TOOLS"
 # The user's cache, read before the session points XDG_CACHE_HOME at a private one: tools the tests
 # build once (checkov's venv) live there, across sessions.
+# An IAM user with a long-lived access key (NHI102), tagged with an owner.
+USER_WITH_KEY = """\
+resource "aws_iam_user" "ci" {
+  name = "ci-bot"
+  tags = { owner = "platform", expires = "2099-01-01" }
+}
+
+resource "aws_iam_access_key" "ci" {
+  user = aws_iam_user.ci.name
+}
+"""
 USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 

@@ -12,23 +12,17 @@ import pytest
 from nhilint import discover
 from nhilint.config import DEFAULT_SKIP_DIRECTORIES, Config
 
-from .conftest import ROOT, run_cli, scan_tree
+from .conftest import ROOT, USER_WITH_KEY, run_cli, scan_tree
 
-ADMIN_USER = """\
-resource "aws_iam_user" "ci" {
-  name = "ci-bot"
-  tags = { owner = "platform", expires = "2099-01-01" }
-}
-
-resource "aws_iam_access_key" "ci" {
-  user = aws_iam_user.ci.name
-}
-
+ADMIN_USER = (
+    USER_WITH_KEY
+    + """
 resource "aws_iam_user_policy_attachment" "admin" {
   user       = aws_iam_user.ci.name
   policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
 }
 """
+)
 
 KEY = "AKIA" + "Q3EGRT5YH7UJ2KLP"
 DEPLOY_WITH_KEY = f"deploy:\n  variables:\n    AWS_ACCESS_KEY_ID: {KEY}\n  script: [make deploy]\n"

@@ -19,18 +19,7 @@ import pytest
 from nhilint import discover
 from nhilint.config import Config, Configs
 
-from .conftest import run_cli, scan_tree
-
-USER_WITH_KEY = """\
-resource "aws_iam_user" "ci" {
-  name = "ci-bot"
-  tags = { owner = "platform", expires = "2099-01-01" }
-}
-
-resource "aws_iam_access_key" "ci" {
-  user = aws_iam_user.ci.name
-}
-"""
+from .conftest import USER_WITH_KEY, run_cli, scan_tree
 
 ROLE = """\
 resource "aws_iam_role" "deploy" {
