@@ -12,7 +12,7 @@ import dataclasses
 import json
 import types as pytypes
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -78,29 +78,43 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-@cache
-def _shape(hint: Any) -> tuple[Any, tuple[Any, ...]]:
-    return typing.get_origin(hint), typing.get_args(hint)
-
-
 def _conforms(value: Any, hint: Any) -> bool:
     """Whether `value` is of the type `hint` (the forms our dataclasses use)."""
+    return _checker(hint)(value)
+
+
+@cache
+def _checker(hint: Any) -> Callable[[Any], bool]:
+    """A test for values of type `hint`, built once per hint (entries hold thousands of values)."""
     if hint is str or hint is bool or hint is int:
-        return type(value) is hint
+        return lambda value: type(value) is hint
     if hint is Any:
-        return True
-    origin, args = _shape(hint)
-    if origin in (typing.Union, pytypes.UnionType):
-        return any(_conforms(value, arg) for arg in args)
-    if origin is list:
-        return type(value) is list and all(_conforms(v, args[0]) for v in value)
-    if origin is dict:
-        items = value.items() if type(value) is dict else None
-        return items is not None and all(_conforms(k, args[0]) and _conforms(v, args[1]) for k, v in items)
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            return type(value) is tuple and all(_conforms(v, args[0]) for v in value)
-        return type(value) is tuple and len(value) == len(args) and all(map(_conforms, value, args))
+        return lambda value: True
     if hint is float:
-        return type(value) in (int, float)
-    return isinstance(hint, type) and isinstance(value, hint)
+        return lambda value: type(value) in (int, float)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, pytypes.UnionType):
+        if len(args) == 2 and type(None) in args:  # `X | None`, the common case
+            test = _checker(next(arg for arg in args if arg is not type(None)))
+            return lambda value: value is None or test(value)
+        tests = [_checker(arg) for arg in args]
+        return lambda value: any(test(value) for test in tests)
+    if origin is list:
+        item = _checker(args[0])
+        return lambda value: type(value) is list and all(map(item, value))
+    if origin is dict:
+        key, val = _checker(args[0]), _checker(args[1])
+        return lambda value: type(value) is dict and all(key(k) and val(v) for k, v in value.items())
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _checker(args[0])
+        return lambda value: type(value) is tuple and all(map(item, value))
+    if origin is tuple:
+        tests = [_checker(arg) for arg in args]
+        return lambda value: (
+            type(value) is tuple
+            and len(value) == len(tests)
+            and all(t(v) for t, v in zip(tests, value, strict=True))
+        )
+    if hint is type(None):
+        return lambda value: value is None
+    return lambda value: isinstance(hint, type) and isinstance(value, hint)
