@@ -160,27 +160,46 @@ def discover(start: Path) -> Config:
     return Configs().at(start)
 
 
-def nearest(directory: Path, boundaries: Iterable[Path] = ()) -> Path | None:
+def nearest(
+    directory: Path, boundaries: Iterable[Path] = (), known: dict[Path, Path | None] | None = None
+) -> Path | None:
     """The nearest `.nhilint.yaml` or `pyproject.toml` with a `[tool.nhilint]` table, from `directory`
     (absolute) upwards to its repository root; outside a repository, up to the working directory or
     the scanned path (`boundaries`) that holds it, whichever is higher. Configuration never leaks in
     from outside.
 
     A configuration file that is a symbolic link is refused: it could point at any file on the
-    machine (a token), and a repository's configuration is the repository's own text."""
+    machine (a token), and a repository's configuration is the repository's own text.
+
+    `known` remembers the answer of every directory walked through (the same for all of them: the
+    walk from below reaches a directory only where its own walk would reach the same end)."""
+    known = {} if known is None else known
     chain = (directory, *directory.parents)
     in_repository = any((d / ".git").exists() for d in chain)
     stops = {Path(os.path.abspath(b)) for b in [*boundaries, Path.cwd()]}
     holding = [d for d in chain if d in stops]
     stop = holding[-1] if holding else None  # the outermost scanned path or working directory
+    walked: list[Path] = []
+    found: Path | None = None
     for current in chain:
-        for candidate in [current / name for name in CONFIG_NAMES] + [current / "pyproject.toml"]:
-            if candidate.is_symlink():
-                raise ConfigError(f"configuration file {candidate} is a symbolic link: refusing to follow it")
-            if candidate.is_file() and (candidate.name != "pyproject.toml" or _has_table(candidate)):
-                return candidate
-        if (current / ".git").exists() or (not in_repository and current == stop):
+        if current in known:
+            found = known[current]
             break
+        walked.append(current)
+        found = _configuration_in(current)
+        if found or (current / ".git").exists() or (not in_repository and current == stop):
+            break
+    for visited in walked:
+        known[visited] = found
+    return found
+
+
+def _configuration_in(directory: Path) -> Path | None:
+    for candidate in [directory / name for name in CONFIG_NAMES] + [directory / "pyproject.toml"]:
+        if candidate.is_symlink():
+            raise ConfigError(f"configuration file {candidate} is a symbolic link: refusing to follow it")
+        if candidate.is_file() and (candidate.name != "pyproject.toml" or _has_table(candidate)):
+            return candidate
     return None
 
 
@@ -214,6 +233,7 @@ class Configs:
     _by_directory: dict[Path, Config] = field(default_factory=dict, repr=False)
     _by_source: dict[Path | None, Config] = field(default_factory=dict, repr=False)
     _by_path: dict[str, Config] = field(default_factory=dict, repr=False)
+    _nearest: dict[Path, Path | None] = field(default_factory=dict, repr=False)
 
     def at(self, path: Path | str) -> Config:
         """The configuration of a file or directory (absolute, or relative to the working directory)."""
@@ -228,7 +248,7 @@ class Configs:
         directory = absolute if absolute.is_dir() else absolute.parent
         config = self._by_directory.get(directory)
         if config is None:
-            source = nearest(directory, self.boundaries)
+            source = nearest(directory, self.boundaries, self._nearest)
             config = self._by_source.get(source)
             if config is None:
                 config = read_file(source, source.parent) if source else Config()
