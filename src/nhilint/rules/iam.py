@@ -104,11 +104,12 @@ def privilege_escalation_permission(ctx: RuleContext) -> Iterator[Finding]:
         if found:
             name, ref, fix = _who(ctx, statement)
             actions = ", ".join(f"`{a}`" for a in found)
+            pass_role = " (and `iam:PassedToService` for iam:PassRole)" if "iam:PassRole" in found else ""
             yield ctx.finding(
                 "NHI203",
                 statement.action_loc or statement.loc,
                 f"{name} may use {actions} on any resource{_via(statement)}, which lets it raise its own "
-                "privileges: scope it to named ARNs (and `iam:PassedToService` for iam:PassRole).",
+                f"privileges: scope it to named ARNs{pass_role}.",
                 identity=ref,
                 fix=fix,
             )
