@@ -55,6 +55,12 @@ class Identity(Fact):
     # cloud identities this one federates to, by provider, as written (IRSA role ARN, GKE Workload
     # Identity email, Azure Workload Identity client id): {"aws": "arn:aws:iam::1:role/x"}
     workload_identity: dict[str, str] = field(default_factory=dict)
+    # tags may come from outside the file (the caller of a reusable Terraform module, the deployer
+    # of a CloudFormation parameter): an owner/expiry not written is unknown, not missing; what is
+    # written is still judged
+    tags_open: bool = False
+    # the Helm chart a rendered manifest came from (`helm.sh/chart` label or `# Source:` header)
+    chart: str = ""
 
 
 @dataclass(slots=True)
@@ -122,6 +128,15 @@ class Condition:
     loc: Loc | None = None  # where this condition is written (its key line)
 
 
+@dataclass(frozen=True, slots=True)
+class Via:
+    """A place a fact was reached through, shown with its findings as a related location: the
+    resource that reads a policy file, the module call whose arguments decided a value."""
+
+    loc: Loc
+    message: str
+
+
 @dataclass(slots=True)
 class PolicyStatement(Fact):
     """One IAM policy statement, from Terraform or CloudFormation alike.
@@ -145,11 +160,13 @@ class PolicyStatement(Fact):
     resource_loc: Loc | None = None
     principal_loc: Loc | None = None
     condition_loc: Loc | None = None
+    via: list[Via] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class Grant(Fact):
-    """A built-in role granted to a principal (NHI204, NHI207).
+    """A role granted to a principal (NHI204, NHI207): a built-in one, or a custom role defined in the
+    scan (`permissions` set).
 
     platform: aws (managed policy attachment), gcp, azure, kubernetes.
     """
@@ -161,6 +178,13 @@ class Grant(Fact):
     # project | folder | organization | subscription | management_group | cluster | namespace | account
     scope: str = ""
     identity: str | None = None
+    # a custom role defined in the scan (GCP custom role, Azure role definition): its permissions
+    # (actions) and excluded ones (Azure `not_actions`) as written, and where they are written;
+    # None for a built-in role or a definition that cannot be read
+    permissions: list[str] | None = None
+    not_permissions: list[str] = field(default_factory=list)
+    permissions_loc: Loc | None = None
+    via: list[Via] = field(default_factory=list)
 
 
 @dataclass(slots=True)

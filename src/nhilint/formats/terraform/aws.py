@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import PurePosixPath
 from typing import Any
 
 from nhilint import iam
@@ -26,8 +25,10 @@ from nhilint.facts import (
     ProviderCredentials,
     Rotation,
     StoredSecret,
+    Via,
     Workload,
 )
+from nhilint.formats.terraform.documents import SideDocument, side_document
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.parse import ParseError
 from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
@@ -189,6 +190,7 @@ def _identities(module: Module) -> Iterator[Fact]:
             tag_locs=tag_locs,
             tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc,
             tags_known=known,
+            tags_open=module.from_caller(resource.raw("tags")),
         )
         duration = resource.get("max_session_duration")
         if resource.type == "aws_iam_role" and isinstance(duration, int) and not isinstance(duration, bool):
@@ -242,8 +244,9 @@ class _Documents:
                 self.module.problems.append((where, exc.reason))
                 return []
             return self._collect(doc, resource, where, inline, kind, identity, policy)
-        if isinstance(value, Call) and value.name == "file" and value.args:
-            return self._file(resource, value.args[0], kind, identity, policy, where)
+        side = side_document(self.module, value, resource.file)
+        if side is not None:
+            return self._file(resource, side, kind, identity, policy, where)
         return []
 
     def _collect(
@@ -271,32 +274,28 @@ class _Documents:
         )
 
     def _file(
-        self, resource: Resource, arg: Any, kind: str, identity: str | None, policy: str, where: Loc
+        self, resource: Resource, side: SideDocument, kind: str, identity: str | None, policy: str, where: Loc
     ) -> list[PolicyStatement]:
-        """`file("policy.json")`: read only files inside the module's directory."""
-        name = render(self.module, arg)
-        if len(name) != 1:
-            return []
-        rel = re.sub(r"^\$\{path\.(module|root)\}/", "", name[0])
-        side = None if "${" in rel else self.module.read_file(resource.file, rel)
-        if side is None:
-            return []
-        shown = (PurePosixPath(resource.file.rel).parent / side.name).as_posix()
+        """A policy kept in a file (see `documents`): reported at its own lines, with the resource
+        that puts it in force as the related place."""
         try:
             doc = iam.json_document(side.text, 1)
         except ParseError as exc:
-            self.module.problems.append((where, f"{shown}: {exc.reason}"))
+            self.module.problems.append((where, f"{side.name}: {exc.reason}"))
             return []
-        return list(
+        found = list(
             iam.statements(
                 doc,
-                lambda p: Loc(shown, p.line, p.col),
+                lambda p: Loc(side.name, p.line, p.col),
                 lambda v: render(self.module, v),
                 policy_kind=kind,
                 identity=identity,
-                policy=policy or shown,
+                policy=policy or side.name,
             )
         )
+        for statement in found:
+            statement.via.append(Via(where, f"{side.name} is the policy of {resource.address}"))
+        return found
 
     def data_statements(
         self, data: Resource, kind: str, identity: str | None, policy: str, seen: frozenset[str] = frozenset()

@@ -1,0 +1,257 @@
+"""Terraform values nhilint evaluates before judging them: policies kept in files and templates,
+computed strings, `for_each`/`count` over literal collections, and local module inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+
+ADMIN_JSON = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "*",
+      "Resource": "*"
+    }
+  ]
+}
+"""
+ROLE = """
+resource "aws_iam_role" "deploy" {
+  name               = "deploy"
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+    Principal = { Service = "lambda.amazonaws.com" } }] })
+}
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def scan_json(root: Path, *extra: str, env: dict[str, str] | None = None) -> list[dict]:
+    proc = run_cli("scan", ".", "--format", "json", *extra, cwd=root, env=env)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)["findings"]
+
+
+def found(findings: list[dict], rule: str) -> list[tuple[str, int]]:
+    return sorted((f["file"], f["line"]) for f in findings if f["rule_id"] == rule)
+
+
+def related(findings: list[dict], rule: str) -> list[tuple[str, int]]:
+    return sorted({(r["file"], r["line"]) for f in findings if f["rule_id"] == rule for r in f["related"]})
+
+
+# --- policies in files -----------------------------------------------------------------------
+
+
+def test_file_policy_is_reported_in_the_json_with_the_attaching_resource_related(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "policies/admin.json": ADMIN_JSON,
+            "main.tf": ROLE
+            + """
+resource "aws_iam_policy" "admin" {
+  name   = "admin"
+  policy = file("${path.module}/policies/admin.json")
+}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    assert found(findings, "NHI201") == [("policies/admin.json", 6)]
+    assert related(findings, "NHI201") == [("main.tf", 10)]
+
+
+TEMPLATE = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "Deploy",
+      "Effect": "Allow",
+      "Action": ${jsonencode(actions)},
+      "Resource": "${resource}"
+    }
+  ]
+}
+"""
+
+
+def test_templatefile_substitutes_literal_arguments(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "templates/deploy.json.tpl": TEMPLATE,
+            "main.tf": ROLE
+            + """
+resource "aws_iam_role_policy" "deploy" {
+  role = aws_iam_role.deploy.id
+  policy = templatefile("${path.module}/templates/deploy.json.tpl", {
+    actions  = ["s3:PutObject", "*"]
+    resource = "*"
+  })
+}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    assert found(findings, "NHI201") == [("templates/deploy.json.tpl", 7)]
+    assert related(findings, "NHI201") == [("main.tf", 10)]
+
+
+def test_templatefile_arguments_not_known_stay_unknown(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "deploy.json.tpl": TEMPLATE,
+            "loop.json.tpl": '{"Statement": [\n%{ for a in actions ~}\n'
+            '{"Effect": "Allow", "Action": "${a}", "Resource": "*"},\n%{ endfor ~}\n'
+            '{"Effect": "Allow", "Action": "*", "Resource": "*"}\n]}\n',
+            "main.tf": ROLE
+            + """
+variable "actions" {
+  type = list(string)
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  role   = aws_iam_role.deploy.id
+  policy = templatefile("deploy.json.tpl", { actions = var.actions, resource = "*" })
+}
+
+resource "aws_iam_role_policy" "narrow" {
+  role   = aws_iam_role.deploy.id
+  policy = templatefile("deploy.json.tpl", { actions = ["*"], resource = var.bucket_arn })
+}
+
+resource "aws_iam_role_policy" "loop" {
+  role   = aws_iam_role.deploy.id
+  policy = templatefile("loop.json.tpl", { actions = ["s3:GetObject"] })
+}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    # unknown actions, an unknown resource and a template with a loop: nothing claimed, nothing broken
+    assert [f["rule_id"] for f in findings if f["rule_id"] in ("NHI001", "NHI201", "NHI202")] == []
+
+
+def test_template_file_and_local_file_data_sources(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "policies/admin.json": ADMIN_JSON,
+            "policies/deploy.json.tpl": TEMPLATE,
+            "main.tf": ROLE
+            + """
+data "template_file" "deploy" {
+  template = file("${path.module}/policies/deploy.json.tpl")
+  vars = {
+    actions  = "iam:PassRole"
+    resource = "*"
+  }
+}
+
+data "template_file" "everything" {
+  template = file("policies/deploy.json.tpl")
+  vars     = { resource = "*" }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  role   = aws_iam_role.deploy.id
+  policy = data.template_file.deploy.rendered
+}
+
+data "local_file" "admin" {
+  filename = "${path.module}/policies/admin.json"
+}
+
+resource "aws_iam_policy" "admin" {
+  policy = data.local_file.admin.content
+}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    assert found(findings, "NHI201") == [("policies/admin.json", 6)]
+    # `jsonencode("iam:PassRole")` is `"iam:PassRole"`: a known escalation on every resource
+    assert found(findings, "NHI203") == [("policies/deploy.json.tpl", 7)]
+    assert ("main.tf", 23) in related(findings, "NHI203")
+
+
+def test_policy_files_outside_the_module_or_through_links_are_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside, {"admin.json": ADMIN_JSON})
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            "infra/main.tf": ROLE
+            + """
+resource "aws_iam_policy" "escape" {
+  policy = file("../../../../../../../../etc/hostname")
+}
+
+resource "aws_iam_policy" "up" {
+  policy = templatefile("${path.module}/../../outside/admin.json", {})
+}
+
+resource "aws_iam_policy" "linked" {
+  policy = file("linked.json")
+}
+
+data "local_file" "linked" {
+  filename = "${path.module}/linked.json"
+}
+
+resource "aws_iam_policy" "linked_data" {
+  policy = data.local_file.linked.content
+}
+""",
+        },
+    )
+    os.symlink(outside / "admin.json", repo / "infra" / "linked.json")
+    findings = scan_json(repo, "--no-cache")
+    assert [f["rule_id"] for f in findings if f["rule_id"] in ("NHI001", "NHI201")] == []
+
+
+@pytest.mark.parametrize("how", ["templatefile", "local_file"])
+def test_warm_scan_reports_the_edited_policy_file(tmp_path: Path, how: str) -> None:
+    repo = tmp_path / "repo"
+    policy = (
+        'templatefile("p.json.tpl", { resource = "*" })'
+        if how == "templatefile"
+        else "data.local_file.p.content"
+    )
+    write(
+        repo,
+        {
+            "p.json.tpl": '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject",'
+            ' "Resource": "${resource}"}]}',
+            "main.tf": ROLE
+            + f"""
+data "local_file" "p" {{
+  filename = "p.json.tpl"
+}}
+
+resource "aws_iam_role_policy" "p" {{
+  role   = aws_iam_role.deploy.id
+  policy = {policy}
+}}
+""",
+        },
+    )
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert found(scan_json(repo, env=env), "NHI201") == []
+    (repo / "p.json.tpl").write_text(ADMIN_JSON)
+    assert found(scan_json(repo, env=env), "NHI201") == [("p.json.tpl", 6)]
