@@ -256,8 +256,6 @@ def _text(module: Module, raw: Any) -> str:
     return value if isinstance(value, str) else getattr(value, "text", "?")
 
 
-def _role_assignments(module: Module) -> Iterator[Fact]:
-    for resource in module.resources("azurerm_role_assignment"):
 def _role_definition(module: Module, resource: Resource) -> Resource | None:
     """The `azurerm_role_definition` in the module that an assignment names (by reference in
     `role_definition_id`/`role_definition_name`, or by the definition's literal name)."""
@@ -284,31 +282,31 @@ def _definition_actions(module: Module, definition: Resource) -> tuple[list[str]
     return actions, excluded
 
 
+def _role_assignments(module: Module) -> Iterator[Fact]:
+    for resource in module.resources("azurerm_role_assignment"):
         role = resource.get("role_definition_name")
-        if not isinstance(role, str):
-            continue
         definition = _role_definition(module, resource)
         actions, excluded = _definition_actions(module, definition) if definition else (None, [])
         if definition is not None and not isinstance(role, str):
             name = definition.get("name")
             role = name if isinstance(name, str) else definition.address
+        if not isinstance(role, str):
+            continue
         grantee, kind, identity = _principal(module, resource)
+        written = "role_definition_name" if resource.has("role_definition_name") else "role_definition_id"
         yield Grant(
             loc=resource.attr_loc(written),
-        written = "role_definition_name" if resource.has("role_definition_name") else "role_definition_id"
             platform="azure",
             role=role,
             grantee=grantee,
             grantee_kind=kind,
             scope=_scope(module, resource.raw("scope")),
             identity=identity,
-        )
-
             permissions=actions,
             not_permissions=excluded,
             permissions_loc=_permissions_loc(definition) if definition else None,
+        )
 
-# --- federated identity credentials ----------------------------------------------------------
 
 def _permissions_loc(definition: Resource) -> Loc:
     block = definition.block.child("permissions")
@@ -320,6 +318,8 @@ def _permissions_loc(definition: Resource) -> Loc:
         else definition.pos_loc(block.pos)
     )
 
+
+# --- federated identity credentials ----------------------------------------------------------
 
 
 def _federated(module: Module) -> Iterator[Fact]:

@@ -150,7 +150,6 @@ def _members(block: Block, module: Module) -> list[Any]:
     return list(value) if isinstance(value, LSeq) else []
 
 
-def _grant_facts(
 def _custom_role(module: Module, raw: Any) -> Resource | None:
     """The custom role a grant's `role` names: by reference (`google_project_iam_custom_role.x.id`)
     or by its literal id (`projects/acme/roles/deployer`, `organizations/1/roles/deployer`)."""
@@ -172,15 +171,16 @@ def _permissions(module: Module, definition: Resource) -> list[str] | None:
     return [item if isinstance(item, str) else "${?}" for item in value]
 
 
+def _grant_facts(
     module: Module, role_raw: Any, members: list[Any], where: Loc, scope: str
 ) -> Iterator[Grant]:
     role = module.resolve(role_raw)
-    if not isinstance(role, str):
     definition = _custom_role(module, role_raw)
     permissions = _permissions(module, definition) if definition else None
     if definition is not None and not isinstance(role, str):
         role_id = definition.get("role_id")
         role = role_id if isinstance(role_id, str) else definition.address
+    if not isinstance(role, str):
         return
     for raw in members:
         found = _member_kind(module, raw)
@@ -195,9 +195,9 @@ def _permissions(module: Module, definition: Resource) -> list[str] | None:
             grantee_kind=kind,
             scope=scope,
             identity=identity,
-        )
             permissions=permissions,
             permissions_loc=definition.attr_loc("permissions") if definition else None,
+        )
 
 
 def _grants(module: Module) -> Iterator[Fact]:
