@@ -111,6 +111,7 @@ def _applications(module: Module) -> Iterator[Fact]:
             tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc,
             tags_known=known,
             has_owners=owners is not None and not (isinstance(owners, LSeq) and len(owners) == 0),
+            tags_open=any(module.from_caller(resource.raw(attr)) for attr in ("tags", "notes")),
         )
 
 
@@ -138,6 +139,7 @@ def _managed_identities(module: Module) -> Iterator[Fact]:
             tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc,
             tags_known=raw is None or isinstance(value, LMap),
         )
+            tags_open=module.from_caller(raw),
 
 
 # --- secrets and certificates ----------------------------------------------------------------

@@ -78,6 +78,7 @@ def _identities(module: Module) -> Iterator[Fact]:
             tags_loc=where,
             tags_known=known,
         )
+            tags_open=module.from_caller(resource.raw("description")),
 
 
 def _sa_name(resource: Resource) -> str:

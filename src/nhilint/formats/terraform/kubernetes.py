@@ -139,6 +139,7 @@ def _service_accounts(module: Module) -> Iterator[Fact]:
             tags_loc=resource.pos_loc(meta.pos),
             tags_known=known,
             automount_token=automount if isinstance(automount, bool) else None,
+            tags_open=any(module.from_caller(meta.attrs.get(attr)) for attr in ("labels", "annotations")),
             workload_identity={
                 cloud: tags[key] for key, cloud in WORKLOAD_IDENTITY_ANNOTATIONS.items() if tags.get(key)
             },

@@ -90,6 +90,7 @@ class Module:
     _by_attr: dict[tuple[str, str], dict[Any, Resource]] = field(default_factory=dict, repr=False)
     reads: list[SideRead] = field(default_factory=list)  # files read beside the module, for the cache
     problems: list[tuple[Loc, str]] = field(default_factory=list)  # unreadable parts found by providers
+    _reusable: bool | None = field(default=None, repr=False)
 
     def read_file(self, source: SourceFile, name: str) -> SideText | None:
         """`file(name)` of `source`: a file below the module's directory (see `read_beside`)."""
@@ -167,6 +168,53 @@ class Module:
 
     def lines(self, file: SourceFile) -> list[str]:
         """The file's lines, split once per module (not once per resource that quotes its text)."""
+    def reusable(self) -> bool:
+        """A module meant to be called: no `backend` or `cloud` block, no .tfvars file, and no provider
+        block with settings (Terraform lets a called module hold only empty or alias-only "proxy"
+        provider blocks). Its variables' defaults are fallbacks: the caller decides."""
+        if self._reusable is None:
+            self._reusable = self._called()
+        return self._reusable
+
+    def _called(self) -> bool:
+        for file, root in self.files:
+            if file.rel.endswith((".tfvars", ".tfvars.json")):
+                return False
+            for block in root.blocks:
+                if block.type == "terraform" and any(b.type in ("backend", "cloud") for b in block.blocks):
+                    return False
+                if block.type == "provider" and (block.blocks or set(block.attrs) - {"alias"}):
+                    return False
+        return True
+
+    def from_caller(self, value: Any) -> bool:
+        """Whether `value` reads a variable (directly or through locals) of a reusable module."""
+        return self.reusable() and self._reads_variable(value, set(), 0)
+
+    def _reads_variable(self, value: Any, seen: set[str], depth: int) -> bool:
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(value, Expr):
+            for ref in value.refs:
+                root, _, rest = ref.partition(".")
+                if root == "var":
+                    return True
+                name = rest.split(".", 1)[0]
+                if root == "local" and name in self.locals and name not in seen:
+                    seen.add(name)
+                    if self._reads_variable(self.locals[name], seen, depth + 1):
+                        return True
+            return False
+        if isinstance(value, Call):
+            children: Any = value.args
+        elif isinstance(value, LMap):
+            children = value.values()
+        elif isinstance(value, LSeq):
+            children = value
+        else:
+            return False
+        return any(self._reads_variable(child, seen, depth + 1) for child in children)
+
         if file.rel not in self._lines:
             self._lines[file.rel] = file.text.splitlines()
         return self._lines[file.rel]
