@@ -400,3 +400,59 @@ def _key_host(key: str, host: str) -> bool:
     """Whether a condition key `<issuer>:sub` belongs to the issuer (an unresolved issuer matches any)."""
     prefix = key.rsplit(":", 1)[0].lower()
     return "${" in host or prefix in host.lower() or host.lower() in prefix
+
+
+# --- who a role is for ---------------------------------------------------------------------------
+
+_IAM_USER = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:user/")
+# the roles IAM Identity Center (AWS SSO) makes for each permission set a person signs in with
+_SSO_ROLE = re.compile(r"^arn:aws[\w-]*:iam::(?:\d{12}|\*):role/aws-reserved/sso\.amazonaws\.com/", re.I)
+_SAML_PROVIDER = re.compile(r"^arn:aws[\w-]*:iam::(?:\d{12}|\$\{[^}]*\}):saml-provider/")
+_ACCOUNT = re.compile(r"^(?:arn:aws[\w-]*:iam::(?:\d{12}|\$\{[^}]*\}):root|\d{12})$")  # the account itself
+
+
+def admits_only_people(trust: list[PolicyStatement]) -> bool:
+    """Whether a role's trust policy lets in people only: IAM users, SAML federation (AWS SSO
+    included), an SSO permission set's role, or an account principal under an MFA condition (no
+    service, workload or CI signs in with MFA). No trust, or one not understood, is a machine's:
+    the lifecycle rules must not lose a machine role."""
+    allows = [s for s in trust if s.effect == "Allow" and s.policy_kind == "trust"]
+    return bool(allows) and all(_people_only(s) for s in allows)
+
+
+def _people_only(statement: PolicyStatement) -> bool:
+    principals = statement.principals
+    if not principals or set(principals) - {"AWS", "Federated"}:
+        return False  # a Service, "*", or a principal not written as a literal
+    if not all(_SAML_PROVIDER.match(p) for p in principals.get("Federated", [])):
+        return False
+    signed_in = _requires_mfa(statement.conditions) or _only_people_arns(statement.conditions)
+    for principal in principals.get("AWS", []):
+        if _IAM_USER.match(principal) or _SSO_ROLE.match(principal):
+            continue
+        if _ACCOUNT.match(principal) and signed_in:
+            continue
+        return False
+    return True
+
+
+def _requires_mfa(conditions: list[Condition]) -> bool:
+    for c in conditions:
+        key, operator = c.key.lower(), c.operator.lower()
+        values = [v.lower() for v in c.values]
+        if key == "aws:multifactorauthpresent" and operator == "bool" and values == ["true"]:
+            return True  # `BoolIfExists` lets long-term keys in without MFA
+        if key == "aws:multifactorauthage" and operator.startswith("numericless"):
+            return True
+    return False
+
+
+def _only_people_arns(conditions: list[Condition]) -> bool:
+    """An `aws:PrincipalArn` condition naming only IAM users or SSO permission-set roles."""
+    return any(
+        c.key.lower() == "aws:principalarn"
+        and not c.operator.lower().endswith("ifexists")
+        and bool(c.values)
+        and all(_IAM_USER.match(v) or _SSO_ROLE.match(v) for v in c.values)
+        for c in conditions
+    )

@@ -287,6 +287,7 @@ class Template:
         name_prop = "RoleName" if kind == "aws_iam_role" else "UserName"
         names = self.render(props.get(name_prop))
         tags, tag_locs, known = self._tags(props)
+        deployed = {key for key, value in self._tag_values(props) if self._from_parameter(value)}
         known_name = len(names) == 1 and names[0] and "${" not in names[0]
         yield Identity(
             loc=resource.loc,
@@ -294,10 +295,11 @@ class Template:
             name=names[0] if known_name else resource.name,
             provider="aws",
             address=resource.key,
-            tags=tags,
+            tags={k: v for k, v in tags.items() if k not in deployed},
             tag_locs=tag_locs,
             tags_loc=self.prop_loc(resource, "Tags"),
             tags_known=known,
+            tags_open=bool(deployed),
         )
         duration = props.get("MaxSessionDuration")
         if isinstance(duration, int) and not isinstance(duration, bool):
@@ -343,6 +345,30 @@ class Template:
             tags[item["Key"]] = value[0] if len(value) == 1 else ""
             locs[item["Key"]] = self.at(item.kpos("Key"))
         return tags, locs, True
+
+    @staticmethod
+    def _tag_values(props: LMap) -> Iterator[tuple[str, Any]]:
+        raw = props.get("Tags")
+        for item in raw if isinstance(raw, LSeq) else ():
+            if isinstance(item, LMap) and isinstance(item.get("Key"), str):
+                yield item["Key"], item.get("Value")
+
+    def _from_parameter(self, value: Any) -> bool:
+        """Whether a value reads a template parameter (`Ref`, `Fn::Sub` "${Param}"): the deployer
+        sets it, whatever its `Default` says, so the tag's value is not known here."""
+        if isinstance(value, LSeq):
+            return any(self._from_parameter(item) for item in value)
+        if not isinstance(value, LMap):
+            return False
+        for fn, arg in value.items():
+            if fn == "Ref" and isinstance(arg, str) and arg in self.params:
+                return True
+            text = (arg[0] if isinstance(arg, LSeq) and arg else arg) if fn == "Fn::Sub" else None
+            if isinstance(text, str) and any(name in self.params for name in _SUB_VAR.findall(text)):
+                return True
+            if self._from_parameter(arg):
+                return True
+        return False
 
     def _policies(self, resource: Resource, identity: str | None) -> Iterator[Fact]:
         """`Policies: [{PolicyName, PolicyDocument}]`; SAM also allows managed names and bare documents."""

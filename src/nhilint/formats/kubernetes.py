@@ -13,9 +13,12 @@ import base64
 import binascii
 import bisect
 import os
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePosixPath
 from typing import Any
 
 from nhilint.facts import (
@@ -32,7 +35,7 @@ from nhilint.facts import (
     Workload,
 )
 from nhilint.findings import InternalError
-from nhilint.formats import Extraction, Problem, SourceFile, helm_template
+from nhilint.formats import Extraction, Problem, SideRead, SourceFile, helm_template, read_beside
 from nhilint.formats.walk import string_values
 from nhilint.parse import ParseError
 from nhilint.tree import LMap, LSeq, Pos
@@ -46,6 +49,20 @@ WORKLOAD_IDENTITY_ANNOTATIONS = {
     "iam.gke.io/gcp-service-account": "gcp",
     "azure.workload.identity/client-id": "azure",
 }
+# The API groups of the kinds nhilint reads ("" is the core group, `apiVersion: v1`): a
+# `talos.dev/v1alpha1` ServiceAccount or a CRD that reuses a kind name is another thing entirely.
+API_GROUPS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("ServiceAccount", "Secret", "Pod", "ReplicationController"), frozenset({""})),
+    **dict.fromkeys(
+        ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"), frozenset({"rbac.authorization.k8s.io"})
+    ),
+    **dict.fromkeys(("Deployment", "DaemonSet", "ReplicaSet"), frozenset({"apps", "extensions"})),
+    "StatefulSet": frozenset({"apps"}),
+    **dict.fromkeys(("Job", "CronJob"), frozenset({"batch"})),
+}
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+HELM_CHART_LABEL = "helm.sh/chart"
+_CHART_VERSION = re.compile(r"-v?\d+(?:\.\d+)*(?:[-+][\w.+-]*)?$")
 IGNORE_ANNOTATION = "nhilint.io/ignore"
 SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
 
@@ -112,10 +129,11 @@ def extract(files: list[SourceFile]) -> Extraction:
         return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     sources = _helm_sources(file.text)
     result = Extraction(problems=[Problem(file.loc(e.line, e.col), e.reason) for e in errors])
+    namespace = kustomize_namespace(file, result.reads)
     for obj in objects(docs):
         try:
             facts = list(object_strings(file, obj))
-            manifest = Manifest.of(file, obj, sources.at(obj.pos.line))
+            manifest = Manifest.of(file, obj, sources.at(obj.pos.line), namespace)
             facts += manifest.facts() if manifest is not None else []
         except Exception as exc:  # a bug of ours costs this object, not the objects beside it
             if os.environ.get("NHILINT_DEBUG"):
@@ -124,6 +142,36 @@ def extract(files: list[SourceFile]) -> Extraction:
             continue
         result.facts.extend(facts)
     return result
+
+
+def kustomize_namespace(file: SourceFile, reads: list[SideRead]) -> str | None:
+    """The `namespace:` of the kustomization beside `file` that lists it in `resources:` (kustomize
+    sets it on every object the file holds)."""
+    for name in KUSTOMIZATIONS:
+        found = read_beside(file, name, reads)
+        if found is not None:
+            namespace, resources = _kustomization(found.text)
+            return namespace if PurePosixPath(file.rel).name in resources else None
+    return None
+
+
+@lru_cache(maxsize=64)
+def _kustomization(text: str) -> tuple[str | None, frozenset[str]]:
+    """(namespace, files listed in `resources:`) of a kustomization's text."""
+    from nhilint.parse.yaml import parse_yaml
+
+    try:
+        docs = parse_yaml(text)
+    except ParseError:
+        return None, frozenset()
+    doc = docs[0] if docs and isinstance(docs[0], LMap) else LMap()
+    namespace, resources = doc.get("namespace"), doc.get("resources")
+    listed = (
+        [posixpath.normpath(r) for r in resources if isinstance(r, str)]
+        if isinstance(resources, LSeq)
+        else []
+    )
+    return (namespace if isinstance(namespace, str) and namespace else None), frozenset(listed)
 
 
 class _Sources:
@@ -247,11 +295,13 @@ class Manifest:
     source: str | None
 
     @classmethod
-    def of(cls, file: SourceFile, obj: LMap, source: str | None) -> Manifest | None:
+    def of(
+        cls, file: SourceFile, obj: LMap, source: str | None, namespace_override: str | None = None
+    ) -> Manifest | None:
         meta, kind = obj.get("metadata"), obj.get("kind")
         if not isinstance(meta, LMap) or not isinstance(meta.get("name"), str) or not isinstance(kind, str):
             return None
-        namespace = meta.get("namespace")
+        namespace = namespace_override or meta.get("namespace")
         return cls(
             file,
             obj,
@@ -275,8 +325,35 @@ class Manifest:
     def facts(self) -> Iterator[Fact]:
         yield from self.suppressions()
         handler = HANDLERS.get(self.kind)
-        if handler is not None:
+        if handler is not None and self.in_known_group():
             yield from handler(self)
+
+    def in_known_group(self) -> bool:
+        """Whether the object's API group is the one of its kind (an object without an apiVersion
+        counts: an unread identity must not pass in silence)."""
+        version = self.obj.get("apiVersion")
+        if not isinstance(version, str):
+            return True
+        group = version.rpartition("/")[0]
+        return group in API_GROUPS.get(self.kind, frozenset({group}))
+
+    def labels(self) -> LMap:
+        found = self.meta.get("labels")
+        return found if isinstance(found, LMap) else LMap()
+
+    def chart(self) -> str:
+        """The Helm chart the object was rendered from ("" when none says so)."""
+        if self.source and "/templates/" in f"/{self.source}":
+            before = f"/{self.source}".rsplit("/templates/", 1)[0]
+            return before.rsplit("/", 1)[-1]
+        labels = self.labels()
+        chart = labels.get(HELM_CHART_LABEL)
+        if isinstance(chart, str) and chart:
+            return _CHART_VERSION.sub("", chart) or chart
+        if str(labels.get("app.kubernetes.io/managed-by", "")).lower() == "helm":
+            name = labels.get("app.kubernetes.io/name")
+            return name if isinstance(name, str) and name else "(unnamed chart)"
+        return ""
 
     def annotations(self) -> LMap:
         found = self.meta.get("annotations")
@@ -325,6 +402,7 @@ def service_account(m: Manifest) -> Iterator[Fact]:
         workload_identity={
             cloud: tags[key] for key, cloud in WORKLOAD_IDENTITY_ANNOTATIONS.items() if tags.get(key)
         },
+        chart=m.chart(),
     )
 
 
@@ -341,11 +419,23 @@ def secret(m: Manifest) -> Iterator[Fact]:
     )
 
 
+AGGREGATE_LABEL = "rbac.authorization.k8s.io/aggregate-to-"
+PEOPLE_ROLES = ("view", "edit", "admin")  # the built-in user-facing roles labels aggregate into
+
+
+def aggregated_to(labels: Any) -> list[str]:
+    """The built-in roles for people a ClusterRole's `aggregate-to-<role>: "true"` labels add it to."""
+    if not isinstance(labels, dict):
+        return []
+    return [r for r in PEOPLE_ROLES if str(labels.get(AGGREGATE_LABEL + r, "")).lower() == "true"]
+
+
 def role(m: Manifest) -> Iterator[Fact]:
     rules = m.obj.get("rules")
     if "aggregationRule" in m.obj or not isinstance(rules, LSeq):
         return  # an aggregated ClusterRole's rules are filled in from the roles it selects
     cluster = m.kind == "ClusterRole"
+    labels = m.meta.get("labels")
     for index, item in enumerate(rules):
         if isinstance(item, LMap):
             yield RbacRule(
@@ -355,6 +445,8 @@ def role(m: Manifest) -> Iterator[Fact]:
                 verbs=_strings(item.get("verbs")),
                 resources=_strings(item.get("resources")),
                 api_groups=_strings(item.get("apiGroups")),
+                role_loc=m.loc(m.meta.kpos("name")),
+                aggregate_to=aggregated_to(labels) if cluster else [],
             )
 
 
