@@ -37,8 +37,10 @@ class Entry:
 
 
 def render(findings: list[Finding]) -> str:
-    """The baseline of every active finding, as the text of a baseline file."""
-    entries = sorted({Entry.of(f) for f in findings if f.suppression is None})
+    """The baseline of every active finding, as the text of a baseline file: a folded finding
+    (nhilint.fold) has an entry for each finding folded into it, so each rule ID stays baselined."""
+    active = [f for f in findings if f.suppression is None]
+    entries = sorted({Entry.of(g) for f in active for g in (f, *f.folded)})
     document = {
         "version": VERSION,
         "tool": "nhilint",

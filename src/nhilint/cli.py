@@ -159,6 +159,8 @@ def scan(
 def _fails(finding: Finding, configs: Configs) -> bool:
     from nhilint.findings import severity_rank
 
+    if finding.non_production:  # a test, example or docs path: reported, never fails (production.py)
+        return False
     threshold = configs.at(Path(finding.loc.file)).fail_on  # the file's own, or --fail-on for all
     return severity_rank(finding.severity) >= severity_rank(threshold)
 

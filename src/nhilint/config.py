@@ -28,6 +28,23 @@ DEFAULT_SKIP_DIRECTORIES = (
 )
 
 
+# Directory names that by convention hold tests, fixtures, examples and documentation, not what is
+# deployed: findings below the scanned path in such a directory are notes (nhilint.production).
+DEFAULT_NON_PRODUCTION_PATHS = (
+    "test",
+    "tests",
+    "testdata",
+    "test-data",
+    "e2e",
+    "fixtures",
+    "examples",
+    "example",
+    "samples",
+    "sample",
+    "docs",
+)
+
+
 class ConfigError(Exception):
     """Bad configuration or CLI use: one sentence, exit code 2."""
 
@@ -45,6 +62,7 @@ class Config:
     max_credential_ttl_seconds: int = 3600
     max_file_size: int = 10_000_000
     skip_directories: tuple[str, ...] = DEFAULT_SKIP_DIRECTORIES
+    non_production_paths: tuple[str, ...] = DEFAULT_NON_PRODUCTION_PATHS
     source: str | None = None  # the file this came from, for messages
     base: str | None = None  # the directory `exclude` globs are written against (None: the scan root)
 
@@ -81,6 +99,9 @@ def from_mapping(data: Any, source: str, base: str | None = None) -> Config:
         ),
         max_file_size=data.get("max-file-size", defaults.max_file_size),
         skip_directories=keys("skip-directories", defaults.skip_directories),
+        non_production_paths=tuple(
+            k.lower() for k in keys("non-production-paths", defaults.non_production_paths)
+        ),
         source=source,
         base=base,
     )

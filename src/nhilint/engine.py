@@ -1,4 +1,5 @@
-"""discover -> read -> extract -> rules -> suppress -> fingerprint -> baseline: one scan, start to end."""
+"""discover -> read -> extract -> rules -> suppress -> fingerprint -> baseline -> fold: one scan, start to
+end."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from nhilint import cache, catalogue, discover, formats, rules, suppress
+from nhilint import cache, catalogue, discover, formats, production, rules, suppress
 from nhilint.baseline import Entry
 from nhilint.baseline import apply as apply_baseline
 from nhilint.config import Config, Configs
 from nhilint.facts import Loc
 from nhilint.findings import Finding, InternalError, ScanResult
 from nhilint.fingerprint import fingerprint
+from nhilint.fold import fold
 from nhilint.formats import Extraction, Problem, SourceFile, helm_template
 from nhilint.parse import ParseError
 
@@ -455,6 +457,8 @@ def scan(
         findings = [f for f in findings if _about(f, reported)]
         skipped = _merge(narrow.skipped, {r: [f for f in fs if f in reported] for r, fs in skipped.items()})
     stale = apply_baseline(findings, baseline, reported, ran.enabled) if baseline is not None else 0
+    production.lower(findings, context or paths, root, configs)
+    findings = fold(findings)  # last: selection, suppressions and the baseline judged each rule ID
     return ScanResult(
         findings=findings,
         rules={rid: c for rid, c in checks.items() if ran.enabled(rid)},

@@ -59,6 +59,13 @@ class Finding:
     fingerprint: str = ""
     suppression: str | None = None  # justification when suppressed in source
     suppression_kind: str = "inSource"  # SARIF suppression kind: "external" for baseline entries
+    # One root cause, one finding (nhilint.fold): findings of one file with the same `cause` fold into
+    # the most severe; `clause` is what this one adds to the folded message ("no owner (owner tag)").
+    cause: str | None = None
+    clause: str = ""
+    also: list[str] = field(default_factory=list)  # rule IDs folded into this finding
+    folded: list[Finding] = field(default_factory=list, repr=False)  # those findings (baseline entries)
+    non_production: bool = False  # in a test, example or docs path: lowered to note, never fails
 
     def __post_init__(self) -> None:
         # Every reporter, the baseline and the audit CSV show these: one line each, and no secret
@@ -67,6 +74,7 @@ class Finding:
         if self.identity is not None:
             self.identity = IdentityRef(self.identity.kind, shown(self.identity.name))
         self.related = [Related(r.loc, shown(r.message)) for r in self.related]
+        self.clause = shown(self.clause)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.message)

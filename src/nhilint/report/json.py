@@ -43,6 +43,7 @@ def _summary(result: ScanResult) -> dict[str, int]:
         "files_scanned": result.files_scanned,
         "files_with_findings": len({f.loc.file for f in active}),
         "suppressed": len(result.findings) - len(active),
+        "non_production": sum(1 for f in active if f.non_production),
         "baseline_stale": result.baseline_stale,
         "files_skipped": sum(len(files) for files in result.skipped.values()),
         "internal_errors": len(result.internal_errors),
@@ -74,6 +75,8 @@ def _finding(finding: Finding, result: ScanResult) -> dict[str, Any]:
             for r in finding.related
         ],
         "fingerprint": finding.fingerprint,
+        "also": list(finding.also),
+        "non_production": finding.non_production,
         "owasp": check.owasp if check else None,
         "suppressed": finding.suppression is not None,
         "suppression_reason": finding.suppression,

@@ -195,6 +195,13 @@ def _result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
     result["partialFingerprints"] = {"primaryLocationLineHash": _fingerprint(finding)}
     if finding.related:
         result["relatedLocations"] = [_related(r, i) for i, r in enumerate(finding.related, start=1)]
+    properties: dict[str, Any] = {}
+    if finding.also:  # rule IDs folded into this one: same root cause (nhilint.fold)
+        properties["also"] = list(finding.also)
+    if finding.non_production:  # in a test, example or docs path: a note that never fails the scan
+        properties["nonProduction"] = True
+    if properties:
+        result["properties"] = properties
     if finding.suppression is not None:
         suppression = {"kind": finding.suppression_kind}
         if finding.suppression:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from nhilint.facts import CiAuth, CiSecretUse, StringValue, TokenScope
 from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.fold import ci_login_cause, ci_variable_cause
 from nhilint.rules import RuleContext, rule
 
 CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
@@ -45,6 +46,8 @@ def static_ci_cloud_credentials(ctx: RuleContext) -> Iterator[Finding]:
             identity=IdentityRef("CI job", job or file),
             fix=f"{_FORMAT.get(first.ci, first.ci)}-{cloud}",
             related=[Related(a.loc, f"also uses the stored key: {a.detail}") for a in found[1:]],
+            cause=ci_login_cause(job, cloud),
+            clause=f"logs in to {cloud_name} with a stored key",
         )
 
 
@@ -170,8 +173,15 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
             )
         else:
             continue
+        global_variable = use.usage == "global-variable"
         yield ctx.finding(
-            "NHI403", use.loc, message, identity=IdentityRef("CI secret", use.secret), fix=_FORMAT.get(use.ci)
+            "NHI403",
+            use.loc,
+            message,
+            identity=IdentityRef("CI secret", use.secret),
+            fix="github-actions-all" if use.usage == "all" else _FORMAT.get(use.ci),
+            cause=ci_variable_cause(use.secret) if global_variable else None,
+            clause="every job of the pipeline gets it" if global_variable else "",
         )
 
 
@@ -199,7 +209,7 @@ def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
             "exposes all of them and none can rotate it alone; give each pipeline its own credential, "
             "or OIDC.",
             identity=IdentityRef("CI secret", first.secret),
-            fix="github-actions",
+            fix="github-actions-shared",
             related=[
                 Related(u.loc, f"`{first.secret}` used by {_job(u.ci, u.job, u.workflow)}") for u in found[1:]
             ],

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from nhilint import secrets
 from nhilint.facts import Credential, EnvVar, ProviderCredentials, StringValue
 from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.fold import literal_cause, provider_cause
 from nhilint.rules import RuleContext, rule
 
 HOLDER_KIND = {
@@ -35,14 +36,24 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
             "revoke it and load it at run time instead.",
             identity=holder,
             fix=fmt,
+            cause=literal_cause(ctx, value),
+            clause=f"hardcoded {detection.kind}",
         )
 
 
+# kind -> (what is minted, how long it lives, remediation key). Azure secrets do expire (their
+# `end_date`, two years by default), which NHI303 judges: the message must not say they never do.
+_UNTIL_REVOKED = "that lives until someone revokes it"
+_UNTIL_END_DATE = "that stays valid until its end date (two years unless set)"
 LONG_LIVED_KEYS = {
-    "aws_access_key": ("an IAM access key", "terraform-aws"),
-    "gcp_service_account_key": ("a service-account key", "terraform-gcp"),
-    "azure_application_password": ("an application client secret", "terraform-azure"),
-    "azure_service_principal_password": ("a service-principal client secret", "terraform-azure"),
+    "aws_access_key": ("an IAM access key", _UNTIL_REVOKED, "terraform-aws"),
+    "gcp_service_account_key": ("a service-account key", _UNTIL_REVOKED, "terraform-gcp"),
+    "azure_application_password": ("an application client secret", _UNTIL_END_DATE, "terraform-azure"),
+    "azure_service_principal_password": (
+        "a service-principal client secret",
+        _UNTIL_END_DATE,
+        "terraform-azure",
+    ),
 }
 
 
@@ -51,14 +62,14 @@ def long_lived_key_resource(ctx: RuleContext) -> Iterator[Finding]:
     for cred in ctx.of(Credential):
         if cred.kind not in LONG_LIVED_KEYS:
             continue
-        what, fix = LONG_LIVED_KEYS[cred.kind]
+        what, lifetime, fix = LONG_LIVED_KEYS[cred.kind]
         owner = ctx.identity(cred.identity)
         name = owner.name if owner else (cred.identity or "an unnamed identity")
         yield ctx.finding(
             "NHI102",
             cred.loc,
-            f"`{cred.resource_type}` {cred.name} mints {what} for {name} that lives until someone "
-            "revokes it: federate the workload instead.",
+            f"`{cred.resource_type}` {cred.name} mints {what} for {name} {lifetime}: federate the workload "
+            "instead.",
             identity=owner or IdentityRef("identity", name),
             fix=(fix, ctx.format_of(cred.loc)),
         )
@@ -128,6 +139,8 @@ def provider_static_credentials(ctx: RuleContext) -> Iterator[Finding]:
             identity=IdentityRef("terraform provider", cfg.provider),
             fix=f"terraform-{PROVIDER_PLATFORMS.get(cfg.provider, cfg.provider)}",
             severity="error" if cfg.literal else "warning",
+            cause=provider_cause(cfg.provider),
+            clause=f'provider "{cfg.provider}" configured with static credentials',
         )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from nhilint.facts import Identity, Lifetime, Rotation, StoredSecret
 from nhilint.findings import Finding, IdentityRef
+from nhilint.fold import lifecycle_cause
 from nhilint.rules import RuleContext, rule
 
 
@@ -35,6 +36,8 @@ def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
             "it when its task ends.",
             identity=identity,
             fix=_fix(ctx, identity),
+            cause=lifecycle_cause(identity.kind, identity.name),
+            clause=f"no owner ({' or '.join(keys)} tag)",
         )
 
 
@@ -48,6 +51,7 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
         found = _tag(identity, keys)
         if found is None:
             problem = f"has no expiry ({' or '.join(keys)} tag)"
+            clause = problem.removeprefix("has ")
             loc = identity.tags_loc or identity.loc
         else:
             key, value = found
@@ -55,26 +59,36 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
             expiry_problem = _expiry_problem(value, ctx.today, limit)
             if expiry_problem is None:
                 continue
-            problem = expiry_problem
+            problem, clause = expiry_problem
         yield ctx.finding(
             "NHI302",
             loc,
             f"{identity.kind} {identity.name} {problem}.",
             identity=identity,
             fix=_fix(ctx, identity),
+            cause=lifecycle_cause(identity.kind, identity.name),
+            clause=clause,
         )
 
 
-def _expiry_problem(value: str, today: date, limit: int) -> str | None:
+def _expiry_problem(value: str, today: date, limit: int) -> tuple[str, str] | None:
+    """What is wrong with an expiry tag's value: as a message, and as a clause of a folded one."""
     try:
         expires = date.fromisoformat(value[:10]) if len(value) >= 10 else date.fromisoformat(value)
     except ValueError:
-        return f"has an expiry {value!r} that is not an ISO date (YYYY-MM-DD)"
+        problem = f"an expiry {value!r} that is not an ISO date (YYYY-MM-DD)"
+        return f"has {problem}", problem
     days = (expires - today).days
     if days < 0:
-        return f"expired {-days} days ago ({expires.isoformat()}): offboard it or renew the review"
+        return (
+            f"expired {-days} days ago ({expires.isoformat()}): offboard it or renew the review",
+            f"an expiry {expires.isoformat()} that passed {-days} days ago",
+        )
     if days > limit:
-        return f"expires in {days} days ({expires.isoformat()}), beyond the {limit}-day limit"
+        return (
+            f"expires in {days} days ({expires.isoformat()}), beyond the {limit}-day limit",
+            f"an expiry {expires.isoformat()} beyond the {limit}-day limit",
+        )
     return None
 
 

@@ -1,0 +1,147 @@
+"""One root cause, one finding.
+
+Rules mark a finding with a root-cause key (`Finding.cause`): an identity's missing lifecycle tags,
+a Terraform provider's literal keys, a CI job's stored cloud key. After selection, per-file
+configuration, inline suppressions and the baseline have had their say, the active findings of one
+file that share a key fold into one: the most severe (ties: `PRECEDENCE`, then place), which keeps
+its rule ID and fingerprint, names what the others said in its message, lists their rule IDs in
+`also` and their places as related locations. The folded findings ride along in `folded`, so a
+baseline written from the report still has an entry for each of them.
+
+Because folding runs last, `--ignore NHI301` or an inline ignore of NHI301 leaves NHI302 reported
+on its own: a rule ID never changes meaning.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from nhilint.findings import Finding, Related, severity_rank, shown
+
+if TYPE_CHECKING:
+    from nhilint.facts import StringValue
+    from nhilint.rules import RuleContext
+
+# Which rule speaks for a group when severities tie: the root cause before its symptoms.
+PRECEDENCE = ("NHI105", "NHI103", "NHI102", "NHI101", "NHI403", "NHI301", "NHI302")
+
+# Cloud-key names as a CI job writes them in `env:`/`variables:` or as a login action's input.
+_CLOUD_KEYS = {
+    "AWS_ACCESS_KEY_ID": "aws",
+    "AWS_SECRET_ACCESS_KEY": "aws",
+    "AWS_SESSION_TOKEN": "aws",
+    "GOOGLE_CREDENTIALS": "gcp",
+    "GCLOUD_SERVICE_KEY": "gcp",
+    "CREDENTIALS_JSON": "gcp",
+    "ARM_CLIENT_SECRET": "azure",
+    "AZURE_CLIENT_SECRET": "azure",
+    "ARM_CLIENT_CERTIFICATE_PASSWORD": "azure",
+    "CREDS": "azure",
+}
+
+
+def lifecycle_cause(kind: str, name: str) -> str:
+    """An identity's owner and expiry metadata (NHI301, NHI302)."""
+    return f"lifecycle:{kind}:{name}"
+
+
+def provider_cause(provider: str) -> str:
+    """A Terraform provider block's static credentials (NHI105, and NHI101 on its literal keys)."""
+    return f"provider:{provider}"
+
+
+def ci_login_cause(job: str, cloud: str) -> str:
+    """A CI job's login to a cloud with a stored key (NHI103, and NHI101 on the keys written in it)."""
+    return f"ci-login:{job}:{cloud}"
+
+
+def ci_variable_cause(name: str) -> str:
+    """A GitLab global variable holding a credential (NHI403, and NHI101 on its literal value)."""
+    return f"ci-variable:{name}"
+
+
+def literal_cause(ctx: RuleContext, value: StringValue) -> str | None:
+    """The root cause a hardcoded credential (NHI101) shares with another rule's finding, if any."""
+    from nhilint.facts import CiAuth, CiSecretUse
+
+    if value.identity and value.identity.startswith("provider."):
+        return provider_cause(value.identity.removeprefix("provider.").split(".")[0])
+    if ctx.format_of(value.loc) not in ("github-actions", "gitlab-ci"):
+        return None
+    cloud = _CLOUD_KEYS.get(value.key.upper().replace("-", "_"))
+    for auth in ctx.of(CiAuth):
+        if auth.method == "static" and auth.cloud == cloud and auth.loc.file == value.loc.file:
+            prefixes = (f"jobs.{auth.job}.", f"{auth.job}.") if auth.job else ("env.", "variables.")
+            if value.path.startswith(prefixes):
+                return ci_login_cause(auth.job, auth.cloud)
+    for use in ctx.of(CiSecretUse):
+        where = f"variables.{use.secret}"
+        if use.usage == "global-variable" and use.loc.file == value.loc.file and value.path == where:
+            return ci_variable_cause(use.secret)
+    return None
+
+
+def fold(findings: list[Finding]) -> list[Finding]:
+    """`findings` with each group of active findings sharing a file and a cause folded into one."""
+    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.cause and finding.suppression is None:
+            groups[(finding.loc.file, finding.cause)].append(finding)
+    gone: set[int] = set()
+    for (_, cause), members in groups.items():
+        if len(members) > 1:
+            primary = min(members, key=_rank)
+            others = sorted((m for m in members if m is not primary), key=Finding.sort_key)
+            _absorb(primary, others, cause)
+            gone.update(id(m) for m in others)
+    return [f for f in findings if id(f) not in gone]
+
+
+def _rank(finding: Finding) -> tuple[int, int, tuple[str, int, int, str, str]]:
+    order = PRECEDENCE.index(finding.rule_id) if finding.rule_id in PRECEDENCE else len(PRECEDENCE)
+    return (-severity_rank(finding.severity), order, finding.sort_key())
+
+
+def _absorb(primary: Finding, others: list[Finding], cause: str) -> None:
+    compose = _COMPOSERS.get(cause.split(":", 1)[0], _same_cause)
+    primary.message = shown(compose(primary, others))
+    primary.also = sorted({o.rule_id for o in others} - {primary.rule_id})
+    primary.folded = [o for other in others for o in (other, *other.folded)]
+    seen = {(primary.loc.file, primary.loc.line, primary.loc.col)} | {
+        (r.loc.file, r.loc.line, r.loc.col) for r in primary.related
+    }
+    for other in others:
+        places = [Related(other.loc, f"{other.rule_id}: {other.clause or other.message}"), *other.related]
+        for related in places:
+            key = (related.loc.file, related.loc.line, related.loc.col)
+            if key not in seen:
+                seen.add(key)
+                primary.related.append(related)
+
+
+def _same_cause(primary: Finding, others: list[Finding]) -> str:
+    """The primary's message, then what the folded findings add, by rule, and on which lines."""
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for other in others:
+        by_rule[other.rule_id].append(other)
+    said = []
+    for rule_id, found in by_rule.items():
+        clauses = ", ".join(dict.fromkeys(f.clause or f.slug for f in found))
+        lines = sorted({f.loc.line for f in found})
+        where = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(map(str, lines))
+        said.append(f"{clauses} ({rule_id}, {where})")
+    return f"{primary.message} Same cause: {'; '.join(said)}."
+
+
+def _lifecycle(primary: Finding, others: list[Finding]) -> str:
+    """`role x has no owner (owner tag) and no expiry (expires tag): ...`, one sentence for all."""
+    clauses = [f.clause for f in (primary, *others) if f.clause]
+    if primary.identity is None or len(clauses) < 1 + len(others):
+        return _same_cause(primary, others)
+    subject = f"{primary.identity.kind} {primary.identity.name}"
+    return f"{subject} has {' and '.join(clauses)}: nobody will offboard it when its task ends."
+
+
+_COMPOSERS: dict[str, Callable[[Finding, list[Finding]], str]] = {"lifecycle": _lifecycle}
