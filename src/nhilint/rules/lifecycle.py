@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
-from nhilint.facts import Identity, Lifetime, Rotation, StoredSecret
+from nhilint import iam
+from nhilint.facts import Identity, Lifetime, PolicyStatement, Rotation, StoredSecret
 from nhilint.findings import Finding, IdentityRef
 from nhilint.fold import lifecycle_cause
 from nhilint.rules import RuleContext, rule
@@ -23,12 +25,77 @@ def _fix(ctx: RuleContext, identity: Identity) -> tuple[str, ...]:
     return (f"{ctx.format_of(identity.loc)}-{identity.provider}",)
 
 
+def people_roles(ctx: RuleContext) -> set[str]:
+    """Addresses of the AWS roles whose trust admits only people: not machine identities."""
+    trust: dict[str, list[PolicyStatement]] = defaultdict(list)
+    for statement in ctx.of(PolicyStatement):
+        if statement.policy_kind == "trust" and statement.identity:
+            trust[statement.identity].append(statement)
+    return {address for address, statements in trust.items() if iam.admits_only_people(statements)}
+
+
+def _charts_in_scan(ctx: RuleContext) -> set[str]:
+    """Charts whose templates are in the scan (Helm's layout: `<chart>/templates/...`)."""
+    charts = set()
+    for file, fmt in ctx.formats.items():
+        parts = file.split("/")
+        if fmt == "helm-template" and "templates" in parts[1:-1]:
+            charts.add(parts[parts.index("templates", 1) - 1])
+    return charts
+
+
+def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[tuple[str, str], list[Identity]]]:
+    """The machine identities whose tags are known, one by one, and those rendered from a chart
+    that is not in the repository, by (file, chart): their labels are upstream's choice."""
+    people = people_roles(ctx)
+    charts = _charts_in_scan(ctx)
+    own: list[Identity] = []
+    upstream: dict[tuple[str, str], list[Identity]] = defaultdict(list)
+    for identity in ctx.of(Identity):
+        if not identity.tags_known or (identity.kind == "aws_iam_role" and identity.address in people):
+            continue
+        if identity.chart and identity.chart not in charts:
+            upstream[(identity.loc.file, identity.chart)].append(identity)
+        else:
+            own.append(identity)
+    return own, upstream
+
+
+def _rendered(
+    ctx: RuleContext, rule_id: str, upstream: dict[tuple[str, str], list[Identity]], missing: str
+) -> Iterator[Finding]:
+    """One note per chart and file for the rendered identities that lack `missing` (owner, expiry)."""
+    for (_, chart), identities in upstream.items():
+        first = identities[0]
+        keys = " or ".join(getattr(ctx.config_at(first.loc), f"{missing}_keys"))
+        count = len(identities)
+        noun = "ServiceAccount" if count == 1 else "ServiceAccounts"
+        yield ctx.finding(
+            rule_id,
+            first.tags_loc or first.loc,
+            f"{count} {noun} rendered from chart {chart} (not in this repository) "
+            f"{'has' if count == 1 else 'have'} no {missing} ({keys} label), starting with {first.name}: "
+            "set it through the chart's values (common labels) where you install it.",
+            identity=IdentityRef("helm_chart", chart),
+            fix=_fix(ctx, first),
+            severity="note",
+            cause=lifecycle_cause("helm_chart", chart),
+            clause=f"no {missing} ({keys} label)",
+        )
+
+
 @rule("NHI301")
 def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
-    for identity in ctx.of(Identity):
+    own, upstream = _judged(ctx)
+
+    def lacks(identity: Identity) -> bool:
         keys = ctx.config_at(identity.loc).owner_keys
-        if not identity.tags_known or identity.has_owners or _tag(identity, keys):
+        return not (identity.tags_open or identity.has_owners or _tag(identity, keys))
+
+    for identity in own:
+        if not lacks(identity):
             continue
+        keys = ctx.config_at(identity.loc).owner_keys
         yield ctx.finding(
             "NHI301",
             identity.tags_loc or identity.loc,
@@ -39,17 +106,27 @@ def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
             cause=lifecycle_cause(identity.kind, identity.name),
             clause=f"no owner ({' or '.join(keys)} tag)",
         )
+    lacking = {group: [i for i in identities if lacks(i)] for group, identities in upstream.items()}
+    yield from _rendered(ctx, "NHI301", {group: found for group, found in lacking.items() if found}, "owner")
 
 
 @rule("NHI302")
 def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
-    for identity in ctx.of(Identity):
-        if not identity.tags_known:
-            continue
+    own, upstream = _judged(ctx)
+    lacking: dict[tuple[str, str], list[Identity]] = defaultdict(list)
+    for group, identities in upstream.items():
+        for identity in identities:
+            if _tag(identity, ctx.config_at(identity.loc).expiry_keys) is None and not identity.tags_open:
+                lacking[group].append(identity)
+            else:
+                own.append(identity)  # a written expiry is judged like any other
+    for identity in own:
         config = ctx.config_at(identity.loc)
         keys, limit = config.expiry_keys, config.max_identity_lifetime_days
         found = _tag(identity, keys)
         if found is None:
+            if identity.tags_open:
+                continue  # the caller or deployer may set it
             problem = f"has no expiry ({' or '.join(keys)} tag)"
             clause = problem.removeprefix("has ")
             loc = identity.tags_loc or identity.loc
@@ -69,6 +146,7 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
             cause=lifecycle_cause(identity.kind, identity.name),
             clause=clause,
         )
+    yield from _rendered(ctx, "NHI302", lacking, "expiry")
 
 
 def _expiry_problem(value: str, today: date, limit: int) -> tuple[str, str] | None:
@@ -102,7 +180,10 @@ def _duration(seconds: int) -> str:
 
 @rule("NHI303")
 def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
+    people = people_roles(ctx)
     for lifetime in ctx.of(Lifetime):
+        if lifetime.identity in people:
+            continue  # a person's session (SSO, MFA): not a machine credential
         limit = ctx.config_at(lifetime.loc).max_credential_ttl_seconds
         if lifetime.seconds is not None and lifetime.seconds <= limit:
             continue

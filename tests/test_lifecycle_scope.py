@@ -1,0 +1,501 @@
+"""Which identities the lifecycle rules (NHI301-NHI303) judge, and whether their tags are known:
+reusable modules and parameterised templates, people's roles, Kubernetes API groups, kustomize
+namespaces and rendered third-party charts. Every case is a real scan of real snippets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nhilint.config import Config
+
+from .conftest import run_cli
+
+LIFECYCLE = Config(select=("NHI301", "NHI302", "NHI303"), max_identity_lifetime_days=3650)
+
+
+def _reported(result) -> list:
+    """The active findings, with those folded into another one (one finding per identity)."""
+    return [g for f in result.active for g in (f, *getattr(f, "folded", ()))]
+
+
+def _found(result, *rules: str) -> list[tuple[str, str, int]]:
+    return sorted(
+        (f.rule_id, f.loc.file, f.loc.line) for f in _reported(result) if not rules or f.rule_id in rules
+    )
+
+
+# --- unknown is not missing: reusable Terraform modules -------------------------------------------
+
+MODULE_ROLE = """\
+variable "name" {
+  type = string
+}
+
+variable "tags" {
+  description = "Tags for every resource of the module (owner, expires...)."
+  type        = map(string)
+  default     = {}
+}
+
+locals {
+  tags = merge(var.tags, { module = "lambda-role" })
+}
+
+resource "aws_iam_role" "this" {
+  name = var.name
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+  Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {Service = "ec2.amazonaws.com"} }]
+  })
+  tags = local.tags
+}
+"""
+
+
+def test_a_reusable_module_leaves_owner_and_expiry_to_its_caller(scan) -> None:
+    result = scan({"modules/lambda-role/main.tf": MODULE_ROLE}, LIFECYCLE)
+    assert _found(result) == []
+
+
+@pytest.mark.parametrize(
+    "root_file",
+    [
+        ("backend.tf", 'terraform {\n  backend "s3" {\n    bucket = "acme-tf-state"\n  }\n}\n'),
+        ("versions.tf", 'terraform {\n  cloud {\n    organization = "acme"\n  }\n}\n'),
+        ("providers.tf", 'provider "aws" {\n  region = "eu-west-1"\n}\n'),
+        ("prod.tfvars", 'name = "worker"\n'),
+    ],
+    ids=["backend", "cloud", "configured-provider", "tfvars"],
+)
+def test_a_root_module_uses_the_default_of_its_variables(scan, root_file: tuple[str, str]) -> None:
+    name, text = root_file
+    result = scan({"live/main.tf": MODULE_ROLE, f"live/{name}": text}, LIFECYCLE)
+    assert _found(result) == [("NHI301", "live/main.tf", 21), ("NHI302", "live/main.tf", 21)]
+
+
+def test_an_alias_only_provider_block_keeps_a_module_reusable(scan) -> None:
+    proxy = 'provider "aws" {\n  alias = "replica"\n}\n'
+    result = scan({"modules/role/main.tf": MODULE_ROLE, "modules/role/providers.tf": proxy}, LIFECYCLE)
+    assert _found(result) == []
+
+
+def test_tags_written_in_a_reusable_module_are_still_judged(scan) -> None:
+    role = """\
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+resource "aws_iam_role" "this" {
+  name               = "reporting"
+  assume_role_policy = "{}"
+  tags               = merge(var.tags, { expires = "2020-01-31" })
+}
+
+resource "aws_iam_user" "bot" {
+  name = "deploy-bot"
+  tags = { team = "platform" }
+}
+"""
+    result = scan({"modules/reporting/main.tf": role}, LIFECYCLE)
+    # the written expiry is past; the literal-only user has no variable to receive tags from
+    assert _found(result) == [
+        ("NHI301", "modules/reporting/main.tf", 14),
+        ("NHI302", "modules/reporting/main.tf", 9),
+        ("NHI302", "modules/reporting/main.tf", 14),
+    ]
+
+
+def test_gcp_azure_and_kubernetes_identities_of_a_reusable_module(scan) -> None:
+    module = """\
+variable "description" {
+  type    = string
+  default = "Runs the exporter."
+}
+
+variable "labels" {
+  type    = map(string)
+  default = {}
+}
+
+resource "google_service_account" "this" {
+  account_id  = "exporter"
+  description = var.description
+}
+
+resource "azurerm_user_assigned_identity" "this" {
+  name                = "exporter"
+  resource_group_name = "observability"
+  location            = "westeurope"
+  tags                = var.labels
+}
+
+resource "kubernetes_service_account_v1" "this" {
+  metadata {
+    name      = "exporter"
+    namespace = "observability"
+    labels    = merge(var.labels, { app = "exporter" })
+  }
+}
+"""
+    assert _found(scan({"modules/exporter/main.tf": module}, LIFECYCLE)) == []
+
+
+# --- unknown is not missing: CloudFormation parameters --------------------------------------------
+
+CFN_PARAMETERISED = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Team:
+    Type: String
+    Default: data-platform
+  ReviewDate:
+    Type: String
+Resources:
+  IngestRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: ingest
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Service: glue.amazonaws.com }
+            Action: sts:AssumeRole
+      Tags:
+        - Key: owner
+          Value: !Ref Team
+        - Key: expires
+          Value: !Sub "${ReviewDate}"
+  ExportRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Service: lambda.amazonaws.com }
+            Action: sts:AssumeRole
+      Tags:
+        - Key: owner
+          Value: data-platform
+        - Key: stage
+          Value: !Ref AWS::StackName
+"""
+
+
+def test_cloudformation_tags_from_parameters_are_the_deployers(scan) -> None:
+    result = scan({"template.yaml": CFN_PARAMETERISED}, LIFECYCLE)
+    # IngestRole: both values come from parameters (a Default is only a suggestion), nothing to
+    # judge; ExportRole: literal owner, no expiry and no parameter that could bring one
+    assert _found(result) == [("NHI302", "template.yaml", 31)]
+
+
+# --- machine identities only: roles for people ----------------------------------------------------
+
+PEOPLE_ROLES = """\
+resource "aws_iam_role" "analysts" {
+  name                 = "analysts"
+  max_session_duration = 43200
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = ["arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:user/bob"] }
+    }]
+  })
+}
+
+resource "aws_iam_role" "breakglass" {
+  name                 = "breakglass"
+  max_session_duration = 43200
+  assume_role_policy   = <<-EOF
+    {
+      "Version": "2012-10-17",
+      "Statement": [{
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+      }]
+    }
+  EOF
+}
+
+data "aws_iam_policy_document" "saml" {
+  statement {
+    actions = ["sts:AssumeRoleWithSAML"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::111122223333:saml-provider/Okta"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "SAML:aud"
+      values   = ["https://signin.aws.amazon.com/saml"]
+    }
+  }
+}
+
+resource "aws_iam_role" "okta_readonly" {
+  name                 = "okta-readonly"
+  max_session_duration = 43200
+  assume_role_policy   = data.aws_iam_policy_document.saml.json
+}
+"""
+
+MACHINE_ROLES = """\
+resource "aws_iam_role" "lambda" {
+  name                 = "lambda"
+  max_session_duration = 43200
+  assume_role_policy = jsonencode({
+  Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = {Service = "ec2.amazonaws.com"} }]
+  })
+}
+
+resource "aws_iam_role" "cross_account" {
+  name = "cross-account"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { AWS = "arn:aws:iam::444455556666:root" }
+      Condition = { BoolIfExists = { "aws:MultiFactorAuthPresent" = "true" } }
+    }]
+  })
+}
+
+resource "aws_iam_role" "mixed" {
+  name = "mixed"
+  assume_role_policy = jsonencode({
+    Statement = [
+    { Effect = "Allow", Action = "sts:AssumeRole", Principal = {AWS = "arn:aws:iam::111122223333:user/ana"} },
+    { Effect = "Allow", Action = "sts:AssumeRole", Principal = {Service = "ec2.amazonaws.com"} },
+    ]
+  })
+}
+
+resource "aws_iam_role" "unknown" {
+  name               = "unknown"
+  assume_role_policy = var.trust
+}
+"""
+
+
+def test_roles_only_people_assume_are_not_judged_as_machine_identities(scan) -> None:
+    assert _found(scan({"people.tf": PEOPLE_ROLES}, LIFECYCLE)) == []
+
+
+def test_roles_a_machine_can_assume_stay_machine_identities(scan) -> None:
+    result = scan({"machines.tf": MACHINE_ROLES}, LIFECYCLE)
+    # service trust, an account without a strict MFA condition, a statement for EC2 beside a
+    # person's, and a trust nhilint cannot read: all still judged
+    assert {(rule, line) for rule, _, line in _found(result)} == {
+        ("NHI301", 1),
+        ("NHI302", 1),
+        ("NHI303", 3),
+        ("NHI301", 9),
+        ("NHI302", 9),
+        ("NHI301", 21),
+        ("NHI302", 21),
+        ("NHI301", 31),
+        ("NHI302", 31),
+    }
+
+
+def test_cloudformation_sso_and_saml_roles_are_people(scan) -> None:
+    template = """\
+Resources:
+  SupportRole:
+    Type: AWS::IAM::Role
+    Properties:
+      MaxSessionDuration: 43200
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: !Sub "arn:aws:iam::${AWS::AccountId}:saml-provider/AWSSSO_1a2b3c_DO_NOT_DELETE"
+            Action: [sts:AssumeRoleWithSAML, sts:TagSession]
+  AuditRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { AWS: !Sub "arn:aws:iam::${AWS::AccountId}:root" }
+            Action: sts:AssumeRole
+            Condition:
+              ArnLike:
+                aws:PrincipalArn: arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Audit_*
+  BuildRole:
+    Type: AWS::IAM::Role
+    Properties:
+      MaxSessionDuration: 43200
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Service: codebuild.amazonaws.com }
+            Action: sts:AssumeRole
+"""
+    result = scan({"roles.yaml": template}, LIFECYCLE)
+    assert _found(result) == [
+        ("NHI301", "roles.yaml", 23),
+        ("NHI302", "roles.yaml", 23),
+        ("NHI303", "roles.yaml", 26),
+    ]
+
+
+# --- Kubernetes: only the core ServiceAccount, in its kustomize namespace --------------------------
+
+
+def test_only_core_group_service_accounts_are_identities(scan) -> None:
+    manifests = """\
+apiVersion: talos.dev/v1alpha1
+kind: ServiceAccount
+metadata:
+  name: cluster-admin-tooling
+  namespace: kube-system
+spec:
+  roles: ["os:admin"]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: exporter
+  namespace: monitoring
+"""
+    result = scan({"cluster/accounts.yaml": manifests}, LIFECYCLE)
+    assert _found(result) == [
+        ("NHI301", "cluster/accounts.yaml", 11),
+        ("NHI302", "cluster/accounts.yaml", 11),
+    ]
+
+
+def test_rbac_kinds_of_another_api_group_are_not_rbac(scan) -> None:
+    manifests = """\
+apiVersion: example.io/v1
+kind: ClusterRole
+metadata:
+  name: portal-admin
+rules:
+  - apiGroups: ["*"]
+    resources: ["*"]
+    verbs: ["*"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: operator
+rules:
+  - apiGroups: ["*"]
+    resources: ["*"]
+    verbs: ["*"]
+"""
+    result = scan({"rbac.yaml": manifests}, Config(select=("NHI206",)))
+    assert [f.loc.line for f in result.active] and all(f.loc.line > 9 for f in result.active)
+
+
+def test_a_kustomization_namespace_names_the_service_accounts_it_lists(scan) -> None:
+    files = {
+        "apps/payments/kustomization.yaml": (
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+            "namespace: payments\nresources:\n  - ./serviceaccount.yaml\n  - deployment.yaml\n"
+        ),
+        "apps/payments/serviceaccount.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n",
+        "apps/payments/deployment.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      serviceAccountName: api
+      containers:
+        - name: api
+          image: ghcr.io/acme/payments-api:1.4.2
+""",
+        "apps/payments/unlisted.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: scratch\n",
+    }
+    result = scan(files, Config(select=("NHI301",)))
+    names = sorted(f.identity.name for f in _reported(result) if f.identity)
+    assert names == ["default/scratch", "payments/api"]
+    assert result.active  # and the Deployment runs as the identity declared beside it:
+    workloads = scan(files, Config(select=("NHI401",)))
+    assert workloads.active == []
+
+
+# --- rendered third-party charts --------------------------------------------------------------------
+
+RENDERED = """\
+---
+# Source: cert-manager/templates/cainjector-serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cert-manager-cainjector
+  namespace: cert-manager
+  labels:
+    app.kubernetes.io/managed-by: Helm
+    helm.sh/chart: cert-manager-v1.14.4
+---
+# Source: cert-manager/templates/serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cert-manager
+  namespace: cert-manager
+  labels:
+    app.kubernetes.io/managed-by: Helm
+    helm.sh/chart: cert-manager-v1.14.4
+---
+# Source: cert-manager/templates/webhook-serviceaccount.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cert-manager-webhook
+  namespace: cert-manager
+  labels:
+    app.kubernetes.io/managed-by: Helm
+    helm.sh/chart: cert-manager-v1.14.4
+---
+# Source: cert-manager/templates/rbac.yaml
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: cert-manager-controller-secrets
+rules:
+  - apiGroups: [""]
+    resources: ["secrets"]
+    verbs: ["*"]
+"""
+
+
+def test_rendered_third_party_chart_gets_one_note_per_rule(tmp_path) -> None:
+    (tmp_path / "upstream").mkdir()
+    (tmp_path / "upstream" / "cert-manager.yaml").write_text(RENDERED)
+    done = run_cli("scan", "upstream", "--format", "json", "--no-cache", "--ignore", "NHI302", cwd=tmp_path)
+    findings = json.loads(done.stdout)["findings"]
+    notes = [(f["rule_id"], f["severity"], f["line"]) for f in findings if f["rule_id"].startswith("NHI30")]
+    assert notes == [("NHI301", "note", 5)]  # NHI303 has nothing to say, NHI302 is ignored
+    messages = [f["message"] for f in findings if f["rule_id"] == "NHI301"]
+    assert "3 ServiceAccounts" in messages[0] and "cert-manager" in messages[0]
+    assert any(f["rule_id"] == "NHI206" for f in findings)  # RBAC still judged on upstream output
+
+
+def test_a_chart_of_the_repository_is_judged_object_by_object(scan) -> None:
+    chart = "apiVersion: v2\nname: cert-manager\nversion: 1.14.4\n"
+    template = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Release.Name }}\n"
+    result = scan(
+        {
+            "charts/cert-manager/Chart.yaml": chart,
+            "charts/cert-manager/templates/serviceaccount.yaml": template,
+            "rendered/cert-manager.yaml": RENDERED,
+        },
+        Config(select=("NHI301",)),
+    )
+    found = [(f.loc.line, f.severity) for f in _reported(result)]
+    assert found == [(5, "warning"), (15, "warning"), (25, "warning")]
