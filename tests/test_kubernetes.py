@@ -136,7 +136,7 @@ def test_rbac_rules_and_bindings_from_json() -> None:
 def test_rbac_rules_fire_on_token_minting_and_everyone_groups(scan) -> None:
     result = scan({"rbac.json": (DATA / "rbac.json").read_text()})
     assert lines(result, "NHI206") == [10]
-    assert "`create` on serviceaccounts/token" in result.findings[0].message
+    assert "`create` on `serviceaccounts/token`" in result.findings[0].message
     assert lines(result, "NHI207") == [20]
 
 

@@ -202,13 +202,20 @@ class Trust(Fact):
 
 @dataclass(slots=True)
 class RbacRule(Fact):
-    """One rule of a Kubernetes Role or ClusterRole (NHI206)."""
+    """One rule of a Kubernetes Role or ClusterRole (NHI206).
+
+    `role_loc` is where the role is named (the rules of one role share it); `aggregate_to` lists the
+    built-in roles for people (`view`, `edit`, `admin`) the ClusterRole is aggregated into by its
+    `rbac.authorization.k8s.io/aggregate-to-*` labels.
+    """
 
     role: str = ""
     cluster_scoped: bool = False
     verbs: list[str] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)
     api_groups: list[str] = field(default_factory=list)
+    role_loc: Loc | None = None
+    aggregate_to: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

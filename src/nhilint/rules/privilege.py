@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint import iam
-from nhilint.facts import Grant, RbacRule
+from nhilint.facts import Grant, Loc, RbacRule
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.rules import RuleContext, rule
 
@@ -89,10 +89,27 @@ def admin_role_grant(ctx: RuleContext) -> Iterator[Finding]:
 
 K8S_ADMIN_ROLES = {"cluster-admin", "admin", "edit"}
 EVERYONE_GROUPS = {"system:serviceaccounts", "system:authenticated", "system:unauthenticated"}
+# Read-only discovery roles Kubernetes itself binds to these groups (kube-apiserver's default RBAC
+# policy, "Default roles and role bindings" in the RBAC docs): binding them the same way adds nothing.
+DISCOVERY_ROLES = frozenset(
+    {
+        "system:service-account-issuer-discovery",
+        "system:discovery",
+        "system:public-info-viewer",
+        "system:basic-user",
+    }
+)
+
+
+def _role_name(rbac: RbacRule) -> str:
+    return rbac.role.split(" (from ", 1)[0]  # without the `helm template` source it was rendered from
 
 
 @rule("NHI207")
 def cluster_admin_binding(ctx: RuleContext) -> Iterator[Finding]:
+    # A discovery role the scan itself (re)writes is judged like any other: its rules are no longer
+    # the read-only ones Kubernetes ships.
+    rewritten = {_role_name(r) for r in ctx.of(RbacRule) if r.cluster_scoped}
     for grant in ctx.of(Grant):
         if grant.platform != "kubernetes":
             continue
@@ -101,6 +118,8 @@ def cluster_admin_binding(ctx: RuleContext) -> Iterator[Finding]:
         elif grant.grantee_kind == "group" and (
             grant.grantee in EVERYONE_GROUPS or grant.grantee.startswith("system:serviceaccounts:")
         ):
+            if grant.role in DISCOVERY_ROLES and grant.role not in rewritten:
+                continue
             message = (
                 f"role `{grant.role}` is bound to the group {grant.grantee}, so every such identity gets it"
             )
@@ -115,40 +134,139 @@ def cluster_admin_binding(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+# API groups served by kube-apiserver itself (plus the legacy `extensions`). A `*` confined to any
+# other group (a CRD's, usually the operator's own) is a note: it cannot reach Secrets, RBAC, pods or
+# admission. `*` among these, or `*` as a group, stays an error.
+BUILT_IN_API_GROUPS = frozenset(
+    {
+        "",
+        "admissionregistration.k8s.io",
+        "apiextensions.k8s.io",
+        "apiregistration.k8s.io",
+        "apps",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
+        "autoscaling",
+        "batch",
+        "certificates.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "events.k8s.io",
+        "extensions",
+        "flowcontrol.apiserver.k8s.io",
+        "internal.apiserver.k8s.io",
+        "networking.k8s.io",
+        "node.k8s.io",
+        "policy",
+        "rbac.authorization.k8s.io",
+        "resource.k8s.io",
+        "scheduling.k8s.io",
+        "storage.k8s.io",
+        "storagemigration.k8s.io",
+    }
+)
 ESCALATION_VERBS = {"escalate", "bind", "impersonate"}
 READ_VERBS = {"get", "list", "watch"}
-TOKEN_RESOURCES = {"pods/exec", "serviceaccounts/token", "pods/attach"}
+WRITE_VERBS = {"create", "update", "patch"}
+EXEC_VERBS = {"create", "get"}  # `get` opens exec and attach over WebSockets
+# (group, resource, verbs (None: any), ClusterRole only, what it grants): admin in disguise
+ESCALATION_GRANTS = (
+    ("", "serviceaccounts/token", {"create"}, False, "mints tokens of other ServiceAccounts"),
+    ("", "pods/exec", EXEC_VERBS, True, "runs commands in every pod of the cluster"),
+    ("", "pods/attach", EXEC_VERBS, True, "attaches to every pod of the cluster"),
+    ("", "secrets", READ_VERBS, True, "reads every Secret in the cluster"),
+    # cluster-scoped resources: only a ClusterRole grants them
+    ("", "nodes/proxy", None, True, "reaches the kubelet API of every node, exec into its pods included"),
+    (
+        "certificates.k8s.io",
+        "signers",
+        {"approve"},
+        True,
+        "signs certificates for any name its signers issue",
+    ),
+    (
+        "certificates.k8s.io",
+        "certificatesigningrequests/approval",
+        {"update", "patch"},
+        True,
+        "approves certificate signing requests",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+        WRITE_VERBS,
+        True,
+        "installs webhooks that rewrite every object admitted",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+        WRITE_VERBS,
+        True,
+        "installs or disables admission policy webhooks",
+    ),
+)
 
 
-def rbac_problems(rule_: RbacRule) -> list[str]:
+def _names(resources: list[str], resource: str) -> bool:
+    """`resources` lists `resource` itself or all subresources of its base (`pods/*`)."""
+    return resource in resources or f"{resource.split('/')[0]}/*" in resources
+
+
+def rbac_problems(rbac: RbacRule) -> tuple[list[str], bool]:
+    """What one rule item grants that is too much, and whether it is only wildcards confined to
+    custom API groups (a note, not an error)."""
+    verbs, groups = set(rbac.verbs), set(rbac.api_groups)
+    wildcards = [
+        f for f, v in (("verbs", verbs), ("resources", rbac.resources), ("apiGroups", groups)) if "*" in v
+    ]
     problems = []
-    for field, values in (
-        ("verbs", rule_.verbs),
-        ("resources", rule_.resources),
-        ("apiGroups", rule_.api_groups),
-    ):
-        if "*" in values:
-            problems.append(f"`*` in {field}")
-    if escalation := sorted(ESCALATION_VERBS & set(rule_.verbs)):
-        problems.append(f"the escalation verb(s) {', '.join(escalation)}")
-    if rule_.cluster_scoped and "secrets" in rule_.resources and READ_VERBS & set(rule_.verbs):
-        problems.append("read access to every Secret in the cluster")
-    if "create" in rule_.verbs and (tokens := sorted(TOKEN_RESOURCES & set(rule_.resources))):
-        problems.append(f"`create` on {', '.join(tokens)}")
-    return problems
+    if wildcards:
+        problems.append(f"`*` in {' and '.join(wildcards)}")
+    if escalation := sorted(ESCALATION_VERBS & verbs):
+        named = ", ".join(f"`{v}`" for v in escalation)
+        problems.append(f"the escalation verb{'s' if len(escalation) > 1 else ''} {named}")
+    for group, resource, wanted, cluster_only, what in ESCALATION_GRANTS:
+        in_group = not groups or group in groups or "*" in groups
+        allowed = wanted is None or "*" in verbs or bool(wanted & verbs)
+        if (
+            in_group
+            and allowed
+            and _names(rbac.resources, resource)
+            and (rbac.cluster_scoped or not cluster_only)
+        ):
+            granted = sorted(verbs if wanted is None or "*" in verbs else wanted & verbs)
+            problems.append(f"{', '.join(f'`{v}`' for v in granted)} on `{resource}` ({what})")
+    custom = sorted(groups - BUILT_IN_API_GROUPS - {"*"})
+    confined = bool(wildcards) and len(problems) == 1 and bool(groups) and groups == set(custom)
+    if confined:
+        problems = [f"{problems[0]} of its own API group{'s' if len(custom) > 1 else ''} {', '.join(custom)}"]
+    return problems, confined
 
 
 @rule("NHI206")
 def rbac_wildcard(ctx: RuleContext) -> Iterator[Finding]:
+    roles: dict[tuple[str, bool, Loc | str], list[tuple[RbacRule, list[str], bool]]] = {}
     for rbac in ctx.of(RbacRule):
-        problems = rbac_problems(rbac)
+        if rbac.aggregate_to:
+            continue  # aggregated into view/edit/admin: a role for people, judged where it is bound
+        problems, confined = rbac_problems(rbac)
         if problems:
-            kind = "ClusterRole" if rbac.cluster_scoped else "Role"
-            yield ctx.finding(
-                "NHI206",
-                rbac.loc,
-                f"{kind} {rbac.role} grants {' and '.join(problems)}: list the verbs and "
-                "resources the workload needs.",
-                identity=IdentityRef(kind, rbac.role),
-                fix=f"{ctx.format_of(rbac.loc)}-kubernetes",
-            )
+            key = (rbac.role, rbac.cluster_scoped, rbac.role_loc or rbac.loc.file)
+            roles.setdefault(key, []).append((rbac, problems, confined))
+    for found in roles.values():
+        items = sorted(found, key=lambda item: item[2])  # errors first: the finding is at the worst item
+        first, problems, _ = items[0]
+        kind = "ClusterRole" if first.cluster_scoped else "Role"
+        more = len(items) - 1
+        also = f" (and {more} more rule item{'s' if more > 1 else ''})" if more else ""
+        yield ctx.finding(
+            "NHI206",
+            first.loc,
+            f"{kind} {first.role} grants {' and '.join(problems)}{also}: list the verbs and "
+            "resources the workload needs.",
+            identity=IdentityRef(kind, first.role),
+            fix=f"{ctx.format_of(first.loc)}-kubernetes",
+            related=[Related(rbac.loc, f"also grants {' and '.join(p)}") for rbac, p, _ in items[1:]],
+            severity="note" if all(confined for _, _, confined in items) else None,
+        )

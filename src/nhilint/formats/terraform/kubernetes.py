@@ -18,6 +18,7 @@ from nhilint.formats.kubernetes import (
     SA_TOKEN_TYPE,
     WORKLOAD_IDENTITY_ANNOTATIONS,
     Manifest,
+    aggregated_to,
     sa_address,
 )
 from nhilint.formats.terraform.gcp import block_credentials, env_blocks, provider_credentials
@@ -138,8 +139,8 @@ def _service_accounts(module: Module) -> Iterator[Fact]:
             tag_locs=tag_locs,
             tags_loc=resource.pos_loc(meta.pos),
             tags_known=known,
-            automount_token=automount if isinstance(automount, bool) else None,
             tags_open=any(module.from_caller(meta.attrs.get(attr)) for attr in ("labels", "annotations")),
+            automount_token=automount if isinstance(automount, bool) else None,
             workload_identity={
                 cloud: tags[key] for key, cloud in WORKLOAD_IDENTITY_ANNOTATIONS.items() if tags.get(key)
             },
@@ -179,7 +180,9 @@ def _roles(module: Module) -> Iterator[Fact]:
             continue  # filled in from the roles it selects
         cluster = resource.type.startswith("kubernetes_cluster_role")
         name = _name(module, resource)
-        label = name if cluster else f"{_namespace(module, _meta(resource))}/{name}"
+        meta = _meta(resource)
+        label = name if cluster else f"{_namespace(module, meta)}/{name}"
+        labels = _map(module, meta, "labels")[0] if meta and cluster else None
         for item in resource.block.children("rule"):
             yield RbacRule(
                 loc=resource.pos_loc(item.pos),
@@ -188,6 +191,8 @@ def _roles(module: Module) -> Iterator[Fact]:
                 verbs=_strings(module, item.attrs.get("verbs")),
                 resources=_strings(module, item.attrs.get("resources")),
                 api_groups=_strings(module, item.attrs.get("api_groups")),
+                role_loc=resource.loc,
+                aggregate_to=aggregated_to(labels),
             )
 
 
