@@ -396,36 +396,55 @@ rules:
     assert [f.loc.line for f in result.active] and all(f.loc.line > 9 for f in result.active)
 
 
-def test_a_kustomization_namespace_names_the_service_accounts_it_lists(scan) -> None:
-    files = {
-        "apps/payments/kustomization.yaml": (
-            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-            "namespace: payments\nresources:\n  - ./serviceaccount.yaml\n  - deployment.yaml\n"
-        ),
-        "apps/payments/serviceaccount.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n",
-        "apps/payments/deployment.yaml": """\
+KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: {namespace}
+resources:
+  - ./serviceaccount.yaml
+  - deployment.yaml
+"""
+
+SERVICE_ACCOUNT = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: worker\n"
+
+DEPLOYMENT = """\
 apiVersion: apps/v1
 kind: Deployment
 metadata:
-  name: api
+  name: {team}-worker
 spec:
-  selector: { matchLabels: { app: api } }
+  selector: { matchLabels: { app: worker } }
   template:
-    metadata: { labels: { app: api } }
+    metadata: { labels: { app: worker } }
     spec:
-      serviceAccountName: api
+      serviceAccountName: worker
       containers:
-        - name: api
-          image: ghcr.io/acme/payments-api:1.4.2
-""",
-        "apps/payments/unlisted.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: scratch\n",
+        - name: worker
+          image: ghcr.io/acme/worker:2.3.1
+"""
+
+
+def _kustomize_base(team: str) -> dict[str, str]:
+    return {
+        f"teams/{team}/kustomization.yaml": KUSTOMIZATION.format(namespace=team),
+        f"teams/{team}/serviceaccount.yaml": SERVICE_ACCOUNT,
+        f"teams/{team}/deployment.yaml": DEPLOYMENT.replace("{team}", team),
+    }
+
+
+def test_a_kustomization_namespace_names_the_service_accounts_it_lists(scan) -> None:
+    files = {
+        **_kustomize_base("billing"),
+        "teams/billing/unlisted.yaml": SERVICE_ACCOUNT.replace("worker", "scratch"),
     }
     result = scan(files, Config(select=("NHI301",)))
     names = sorted(f.identity.name for f in _reported(result) if f.identity)
-    assert names == ["default/scratch", "payments/api"]
-    assert result.active  # and the Deployment runs as the identity declared beside it:
-    workloads = scan(files, Config(select=("NHI401",)))
-    assert workloads.active == []
+    assert names == ["billing/worker", "default/scratch"]
+
+
+def test_two_kustomize_bases_do_not_share_a_service_account(scan) -> None:
+    result = scan({**_kustomize_base("billing"), **_kustomize_base("search")}, Config(select=("NHI402",)))
+    assert result.active == []  # billing/worker and search/worker, not default/worker for both
 
 
 # --- rendered third-party charts --------------------------------------------------------------------
