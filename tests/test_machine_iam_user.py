@@ -76,9 +76,7 @@ def test_cli_reports_the_machine_user_beside_its_key_and_leaves_people_alone(tmp
     related = sorted((r["line"], r["message"]) for r in user["related"])
     assert related == [(5, "access key deployer"), (13, "policy aws_iam_policy.upload")]
     # the key is still NHI102's finding (delete the key); the person with both is NHI404's
-    assert {
-        (f["rule_id"], f["line"]) for f in findings if f["rule_id"] in ("NHI102", "NHI404")
-    } == {
+    assert {(f["rule_id"], f["line"]) for f in findings if f["rule_id"] in ("NHI102", "NHI404")} == {
         ("NHI102", 5),
         ("NHI102", 32),
         ("NHI404", 28),
