@@ -255,3 +255,150 @@ resource "aws_iam_role_policy" "p" {{
     assert found(scan_json(repo, env=env), "NHI201") == []
     (repo / "p.json.tpl").write_text(ADMIN_JSON)
     assert found(scan_json(repo, env=env), "NHI201") == [("p.json.tpl", 6)]
+
+
+# --- computed values -------------------------------------------------------------------------
+
+
+def test_managed_admin_arn_computed_with_an_unknown_partition(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": ROLE
+            + """
+variable "partition" {
+  type = string
+}
+
+data "aws_partition" "current" {}
+
+resource "aws_iam_role_policy_attachment" "formatted" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = format("arn:%s:iam::aws:policy/AdministratorAccess", var.partition)
+}
+
+resource "aws_iam_role_policy_attachment" "joined" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = join("", ["arn:", data.aws_partition.current.partition, ":iam::aws:policy/", local.admin])
+}
+
+resource "aws_iam_role_policy_attachment" "read_only" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = format("arn:%s:iam::aws:policy/%s", var.partition, "ReadOnlyAccess")
+}
+
+resource "aws_iam_role_policy_attachment" "unknown_name" {
+  role       = aws_iam_role.deploy.name
+  policy_arn = format("arn:aws:iam::aws:policy/%s", var.policy_name)
+}
+
+locals {
+  admin = "AdministratorAccess"
+}
+""",
+        },
+    )
+    assert found(scan_json(tmp_path, "--no-cache"), "NHI204") == [("main.tf", 16), ("main.tf", 21)]
+
+
+def test_owner_granted_through_for_each_and_count_over_literal_collections(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+locals {
+  ci     = "serviceAccount:ci@acme-prod.iam.gserviceaccount.com"
+  roles  = ["roles/viewer", "roles/owner", "roles/viewer"]
+  grants = {
+    deployer = { role = "roles/editor", member = "serviceAccount:deploy@acme-prod.iam.gserviceaccount.com" }
+    reader   = { role = "roles/viewer", member = "serviceAccount:read@acme-prod.iam.gserviceaccount.com" }
+  }
+}
+
+resource "google_project_iam_member" "ci" {
+  for_each = toset(local.roles)
+  project  = "acme-prod"
+  role     = each.value
+  member   = local.ci
+}
+
+resource "google_project_iam_member" "by_name" {
+  for_each = local.grants
+  project  = "acme-prod"
+  role     = each.value.role
+  member   = each.value["member"]
+}
+
+resource "google_project_iam_member" "unknown" {
+  for_each = toset(var.roles)
+  project  = "acme-prod"
+  role     = each.value
+  member   = local.ci
+}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    assert found(findings, "NHI204") == [("main.tf", 14), ("main.tf", 21)]
+    messages = sorted(f["message"] for f in findings if f["rule_id"] == "NHI204")
+    assert "roles/owner" in messages[0] and "ci@" in messages[0]
+    assert "roles/editor" in messages[1] and "deploy@" in messages[1]
+
+
+def test_count_index_picks_each_element(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+locals {
+  roles = ["roles/viewer", "roles/owner"]
+}
+
+resource "google_project_iam_member" "counted" {
+  count   = length(local.roles)
+  project = "acme-prod"
+  role    = local.roles[count.index]
+  member  = "serviceAccount:ci-${count.index}@acme-prod.iam.gserviceaccount.com"
+}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    assert [(f["line"], "ci-1@" in f["message"]) for f in findings if f["rule_id"] == "NHI204"] == [(9, True)]
+
+
+def test_dynamic_statements_over_a_literal_list(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": ROLE
+            + """
+locals {
+  statements = [
+    { sid = "Read", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::artifacts/*"] },
+    { sid = "Everything", actions = ["*"], resources = ["*"] },
+  ]
+}
+
+data "aws_iam_policy_document" "deploy" {
+  dynamic "statement" {
+    for_each = local.statements
+    iterator = s
+    content {
+      sid       = s.value.sid
+      actions   = s.value.actions
+      resources = s.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  role   = aws_iam_role.deploy.id
+  policy = data.aws_iam_policy_document.deploy.json
+}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    assert found(findings, "NHI201") == [("main.tf", 21)]
+    assert "role deploy" in next(f["message"] for f in findings if f["rule_id"] == "NHI201")

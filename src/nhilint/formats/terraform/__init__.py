@@ -29,7 +29,7 @@ def provider_modules() -> tuple[ModuleType, ...]:
     return tuple(
         importlib.import_module(f"{__name__}.{m.name}")
         for m in pkgutil.iter_modules(__path__)
-        if m.name not in ("module", "documents")  # shared helpers, not providers
+        if m.name not in ("module", "documents", "functions", "instances")  # shared helpers, not providers
     )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from nhilint.facts import Credential, Fact, Grant, Identity, Lifetime, Loc, Trust
 from nhilint.formats.terraform.gcp import description_tags, provider_credentials
+from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.tree import Call, Expr, LMap, LSeq
 
@@ -110,8 +111,8 @@ def _applications(module: Module) -> Iterator[Fact]:
             tag_locs=locs,
             tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc,
             tags_known=known,
-            has_owners=owners is not None and not (isinstance(owners, LSeq) and len(owners) == 0),
             tags_open=any(module.from_caller(resource.raw(attr)) for attr in ("tags", "notes")),
+            has_owners=owners is not None and not (isinstance(owners, LSeq) and len(owners) == 0),
         )
 
 
@@ -138,8 +139,8 @@ def _managed_identities(module: Module) -> Iterator[Fact]:
             tag_locs=locs,
             tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc,
             tags_known=raw is None or isinstance(value, LMap),
-        )
             tags_open=module.from_caller(raw),
+        )
 
 
 # --- secrets and certificates ----------------------------------------------------------------
@@ -285,7 +286,7 @@ def _definition_actions(module: Module, definition: Resource) -> tuple[list[str]
 
 
 def _role_assignments(module: Module) -> Iterator[Fact]:
-    for resource in module.resources("azurerm_role_assignment"):
+    for resource in expand(module, module.resources("azurerm_role_assignment")):
         role = resource.get("role_definition_name")
         definition = _role_definition(module, resource)
         actions, excluded = _definition_actions(module, definition) if definition else (None, [])

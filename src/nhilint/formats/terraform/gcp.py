@@ -27,6 +27,7 @@ from nhilint.facts import (
     Workload,
 )
 from nhilint.formats import SourceFile
+from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, is_unknown, reference
 from nhilint.tree import Block, Call, Expr, LMap, LSeq
 
@@ -77,8 +78,8 @@ def _identities(module: Module) -> Iterator[Fact]:
             tag_locs=dict.fromkeys(tags, where),
             tags_loc=where,
             tags_known=known,
-        )
             tags_open=module.from_caller(resource.raw("description")),
+        )
 
 
 def _sa_name(resource: Resource) -> str:
@@ -205,7 +206,7 @@ def _grants(module: Module) -> Iterator[Fact]:
     policies = {r.address: r for r in module.data("google_iam_policy")}
     for level, scope in _IAM_SCOPES.items():
         types = [f"google_{level}_iam_member", f"google_{level}_iam_binding"]
-        for resource in module.resources(*types):
+        for resource in expand(module, module.resources(*types)):
             yield from _grant_facts(
                 module,
                 resource.raw("role"),

@@ -1,7 +1,8 @@
 """A Terraform module as a whole: its files, resources, variables, locals, and value resolution.
 
-Resolution is deliberately small: `var.x` (tfvars over defaults), `local.x`, `merge()` of maps and
-`jsonencode()`. Anything else stays an `Expr` or `Call`, which every consumer treats as unknown:
+Resolution is deliberately small: `var.x` (tfvars over defaults), `local.x`, `merge()` of maps,
+`jsonencode()`, string templates and the functions of `functions` (a string only partly known stays
+a template `Expr`). Anything else stays an `Expr` or `Call`, which every consumer treats as unknown:
 an unknown value is never a finding by itself.
 
 Resolution is memoised (each expression and each map is resolved once, and the result is shared)
@@ -19,6 +20,7 @@ from typing import Any
 
 from nhilint.facts import Loc
 from nhilint.formats import SideRead, SideText, SourceFile, read_beside
+from nhilint.formats.terraform import functions
 from nhilint.parse import Budget, ParseError, TooComplex, decimal
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
 
@@ -88,9 +90,9 @@ class Module:
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _memo: dict[tuple[str, int], list[Any]] = field(default_factory=dict, repr=False)
     _by_attr: dict[tuple[str, str], dict[Any, Resource]] = field(default_factory=dict, repr=False)
+    _reusable: bool | None = field(default=None, repr=False)
     reads: list[SideRead] = field(default_factory=list)  # files read beside the module, for the cache
     problems: list[tuple[Loc, str]] = field(default_factory=list)  # unreadable parts found by providers
-    _reusable: bool | None = field(default=None, repr=False)
 
     def read_file(self, source: SourceFile, name: str) -> SideText | None:
         """`file(name)` of `source`: a file below the module's directory (see `read_beside`)."""
@@ -166,8 +168,6 @@ class Module:
         self.budget.spend(len(found))
         return found
 
-    def lines(self, file: SourceFile) -> list[str]:
-        """The file's lines, split once per module (not once per resource that quotes its text)."""
     def reusable(self) -> bool:
         """A module meant to be called: no `backend` or `cloud` block, no .tfvars file, and no provider
         block with settings (Terraform lets a called module hold only empty or alias-only "proxy"
@@ -215,6 +215,8 @@ class Module:
             return False
         return any(self._reads_variable(child, seen, depth + 1) for child in children)
 
+    def lines(self, file: SourceFile) -> list[str]:
+        """The file's lines, split once per module (not once per resource that quotes its text)."""
         if file.rel not in self._lines:
             self._lines[file.rel] = file.text.splitlines()
         return self._lines[file.rel]
@@ -234,7 +236,15 @@ class Module:
 
     def _resolve_once(self, value: Expr | Call, depth: int) -> Any:
         if isinstance(value, Expr):
-            return self._resolve_traversal(value, depth)
+            found = self._resolve_traversal(value, depth)
+            if found is value and value.text.lstrip().startswith('"'):
+                found = functions.template(value, lambda v: self.resolve(v, depth + 1))
+                self.budget.spend(1 + len(found) // 64 if isinstance(found, str) else 1)
+            return found
+        if value.name in functions.CALLS:
+            found = functions.evaluate(value, lambda v: self.resolve(v, depth + 1))
+            self.budget.spend(1 + len(found) // 64 if isinstance(found, str) else 1)
+            return found
         if value.name == "jsonencode" and len(value.args) == 1:
             return self.resolve(value.args[0], depth + 1)
         if value.name == "merge":

@@ -1,0 +1,199 @@
+"""Resources repeated over collections the module writes down: `for_each`, `count` and `dynamic` blocks.
+
+A resource whose body uses `each.key`/`each.value`/`count.index` becomes one copy per instance with
+those values substituted (positions kept, so every instance is reported at the lines a human edits);
+a `dynamic "x"` block becomes one `x` block per element. A collection that is not known (a variable
+without default, a data source) leaves the resource as written: its repeated values stay unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from nhilint.parse import decimal
+from nhilint.tree import Block, Call, Expr, LMap, LSeq
+
+if TYPE_CHECKING:
+    from nhilint.formats.terraform.module import Module, Resource
+
+MAX_INSTANCES = 256  # instances of one resource or dynamic block judged one by one; past it, unknown
+_PART = re.compile(r"[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]")
+_TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
+_INDEX = re.compile(r"\[\s*([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)\s*\]")
+_INTERPOLATION = re.compile(r"\$\{\s*([A-Za-z_][\w.\[\]\"-]*)\s*\}")
+
+Bindings = dict[str, dict[str, Any]]  # `each` -> {"key": ..., "value": ...}
+
+
+def expand(module: Module, resources: list[Resource]) -> list[Resource]:
+    """Every resource once per instance it declares (itself when it is not repeated, or over an
+    unknown collection)."""
+    from nhilint.formats.terraform.module import Resource
+
+    out: list[Resource] = []
+    for resource in resources:
+        repeated = _repetitions(module, resource.block.attrs) if _mentions(resource.block) else None
+        for bindings in repeated or [{}]:
+            copy = _bind_block(module, resource.block, bindings)
+            out.append(
+                resource
+                if copy is resource.block
+                else Resource(resource.mode, resource.type, resource.name, copy, resource.file, module)
+            )
+    return out
+
+
+def _repetitions(module: Module, attrs: LMap, name: str = "each") -> list[Bindings] | None:
+    """The bindings of each instance of a block with `for_each` or `count`; None when unknown."""
+    if "for_each" in attrs:
+        collection = module.resolve_deep(attrs["for_each"])
+        if isinstance(collection, LMap):
+            pairs = list(collection.items())
+        elif isinstance(collection, LSeq) and all(isinstance(v, (str, int, float)) for v in collection):
+            pairs = [(v, v) for v in collection]  # a set: each key is its value
+        elif isinstance(collection, LSeq) and name != "each":
+            pairs = list(enumerate(collection))  # a dynamic block's list: keys are indexes
+        else:
+            return None
+        if not pairs or len(pairs) > MAX_INSTANCES:
+            return None
+        module.budget.spend(len(pairs))
+        return [{name: {"key": k, "value": v}} for k, v in pairs]
+    if "count" in attrs:
+        count = module.resolve(attrs["count"])
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= MAX_INSTANCES:
+            return None  # `count = 0` (switched off by default) is still judged, as written
+        module.budget.spend(count)
+        return [{"count": {"index": i}} for i in range(count)]
+    return None
+
+
+def _mentions(block: Block) -> bool:
+    """Whether the body reads `each.` or `count.` (else its instances are all alike)."""
+    return any(_uses(v, ("each", "count")) for v in block.attrs.values()) or any(
+        _mentions(child) for child in block.blocks
+    )
+
+
+def _uses(value: Any, roots: tuple[str, ...]) -> bool:
+    if isinstance(value, Expr):
+        return any(ref.split(".", 1)[0].split("[", 1)[0] in roots for ref in value.refs)
+    if isinstance(value, LMap):
+        return any(_uses(v, roots) for v in value.values())
+    if isinstance(value, LSeq):
+        return any(_uses(v, roots) for v in value)
+    if isinstance(value, Call):
+        return any(_uses(v, roots) for v in value.args)
+    return False
+
+
+def _bind_block(module: Module, block: Block, bindings: Bindings) -> Block:
+    children: list[Block] = []
+    changed = bool(bindings)
+    for child in block.blocks:
+        if child.type == "dynamic" and child.labels and child.child("content") is not None:
+            expanded = _dynamic(module, child, bindings)
+            if expanded is not None:
+                children += expanded
+                changed = True
+                continue
+        bound = _bind_block(module, child, bindings)
+        changed = changed or bound is not child
+        children.append(bound)
+    if not changed:
+        return block
+    attrs = _bind(block.attrs, bindings) if bindings else block.attrs
+    return Block(block.type, block.labels, attrs, children, block.pos, block.end_line)
+
+
+def _dynamic(module: Module, dynamic: Block, bindings: Bindings) -> list[Block] | None:
+    """`dynamic "statement" { for_each = ...; content { ... } }` as its `statement` blocks."""
+    iterator = dynamic.attrs.get("iterator")
+    name = iterator.text.strip() if isinstance(iterator, Expr) else dynamic.labels[0]
+    attrs = _bind(dynamic.attrs, bindings) if bindings else dynamic.attrs
+    repeated = _repetitions(module, attrs, name) if "for_each" in attrs else None
+    content = dynamic.child("content")
+    if repeated is None or content is None:
+        return None
+    out = []
+    for own in repeated:
+        body = _bind_block(module, content, {**bindings, **own})
+        out.append(Block(dynamic.labels[0], [], body.attrs, body.blocks, content.pos, content.end_line))
+    return out
+
+
+def _bind(value: Any, bindings: Bindings) -> Any:
+    """`value` with every `each.*`/`count.*` (or iterator) reference replaced by what it is."""
+    if isinstance(value, LMap):
+        out = LMap(value.pos, value.end_line)
+        for k, v in value.items():
+            out.put(k, _bind(v, bindings), value.kpos(k), value.vpos(k))
+        return out
+    if isinstance(value, LSeq):
+        seq = LSeq(value.pos, value.end_line)
+        for i, v in enumerate(value):
+            seq.push(_bind(v, bindings), value.ipos(i))
+        return seq
+    if isinstance(value, Call):
+        return Call(value.name, tuple(_bind(a, bindings) for a in value.args), value.text)
+    if isinstance(value, Expr) and _uses(value, tuple(bindings)):
+        text = value.text.strip()
+        if _TRAVERSAL.match(text):
+            found = _lookup(text, bindings)
+            return value if found is None else found
+        if _INDEX.search(text):  # local.roles[count.index] -> local.roles[1]
+            return _indexed(value, bindings)
+        if text.startswith('"'):
+            return _template(value, bindings)
+    return value
+
+
+def _lookup(text: str, bindings: Bindings) -> Any:
+    parts = _PART.findall(text)
+    if len(parts) < 2 or parts[0] not in bindings or parts[1] not in bindings[parts[0]]:
+        return None
+    value = bindings[parts[0]][parts[1]]
+    for part in parts[2:]:
+        key: Any = part.strip('[]"')
+        if isinstance(value, LMap) and key in value:
+            value = value[key]
+        elif isinstance(value, LSeq) and part.startswith("[") and (index := decimal(key)) is not None:
+            if index >= len(value):
+                return None
+            value = value[index]
+        else:
+            return None
+    return value
+
+
+def _indexed(expr: Expr, bindings: Bindings) -> Expr:
+    """A traversal indexed by a bound value, with the index written in."""
+
+    def literal(match: re.Match[str]) -> str:
+        found = _lookup(match.group(1), bindings)
+        if isinstance(found, int) and not isinstance(found, bool):
+            return f"[{found}]"
+        if isinstance(found, str) and not re.search(r'["\\$%{}\n]', found):
+            return f'["{found}"]'
+        return match.group(0)
+
+    text = _INDEX.sub(literal, expr.text.strip())
+    return Expr(text, tuple(r for r in expr.refs if r in text)) if text != expr.text.strip() else expr
+
+
+def _template(expr: Expr, bindings: Bindings) -> Expr:
+    """A template with its bound interpolations written in as literal text."""
+    used: set[str] = set()
+
+    def literal(match: re.Match[str]) -> str:
+        found = _lookup(match.group(1), bindings)
+        if isinstance(found, bool):
+            found = str(found).lower()
+        if isinstance(found, (str, int, float)) and not re.search(r'["\\$%{}\n]', str(found)):
+            used.add(match.group(1))
+            return str(found)
+        return match.group(0)
+
+    text = _INTERPOLATION.sub(literal, expr.text)
+    return Expr(text, tuple(r for r in expr.refs if r in text)) if used else expr
