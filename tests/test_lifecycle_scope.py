@@ -8,7 +8,9 @@ import json
 
 import pytest
 
+from nhilint import iam
 from nhilint.config import Config
+from nhilint.facts import Loc
 
 from .conftest import run_cli
 
@@ -518,3 +520,66 @@ def test_a_chart_of_the_repository_is_judged_object_by_object(scan) -> None:
     )
     found = [(f.loc.line, f.severity) for f in _reported(result)]
     assert found == [(5, "warning"), (15, "warning"), (25, "warning")]
+
+
+# --- the classification itself, on trust documents as AWS writes them -------------------------------
+
+
+def _trust_document(principal: object, condition: object = None, action: str = "sts:AssumeRole") -> list:
+    statement = {"Effect": "Allow", "Action": action, "Principal": principal}
+    if condition:
+        statement["Condition"] = condition
+    text = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    return list(
+        iam.statements(
+            iam.json_document(text, 1),
+            lambda p: Loc("trust.json", p.line),
+            lambda v: [str(v)] if v is not None else [],
+            policy_kind="trust",
+            identity="aws_iam_role.r",
+        )
+    )
+
+
+ACCOUNT = "arn:aws:iam::111122223333:root"
+USERS = ["arn:aws:iam::111122223333:user/ana", "arn:aws:iam::111122223333:user/bo"]
+SSO_ROLE = "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_1a2b"
+GITHUB_OIDC = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+MFA = {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+MFA_AGE = {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}
+PEOPLE = {
+    "iam-users": ({"AWS": USERS}, None),
+    "account-with-mfa": ({"AWS": ACCOUNT}, MFA),
+    "account-id-with-mfa-age": (
+        {"AWS": "111122223333"},
+        {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
+    ),
+    "sso-permission-set-role": ({"AWS": SSO_ROLE}, None),
+}
+MACHINES = {
+    "service": ({"Service": "lambda.amazonaws.com"}, None),
+    "account-without-mfa": ({"AWS": ACCOUNT}, None),
+    "mfa-if-exists": ({"AWS": ACCOUNT}, {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}),
+    "another-role": ({"AWS": "arn:aws:iam::111122223333:role/deployer"}, MFA),
+    "anyone": ("*", MFA),
+    "oidc": ({"Federated": GITHUB_OIDC}, None),
+}
+
+
+@pytest.mark.parametrize("case", PEOPLE.values(), ids=PEOPLE.keys())
+def test_trust_admitting_only_people(case: tuple[object, object]) -> None:
+    assert iam.admits_only_people(_trust_document(*case))
+
+
+def test_saml_federation_admits_people() -> None:
+    saml = {"Federated": "arn:aws:iam::111122223333:saml-provider/AWSSSO_5d2c_DO_NOT_DELETE"}
+    assert iam.admits_only_people(_trust_document(saml, action="sts:AssumeRoleWithSAML"))
+
+
+@pytest.mark.parametrize("case", MACHINES.values(), ids=MACHINES.keys())
+def test_trust_admitting_a_machine(case: tuple[object, object]) -> None:
+    assert not iam.admits_only_people(_trust_document(*case))
+
+
+def test_no_trust_is_a_machines() -> None:
+    assert not iam.admits_only_people([])
