@@ -29,6 +29,9 @@ _K8S_YAML = re.compile(r"^apiVersion\s*:", re.M)
 _K8S_KIND_YAML = re.compile(r"^kind\s*:", re.M)
 _K8S_JSON = re.compile(r"\"apiVersion\"\s*:")
 _K8S_KIND_JSON = re.compile(r"\"kind\"\s*:")
+_GHA_ON = re.compile(r"^[\"']?on[\"']?\s*:", re.M)
+_GHA_JOBS = re.compile(r"^jobs\s*:", re.M)
+_GHA_JOB_KEY = re.compile(r"^\s+(?:runs-on|steps)\s*:", re.M)
 
 
 def is_candidate(name: str) -> bool:
@@ -63,8 +66,16 @@ def classify(rel: str, text: str) -> str | None:
         return _from_tree(name, text) or _by_words(name, text)
 
 
-# What every Kubernetes object or CloudFormation template contains, or an escape that could spell it.
-_MENTIONS = re.compile(r"apiVersion|AWS|\\[xuU]")
+# What every Kubernetes object, CloudFormation template or GitHub workflow contains, or an escape
+# that could spell it.
+_MENTIONS = re.compile(r"apiVersion|AWS|jobs|stage|\\[xuU]")
+# A job of a GitHub workflow has one of these (a runner, steps, or a reusable workflow to call).
+_WORKFLOW_JOB_KEYS = frozenset({"runs-on", "steps", "uses"})
+_JOBS = "\0jobs"  # marker in `top`: a `jobs:` mapping whose jobs look like GitHub Actions jobs
+# A GitLab job has both; a fragment pulled in by `include:` has jobs but no `stages:` of its own (its
+# parent defines them), so it is recognised by its jobs wherever it lives.
+_GITLAB_JOB_KEYS = frozenset({"script", "stage"})
+_GITLAB = "\0gitlab-job"  # marker in `top`: a top-level mapping with both
 
 
 class _Unsure(Exception):
@@ -81,6 +92,15 @@ def _from_tree(name: str, text: str) -> str | None:
     for doc in docs:
         if isinstance(doc, dict):
             top: dict[str, object] = {str(k): v for k, v in doc.items()}
+            if True in doc:  # YAML 1.1 reads a plain `on` key as true
+                top["on"] = doc[True]
+            jobs = doc.get("jobs")
+            if isinstance(jobs, dict) and any(
+                isinstance(j, dict) and _WORKFLOW_JOB_KEYS & set(j) for j in jobs.values()
+            ):
+                top[_JOBS] = True
+            if any(isinstance(v, dict) and set(v) >= _GITLAB_JOB_KEYS for v in doc.values()):
+                top[_GITLAB] = True
             resources = doc.get("Resources")
             if isinstance(resources, dict):
                 top["Resources"] = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
@@ -99,6 +119,8 @@ def _by_words(name: str, text: str) -> str | None:
             return "kubernetes"
     elif _K8S_YAML.search(head) and _K8S_KIND_YAML.search(head):
         return "kubernetes"
+    elif _GHA_ON.search(head) and _GHA_JOBS.search(head) and _GHA_JOB_KEY.search(head):
+        return "github-actions"
     return None
 
 
@@ -112,6 +134,10 @@ def _judge(top: dict[str, object]) -> str | None:
         return "cloudformation"
     if "apiVersion" in top and "kind" in top:
         return "kubernetes"
+    if "on" in top and _JOBS in top:  # a workflow wherever it lives (workflow-templates/, starters)
+        return "github-actions"
+    if _GITLAB in top and "on" not in top:
+        return "gitlab-ci"
     return None
 
 
@@ -128,6 +154,11 @@ def _sniff_json(text: str) -> str | None:
     top = dict(data)
     if isinstance(resources, dict):
         top["Resources"] = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
+    jobs = data.get("jobs")
+    if isinstance(jobs, dict) and any(
+        isinstance(j, dict) and _WORKFLOW_JOB_KEYS & set(j) for j in jobs.values()
+    ):
+        top[_JOBS] = True
     return _judge(top)
 
 
@@ -140,6 +171,7 @@ def _sniff_yaml(text: str) -> str | None:
     depth = 0
     top: dict[str, object] = {}
     path: list[str | None] = []  # the key being read at each mapping depth (None: expecting a key)
+    job_keys: set[str] = set()  # GitLab job keys seen in the current top-level mapping value
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.DocumentStartEvent):
             depth, top, path = 0, {}, []
@@ -155,6 +187,18 @@ def _sniff_yaml(text: str) -> str | None:
                 if event.value == "<<" and not event.style:  # a plain `<<`: a merge key
                     raise _Unsure
                 path[-1] = event.value
+                if depth == 1:
+                    job_keys = set()
+                    if event.value == "on":
+                        top["on"] = ""  # its value may be a mapping or a list: the key decides
+                elif depth == 2 and path[0] != "-" and event.value in _GITLAB_JOB_KEYS:
+                    job_keys.add(event.value)
+                    if job_keys == _GITLAB_JOB_KEYS:
+                        top[_GITLAB] = True
+                elif (
+                    depth == 3 and path[0] == "jobs" and path[1] != "-" and event.value in _WORKFLOW_JOB_KEYS
+                ):
+                    top[_JOBS] = True
                 continue
             key, value = path[-1], event.value
             if depth == 1 and key != "-":
@@ -170,6 +214,8 @@ def _sniff_yaml(text: str) -> str | None:
             if path[-1] is None:
                 raise _Unsure  # an alias as a key
             _value_done(path)
+        elif isinstance(event, yaml.DocumentEndEvent) and (found := _judge(top)):
+            return found  # a workflow's deciding keys may all hold collections
     return None
 
 

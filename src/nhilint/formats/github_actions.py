@@ -15,6 +15,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime, Loc, TokenScope
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.ci_credentials import input_key_cloud, key_cloud
 from nhilint.formats.walk import string_values, strings
 from nhilint.parse import ParseError, decimal
 from nhilint.tree import LMap, LSeq, Pos
@@ -27,12 +28,18 @@ CLOUD_ENV = {
 }  # fmt: skip
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _SECRET_REF = re.compile(r"(?<![\w.])secrets(?:\.([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
+_ENV_REF = re.compile(r"(?<![\w.])env(?:\.([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
 _ALL_SECRETS = re.compile(r"toJSON\(\s*secrets\s*\)", re.I)
 _AWS_ACTION = re.compile(r"(?:^|/)configure-aws-credentials(?:/[^@]*)?@", re.I)
 _GCP_AUTH = re.compile(r"^google-github-actions/auth@", re.I)
 _GCP_SETUP = re.compile(r"^google-github-actions/setup-gcloud@", re.I)
 _AZURE_LOGIN = re.compile(r"^azure/login@", re.I)
 _CHECKOUT = re.compile(r"^actions/checkout@", re.I)
+# Login actions `action()` judges input by input (static keys versus federation).
+_LOGIN_ACTIONS = re.compile(
+    r"(?:^|/)configure-aws-credentials(?:/[^@]*)?@|^google-github-actions/(?:auth|setup-gcloud)@|^azure/login@",
+    re.I,
+)
 # Steps that request an OIDC token themselves (trusted publishing, provenance, vault JWT...).
 _OIDC_ACTIONS = re.compile(
     r"^(?:pypa/gh-action-pypi-publish|actions/attest[\w-]*|sigstore/[\w-]+|slsa-framework/[\w-]+|"
@@ -80,7 +87,9 @@ def _workflow(file: SourceFile, doc: LMap) -> Iterator[Fact]:
     yield from top.env(doc.get("env"), doc, "env")
     yield from top.secret_uses(doc, ("env",))
     scopes = [
-        _job(file, str(name), job, jobs.kpos(name)) for name, job in jobs.items() if isinstance(job, LMap)
+        _job(file, str(name), job, jobs.kpos(name), top.secret_env)
+        for name, job in jobs.items()
+        if isinstance(job, LMap)
     ]
     facts = [f for facts in scopes for f in facts]
     yield from facts
@@ -101,10 +110,14 @@ def _only_called(doc: LMap) -> bool:
     return names == ["workflow_call"]
 
 
-def _job(file: SourceFile, name: str, job: LMap, header: Pos) -> list[Fact]:
-    model = _Job(file, name, job)
+def _job(file: SourceFile, name: str, job: LMap, header: Pos, secret_env: frozenset[str]) -> list[Fact]:
+    model = _Job(file, name, job, secret_env)
     others = tuple(str(k) for k in job if k not in ("steps", "secrets"))
     facts: list[Fact] = [*model.env(job.get("env"), job, "env"), *model.secret_uses(job, others)]
+    if isinstance(job.get("uses"), str):  # a reusable workflow: its inputs and secrets may carry keys
+        for section in ("with", "secrets"):
+            if isinstance(job.get(section), LMap):
+                facts += model.key_inputs(job["uses"], job[section], section)
     if job.get("secrets") == "inherit":
         facts.append(
             CiSecretUse(
@@ -143,9 +156,12 @@ def _scope_locs(file: SourceFile, perms: Any) -> dict[str, Loc]:
 class _Job:
     """One job (or a composite action's `runs:`): the facts of its env, steps and run lines."""
 
-    def __init__(self, file: SourceFile, name: str, node: LMap) -> None:
+    def __init__(
+        self, file: SourceFile, name: str, node: LMap, secret_env: frozenset[str] = frozenset()
+    ) -> None:
         self.file, self.name, self.node = file, name, node
         self.federates = False
+        self.secret_env = secret_env  # env variables (workflow, job) whose value is a secret
 
     def auth(self, cloud: str, method: str, pos: Pos, detail: str) -> CiAuth:
         if method == "federated":
@@ -154,13 +170,53 @@ class _Job:
             loc=self.file.loc(*pos), ci="github", cloud=cloud, method=method, job=self.name, detail=detail
         )
 
-    def env(self, env: Any, owner: LMap, where: str) -> Iterator[Fact]:
+    def env(self, env: Any, owner: LMap, where: str, uses: str = "") -> Iterator[Fact]:
+        """Cloud keys in an `env:` block; remembers the variables that hold secrets for the levels below."""
         if not isinstance(env, LMap):
             return
+        from_secrets = {str(k) for k, v in env.items() if isinstance(v, str) and self.from_secrets(v)}
         for key, value in env.items():
+            if not isinstance(value, str):
+                continue
             cloud = CLOUD_ENV.get(str(key).upper())
-            if cloud and isinstance(value, str) and static_value(str(key), value):
+            if cloud and static_value(str(key), value):
                 yield self.auth(cloud, "static", env.kpos(key), f"`{where}.{key}`")
+            elif cloud is None and str(key) in from_secrets:
+                found = input_key_cloud(uses, str(key)) if uses else key_cloud(str(key))
+                if found is not None:
+                    yield self.auth(found, "static", env.kpos(key), f"`{where}.{key}`")
+                else:
+                    yield from self.key_secrets(value, env.vpos(key))
+        self.secret_env = self.secret_env | from_secrets
+
+    def from_secrets(self, value: str) -> bool:
+        """The value is (or embeds) a stored secret: `secrets.X`, or an env variable set from one."""
+        for expr in _EXPR.findall(value):
+            if _SECRET_REF.search(expr) or any(
+                (a or b) in self.secret_env for a, b in _ENV_REF.findall(expr)
+            ):
+                return True
+        return False
+
+    def key_secrets(self, text: str, where: Pos, purpose: str = "") -> Iterator[CiAuth]:
+        """A secret whose own name says it is a cloud key (`secrets.AWS_SECRET_ACCESS_KEY`), whatever
+        receives it."""
+        for name in secret_refs(text):
+            cloud = key_cloud(name) if name != "*" else None
+            if cloud is not None:
+                yield self.auth(cloud, "static", where, f"`secrets.{name}`{purpose}")
+                return
+
+    def key_inputs(self, uses: str, inputs: LMap, section: str = "with") -> Iterator[CiAuth]:
+        """Inputs of an action or reusable workflow that carry a cloud key from a secret."""
+        for key, value in inputs.items():
+            if not isinstance(value, str) or not self.from_secrets(value):
+                continue
+            cloud = input_key_cloud(uses, str(key))
+            if cloud is not None:
+                yield self.auth(cloud, "static", inputs.kpos(key), f"`{section}.{key}` of `{uses}`")
+            else:
+                yield from self.key_secrets(value, inputs.vpos(key), f" given to `{uses}`")
 
     def secret_uses(self, node: LMap, keys: tuple[str, ...], usage: str = "") -> Iterator[CiSecretUse]:
         """Secrets read in `node[key]` for each of `keys`."""
@@ -183,12 +239,14 @@ class _Job:
     def steps(self, steps: LSeq) -> Iterator[Fact]:
         for i, step in enumerate(steps):
             if isinstance(step, LMap):
+                outer = self.secret_env
                 yield from self.step(step, steps.ipos(i))
+                self.secret_env = outer  # a step's env is its own
 
     def step(self, step: LMap, pos: Pos) -> Iterator[Fact]:
         uses = step.get("uses")
         inputs = step.get("with")
-        yield from self.env(step.get("env"), step, "env")
+        yield from self.env(step.get("env"), step, "env", uses if isinstance(uses, str) else "")
         yield from self.secret_uses(step, tuple(str(k) for k in step if k not in ("env", "with", "run")))
         if isinstance(step.get("env"), LMap):
             env = step["env"]
@@ -204,20 +262,25 @@ class _Job:
                     yield from self.uses_in(text, where, usage)
             if isinstance(uses, str):
                 yield from self.action(uses, inputs)
+                if not _LOGIN_ACTIONS.search(uses):
+                    yield from self.key_inputs(uses, inputs)
         run = step.get("run")
         if (isinstance(uses, str) and _OIDC_ACTIONS.match(uses)) or (
             isinstance(run, str) and _OIDC_RUN.search(run)
         ):
             self.federates = True
         if isinstance(run, str):
-            for line, number in script_lines(self.file, run, step.vpos("run")):
-                where = Pos(number, 1)
-                yield from self.uses_in(line, where, line_usage(line))
+            lines = list(script_lines(self.file, run, step.vpos("run")))
+            for line, number in lines:
+                yield from self.uses_in(line, Pos(number, 1), line_usage(line))
+                yield from self.key_secrets(line, Pos(number, 1), " in a script")
+            for line, number in logical_lines(lines):
                 for cloud, method, detail in shell_auth(line):
-                    yield self.auth(cloud, method, where, detail)
+                    yield self.auth(cloud, method, Pos(number, 1), detail)
+            for line, number in lines:
                 for seconds in durations(line):
                     yield Lifetime(
-                        loc=self.file.loc(*where),
+                        loc=self.file.loc(number, 1),
                         setting="--duration-seconds",
                         seconds=seconds,
                         identity=self.name or None,
@@ -312,6 +375,22 @@ def script_lines(file: SourceFile, text: str, pos: Pos) -> Iterator[tuple[str, i
             yield line, first + offset
 
 
+def logical_lines(lines: list[tuple[str, int]]) -> Iterator[tuple[str, int]]:
+    """Shell lines with their `\\` continuations joined, each at the line where it starts."""
+    parts: list[str] = []
+    start = 0
+    for line, number in lines:
+        if not parts:
+            start = number
+        if line.rstrip().endswith("\\"):
+            parts.append(line.rstrip()[:-1])
+            continue
+        yield " ".join([*parts, line]), start
+        parts = []
+    if parts:
+        yield " ".join(parts), start
+
+
 _SHELL_AUTH: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("aws", re.compile(r"\bAWS_(?:SECRET_ACCESS_KEY|ACCESS_KEY_ID)\s*=\s*(?!\$\(|%s|\s)\S"),
      "AWS key exported"),
@@ -324,6 +403,17 @@ _SHELL_AUTH: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("azure", re.compile(r"\baz\s+login\b(?=.*--service-principal)"
                          r"(?=.*\s(?:-p|--password|--secret|--client-secret)[\s=])(?!.*--federated-token)"),
      "`az login --service-principal` with a secret"),
+    ("azure", re.compile(r"\bazd\s+auth\s+login\b(?=.*\s--client-secret[\s=])"),
+     "`azd auth login --client-secret`"),
+    ("aws", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b(?=.*\s--(?:key|secret)[\s=])"
+                       r"(?!.*--provider[\s=]+[\"']?(?:azure|google|gcp)\b)"),
+     "`serverless config credentials` with a stored key"),
+    ("gcp", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b"
+                       r"(?=.*--provider[\s=]+[\"']?(?:google|gcp)\b)(?=.*\s--(?:key|secret|credentials)[\s=])"),
+     "`serverless config credentials` with a stored key"),
+    ("azure", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b(?=.*--provider[\s=]+[\"']?azure\b)"
+                         r"(?=.*\s--(?:key|secret)[\s=])"),
+     "`serverless config credentials` with a stored key"),
 )  # fmt: skip
 _FEDERATED_LINE = re.compile(r"assume-role-with-web-identity|--federated-token|ID_TOKEN|id_token", re.I)
 _DURATION = re.compile(r"--duration-seconds[=\s]+[\"']?(\d+)")

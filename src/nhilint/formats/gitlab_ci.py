@@ -17,7 +17,15 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.github_actions import CLOUD_ENV, durations, line_usage, script_lines, shell_auth
+from nhilint.formats.ci_credentials import cloud_commands
+from nhilint.formats.github_actions import (
+    CLOUD_ENV,
+    durations,
+    line_usage,
+    logical_lines,
+    script_lines,
+    shell_auth,
+)
 from nhilint.formats.walk import string_values
 from nhilint.parse import Budget, ParseError, TooComplex
 from nhilint.tree import LMap, LSeq, Pos, Tagged
@@ -40,6 +48,11 @@ RESERVED = frozenset(
 )
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _GAC_EXPORT = re.compile(r"\bGOOGLE_APPLICATION_CREDENTIALS\s*=\s*\S")
+# A cloud key variable named anywhere in the file (a reference, a `variables:` key, a comment that
+# documents it): the project keeps that cloud's keys in CI/CD variables.
+_KEY_VARIABLE = re.compile(r"\b(" + "|".join(sorted(CLOUD_ENV)) + r")\b")
+# Lines that set those variables from an OIDC exchange (`export $(printf "AWS_ACCESS_KEY_ID=%s ...`).
+_FROM_FEDERATION = re.compile(r"%s|printf|\bsts\b|web-identity|id_token|ID_TOKEN|--query", re.I)
 _EPHEMERAL = re.compile(r"^CI_")  # predefined per-job variables (CI_JOB_TOKEN...) are not stored secrets
 MAX_EXTENDS = 11  # GitLab's own nesting limit
 
@@ -130,6 +143,27 @@ class _Pipeline:
         yield from self.global_variables(any("id_tokens" not in job for job in jobs.values()) or not jobs)
         for name, job in jobs.items():
             yield from self.job(name, job)
+        yield from self.key_variables()
+
+    def key_variables(self) -> Iterator[Fact]:
+        """Where the file names a cloud key variable: evidence that the project keeps that cloud's
+        keys in CI/CD variables (one fact per cloud, at the first mention)."""
+        seen: set[str] = set()
+        text = self.file.text
+        for match in _KEY_VARIABLE.finditer(text):
+            cloud = CLOUD_ENV[match.group(1)]
+            start, end = text.rfind("\n", 0, match.start()) + 1, text.find("\n", match.end())
+            if cloud in seen or _FROM_FEDERATION.search(text[start : end if end >= 0 else len(text)]):
+                continue
+            seen.add(cloud)
+            line = text.count("\n", 0, match.start()) + 1
+            yield CiAuth(
+                loc=self.file.loc(line, 1),
+                ci="gitlab",
+                cloud=cloud,
+                method="mentioned",
+                detail=match.group(1),
+            )
 
     def job_names(self) -> list[str]:
         jobs = {str(k): v for k, v in self.doc.items() if isinstance(v, LMap) and k not in RESERVED}
@@ -199,16 +233,23 @@ class _Pipeline:
                 if cloud and not federated:
                     yield self.auth(name, cloud, variables.kpos(key), f"`variables.{key}`")
                 yield from self.pat_refs(name, value, variables.kpos(key), "env")
-        for line, number in self.script(job):
-            where = Pos(number, 1)
-            yield from self.pat_refs(name, line, where, line_usage(line))
+        lines = list(self.script(job))
+        commands: dict[str, tuple[Pos, str]] = {}  # cloud -> first line reaching it with ambient credentials
+        for line, number in logical_lines(lines):
             if not federated:
                 for cloud, _, detail in shell_auth(line):
-                    yield self.auth(name, cloud, where, detail)
+                    yield self.auth(name, cloud, Pos(number, 1), detail)
                 if _GAC_EXPORT.search(line):
-                    yield self.auth(
-                        name, "gcp", where, "a service-account key file in GOOGLE_APPLICATION_CREDENTIALS"
-                    )
+                    detail = "a service-account key file in GOOGLE_APPLICATION_CREDENTIALS"
+                    yield self.auth(name, "gcp", Pos(number, 1), detail)
+                for cloud, command in cloud_commands(line):
+                    commands.setdefault(cloud, (Pos(number, 1), command))
+        for cloud, (where, command) in commands.items():
+            loc = self.file.loc(*where)
+            yield CiAuth(loc=loc, ci="gitlab", cloud=cloud, method="variables", job=name, detail=command)
+        for line, number in lines:
+            where = Pos(number, 1)
+            yield from self.pat_refs(name, line, where, line_usage(line))
             for seconds in durations(line):
                 yield Lifetime(
                     loc=self.file.loc(*where),

@@ -37,17 +37,50 @@ def static_ci_cloud_credentials(ctx: RuleContext) -> Iterator[Finding]:
             groups[(auth.loc.file, auth.job, auth.cloud)].append(auth)
     for (file, job, cloud), found in groups.items():
         found.sort(key=lambda a: a.loc)
-        first, cloud_name = found[0], CLOUD_NAMES.get(cloud, cloud)
+        first, cloud_name = found[0], CLOUD_NAMES.get(cloud, cloud) or "a cloud"
         yield ctx.finding(
             "NHI103",
             first.loc,
             f"{_job(first.ci, job, file)} logs in to {cloud_name} with a stored long-lived key "
             f"({first.detail}): federate with OIDC instead so no key exists to leak.",
             identity=IdentityRef("CI job", job or file),
-            fix=f"{_FORMAT.get(first.ci, first.ci)}-{cloud}",
+            fix=f"{_FORMAT.get(first.ci, first.ci)}-{cloud}" if cloud else None,
             related=[Related(a.loc, f"also uses the stored key: {a.detail}") for a in found[1:]],
             cause=ci_login_cause(job, cloud),
             clause=f"logs in to {cloud_name} with a stored key",
+        )
+    yield from _keys_from_variables(ctx, {(file, job) for file, job, _ in groups})
+
+
+def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) -> Iterator[Finding]:
+    """GitLab jobs that run a cloud CLI or Terraform with no `id_tokens` and no key in sight, in a
+    project whose pipelines name that cloud's key variables: the keys come from CI/CD variables
+    (project settings the scan cannot read), so the finding is a warning."""
+    auths = sorted(ctx.of(CiAuth), key=lambda a: a.loc)
+    evidence: dict[str, CiAuth] = {}
+    for auth in auths:
+        if auth.ci == "gitlab" and auth.method in ("mentioned", "static") and auth.cloud in CLOUD_NAMES:
+            evidence.setdefault(auth.cloud, auth)
+    reported: set[tuple[str, str]] = set()
+    for auth in auths:
+        where = (auth.loc.file, auth.job)
+        if auth.method != "variables" or where in static_jobs or where in reported:
+            continue
+        proof = evidence.get(auth.cloud) if auth.cloud else next(iter(evidence.values()), None)
+        if proof is None:
+            continue
+        reported.add(where)
+        named = proof.detail if proof.method == "static" else f"`{proof.detail}`"
+        yield ctx.finding(
+            "NHI103",
+            auth.loc,
+            f"{_job(auth.ci, auth.job, auth.loc.file)} runs `{auth.detail}` with no `id_tokens` while the "
+            f"project names {named}: its {CLOUD_NAMES[proof.cloud]} keys come from CI/CD variables; "
+            "federate with OIDC instead so no key exists to leak.",
+            identity=IdentityRef("CI job", auth.job),
+            fix=f"gitlab-ci-{proof.cloud}",
+            related=[Related(proof.loc, f"{named} named here")],
+            severity="warning",
         )
 
 
@@ -137,6 +170,25 @@ def _workflow_scope(ctx: RuleContext, workflow: TokenScope, jobs: list[TokenScop
             "their GITHUB_TOKEN gets the repository's default scopes; set `permissions: {}` "
             "at the top and the minimum per job.",
         )
+    if perms == "read-all" and inheriting:
+        yield _scope_finding(
+            ctx,
+            workflow,
+            f"workflow {file} grants {_jobs(inheriting)} read access to every scope (`read-all`): "
+            "set `permissions: {}` at the top and the minimum per job.",
+        )
+    writes = (
+        [s for s, v in perms.items() if v == "write" and s != "id-token"] if isinstance(perms, dict) else []
+    )
+    if writes and len(inheriting) > 1:
+        scopes = ", ".join(f"`{s}: write`" for s in writes)
+        yield ctx.finding(
+            "NHI208",
+            workflow.locs.get(writes[0], workflow.loc),
+            f"workflow {file} grants {scopes} to every job at the top, and {_jobs(inheriting)} inherit it: "
+            "grant write scopes only on the job that writes.",
+            identity=IdentityRef("GITHUB_TOKEN", file),
+        )
     if isinstance(perms, dict) and perms.get("id-token") == "write":
         federating = [j for j in inheriting if j.federates or j.calls_workflow]
         idle = [j for j in inheriting if not (j.federates or j.calls_workflow)]
@@ -150,6 +202,11 @@ def _workflow_scope(ctx: RuleContext, workflow: TokenScope, jobs: list[TokenScop
                 "do not federate: grant `id-token: write` only on the job that does.",
                 identity=IdentityRef("GITHUB_TOKEN", file),
             )
+
+
+def _jobs(scopes: list[TokenScope]) -> str:
+    names = ", ".join(f"`{j.job}`" for j in scopes)
+    return f"job {names}" if len(scopes) == 1 else f"jobs {names}"
 
 
 @rule("NHI403")
