@@ -20,6 +20,7 @@ Resolve = Callable[[Any], Any]
 
 MAX_STRING = 4096  # characters a computed string may reach: past it the value is unknown
 _FORMAT_VERB = re.compile(r"%(%|[sdv])")
+_INTERPOLATION = re.compile(r"\$\{([^{}]*)\}")
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
 CALLS = frozenset({"format", "join", "toset", "tolist", "concat", "length", "tostring"})
 
@@ -58,20 +59,22 @@ def template(expr: Expr, resolve: Resolve) -> Any:
     text = expr.text.strip()
     if len(text) < 2 or text[0] != '"' or text[-1] != '"' or "\n" in text or "\\" in text or "%{" in text:
         return expr
+    body = text[1:-1]
     pieces: list[Any] = []
-    rest = text[1:-1]
-    while "${" in rest:
-        before, _, after = rest.partition("${")
-        inner, closed, rest = after.partition("}")
-        if not closed or "{" in inner or before.endswith("$"):  # nested braces, or a `$${` escape
+    position = 0
+    for match in _INTERPOLATION.finditer(body):
+        if body[position : match.start()].endswith("$"):  # a `$${` escape: literal text
             return expr
-        pieces.append(before)
-        name = inner.strip()
+        pieces.append(body[position : match.start()])
+        position = match.end()
+        name = match.group(1).strip()
         value = resolve(Expr(name, (name,))) if _TRAVERSAL.match(name) else None
         pieces.append(value if isinstance(value, (str, int, float, bool, Expr)) else Expr(name, (name,)))
-    pieces.append(rest)
+    if "${" in body[position:] or not pieces:  # nested braces, or nothing to substitute
+        return expr
+    pieces.append(body[position:])
     found = join(pieces)
-    if isinstance(found, Expr) and found.text == text:
+    if found is None or (isinstance(found, Expr) and found.text == text):
         return expr
     return found
 
