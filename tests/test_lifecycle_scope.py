@@ -245,6 +245,32 @@ resource "aws_iam_role" "okta_readonly" {
   max_session_duration = 43200
   assume_role_policy   = data.aws_iam_policy_document.saml.json
 }
+
+variable "role_user_arns" {
+  type        = list(string)
+  description = "ARNs of the users who may assume the role"
+}
+
+data "aws_iam_policy_document" "users_with_mfa" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = var.role_user_arns
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:MultiFactorAuthPresent"
+      values   = ["true"]
+    }
+  }
+}
+
+resource "aws_iam_role" "user_role" {
+  name                 = "platform-engineer"
+  assume_role_policy   = data.aws_iam_policy_document.users_with_mfa.json
+  max_session_duration = 28800
+}
 """
 
 MACHINE_ROLES = """\
@@ -555,12 +581,13 @@ PEOPLE = {
         {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}},
     ),
     "sso-permission-set-role": ({"AWS": SSO_ROLE}, None),
+    "users-from-a-variable-with-mfa": ({"AWS": "${var.role_user_arns}"}, MFA),
 }
 MACHINES = {
     "service": ({"Service": "lambda.amazonaws.com"}, None),
     "account-without-mfa": ({"AWS": ACCOUNT}, None),
     "mfa-if-exists": ({"AWS": ACCOUNT}, {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}),
-    "another-role": ({"AWS": "arn:aws:iam::111122223333:role/deployer"}, MFA),
+    "another-role": ({"AWS": "arn:aws:iam::111122223333:role/deployer"}, None),
     "anyone": ("*", MFA),
     "oidc": ({"Federated": GITHUB_OIDC}, None),
 }

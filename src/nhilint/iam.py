@@ -408,14 +408,14 @@ _IAM_USER = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:user/")
 # the roles IAM Identity Center (AWS SSO) makes for each permission set a person signs in with
 _SSO_ROLE = re.compile(r"^arn:aws[\w-]*:iam::(?:\d{12}|\*):role/aws-reserved/sso\.amazonaws\.com/", re.I)
 _SAML_PROVIDER = re.compile(r"^arn:aws[\w-]*:iam::(?:\d{12}|\$\{[^}]*\}):saml-provider/")
-_ACCOUNT = re.compile(r"^(?:arn:aws[\w-]*:iam::(?:\d{12}|\$\{[^}]*\}):root|\d{12})$")  # the account itself
 
 
 def admits_only_people(trust: list[PolicyStatement]) -> bool:
     """Whether a role's trust policy lets in people only: IAM users, SAML federation (AWS SSO
-    included), an SSO permission set's role, or an account principal under an MFA condition (no
-    service, workload or CI signs in with MFA). No trust, or one not understood, is a machine's:
-    the lifecycle rules must not lose a machine role."""
+    included), an SSO permission set's role, or AWS principals under a strict MFA condition (no
+    service, workload or CI signs in with MFA; an account or a list from a variable then names
+    people). No trust, or one not understood, is a machine's: the lifecycle rules must not lose a
+    machine role."""
     allows = [s for s in trust if s.effect == "Allow" and s.policy_kind == "trust"]
     return bool(allows) and all(_people_only(s) for s in allows)
 
@@ -430,7 +430,7 @@ def _people_only(statement: PolicyStatement) -> bool:
     for principal in principals.get("AWS", []):
         if _IAM_USER.match(principal) or _SSO_ROLE.match(principal):
             continue
-        if _ACCOUNT.match(principal) and signed_in:
+        if signed_in and principal != "*":
             continue
         return False
     return True
