@@ -343,8 +343,8 @@ class Manifest:
 
     def chart(self) -> str:
         """The Helm chart the object was rendered from ("" when none says so)."""
-        if self.source and "/templates/" in f"/{self.source}":
-            before = f"/{self.source}".rsplit("/templates/", 1)[0]
+        before, templates, _ = f"/{self.source or ''}".rpartition("/templates/")
+        if templates and before.rsplit("/", 1)[-1]:
             return before.rsplit("/", 1)[-1]
         labels = self.labels()
         chart = labels.get(HELM_CHART_LABEL)
