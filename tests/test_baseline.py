@@ -45,7 +45,7 @@ def test_baseline_suppresses_every_current_finding_and_holds_no_values(tmp_path:
 def test_baseline_survives_lines_inserted_above_every_finding(tmp_path: Path) -> None:
     root = copy_insecure(tmp_path)
     result = scan(root)
-    entries = {baseline.Entry.of(f) for f in result.active}
+    entries = baseline.entries_of(result.findings)
     for file in {f.loc.file for f in result.active}:
         path = root / file
         lines = path.read_text().splitlines(keepends=True)

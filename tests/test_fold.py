@@ -230,3 +230,53 @@ Resources:
     [literal] = [f for f in _active(document) if f["rule_id"] == "NHI101"]
     text = " ".join(literal["suggestion"]["text"].split())
     assert "for an RDS master password" in text  # RDS only as the aside it is for a token
+
+
+# --- tests, fixtures, examples and docs (nhilint.production) ---------------------------------------
+
+
+def test_findings_in_a_tests_directory_are_notes_that_never_fail(tmp_path: Path) -> None:
+    _write(tmp_path, {"tests/integration/iam.tf": UNTAGGED_ROLE})
+    code, document = _scan(tmp_path, "--fail-on", "note")
+    [finding] = _active(document)
+    assert (finding["severity"], finding["non_production"]) == ("note", True)
+    assert document["summary"]["non_production"] == 1
+    assert code == 0
+
+
+def test_a_credential_in_a_tests_directory_keeps_its_level(tmp_path: Path) -> None:
+    _write(tmp_path, {"tests/fixtures/providers.tf": PROVIDER_WITH_KEYS})
+    code, document = _scan(tmp_path)
+    [finding] = _active(document)
+    assert (finding["rule_id"], finding["severity"], finding["non_production"]) == ("NHI105", "error", False)
+    assert code == 1
+
+
+def test_a_path_the_user_names_is_production(tmp_path: Path) -> None:
+    _write(tmp_path, {"examples/iam.tf": UNTAGGED_ROLE})
+    done = run_cli("scan", "examples", "--format", "json", cwd=tmp_path)
+    [finding] = _active(json.loads(done.stdout))
+    assert (finding["severity"], finding["non_production"], done.returncode) == ("warning", False, 1)
+
+
+def test_an_empty_non_production_list_treats_every_path_as_production(tmp_path: Path) -> None:
+    _write(tmp_path, {"docs/iam.tf": UNTAGGED_ROLE, ".nhilint.yaml": "non-production-paths: []\n"})
+    code, document = _scan(tmp_path)
+    [finding] = _active(document)
+    assert (finding["severity"], finding["non_production"], code) == ("warning", False, 1)
+
+
+def test_non_production_segments_are_whole_directory_names(tmp_path: Path) -> None:
+    _write(tmp_path, {"contests/iam.tf": UNTAGGED_ROLE, "infra/tests.tf": UNTAGGED_ROLE.replace("worker", "w2")})
+    code, document = _scan(tmp_path)
+    assert {(f["file"], f["severity"]) for f in _active(document)} == {
+        ("contests/iam.tf", "warning"),
+        ("infra/tests.tf", "warning"),
+    }
+    assert code == 1
+
+
+def test_a_non_production_path_with_a_slash_is_a_configuration_error(tmp_path: Path) -> None:
+    _write(tmp_path, {"iam.tf": UNTAGGED_ROLE, ".nhilint.yaml": "non-production-paths: [tests/unit]\n"})
+    done = run_cli("scan", ".", cwd=tmp_path)
+    assert done.returncode == 2 and "non-production-paths" in done.stderr

@@ -178,5 +178,5 @@ def test_files_included_by_local_path_are_read_whatever_their_name(scan) -> None
             "docs/not-included.yml": job.format(name="example"),
         }
     )
-    files = {f.loc.file for f in result.findings if f.rule_id == "NHI101"}
+    files = {f.loc.file for f in result.findings if "NHI101" in (f.rule_id, *f.also)}  # folded into NHI103
     assert files == {"pipelines/deploy.yml", "templates/lint.yml"}

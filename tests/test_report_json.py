@@ -98,6 +98,7 @@ def test_header_and_summary():
         "files_scanned": 7,
         "files_with_findings": 2,
         "suppressed": 1,
+        "non_production": 0,
         "baseline_stale": 0,
         "files_skipped": 0,
         "internal_errors": 0,
@@ -131,6 +132,8 @@ def test_finding_fields_in_a_fixed_order():
             }
         ],
         "fingerprint": "5d0c2b7e91f4a3e8:1",
+        "also": [],
+        "non_production": False,
         "owasp": "NHI2",
         "suppressed": False,
         "suppression_reason": None,

@@ -36,11 +36,15 @@ class Entry:
         return cls(finding.rule_id, finding.loc.file, identity, finding.fingerprint)
 
 
+def entries_of(findings: list[Finding]) -> set[Entry]:
+    """The entries of every active finding; a folded finding (nhilint.fold) has one for each finding
+    folded into it, so every rule ID stays baselined and each can be fixed or reported on its own."""
+    return {Entry.of(g) for f in findings if f.suppression is None for g in (f, *f.folded)}
+
+
 def render(findings: list[Finding]) -> str:
-    """The baseline of every active finding, as the text of a baseline file: a folded finding
-    (nhilint.fold) has an entry for each finding folded into it, so each rule ID stays baselined."""
-    active = [f for f in findings if f.suppression is None]
-    entries = sorted({Entry.of(g) for f in active for g in (f, *f.folded)})
+    """The baseline of every active finding, as the text of a baseline file."""
+    entries = sorted(entries_of(findings))
     document = {
         "version": VERSION,
         "tool": "nhilint",

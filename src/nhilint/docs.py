@@ -141,6 +141,26 @@ applies to them.
 A scan whose configuration excludes every candidate file under the given paths is an error
 (exit 2), not a green result.
 
+Kubernetes objects are read by API group as well as kind: a `ServiceAccount`, `Secret` or `Pod`
+only with `apiVersion: v1`, RBAC kinds only in `rbac.authorization.k8s.io`, workloads only in
+`apps`/`extensions`/`batch` (a `talos.dev/v1alpha1` ServiceAccount or a CRD reusing a kind name is
+not one). A manifest listed in the `resources:` of the `kustomization.yaml` beside it takes that
+kustomization's `namespace:`, as `kustomize build` would give it (identity names, NHI402 sharing).
+
+## Tests, fixtures, examples and docs
+
+Code under a directory named in `non-production-paths` (by default `test`, `tests`, `testdata`,
+`test-data`, `e2e`, `fixtures`, `examples`, `example`, `samples`, `sample`, `docs`) is not what is
+deployed: its findings are reported as notes that never fail the scan, whatever `fail-on` says, and
+the summary counts them (`non_production` in [JSON](json-output.md)). Credentials are the exception:
+a hardcoded credential (NHI101), a long-lived key resource (NHI102) or a provider's static keys
+(NHI105) keep their level, because a real key committed to a test file is leaked all the same.
+
+A name matches a whole directory name, case-insensitively (`contests/` is not `tests/`), and only
+*below the path you scan*: `nhilint scan .` treats a repository's `tests/` as test data, while
+`nhilint scan tests/` or `nhilint scan tests/main.tf` judges what you named as production. Set
+`non-production-paths: []` to treat every path as production, or list your own names.
+
 ## Configuration in pull requests
 
 Configuration is code that decides what the check reports, and it lives in the repository the
