@@ -15,7 +15,9 @@ resource "aws_iam_role" "worker" {
   name = "order-worker"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+    Statement = [{
+      Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" }
+    }]
   })
 }
 """
@@ -87,7 +89,7 @@ def test_ignoring_one_lifecycle_rule_reports_the_other_on_its_own(tmp_path: Path
 def test_an_inline_ignore_of_one_lifecycle_rule_leaves_the_other_reported(tmp_path: Path) -> None:
     suppressed = UNTAGGED_ROLE.replace(
         'resource "aws_iam_role" "worker" {',
-        '# nhilint: ignore[NHI301] owned by the platform team through CODEOWNERS\n'
+        "# nhilint: ignore[NHI301] owned by the platform team through CODEOWNERS\n"
         'resource "aws_iam_role" "worker" {',
     )
     _write(tmp_path, {"iam.tf": suppressed})
@@ -118,7 +120,10 @@ def test_literal_provider_keys_are_one_provider_finding_with_the_keys_related(tm
     code, document = _scan(tmp_path)
     [finding] = _active(document)
     assert (finding["rule_id"], finding["line"], finding["also"]) == ("NHI105", 3, ["NHI101"])
-    assert {(r["line"], r["message"].split(":")[0]) for r in finding["related"]} == {(3, "NHI101"), (4, "NHI101")}
+    assert {(r["line"], r["message"].split(":")[0]) for r in finding["related"]} == {
+        (3, "NHI101"),
+        (4, "NHI101"),
+    }
     assert "AWS secret access key" in finding["message"] and "9sR2vL0q" not in json.dumps(document)
     assert code == 1
 
@@ -157,7 +162,7 @@ def test_sarif_lists_the_folded_rules_and_their_places(tmp_path: Path) -> None:
     assert lines == {3, 4}
 
 
-def test_an_azure_client_secret_is_not_said_to_live_until_revoked_next_to_its_end_date(tmp_path: Path) -> None:
+def test_an_azure_secret_is_not_said_to_live_until_revoked_beside_its_end_date(tmp_path: Path) -> None:
     _write(
         tmp_path,
         {
@@ -267,7 +272,9 @@ def test_an_empty_non_production_list_treats_every_path_as_production(tmp_path: 
 
 
 def test_non_production_segments_are_whole_directory_names(tmp_path: Path) -> None:
-    _write(tmp_path, {"contests/iam.tf": UNTAGGED_ROLE, "infra/tests.tf": UNTAGGED_ROLE.replace("worker", "w2")})
+    _write(
+        tmp_path, {"contests/iam.tf": UNTAGGED_ROLE, "infra/tests.tf": UNTAGGED_ROLE.replace("worker", "w2")}
+    )
     code, document = _scan(tmp_path)
     assert {(f["file"], f["severity"]) for f in _active(document)} == {
         ("contests/iam.tf", "warning"),
@@ -276,7 +283,18 @@ def test_non_production_segments_are_whole_directory_names(tmp_path: Path) -> No
     assert code == 1
 
 
-def test_a_non_production_path_with_a_slash_is_a_configuration_error(tmp_path: Path) -> None:
-    _write(tmp_path, {"iam.tf": UNTAGGED_ROLE, ".nhilint.yaml": "non-production-paths: [tests/unit]\n"})
+def test_a_configured_list_replaces_the_default_and_names_directories_only(tmp_path: Path) -> None:
+    files = {
+        "qa/iam.tf": UNTAGGED_ROLE,
+        "tests/iam.tf": UNTAGGED_ROLE.replace("worker", "w2"),
+        ".nhilint.yaml": "non-production-paths: [QA]\n",
+    }
+    _write(tmp_path, files)
+    _, document = _scan(tmp_path)
+    assert {(f["file"], f["severity"]) for f in _active(document)} == {
+        ("qa/iam.tf", "note"),
+        ("tests/iam.tf", "warning"),
+    }
+    (tmp_path / ".nhilint.yaml").write_text("non-production-paths: [tests/unit]\n")
     done = run_cli("scan", ".", cwd=tmp_path)
     assert done.returncode == 2 and "non-production-paths" in done.stderr
