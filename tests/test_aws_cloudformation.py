@@ -115,8 +115,8 @@ def test_json_template_user_keys_secret_rotation_and_suppression(scan) -> None:
                 },
             },
             "BuilderKey": {"Type": "AWS::IAM::AccessKey", "Properties": {"UserName": {"Ref": "Builder"}}},
-            "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {"Name": "db"}},
-            "Other": {"Type": "AWS::SecretsManager::Secret", "Properties": {"Name": "other"}},
+            "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {"Name": "db-password"}},
+            "Other": {"Type": "AWS::SecretsManager::Secret", "Properties": {"Name": "other-token"}},
             "Rotation": {
                 "Type": "AWS::SecretsManager::RotationSchedule",
                 "Properties": {"SecretId": {"Ref": "Secret"}},

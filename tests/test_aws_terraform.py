@@ -284,11 +284,11 @@ EOF
 }
 
 resource "aws_secretsmanager_secret" "kept" {
-  name = "kept"
+  name = "kept-db-password"
 }
 
 resource "aws_secretsmanager_secret" "rotated" {
-  name = "rotated"
+  name = "rotated-db-password"
 }
 
 resource "aws_secretsmanager_secret_rotation" "rotated" {

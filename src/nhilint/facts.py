@@ -275,11 +275,21 @@ class TokenScope(Fact):
 
 @dataclass(slots=True)
 class StoredSecret(Fact):
-    """A secret kept in a secret manager (NHI304); `rotated` when a rotation is in the scan."""
+    """A secret kept in a secret manager (NHI304); `rotated` when a rotation or expiry is in the scan.
+
+    What says whether it holds a credential or configuration: its `description` (or content type),
+    the keys of its value (`password` of a JSON value, `db_password` of `var.db_password`), and
+    `generated`, what mints the value (`random_password.db`, `GenerateSecretString`). `missing`
+    names what would rotate it on its platform.
+    """
 
     address: str = ""
     name: str = ""
     rotated: bool = False
+    description: str = ""
+    value_keys: list[str] = field(default_factory=list)
+    generated: str = ""
+    missing: str = "rotation schedule"
 
 
 @dataclass(slots=True)

@@ -46,8 +46,10 @@ class Detection:
 
 
 def redact(value: str) -> str:
-    """The first 4 characters then `****`; only `****` for values shorter than 8 characters."""
-    return value[:4] + "****" if len(value) >= 8 else "****"
+    """At most a quarter of `value`, and never more than 4 characters, then `****`: a 16-character
+    token shows `ghp_`, an 8-character password its first 2 characters, one under 8 nothing."""
+    shown = min(4, len(value) // 4) if len(value) >= 8 else 0
+    return value[:shown] + "****"
 
 
 def redact_secrets(text: str) -> str:
@@ -203,9 +205,31 @@ def is_reference_or_placeholder(value: str) -> bool:
     if any(part in low for part in _PLACEHOLDER_PARTS) or _is_trivial(v):
         return True
     # "test-token", "YOUR_API_KEY_HERE", "MySecretPassword": only placeholder words, no digits.
-    return re.fullmatch(r"[A-Za-z_.\- ]+", v) is not None and all(
+    words_only = re.fullmatch(r"[A-Za-z_.\- ]+", v) is not None and all(
         w.lower() in _PLACEHOLDER_WORDS for w in _WORDS().findall(v)
     )
+    return words_only or _base64_placeholder(v)
+
+
+_BASE64 = _lazy(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _base64_placeholder(value: str) -> bool:
+    """`cGFzc3dvcmQ=` (Kubernetes Secret `data`, Terraform `binary_data`): base64 of a placeholder
+    (`password`, `changeme`, empty) is a placeholder. Random bytes are rarely UTF-8 text, and text
+    that is not a placeholder stays a credential."""
+    import base64
+    import binascii
+
+    if not value or len(value) > 256 or not _BASE64().fullmatch(value):  # placeholders are short
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8").strip()
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    if not decoded:
+        return True
+    return decoded.isprintable() and is_reference_or_placeholder(decoded)
 
 
 def _has_template(value: str) -> bool:
@@ -287,6 +311,7 @@ def is_credential_name(key: str) -> bool:
 
 _NOT_SECRET = _lazy(
     r"""[a-z]+[0-9]*(?:[-_.:/][a-z]+[0-9]*|[-_.][0-9]+)*   # names: my-app-secret, db_creds_v2, read:org
+      | [a-z]+[0-9]*(?:[a-z]+[0-9]*)?(?:[-_.:/][a-z]+[0-9]*(?:[a-z]+[0-9]*)?)+  # tfc-agent-k8s-secrets
       | [A-Z]+[0-9]*(?:_[A-Z0-9]+)+                        # env var names: SECRET_NAME
       | [A-Za-z][a-z]+(?:[A-Z][a-z]+)+                     # CamelCase words: DbPassword
       | [-+]?[0-9][0-9_.,:]* | true|false|yes|no|on|off|True|False|TRUE|FALSE
@@ -371,13 +396,21 @@ def _url_password(m: re.Match[str]) -> bool:
     return not loopback and password != m.group("user") and not is_reference_or_placeholder(password)
 
 
+# A property read in program text (`event.resultToken`, `self.apiKey`, `process.env.TOKEN`): code, not
+# a literal, whatever the name it is assigned to.
+_PROPERTY_READ = _lazy(r"[a-z_$][a-z0-9_$]*(?:\.[A-Za-z_$][\w$]*)+")
+
+
 def _assignment(m: re.Match[str]) -> str | None:
     """`password=...` / `export API_TOKEN=...` inside a value: the name must be credential-named."""
     start = m.start()
     while start and (m.string[start - 1].isalnum() or m.string[start - 1] in "_.-"):
         start -= 1
     name = m.string[start : m.start("secret")].rstrip("\"' \t:=")
-    return _credential_category(name) if _looks_secret(m.group("secret")) else None
+    value = m.group("secret")
+    if _PROPERTY_READ().fullmatch(value) and not value.islower():
+        return None
+    return _credential_category(name) if _looks_secret(value) else None
 
 
 @dataclass(frozen=True)
@@ -543,10 +576,18 @@ def _find_token(value: str) -> tuple[Detection | None, bool]:
     return None, placeholder
 
 
+# Fields whose value is a program (CloudFormation `Code.ZipFile`, SAM `InlineCode`, `inline_code`):
+# only a token whose format proves what it is counts there; `token = event.token` is code.
+CODE_KEYS = frozenset({"zipfile", "inlinecode", "inline_code", "source_code", "sourcecode"})
+
+
 def detect(value: str, key: str = "") -> Detection | None:
     """Is `value` (assigned to the field/env/variable named `key`, maybe empty) a credential?"""
     if len(value) < 8:
         return None
+    if key.lower() in CODE_KEYS and "\n" in value.strip():
+        found = _find_token(value)[0]
+        return found if found and found.confidence == "high" else None
     found, placeholder = _find_token(value)
     if found and found.kind.startswith("AWS") and any(map(_aws_secret_like, _AWS_SECRET().findall(value))):
         return Detection(found.kind + " and secret access key", "high", found.start, found.end)
@@ -563,4 +604,51 @@ def detect(value: str, key: str = "") -> Detection | None:
         return Detection("AWS secret access key", "high", start, start + len(stripped))
     if _looks_secret(stripped):
         return Detection(category, "medium", start, start + len(stripped))
+    return None
+
+
+# --- secrets in a secret store (NHI304) ------------------------------------------------------------
+
+# Words of a stored secret's name or description that say what it holds.
+_STRONG_WORDS = _wordset(
+    """
+    password passwords passwd pwd passphrase token tokens credential credentials creds apikey apikeys
+    privatekey pat
+    """
+)
+_WEAK_WORDS = _wordset("key keys secret secrets auth cert certs certificate")
+# ... and words that say it holds configuration, which win over the weak ones (`kms-key-arn`)
+_CONFIG_WORDS = _wordset(
+    """
+    config configs configuration settings setting arn arns bucket buckets endpoint endpoints url urls uri
+    host hostname hosts region kms cmk id ids name names param params parameters public pub
+    """
+)
+
+
+def stored_credential(name: str, description: str, value_keys: list[str], generated: str) -> str | None:
+    """Why a secret kept in a secret store holds a credential (`generated by random_password.db`,
+    `its value holds \\`password\\``, `its name says token`), or None when it holds configuration or
+    nothing says (a KMS key ARN, a bucket name, `app-config`, `prod/orders/db`).
+
+    What mints the value decides first, then the keys of the value (a JSON value of only
+    `bucket` and `kms_key_arn` is configuration, whatever its name), then the name and description.
+    """
+    if generated:
+        return f"generated by {generated}"
+    if value_keys:
+        named = [k for k in value_keys if is_credential_name(k)]
+        return f"its value holds `{named[0]}`" if named else None
+    for what, text, weak in (("name", name, True), ("description", description, False)):
+        words = [w.lower() for w in _WORDS().findall(text)]
+        pairs = {
+            f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if b == "key" and a in _KEY_QUALIFIERS
+        } | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if (a, b) == ("client", "secret")}
+        strong = sorted(pairs) or [w for w in words if w in _STRONG_WORDS]
+        if strong:
+            return f"its {what} says {strong[0]}"
+        # A description always calls the thing a secret: only a name's weak words count.
+        found = [w for w in words if w in _WEAK_WORDS] if weak else []
+        if found and not _CONFIG_WORDS.intersection(words):
+            return f"its {what} says {found[0]}"
     return None

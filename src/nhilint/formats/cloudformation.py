@@ -35,6 +35,7 @@ from nhilint.tree import LMap, LSeq, Pos
 
 _MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+_JSON_KEY = re.compile(r'"([^"\\\n]{1,128})"\s*:')  # the keys of a JSON SecretString, `${...}` or not
 _IDENTITY_TYPES = {"AWS::IAM::Role": "aws_iam_role", "AWS::IAM::User": "aws_iam_user"}
 # workload type -> property naming the role it runs as
 _WORKLOADS = {
@@ -268,10 +269,7 @@ class Template:
             elif resource.type == "AWS::IAM::InstanceProfile":
                 yield from self._instance_profile(resource)
             elif resource.type == "AWS::SecretsManager::Secret":
-                name = self.render(resource.props.get("Name"))
-                yield StoredSecret(
-                    loc=resource.loc, address=resource.key, name=name[0] if len(name) == 1 else ""
-                )
+                yield self._stored_secret(resource)
             elif resource.type == "AWS::SecretsManager::RotationSchedule":
                 yield Rotation(
                     loc=self.prop_loc(resource, "SecretId"),
@@ -280,6 +278,21 @@ class Template:
                 )
             if resource.type in _WORKLOADS:
                 yield from self._workload(resource)
+
+    def _stored_secret(self, resource: Resource) -> StoredSecret:
+        """A Secrets Manager secret: `GenerateSecretString` mints a password; the keys of a JSON
+        `SecretString` say what it holds (NHI304)."""
+        props = resource.props
+        name, description = self.render(props.get("Name")), self.render(props.get("Description"))
+        keys = [k for text in self.render(props.get("SecretString")) for k in _JSON_KEY.findall(text)]
+        return StoredSecret(
+            loc=resource.loc,
+            address=resource.key,
+            name=name[0] if len(name) == 1 else "",
+            description=description[0] if len(description) == 1 else "",
+            value_keys=list(dict.fromkeys(keys)),
+            generated="GenerateSecretString" if isinstance(props.get("GenerateSecretString"), LMap) else "",
+        )
 
     def _identity(self, resource: Resource) -> Iterator[Fact]:
         props = resource.props

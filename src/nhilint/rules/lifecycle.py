@@ -215,4 +215,8 @@ def secret_without_rotation(ctx: RuleContext) -> Iterator[Finding]:
             secret.loc,
             f"secret {secret.name or secret.address} has no rotation schedule in this scan.",
             identity=IdentityRef("secret", secret.name or secret.address),
+            fix=f"{ctx.format_of(secret.loc)}-{_PLATFORMS.get(secret.address.split('_', 1)[0], 'aws')}",
         )
+
+
+_PLATFORMS = {"aws": "aws", "azurerm": "azure", "google": "gcp"}  # Terraform type prefix -> fix key
