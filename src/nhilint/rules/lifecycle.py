@@ -11,6 +11,7 @@ from nhilint.facts import Identity, Lifetime, PolicyStatement, Rotation, StoredS
 from nhilint.findings import Finding, IdentityRef
 from nhilint.fold import lifecycle_cause
 from nhilint.rules import RuleContext, rule
+from nhilint.secrets import stored_credential
 
 
 def _tag(identity: Identity, keys: tuple[str, ...]) -> tuple[str, str] | None:
@@ -210,10 +211,15 @@ def secret_without_rotation(ctx: RuleContext) -> Iterator[Finding]:
     for secret in ctx.of(StoredSecret):
         if secret.rotated or secret.address in rotated or (secret.name and secret.name in rotated):
             continue
+        why = stored_credential(secret.name, secret.description, secret.value_keys, secret.generated)
+        if why is None:
+            continue  # configuration kept in a secret store (an ARN, a bucket), or nothing says
+        where = " in this scan" if secret.missing == "rotation schedule" else ""
         yield ctx.finding(
             "NHI304",
             secret.loc,
-            f"secret {secret.name or secret.address} has no rotation schedule in this scan.",
+            f"secret {secret.name or secret.address} holds a credential ({why}) and has no "
+            f"{secret.missing}{where}: a copy taken once works until someone changes it.",
             identity=IdentityRef("secret", secret.name or secret.address),
             fix=f"{ctx.format_of(secret.loc)}-{_PLATFORMS.get(secret.address.split('_', 1)[0], 'aws')}",
         )
