@@ -581,13 +581,24 @@ def _find_token(value: str) -> tuple[Detection | None, bool]:
 CODE_KEYS = frozenset({"zipfile", "inlinecode", "inline_code", "source_code", "sourcecode"})
 
 
+def _quoted_in_code(code: str) -> Detection | None:
+    """A quoted literal assigned to a credential-named name in program text (`password = "..."`,
+    `apiKey: '...'`); unquoted right-hand sides (`token = event.token`) are code."""
+    for m in _ASSIGNED().finditer(code):
+        group = "double" if m["double"] is not None else "single" if m["single"] is not None else None
+        category = _credential_category(m["name"]) if group else None
+        if group and category and _looks_secret(m[group]):
+            return Detection(category, "medium", m.start(group), m.end(group))
+    return None
+
+
 def detect(value: str, key: str = "") -> Detection | None:
     """Is `value` (assigned to the field/env/variable named `key`, maybe empty) a credential?"""
     if len(value) < 8:
         return None
     if key.lower() in CODE_KEYS and "\n" in value.strip():
         found = _find_token(value)[0]
-        return found if found and found.confidence == "high" else None
+        return found if found and found.confidence == "high" else _quoted_in_code(value)
     found, placeholder = _find_token(value)
     if found and found.kind.startswith("AWS") and any(map(_aws_secret_like, _AWS_SECRET().findall(value))):
         return Detection(found.kind + " and secret access key", "high", found.start, found.end)
