@@ -386,3 +386,48 @@ jobs:
     assert set(found) == {(WF + "shared.yml", 3), (WF + "read-all.yml", 2)}
     assert "`contents: write`, `pull-requests: write`" in found[(WF + "shared.yml", 3)]["message"]
     assert "`read-all`" in found[(WF + "read-all.yml", 2)]["message"]
+
+
+def test_gitlab_keys_passed_to_terraform_or_written_to_a_credentials_file(tmp_path: Path) -> None:
+    pipeline = """\
+stages: [plan, apply]
+variables:
+  TF_VAR_aws_access_key: ${AWS_ACCESS_KEY_ID}
+  TF_VAR_aws_secret_key: ${AWS_SECRET_ACCESS_KEY}
+  TF_VAR_aws_region: ${AWS_DEFAULT_REGION}
+plan:
+  stage: plan
+  script:
+    - terraform init
+    - terraform plan
+apply:
+  stage: apply
+  before_script:
+    - mkdir -p ~/.aws
+    - echo $AWS_CREDS | base64 -d > ~/.aws/credentials
+  script:
+    - terraform apply -auto-approve
+"""
+    found = at(scan(tmp_path, {".gitlab-ci.yml": pipeline}, "NHI103"), "NHI103")
+    assert set(found) == {(".gitlab-ci.yml", 3), (".gitlab-ci.yml", 15)}
+    assert {f["severity"] for f in found.values()} == {"error"}
+
+
+def test_keys_of_another_vendor_in_aws_words_are_not_called_aws(tmp_path: Path) -> None:
+    workflow = """\
+on: push
+permissions:
+  contents: read
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aliyun/acr-login@v1
+        with:
+          login-server: https://registry.cn-hangzhou.aliyuncs.com
+          region-id: cn-hangzhou
+          access-key-id: ${{ secrets.ACCESS_KEY_ID }}
+          access-key-secret: ${{ secrets.ACCESS_KEY_SECRET }}
+"""
+    (finding,) = at(scan(tmp_path, {WF + "build.yml": workflow}, "NHI103"), "NHI103").values()
+    assert finding["line"] == 12 and " logs in to a cloud " in finding["message"]

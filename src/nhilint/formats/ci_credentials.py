@@ -41,17 +41,18 @@ def _has(seq: list[str], *run: str) -> bool:
     return any(tuple(seq[i : i + n]) == run for i in range(len(seq) - n + 1))
 
 
-def key_cloud(name: str, action_cloud: str = "") -> str | None:
+def key_cloud(name: str, action_cloud: str = "", vendor: str = "") -> str | None:
     """The cloud whose long-lived key a name says it holds ("" when the name says a key but not the
     cloud), or None when the name does not say a cloud key. `action_cloud` is the cloud of the
-    action the input is given to, when known (it names the cloud and admits a bare client secret)."""
+    action the input is given to, when known (it names the cloud and admits a bare client secret);
+    `vendor` is the action's name, whose words may name another vendor (`aliyun/acr-login`)."""
     w = words(name)
     if not w or _NOT_KEY_WORDS & set(w):
         return None
     cloud = _cloud_of(w) or action_cloud
     # AWS: access key id, secret access key, aws access key / secret key / key id.
     if _has(w, "secret", "access", "key") or _has(w, "access", "key", "id"):
-        return cloud or ("" if _OTHER_VENDORS & set(w) else "aws")
+        return cloud or ("" if _OTHER_VENDORS & {*w, *words(vendor)} else "aws")
     if cloud == "aws" and (_has(w, "access", "key") or _has(w, "secret", "key") or _has(w, "key", "id")):
         return "aws"
     # Google Cloud: service-account key / JSON, SA key, credentials JSON, service key, credentials.
@@ -144,7 +145,7 @@ def input_key_cloud(uses: str, name: str) -> str | None:
     cloud, names = deploy_action(uses)
     if name.lower() in names:
         return cloud
-    return key_cloud(name, cloud)
+    return key_cloud(name, cloud, action_name(uses))
 
 
 # Shell commands that reach a cloud with whatever credentials the job's environment holds.

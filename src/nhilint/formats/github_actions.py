@@ -403,6 +403,8 @@ _SHELL_AUTH: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("azure", re.compile(r"\baz\s+login\b(?=.*--service-principal)"
                          r"(?=.*\s(?:-p|--password|--secret|--client-secret)[\s=])(?!.*--federated-token)"),
      "`az login --service-principal` with a secret"),
+    ("aws", re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?)\s*[\"']?\S*\.aws/credentials\b"),
+     "an AWS credentials file written from a variable"),
     ("azure", re.compile(r"\bazd\s+auth\s+login\b(?=.*\s--client-secret[\s=])"),
      "`azd auth login --client-secret`"),
     ("aws", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b(?=.*\s--(?:key|secret)[\s=])"

@@ -17,7 +17,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.ci_credentials import cloud_commands
+from nhilint.formats.ci_credentials import cloud_commands, key_cloud
 from nhilint.formats.github_actions import (
     CLOUD_ENV,
     durations,
@@ -207,11 +207,12 @@ class _Pipeline:
             if not isinstance(value, str) or not value.strip():
                 continue
             where = self.file.loc(*self.globals.kpos(key))
-            if name.upper() in CLOUD_ENV and some_job_static:
+            cloud = _key_variable(name, value)
+            if cloud is not None and some_job_static:
                 yield CiAuth(
                     loc=where,
                     ci="gitlab",
-                    cloud=CLOUD_ENV[name.upper()],
+                    cloud=cloud,
                     method="static",
                     job="",
                     detail=f"`variables.{name}`",
@@ -229,8 +230,8 @@ class _Pipeline:
                 value = _variable_value(raw)
                 if not isinstance(value, str) or not value.strip():
                     continue
-                cloud = CLOUD_ENV.get(str(key).upper())
-                if cloud and not federated:
+                cloud = _key_variable(str(key), value)
+                if cloud is not None and not federated:
                     yield self.auth(name, cloud, variables.kpos(key), f"`variables.{key}`")
                 yield from self.pat_refs(name, value, variables.kpos(key), "env")
         lines = list(self.script(job))
@@ -332,6 +333,14 @@ def _referenced(doc: LMap) -> set[str]:
         elif isinstance(node, LSeq):
             stack.extend(node)
     return found
+
+
+def _key_variable(name: str, value: str) -> str | None:
+    """The cloud whose key a variable hands the job: a cloud key variable (`AWS_ACCESS_KEY_ID`), or
+    one whose name says a cloud key set from another variable (`TF_VAR_aws_secret_key: $KEY`)."""
+    if name.upper() in CLOUD_ENV:
+        return CLOUD_ENV[name.upper()]
+    return key_cloud(name) if _VAR_REF.search(value) else None
 
 
 def _variable_value(raw: Any) -> Any:

@@ -64,7 +64,13 @@ def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) ->
     reported: set[tuple[str, str]] = set()
     for auth in auths:
         where = (auth.loc.file, auth.job)
-        if auth.method != "variables" or where in static_jobs or where in reported:
+        every_job = (auth.loc.file, "")  # a key in the global `variables:` is already every job's finding
+        if (
+            auth.method != "variables"
+            or where in static_jobs
+            or every_job in static_jobs
+            or where in reported
+        ):
             continue
         proof = evidence.get(auth.cloud) if auth.cloud else next(iter(evidence.values()), None)
         if proof is None:
