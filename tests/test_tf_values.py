@@ -402,3 +402,119 @@ resource "aws_iam_role_policy" "deploy" {
     findings = scan_json(tmp_path, "--no-cache")
     assert found(findings, "NHI201") == [("main.tf", 21)]
     assert "role deploy" in next(f["message"] for f in findings if f["rule_id"] == "NHI201")
+
+
+# --- local module inputs ---------------------------------------------------------------------
+
+ROLE_MODULE = """
+variable "name" {
+  type = string
+}
+
+variable "actions" {
+  type = list(string)
+}
+
+variable "managed_policies" {
+  type    = list(string)
+  default = []
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.name
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+    Principal = { Service = "ecs-tasks.amazonaws.com" } }] })
+}
+
+resource "aws_iam_role_policy" "this" {
+  role = aws_iam_role.this.id
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = var.actions, Resource = "*" }]
+  })
+}
+
+module "attach" {
+  source     = "../attach"
+  role       = aws_iam_role.this.name
+  policy_arn = var.managed_policies[0]
+}
+"""
+ATTACH_MODULE = """
+variable "role" {
+  type = string
+}
+
+variable "policy_arn" {
+  type = string
+}
+
+resource "aws_iam_role_policy_attachment" "this" {
+  role       = var.role
+  policy_arn = var.policy_arn
+}
+"""
+CALLER = """
+module "deployer" {
+  source           = "../../modules/role"
+  name             = "deployer"
+  actions          = ["ecr:GetAuthorizationToken"]
+  managed_policies = ["arn:aws:iam::aws:policy/AdministratorAccess"]
+}
+
+module "operator" {
+  source  = "../../modules/role"
+  name    = "operator"
+  actions = ["*"]
+}
+
+module "registry" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-assumable-role"
+  version = "5.39.0"
+  actions = ["*"]
+}
+"""
+
+
+def test_local_module_judged_with_each_callers_values(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "modules/role/main.tf": ROLE_MODULE,
+            "modules/attach/main.tf": ATTACH_MODULE,
+            "envs/prod/main.tf": CALLER,
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    nhi201 = [f for f in findings if f["rule_id"] == "NHI201"]
+    # only `operator` passes "*"; the finding is inside the module, the call is related
+    assert [(f["file"], f["line"]) for f in nhi201] == [("modules/role/main.tf", 24)]
+    assert [(r["file"], r["line"]) for r in nhi201[0]["related"]] == [("envs/prod/main.tf", 9)]
+    # through two levels: deployer -> role -> attach
+    nhi204 = [f for f in findings if f["rule_id"] == "NHI204"]
+    assert [(f["file"], f["line"]) for f in nhi204] == [("modules/attach/main.tf", 12)]
+    assert "deployer" in nhi204[0]["message"]
+    assert [(r["file"], r["line"]) for r in nhi204[0]["related"]] == [
+        ("envs/prod/main.tf", 2),
+        ("modules/role/main.tf", 28),
+    ]
+
+
+def test_each_call_site_is_reported_and_the_cache_follows_the_module(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(
+        repo,
+        {
+            "modules/role/main.tf": ROLE_MODULE,
+            "modules/attach/main.tf": ATTACH_MODULE,
+            "envs/prod/main.tf": CALLER.replace('["ecr:GetAuthorizationToken"]', '["*"]'),
+        },
+    )
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    nhi201 = [f for f in scan_json(repo, "envs/prod", env=env) if f["rule_id"] == "NHI201"]
+    assert sorted(r["line"] for f in nhi201 for r in f["related"]) == [2, 9]
+    assert len(nhi201) == 2  # one per call site, each naming its own call
+    # the module now refuses the wildcard: the warm scan of the caller must see it
+    (repo / "modules/role/main.tf").write_text(
+        ROLE_MODULE.replace("Action = var.actions", 'Action = ["s3:GetObject"]')
+    )
+    assert [f for f in scan_json(repo, "envs/prod", env=env) if f["rule_id"] == "NHI201"] == []

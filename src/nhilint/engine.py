@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import posixpath
 import re
 import stat
 from collections import defaultdict
@@ -330,12 +331,45 @@ _PEEK_LIMIT = 1 << 30
 
 
 def units(files: list[SourceFile]) -> list[list[SourceFile]]:
-    """Groups an extractor reads together: a Terraform module (directory), or a single file."""
+    """Groups an extractor reads together: a Terraform module (directory), or a single file.
+
+    A Terraform unit is followed by the files of the local modules it calls (transitively): they
+    are judged with the values the call passes, and the cache key then covers them too."""
     grouped: dict[tuple[str, str], list[SourceFile]] = defaultdict(list)
     for file in files:
         key = str(PurePosixPath(file.rel).parent) if file.format in formats.PER_DIRECTORY else file.rel
         grouped[(file.format, key)].append(file)
-    return [grouped[k] for k in sorted(grouped)]
+    modules = {key: group for (fmt, key), group in grouped.items() if fmt == "terraform"}
+    calls: dict[str, list[str]] = {}
+    return [
+        grouped[k] + (_called_files(k[1], modules, calls) if k[0] == "terraform" else [])
+        for k in sorted(grouped)
+    ]
+
+
+MAX_CALLED_MODULES = 64  # local modules read as context of one Terraform unit (a deep tree stops there)
+
+
+def _called_files(
+    directory: str, modules: dict[str, list[SourceFile]], calls: dict[str, list[str]]
+) -> list[SourceFile]:
+    """The files of the local modules `directory` calls, directly or through other modules."""
+    seen = {directory}
+    pending = [directory]
+    found: list[SourceFile] = []
+    while pending and len(seen) <= MAX_CALLED_MODULES:
+        current = pending.pop(0)
+        if current not in calls:
+            sources = (s for f in modules[current] for s in _local_module_sources(f, Sources()))
+            calls[current] = list(
+                dict.fromkeys(posixpath.normpath(posixpath.join(current, s)) for s in sources)
+            )
+        for target in calls[current]:
+            if target in modules and target not in seen:
+                seen.add(target)
+                pending.append(target)
+                found += modules[target]
+    return found
 
 
 def _extract_now(unit: list[SourceFile]) -> Extraction:
@@ -371,7 +405,10 @@ def _file_by_file(unit: list[SourceFile], unit_error: Exception) -> Extraction:
     """Each file of a failed unit alone: the broken one is named, its neighbours still judged (without
     what they would have read from each other)."""
     result = Extraction()
-    for file in unit:
+    own = PurePosixPath(unit[0].rel).parent
+    for file in (
+        f for f in unit if f.format not in formats.PER_DIRECTORY or PurePosixPath(f.rel).parent == own
+    ):
         try:
             result.add(_extract_now([file]))
         except Exception as exc:
@@ -468,6 +505,7 @@ def scan(
         skipped=skipped,
         internal_errors=extraction.internal_errors,
         facts=extraction.facts,
+        lines=sources.lines,
     )
 
 

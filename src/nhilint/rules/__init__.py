@@ -19,14 +19,13 @@ from typing import TypeVar
 
 from nhilint.catalogue import Check
 from nhilint.config import Config, Configs
-from nhilint.facts import Fact, Identity, Loc
+from nhilint.facts import Fact, Identity, Loc, Via
 from nhilint.findings import Finding, IdentityRef, InternalError, Related
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
 F = TypeVar("F", bound=Fact)
 
 _REGISTRY: dict[str, list[RuleFunc]] = defaultdict(list)
-_VIA_PLACES = ("action_loc", "resource_loc", "principal_loc", "condition_loc")  # where findings point
 
 
 def rule(rule_id: str) -> Callable[[RuleFunc], RuleFunc]:
@@ -55,7 +54,6 @@ class RuleContext:
     root: Path = field(default_factory=Path.cwd)  # what finding paths are relative to
     _by_type: dict[type, list[Fact]] = field(default_factory=dict, repr=False)
     _identities: dict[str, Identity] | None = field(default=None, repr=False)
-    _via: dict[Loc, list[Related]] | None = field(default=None, repr=False)
 
     def of(self, kind: type[F]) -> list[F]:
         """All facts of one type, in scan order (indexed in one pass on first use)."""
@@ -73,20 +71,6 @@ class RuleContext:
         """The configuration of the file at `loc` (owner keys, limits, severities)."""
         return self.configs.at(os.path.join(self.root, loc.file)) if self.configs else self.config
 
-    def via(self, loc: Loc) -> list[Related]:
-        """Where the facts at `loc` were reached through (the resource that reads a policy file, the
-        module call that set a value): shown with every finding there."""
-        if self._via is None:
-            self._via = {}
-            for fact in self.facts:
-                for via in getattr(fact, "via", ()):
-                    places = {fact.loc, *(getattr(fact, a, None) for a in _VIA_PLACES)}
-                    for place in (p for p in places if isinstance(p, Loc)):
-                        found = self._via.setdefault(place, [])
-                        if Related(via.loc, via.message) not in found:
-                            found.append(Related(via.loc, via.message))
-        return self._via.get(loc, [])
-
     def format_of(self, loc: Loc) -> str:
         return self.formats.get(loc.file, "")
 
@@ -97,7 +81,7 @@ class RuleContext:
         message: str,
         identity: IdentityRef | Identity | None = None,
         fix: str | tuple[str, ...] | None = None,
-        related: Iterable[Related] = (),
+        related: Iterable[Related | Via] = (),
         severity: str | None = None,
         cause: str | None = None,
         clause: str = "",
@@ -118,7 +102,7 @@ class RuleContext:
             loc=loc,
             identity=identity,
             suggestion=check.suggestion(*fixes, self.format_of(loc)),
-            related=[*related, *self.via(loc)],
+            related=[r if isinstance(r, Related) else Related(r.loc, r.message) for r in related],
             cause=cause,
             clause=clause,
         )

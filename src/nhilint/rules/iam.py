@@ -49,6 +49,7 @@ def wildcard_action(ctx: RuleContext) -> Iterator[Finding]:
                 "on named ARNs (IAM Access Analyzer can generate them from its activity).",
                 identity=ref,
                 fix=fix,
+                related=statement.via,
             )
 
 
@@ -72,6 +73,7 @@ def not_action_allow(ctx: RuleContext) -> Iterator[Finding]:
             "write an explicit allow list.",
             identity=ref,
             fix=fix,
+            related=statement.via,
         )
 
 
@@ -112,6 +114,7 @@ def privilege_escalation_permission(ctx: RuleContext) -> Iterator[Finding]:
                 f"privileges: scope it to named ARNs{pass_role}.",
                 identity=ref,
                 fix=fix,
+                related=statement.via,
             )
 
 
@@ -129,4 +132,5 @@ def unrestricted_trust(ctx: RuleContext) -> Iterator[Finding]:
                 f"{name} can be assumed by {callers}: pin the trust to the one caller that needs it.",
                 identity=ref,
                 fix=fix if federated else (f"{fix}-principal", fix),
+                related=statement.via,
             )

@@ -83,7 +83,7 @@ def admin_role_grant(ctx: RuleContext) -> Iterator[Finding]:
             f"{grant.grantee} is granted {what}{where}: {fix}.",
             identity=IdentityRef(grant.grantee_kind, grant.grantee),
             fix=f"{ctx.format_of(grant.loc)}-{grant.platform}",
-            related=related,
+            related=[*related, *grant.via],
         )
 
 

@@ -24,25 +24,45 @@ from nhilint.tree import Block, Call, LMap, LSeq, Pos
 __all__ = ["extract", "Module", "Resource"]
 
 
+_HELPERS = frozenset({"module", "documents", "functions", "instances", "calls"})  # not providers
+
+
 @cache
 def provider_modules() -> tuple[ModuleType, ...]:
     return tuple(
         importlib.import_module(f"{__name__}.{m.name}")
         for m in pkgutil.iter_modules(__path__)
-        if m.name not in ("module", "documents", "functions", "instances")  # shared helpers, not providers
+        if m.name not in _HELPERS
     )
 
 
-def extract(files: list[SourceFile]) -> Extraction:
+def extract(unit: list[SourceFile]) -> Extraction:
+    """The facts of the module in `unit[0]`'s directory; the unit's other files are the local modules
+    it calls (see `calls`), judged here only with the values this module passes them."""
+    from nhilint.formats.terraform.calls import called_facts
     from nhilint.formats.terraform.module import load
 
+    directory = PurePosixPath(unit[0].rel).parent
+    files = [f for f in unit if PurePosixPath(f.rel).parent == directory]
+    context: dict[str, list[SourceFile]] = {}
+    for file in unit:
+        if PurePosixPath(file.rel).parent != directory:
+            context.setdefault(PurePosixPath(file.rel).parent.as_posix(), []).append(file)
     module, problems = load(files)
     result = Extraction(problems=[Problem(loc, reason) for loc, reason in problems])
     result.facts.extend(string_values(module))
     literal = len(result.facts)
+
+    def judged(called: Module, called_files: list[SourceFile]) -> list[Fact]:
+        facts = [f for p in provider_modules() for f in qualified(called, called_files, p.extract(called))]
+        result.reads.extend(called.reads)
+        return facts
+
     try:
         for provider in provider_modules():
             result.facts.extend(qualified(module, files, provider.extract(module)))
+        if context:
+            result.facts.extend(called_facts(module, files, context, judged))
     except TooComplex as exc:  # the literals stand (NHI101 needs no resolution); the rest is unknown
         del result.facts[literal:]
         result.problems.extend(Problem(file.loc(exc.line, exc.col), exc.reason) for file in files)

@@ -70,7 +70,7 @@ def template(expr: Expr, resolve: Resolve) -> Any:
         name = match.group(1).strip()
         value = resolve(Expr(name, (name,))) if _TRAVERSAL.match(name) else None
         pieces.append(value if isinstance(value, (str, int, float, bool, Expr)) else Expr(name, (name,)))
-    if "${" in body[position:] or not pieces:  # nested braces, or nothing to substitute
+    if "${" in body[position:]:  # nested braces
         return expr
     pieces.append(body[position:])
     found = join(pieces)
