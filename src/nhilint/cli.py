@@ -7,6 +7,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or configuratio
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from nhilint import __version__
-from nhilint.report import FORMATS, render
+from nhilint.report import DEFAULT_WIDTH, FORMATS, TERMINAL_FORMATS, render
 
 if TYPE_CHECKING:
     from nhilint.config import Configs
@@ -52,9 +53,11 @@ def _prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _use_color(stream: object) -> bool:
+    """Colour on a terminal; NO_COLOR (any non-empty value) turns it off, FORCE_COLOR (any value but
+    `0`/`false`) on even through a pipe."""
     if os.environ.get("NO_COLOR"):
         return False
-    if os.environ.get("FORCE_COLOR"):
+    if os.environ.get("FORCE_COLOR", "").lower() not in ("", "0", "false"):
         return True
     return bool(getattr(stream, "isatty", lambda: False)())
 
@@ -70,11 +73,13 @@ def main() -> None:
 @click.option(
     "-f",
     "--format",
+    "--output-format",
     "fmt",
     type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
-    help="Output format (github: workflow annotations; markdown: a PR summary).",
+    help="Output format (concise: one line per finding; github: workflow annotations; markdown: a PR "
+    "summary).",
 )
 @click.option(
     "-o",
@@ -146,9 +151,9 @@ def scan(
     )
     named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
     _explain_skips(result, configs, verbose, named)
-    stream = sys.stdout if output is None else None
-    report = render(result, fmt, color=fmt == "text" and stream is not None and _use_color(stream))
-    _emit(report, output)
+    color = fmt in TERMINAL_FORMATS and output is None and _use_color(sys.stdout)
+    width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if output is None else DEFAULT_WIDTH
+    _emit(render(result, fmt, color=color, width=width), output, color=color)
     if result.internal_errors:
         _report_internal_errors(result)
         sys.exit(2)
@@ -235,9 +240,9 @@ def _directories(paths: list[Path]) -> tuple[Path, ...]:
     return tuple(p if p.is_dir() else p.parent for p in paths)
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, color: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=color or None)  # None: click strips colour off a terminal
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

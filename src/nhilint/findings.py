@@ -113,6 +113,7 @@ class ScanResult:
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> files not scanned
     internal_errors: list[InternalError] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list, repr=False)  # what was read, for the inventory
+    lines: dict[str, list[str]] = field(default_factory=dict, repr=False)  # file -> its lines, for snippets
 
     @property
     def active(self) -> list[Finding]:

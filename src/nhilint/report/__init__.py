@@ -11,16 +11,23 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nhilint.findings import ScanResult
 
-FORMATS = ("text", "json", "sarif", "github", "markdown")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "concise")
+TERMINAL_FORMATS = ("text", "concise")  # the formats that may be coloured
+DEFAULT_WIDTH = 100  # columns `text` wraps prose to when the terminal's width is unknown
 
 
-def render(result: ScanResult, fmt: str, color: bool = False) -> str:
-    """`result` in output format `fmt`; `color` only matters to the text format."""
+def render(result: ScanResult, fmt: str, color: bool = False, width: int | None = None) -> str:
+    """`result` in output format `fmt`; `color` matters to the terminal formats, `width` (columns
+    to wrap prose to; default DEFAULT_WIDTH) to `text`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt == "concise":
+        from nhilint.report.text import render_concise
+
+        return render_concise(result, color=color)
     module = import_module(f"nhilint.report.{fmt}")
     if fmt == "text":
-        return module.render(result, color=color)
+        return module.render(result, color=color, **({"width": width} if width else {}))
     return module.render(result)
 
 
