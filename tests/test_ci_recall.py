@@ -431,3 +431,24 @@ jobs:
 """
     (finding,) = at(scan(tmp_path, {WF + "build.yml": workflow}, "NHI103"), "NHI103").values()
     assert finding["line"] == 12 and " logs in to a cloud " in finding["message"]
+
+
+def test_gitlab_jobs_extending_a_template_of_another_file_are_not_warned(tmp_path: Path) -> None:
+    """The template (here in the included common.yml) may give the job `id_tokens`; the scan reads one
+    file at a time, so the low-confidence warning stays silent rather than guess."""
+    common = ".aws_assume_role:\n  id_tokens:\n    MY_OIDC_TOKEN:\n      aud: https://gitlab.example.com\n"
+    pipeline = """\
+# AWS_ACCESS_KEY_ID is never stored: jobs assume a role.
+include: common.yml
+plan:
+  stage: plan
+  extends: [.aws_assume_role]
+  script:
+    - gitlab-terraform plan
+apply:
+  stage: deploy
+  script:
+    - gitlab-terraform apply
+"""
+    found = at(scan(tmp_path, {".gitlab-ci.yml": pipeline, "common.yml": common}, "NHI103"), "NHI103")
+    assert set(found) == {(".gitlab-ci.yml", 11)}

@@ -154,8 +154,8 @@ _CLOUD_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("aws", re.compile(_AT_COMMAND + r"(?:aws|eksctl)\s+[a-z][\w-]*|\b(?:cdk|sam)\s+deploy\b")),
     ("gcp", re.compile(_AT_COMMAND + r"(?:gcloud|gsutil)\s+[a-z][\w-]*")),
     ("azure", re.compile(_AT_COMMAND + r"(?:az|azd)\s+[a-z][\w-]*")),
-    ("", re.compile(_AT_COMMAND + r"(?:terraform|tofu|terragrunt|pulumi|serverless|sls)\s+(?:-\S+\s+)*"
-                    r"(?:apply|plan|destroy|import|refresh|up|deploy|run-all|preview)\b")),
+    ("", re.compile(_AT_COMMAND + r"(?:(?:gitlab-)?terraform|tofu|terragrunt|pulumi|serverless|sls)\s+"
+                    r"(?:-\S+\s+)*(?:apply|plan|destroy|import|refresh|up|deploy|run-all|preview)\b")),
 )  # fmt: skip
 
 

@@ -245,6 +245,8 @@ class _Pipeline:
                     yield self.auth(name, "gcp", Pos(number, 1), detail)
                 for cloud, command in cloud_commands(line):
                     commands.setdefault(cloud, (Pos(number, 1), command))
+        if any(p not in self.doc for p in _parents(self.doc.get(name, job))):
+            commands = {}  # it extends a template of another file, which may well give it `id_tokens`
         for cloud, (where, command) in commands.items():
             loc = self.file.loc(*where)
             yield CiAuth(loc=loc, ci="gitlab", cloud=cloud, method="variables", job=name, detail=command)
