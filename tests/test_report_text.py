@@ -195,6 +195,15 @@ def test_closing_summary_counts_findings_per_rule_and_says_one_note(tmp_path: Pa
     ]
 
 
+def test_the_audit_summary_says_one_repository_one_finding_one_file(tmp_path: Path) -> None:
+    write(tmp_path, {"repo/main.tf": PROVIDER.replace(f'  secret_key = "{SECRET}"\n', "")})
+    out = run_cli("audit", "repo", "--jobs", "1", "--cache-dir", str(tmp_path / "cache"), cwd=tmp_path)
+    summary = out.stdout.rstrip().splitlines()[-1]
+    assert re.fullmatch(
+        r"1 repository \(0 failed\), 1 finding \((1 error|1 warning), .*\) in 1 file", summary
+    )
+
+
 def test_rule_pages_exist_and_match_the_documentation_url() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["urls"]["Documentation"].replace("/tree/", "/blob/") + "/rules/" == RULE_DOCS

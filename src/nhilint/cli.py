@@ -442,11 +442,13 @@ def audit(
         except OSError as exc:
             _fail(f"cannot write {csv_path}: {exc.strerror}")
     click.echo(bulk.Table.of(reports).render(), nl=False)
+    from nhilint.report.text import plural
+
     s = document["summary"]
+    by_severity = ", ".join(plural(s[f"{level}s"], level) for level in ("error", "warning", "note"))
     click.echo(
-        f"{s['repositories']} repositories ({s['repositories_failed']} failed), {s['total']} findings "
-        f"({s['errors']} errors, {s['warnings']} warnings, {s['notes']} notes) "
-        f"in {s['files_scanned']} files"
+        f"{plural(s['repositories'], 'repository', 'repositories')} ({s['repositories_failed']} failed), "
+        f"{plural(s['total'], 'finding')} ({by_severity}) in {plural(s['files_scanned'], 'file')}"
     )
     if failed and not keep_going:
         click.echo(
