@@ -24,8 +24,8 @@ _GCP_WORDS = frozenset({"gcp", "gcloud", "google", "gke", "gcs", "firebase", "ga
 _AZURE_WORDS = frozenset({"azure", "arm", "az", "entra", "aad"})
 # Key names in AWS's words that other vendors use too: no cloud named.
 _OTHER_VENDORS = frozenset(
-    {"alibaba", "aliyun", "oss", "do", "spaces", "minio", "r2", "b2", "wasabi", "linode", "tencent", "cos",
-     "qiniu", "huawei", "obs", "ibm", "oci", "scaleway", "scw"}
+    {"alibaba", "alibabacloud", "aliyun", "tencent", "tencentcloud", "oss", "do", "spaces", "minio", "r2",
+     "b2", "wasabi", "linode", "cos", "qiniu", "huawei", "obs", "ibm", "oci", "scaleway", "scw"}
 )  # fmt: skip
 # Names that are about a key without being one.
 _NOT_KEY_WORDS = frozenset({"kms", "region", "role", "arn", "file", "path", "name", "url", "endpoint", "ttl"})
@@ -55,6 +55,10 @@ def key_cloud(name: str, action_cloud: str = "", vendor: str = "") -> str | None
         return cloud or ("" if _OTHER_VENDORS & {*w, *words(vendor)} else "aws")
     if cloud == "aws" and (_has(w, "access", "key") or _has(w, "secret", "key") or _has(w, "key", "id")):
         return "aws"
+    if _OTHER_VENDORS & {*w, *words(vendor)} and any(
+        _has(w, *pair) for pair in (("access", "key"), ("secret", "key"), ("secret", "id"), ("key", "secret"))
+    ):
+        return ""  # Alibaba AccessKey, Tencent SecretId/SecretKey...: a cloud key, not AWS's
     # Google Cloud: service-account key / JSON, SA key, credentials JSON, service key, credentials.
     if (
         _has(w, "service", "account", "key")
@@ -102,7 +106,9 @@ def _cloud_of(w: list[str]) -> str:
 #   google-github-actions/deploy-cloudrun, get-gke-credentials, deploy-appengine, upload-cloud-storage
 #     (v0): `credentials`, a service-account key;
 #   azure/webapps-deploy, azure/functions-action: `publish-profile`, the app's deployment password;
-#   azure/aks-set-context (v1), azure/k8s-actions/aks-set-context: `creds`.
+#   azure/aks-set-context (v1), azure/k8s-actions/aks-set-context: `creds`;
+#   azure/static-web-apps-deploy: `azure_static_web_apps_api_token`, the app's deployment token
+#     (the action takes `github_id_token` for OIDC instead).
 # Actions that take SSH keys or registry passwords (appleboy/ssh-action, docker/login-action) reach
 # no cloud and are not listed.
 DEPLOY_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
@@ -119,6 +125,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "azure/webapps-deploy": ("azure", frozenset({"publish-profile"})),
     "azure/functions-action": ("azure", frozenset({"publish-profile"})),
     "azure/aks-set-context": ("azure", frozenset({"creds"})),
+    "azure/static-web-apps-deploy": ("azure", frozenset({"azure_static_web_apps_api_token"})),
     "azure/k8s-actions/aks-set-context": ("azure", frozenset({"creds"})),
 }
 
