@@ -518,3 +518,30 @@ def test_each_call_site_is_reported_and_the_cache_follows_the_module(tmp_path: P
         ROLE_MODULE.replace("Action = var.actions", 'Action = ["s3:GetObject"]')
     )
     assert [f for f in scan_json(repo, "envs/prod", env=env) if f["rule_id"] == "NHI201"] == []
+
+
+def test_policy_document_built_on_a_policy_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "policies/base.json": ADMIN_JSON,
+            "main.tf": ROLE
+            + """
+data "aws_iam_policy_document" "deploy" {
+  source_policy_documents = [file("${path.module}/policies/base.json")]
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::artifacts/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  role   = aws_iam_role.deploy.id
+  policy = data.aws_iam_policy_document.deploy.json
+}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    assert found(findings, "NHI201") == [("policies/base.json", 6)]
+    assert related(findings, "NHI201") == [("main.tf", 9)]

@@ -27,6 +27,7 @@ from nhilint.facts import (
     Workload,
 )
 from nhilint.formats.terraform.documents import SideDocument, side_document
+from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.parse import ParseError
 from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
@@ -208,7 +209,7 @@ class _Documents:
 
     def __init__(self, module: Module) -> None:
         self.module = module
-        self._data = {r.address: r for r in module.data(_DOCUMENT)}
+        self._data = {r.address: _with_dynamic(module, r) for r in module.data(_DOCUMENT)}
 
     def of(
         self,
@@ -334,6 +335,9 @@ class _Documents:
             ref = reference(item)
             if ref in self._data and ref not in seen:
                 found.extend(self._sid_statements(self._data[ref], kind, identity, policy, seen | {ref}))
+            elif side := side_document(self.module, self.module.resolve(item), data.file):
+                statements = self._file(data, side, kind, identity, policy, data.attr_loc(attr))
+                found.extend(("", statement) for statement in statements)
         return found
 
     def _block_statement(
@@ -384,6 +388,12 @@ class _Documents:
         )
 
 
+def _with_dynamic(module: Module, data: Resource) -> Resource:
+    """A policy document with its `dynamic "statement"` blocks written out (when known)."""
+    instances = expand(module, [data])
+    return instances[0] if len(instances) == 1 else data
+
+
 def _sid(module: Module, block: Block) -> str:
     sid = module.resolve(block.attrs.get("sid"))
     return sid if isinstance(sid, str) else ""
@@ -410,12 +420,12 @@ def _policies(module: Module) -> Iterator[Fact]:
             used.update(_doc_refs(holder, "policy"))
             yield from docs.of(holder, "policy", "identity", role.address, role.address)
     for type_, (attr, owner_type, _) in _POLICY_OWNERS.items():
-        for resource in module.resources(type_):
+        for resource in expand(module, module.resources(type_)):
             used.update(_doc_refs(resource, "policy"))
             yield from docs.of(
                 resource, "policy", "identity", _target(module, resource, attr, owner_type), resource.address
             )
-    for resource in module.resources("aws_iam_policy"):
+    for resource in expand(module, module.resources("aws_iam_policy")):
         used.update(_doc_refs(resource, "policy"))
         for identity in attached.get(resource.address, [None]):
             yield from docs.of(resource, "policy", "identity", identity, resource.address)
@@ -475,7 +485,7 @@ def _attached_policies(module: Module) -> dict[str, list[str | None]]:
     """Customer-managed policy address -> identities it is attached to in the module."""
     found: dict[str, list[str | None]] = {}
     for type_, (attr, owner_type, _) in _ATTACHMENTS.items():
-        for resource in module.resources(type_):
+        for resource in expand(module, module.resources(type_)):
             policy = reference(resource.raw("policy_arn"))
             if policy and policy.startswith("aws_iam_policy."):
                 found.setdefault(policy, []).append(_target(module, resource, attr, owner_type))
@@ -544,7 +554,7 @@ def _grant(
 
 def _grants(module: Module) -> Iterator[Fact]:
     for type_, (attr, owner_type, kind) in _ATTACHMENTS.items():
-        for resource in module.resources(type_):
+        for resource in expand(module, module.resources(type_)):
             yield from _grant(
                 module,
                 resource,
