@@ -545,3 +545,37 @@ resource "aws_iam_role_policy" "deploy" {
     findings = scan_json(tmp_path, "--no-cache")
     assert found(findings, "NHI201") == [("policies/base.json", 6)]
     assert related(findings, "NHI201") == [("main.tf", 9)]
+
+
+def test_repetition_too_large_to_write_out_stays_unknown_and_the_rest_is_judged(tmp_path: Path) -> None:
+    roles = ", ".join(f'"roles/custom{i}"' for i in range(255))
+    labels = "\n".join(f"    l{i} = {i}" for i in range(1200))
+    write(
+        tmp_path,
+        {
+            "main.tf": f"""
+locals {{
+  roles = [{roles}, "roles/owner"]
+}}
+
+resource "google_project_iam_member" "many" {{
+  for_each = toset(local.roles)
+  project  = "acme-prod"
+  role     = each.value
+  member   = "serviceAccount:ci@acme-prod.iam.gserviceaccount.com"
+  labels = {{
+{labels}
+  }}
+}}
+
+resource "google_project_iam_member" "literal" {{
+  project = "acme-prod"
+  role    = "roles/owner"
+  member  = "serviceAccount:ops@acme-prod.iam.gserviceaccount.com"
+}}
+""",
+        },
+    )
+    findings = scan_json(tmp_path, "--no-cache")
+    assert [f["rule_id"] for f in findings if f["rule_id"] == "NHI001"] == []
+    assert [("ops@" in f["message"]) for f in findings if f["rule_id"] == "NHI204"] == [True]

@@ -23,7 +23,7 @@ from typing import Any
 from nhilint.facts import Fact, Grant, PolicyStatement, Via
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, load
-from nhilint.parse import TooComplex
+from nhilint.parse import Budget, TooComplex
 from nhilint.tree import Call, Expr, LMap, LSeq
 
 MAX_DEPTH = 8  # module calls followed through modules
@@ -41,8 +41,7 @@ def called_facts(
 ) -> Iterator[Fact]:
     """The policies and grants of the local modules `module` calls, judged with the call's values."""
     budget = [MAX_CALLS]
-    alone: dict[str, set[str]] = {}
-    yield from _calls(module, files, context, extract, [], alone, budget)
+    yield from _calls(module, files, context, extract, [], {}, {}, budget)
 
 
 def _calls(
@@ -51,6 +50,7 @@ def _calls(
     context: dict[str, list[SourceFile]],
     extract: Extract,
     chain: list[Via],
+    parsed: dict[str, Module],
     alone: dict[str, set[str]],
     budget: list[int],
 ) -> Iterator[Fact]:
@@ -69,9 +69,10 @@ def _calls(
         if not any(_known(v) for v in arguments.values()):
             continue  # nothing the module does not already say alone
         budget[0] -= 1
-        if target not in alone:
-            alone[target] = {repr(f) for f in _safe(extract, load(called)[0], called)}
-        instance = load(called)[0]
+        if target not in parsed:
+            parsed[target] = load(called)[0]
+            alone[target] = {repr(f) for f in _safe(extract, _fresh(parsed[target]), called)}
+        instance = _fresh(parsed[target])
         instance.variables.update(arguments)
         via = [*chain, Via(file.loc(*block.pos), f"module.{block.labels[0]} passes its values to {target}")]
         for fact in _safe(extract, instance, called):
@@ -80,7 +81,17 @@ def _calls(
                 if isinstance(fact, PolicyStatement):  # each call site's finding is its own
                     fact.policy = f"{fact.policy} in module.{block.labels[0]}"
                 yield fact
-        yield from _calls(instance, called, context, extract, via, alone, budget)
+        yield from _calls(instance, called, context, extract, via, parsed, alone, budget)
+
+
+def _fresh(parsed: Module) -> Module:
+    """A new module over already parsed files (resolution never changes the trees it reads)."""
+    return Module(
+        files=parsed.files,
+        variables=dict(parsed.variables),
+        locals=dict(parsed.locals),
+        budget=Budget(sum(len(f.text) for f, _ in parsed.files)),
+    )
 
 
 def _argument(module: Module, raw: Any) -> Any:

@@ -17,6 +17,7 @@ from nhilint.tree import Block, Call, Expr, LMap, LSeq
 if TYPE_CHECKING:
     from nhilint.formats.terraform.module import Module, Resource
 
+COPY_BASE = 200_000  # nodes any module may copy, plus one per character of its files
 MAX_INSTANCES = 256  # instances of one resource or dynamic block judged one by one; past it, unknown
 _PART = re.compile(r"[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]")
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
@@ -34,6 +35,8 @@ def expand(module: Module, resources: list[Resource]) -> list[Resource]:
     out: list[Resource] = []
     for resource in resources:
         repeated = _repetitions(module, resource.block.attrs) if _mentions(resource.block) else None
+        if repeated and not _affordable(module, len(repeated) * _nodes(resource.block)):
+            repeated = None
         for bindings in repeated or [{}]:
             copy = _bind_block(module, resource.block, bindings)
             out.append(
@@ -67,6 +70,28 @@ def _repetitions(module: Module, attrs: LMap, name: str = "each") -> list[Bindin
         module.budget.spend(count)
         return [{"count": {"index": i}} for i in range(count)]
     return None
+
+
+def _affordable(module: Module, nodes: int) -> bool:
+    """Whether `nodes` more copied nodes stay within what the module's size allows: past it, the
+    repeated values stay unknown (the rest of the module is still judged)."""
+    limit = COPY_BASE + sum(len(file.text) for file, _ in module.files)
+    if module.copies + nodes > limit:
+        return False
+    module.copies += nodes
+    return True
+
+
+def _nodes(value: Any) -> int:
+    if isinstance(value, Block):
+        return 1 + _nodes(value.attrs) + sum(_nodes(child) for child in value.blocks)
+    if isinstance(value, LMap):
+        return 1 + sum(_nodes(v) for v in value.values())
+    if isinstance(value, LSeq):
+        return 1 + sum(_nodes(v) for v in value)
+    if isinstance(value, Call):
+        return 1 + sum(_nodes(v) for v in value.args)
+    return 1
 
 
 def _mentions(block: Block) -> bool:
@@ -115,6 +140,8 @@ def _dynamic(module: Module, dynamic: Block, bindings: Bindings) -> list[Block] 
     repeated = _repetitions(module, attrs, name) if "for_each" in attrs else None
     content = dynamic.child("content")
     if repeated is None or content is None:
+        return None
+    if not _affordable(module, len(repeated) * _nodes(content)):
         return None
     out = []
     for own in repeated:

@@ -79,6 +79,7 @@ class Module:
     variables: dict[str, Any] = field(default_factory=dict)
     locals: dict[str, Any] = field(default_factory=dict)
     budget: Budget = field(default_factory=Budget)
+    copies: int = 0  # nodes written out by `instances` (for_each/count copies), against `copy_limit`
     # memo tables keyed by id(): the keyed objects live in the module's trees (or in `_kept`)
     _resolved: dict[int, Any] = field(default_factory=dict, repr=False)
     _deep: dict[int, Any] = field(default_factory=dict, repr=False)
