@@ -124,6 +124,20 @@ def test_the_caret_is_under_the_secret_and_the_secret_is_not_in_the_line(tmp_pat
     assert KEY[4:] not in whole and SECRET[4:] not in whole
 
 
+def test_messages_do_not_repeat_the_path_the_header_shows(tmp_path: Path) -> None:
+    pat = "ghp_R4nd0mL00k1ngT0k3nF0rT3st1ngPurp0s3x"
+    workflow = WORKFLOW + f"      - run: gh release list\n        env:\n          GH_TOKEN: {pat}\n"
+    gitlab = f'variables:\n  SENTRY_AUTH_TOKEN: "{SECRET[:32]}"\ndeploy:\n  script: [make]\n'
+    broken = 'resource "aws_iam_user" "u" {\n  name = "u\n}\n'
+    files = {".github/workflows/deploy.yml": workflow, ".gitlab-ci.yml": gitlab, "iam/broken.tf": broken}
+    write(tmp_path, files)
+    out = run_cli("scan", ".", "--format", "json", cwd=tmp_path)
+    findings = json.loads(out.stdout)["findings"]
+    rules = {f["rule_id"] for f in findings}
+    assert {"NHI001", "NHI101", "NHI103", "NHI208"} <= rules
+    assert [(f["rule_id"], f["message"]) for f in findings if f["file"] in f["message"]] == []
+
+
 def test_related_places_are_path_line_message(tmp_path: Path) -> None:
     nightly = WORKFLOW.replace("permissions: write-all", "permissions: {}").replace("deploy", "report")
     write(tmp_path, {".github/workflows/deploy.yml": WORKFLOW, ".github/workflows/nightly.yml": nightly})

@@ -433,7 +433,7 @@ def problem_findings(
             rule_id=check.id,
             slug=check.slug,
             severity=config.severity.get(check.id, check.severity),
-            message=f"{p.loc.file} could not be fully read ({p.reason}); only what was read is checked.",
+            message=f"this file could not be fully read ({p.reason}); only what was read is checked.",
             loc=p.loc,
             suggestion=check.suggestion(),
         )

@@ -25,8 +25,9 @@ def is_pat_name(name: str) -> bool:
     return _PAT_NAME.search(name) is not None
 
 
-def _job(ci: str, job: str, file: str) -> str:
-    return f"job `{job}` of {file}" if job else f"every job of {file}"
+def _job(ci: str, job: str) -> str:
+    """The job a finding is about; its file is the finding's own (every report shows it)."""
+    return f"job `{job}`" if job else "every job"
 
 
 @rule("NHI103")
@@ -41,7 +42,7 @@ def static_ci_cloud_credentials(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             "NHI103",
             first.loc,
-            f"{_job(first.ci, job, file)} logs in to {cloud_name} with a stored long-lived key "
+            f"{_job(first.ci, job)} logs in to {cloud_name} with a stored long-lived key "
             f"({first.detail}): federate with OIDC instead so no key exists to leak.",
             identity=IdentityRef("CI job", job or file),
             fix=f"{_FORMAT.get(first.ci, first.ci)}-{cloud}" if cloud else None,
@@ -80,7 +81,7 @@ def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) ->
         yield ctx.finding(
             "NHI103",
             auth.loc,
-            f"{_job(auth.ci, auth.job, auth.loc.file)} runs `{auth.detail}` with no `id_tokens` while the "
+            f"{_job(auth.ci, auth.job)} runs `{auth.detail}` with no `id_tokens` while the "
             f"project names {named}: its {CLOUD_NAMES[proof.cloud]} keys come from CI/CD variables; "
             "federate with OIDC instead so no key exists to leak.",
             identity=IdentityRef("CI job", auth.job),
@@ -96,13 +97,13 @@ def personal_token_in_automation(ctx: RuleContext) -> Iterator[Finding]:
     for use in ctx.of(CiSecretUse):
         if use.usage not in ("other", "inherit", "all") and is_pat_name(use.secret):
             groups[(use.loc.file, use.job, use.secret)].append(use)
-    for (file, job, secret), uses in groups.items():
+    for (_, job, secret), uses in groups.items():
         uses.sort(key=lambda u: u.loc)
         first = uses[0]
         yield ctx.finding(
             "NHI107",
             first.loc,
-            f"{_job(first.ci, job, file)} runs on `{secret}`, a person's access token ({first.usage}): "
+            f"{_job(first.ci, job)} runs on `{secret}`, a person's access token ({first.usage}): "
             "it acts with all of that person's rights and dies with their account; use an app or project "
             "token.",
             identity=IdentityRef("personal token", secret),
@@ -123,7 +124,7 @@ def _literal_tokens(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(
                 "NHI107",
                 value.loc,
-                f"{value.loc.file} contains a personal access token ({redact(match.group())}) at "
+                f"a personal access token ({redact(match.group())}) is written at "
                 f"`{value.path}`: automation must not run as a person; revoke it and use an app or project "
                 "token.",
                 identity=IdentityRef("personal token", redact(match.group())),
@@ -162,7 +163,7 @@ def _workflow_scope(ctx: RuleContext, workflow: TokenScope, jobs: list[TokenScop
         yield _scope_finding(
             ctx,
             workflow,
-            f"workflow {file} grants every job's GITHUB_TOKEN `write-all`: set "
+            "the workflow grants every job's GITHUB_TOKEN `write-all`: set "
             "`permissions: {}` at the top and the minimum per job.",
         )
         return
@@ -172,7 +173,7 @@ def _workflow_scope(ctx: RuleContext, workflow: TokenScope, jobs: list[TokenScop
         yield _scope_finding(
             ctx,
             workflow,
-            f"workflow {file} sets no `permissions:`, nor do these jobs: {names}; "
+            f"the workflow sets no `permissions:`, nor do these jobs: {names}; "
             "their GITHUB_TOKEN gets the repository's default scopes; set `permissions: {}` "
             "at the top and the minimum per job.",
         )
@@ -180,7 +181,7 @@ def _workflow_scope(ctx: RuleContext, workflow: TokenScope, jobs: list[TokenScop
         yield _scope_finding(
             ctx,
             workflow,
-            f"workflow {file} grants {_jobs(inheriting)} read access to every scope (`read-all`): "
+            f"the workflow grants {_jobs(inheriting)} read access to every scope (`read-all`): "
             "set `permissions: {}` at the top and the minimum per job.",
         )
     writes = (
@@ -191,7 +192,7 @@ def _workflow_scope(ctx: RuleContext, workflow: TokenScope, jobs: list[TokenScop
         yield ctx.finding(
             "NHI208",
             workflow.locs.get(writes[0], workflow.loc),
-            f"workflow {file} grants {scopes} to every job at the top, and {_jobs(inheriting)} inherit it: "
+            f"the workflow grants {scopes} to every job at the top, and {_jobs(inheriting)} inherit it: "
             "grant write scopes only on the job that writes.",
             identity=IdentityRef("GITHUB_TOKEN", file),
         )
@@ -204,7 +205,7 @@ def _workflow_scope(ctx: RuleContext, workflow: TokenScope, jobs: list[TokenScop
             yield ctx.finding(
                 "NHI208",
                 loc,
-                f"workflow {file} lets every job mint OIDC tokens (`id-token: write`) but jobs {names} "
+                f"the workflow lets every job mint OIDC tokens (`id-token: write`) but jobs {names} "
                 "do not federate: grant `id-token: write` only on the job that does.",
                 identity=IdentityRef("GITHUB_TOKEN", file),
             )
@@ -221,17 +222,17 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
     for use in ctx.of(CiSecretUse):
         if use.usage == "inherit":
             message = (
-                f"{_job(use.ci, use.job, use.workflow)} passes every repository secret to a reusable "
+                f"{_job(use.ci, use.job)} passes every repository secret to a reusable "
                 "workflow (`secrets: inherit`): pass only the secrets it needs, by name."
             )
         elif use.usage == "all":
             message = (
-                f"{_job(use.ci, use.job, use.workflow)} hands every repository secret to one step "
+                f"{_job(use.ci, use.job)} hands every repository secret to one step "
                 "(`toJSON(secrets)`): pass only the secrets it needs, by name."
             )
         elif use.usage == "global-variable":
             message = (
-                f"`{use.secret}` is a credential in the global `variables:` of {use.workflow}: every job "
+                f"`{use.secret}` is a credential in the global `variables:`: every job "
                 "gets it; move it to the one job that needs it, or replace it with `id_tokens`."
             )
         else:
@@ -273,7 +274,5 @@ def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
             "or OIDC.",
             identity=IdentityRef("CI secret", first.secret),
             fix="github-actions-shared",
-            related=[
-                Related(u.loc, f"`{first.secret}` used by {_job(u.ci, u.job, u.workflow)}") for u in found[1:]
-            ],
+            related=[Related(u.loc, f"`{first.secret}` used by {_job(u.ci, u.job)}") for u in found[1:]],
         )
