@@ -155,7 +155,7 @@ def plaintext_secret_env(ctx: RuleContext) -> Iterator[Finding]:
     for env in ctx.of(EnvVar):
         if not env.value or not secrets.is_credential_name(env.name):
             continue
-        if secrets.is_reference_or_placeholder(env.value, env.name) or secrets.detect(env.value, env.name):
+        if secrets.is_reference_or_placeholder(env.value) or secrets.detect(env.value, env.name):
             continue  # a reference is fine; a detected credential is already NHI101
         yield ctx.finding(
             "NHI106",
