@@ -195,3 +195,35 @@ def test_every_output_shows_a_quarter_of_a_short_password(tmp_path: Path, fmt: s
     assert PASSWORD[:3] not in proc.stdout + proc.stderr
     if fmt != "text":
         json.loads(proc.stdout)  # still a document
+
+
+DEPLOY_TIME_PLACEHOLDERS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: frontend
+spec:
+  selector:
+    matchLabels: {app: frontend}
+  template:
+    metadata:
+      labels: {app: frontend}
+    spec:
+      serviceAccountName: frontend
+      containers:
+        - name: server
+          image: frontend:1.0
+          env:
+            - name: MAPS_API_KEY
+              value: MAPS_API_KEY_VAL
+            - name: DB_PASSWORD
+              value: db-password-here
+            - name: API_TOKEN
+              value: API_TOKEN_Xk9mQ2zzR7
+"""
+
+
+def test_a_value_that_repeats_its_variable_s_name_is_a_placeholder(tmp_path: Path) -> None:
+    result = scan_tree(tmp_path, {"frontend.yaml": DEPLOY_TIME_PLACEHOLDERS})
+    found = sorted((f.rule_id, f.loc.line) for f in result.findings if f.rule_id in ("NHI101", "NHI106"))
+    assert found == [("NHI101", 22)]  # the name plus random characters is a credential still

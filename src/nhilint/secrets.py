@@ -196,10 +196,12 @@ _PLACEHOLDER_PARTS = _wordset(
 _WORDS = _lazy(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 
-def is_reference_or_placeholder(value: str) -> bool:
-    """References (`${...}`, `{{ }}`, `$VAR`, `vault:`...) and placeholders are never credentials."""
+def is_reference_or_placeholder(value: str, key: str = "") -> bool:
+    """References (`${...}`, `{{ }}`, `$VAR`, `vault:`...) and placeholders are never credentials;
+    nor is a value that repeats the name of the field it is assigned to (`MAPS_API_KEY:
+    MAPS_API_KEY_VAL`, a token a deploy script substitutes)."""
     v = value.strip().strip("'\"")
-    if not v or _REFERENCE().search(v) or _has_template(v):
+    if not v or _REFERENCE().search(v) or _has_template(v) or (key and _names_itself(v, key)):
         return True
     low = v.lower()
     if any(part in low for part in _PLACEHOLDER_PARTS) or _is_trivial(v):
@@ -209,6 +211,19 @@ def is_reference_or_placeholder(value: str) -> bool:
         w.lower() in _PLACEHOLDER_WORDS for w in _WORDS().findall(v)
     )
     return words_only or _base64_placeholder(v)
+
+
+def _names_itself(value: str, key: str) -> bool:
+    """`value` is `key` (case and separators aside) plus at most a short word (`_VAL`, `-here`)."""
+    name, text = _squashed(key), _squashed(value)
+    if len(name) < 4 or name not in text or re.fullmatch(r"[\w.-]+", value) is None:
+        return False
+    rest = text.replace(name, "", 1)
+    return rest == "" or (rest.isalpha() and len(rest) <= 12)
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[\W_]", "", text.lower())
 
 
 _BASE64 = _lazy(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
@@ -613,7 +628,7 @@ def detect(value: str, key: str = "") -> Detection | None:
     aws_named = "secret" in words and {"aws", "access", "key"}.intersection(words)
     if aws_named and _AWS_SECRET().fullmatch(stripped) and _aws_secret_like(stripped):
         return Detection("AWS secret access key", "high", start, start + len(stripped))
-    if _looks_secret(stripped):
+    if _looks_secret(stripped) and not _names_itself(stripped, key):
         return Detection(category, "medium", start, start + len(stripped))
     return None
 

@@ -31,7 +31,7 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             "NHI101",
             value.loc,
-            f"{detection.kind} hardcoded in `{value.path}`{_of(holder.name, value.loc.file)} "
+            f"{detection.kind} hardcoded in `{value.path}` of {holder.name} "
             f"(value {secrets.redact(value.value[detection.start : detection.end] or value.value)}): "
             "revoke it and load it at run time instead.",
             identity=holder,
@@ -55,12 +55,6 @@ LONG_LIVED_KEYS = {
         "terraform-azure",
     ),
 }
-
-
-def _of(holder: str, file: str) -> str:
-    """` of aws_ssm_parameter.x`: the resource holding the value; nothing when that is only the file
-    (every report already shows the finding's file)."""
-    return "" if holder == file else f" of {holder}"
 
 
 @rule("NHI102")
@@ -155,7 +149,7 @@ def plaintext_secret_env(ctx: RuleContext) -> Iterator[Finding]:
     for env in ctx.of(EnvVar):
         if not env.value or not secrets.is_credential_name(env.name):
             continue
-        if secrets.is_reference_or_placeholder(env.value) or secrets.detect(env.value, env.name):
+        if secrets.is_reference_or_placeholder(env.value, env.name) or secrets.detect(env.value, env.name):
             continue  # a reference is fine; a detected credential is already NHI101
         yield ctx.finding(
             "NHI106",
