@@ -103,7 +103,7 @@ def test_each_finding_shows_where_what_the_line_the_fix_and_the_rules_page(tmp_p
     out = run_cli("scan", ".", "--select", "NHI208", cwd=tmp_path, env={"COLUMNS": "100"})
     (block,) = blocks(out.stdout)
     assert block[0] == ".github/workflows/deploy.yml:3:1: warning NHI208 broad-ci-token"
-    assert block[1].startswith("  workflow ") and "`write-all`" in " ".join(block[1:3])
+    assert block[1].startswith("  the workflow grants ") and "`write-all`" in " ".join(block[1:3])
     assert "3 | permissions: write-all" in block
     assert underlined(block) == "permissions: write-all"
     assert any(line.startswith("  = fix: ") for line in block)

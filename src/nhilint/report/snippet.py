@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nhilint.facts import Loc
 from nhilint.report.escape import printable
@@ -32,7 +33,6 @@ _WINDOW_BEFORE = 100
 _CONTEXT = 40  # columns kept before the span when a line is cut
 _TAB = 4
 _QUOTED = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?""")
-_TRAILER = re.compile(r"(?:\s+#[^\"']*|[\s,]+)$")  # a trailing comment or comma is not the span
 
 
 @dataclass(frozen=True)
@@ -57,66 +57,83 @@ def snippet(
         return None
     line = lines[loc.line - 1]
     start = min(max(loc.col - 1, 0), len(line))
-    if line[start:].strip():  # a span is never leading whitespace
-        start = len(line) - len(line[start:].lstrip())
-    end = _span_end(line, start)
     columns = [c - 1 for c in secret_columns]
     offset, length = 0, len(line)
     if length > LONG_LINE:  # only a window is ever shown; every word in it that could be a secret is cut
         offset = max(0, start - _WINDOW_BEFORE)
         line = line[offset : offset + 2 * MAX_COLUMNS]
-        start, end = start - offset, min(end - offset, len(line))
+        start -= offset
         columns = [c - offset for c in columns]
-    hidden = _hidden(line, columns)
-    if unparsed or length > LONG_LINE:
-        hidden = redact_snippet(hidden)
-    start, end = _moved(line, hidden, start, end)
-    return _shown(hidden, start, end, cut_before=offset > 0, cut_after=offset + len(line) < length)
+    if line[start:].strip():  # a span is never leading whitespace
+        start = len(line) - len(line[start:].lstrip())
+    end = _span_end(line, start)
+    hidden, first, last = _hidden(line, tuple(sorted(set(columns))), unparsed or length > LONG_LINE)
+    new_end = last[end - 1] if end > start else first[start]
+    return _shown(hidden, first[start], max(new_end, first[start]), offset > 0, offset + len(line) < length)
 
 
 def _span_end(line: str, start: int) -> int:
+    """Where the token at `start` ends: a quoted string's closing quote, else the line's end less a
+    trailing comment or comma (linear: lines come from untrusted files)."""
     if start >= len(line):
         return start
     quoted = _QUOTED.match(line, start)
     if quoted:
         return quoted.end()
-    rest = _TRAILER.sub("", line[start:])
-    return start + max(len(rest), 1)
+    rest = line[start:]
+    comment = rest.find(" #")
+    if comment > 0 and not any(q in rest[comment:] for q in "\"'"):
+        rest = rest[:comment]
+    return start + max(len(rest.rstrip().rstrip(",").rstrip()), 1)
 
 
-def _hidden(line: str, columns: list[int]) -> str:
-    """`line` with no secret: the values at `columns` (right to left, so none moves another), then
-    whatever the detectors and the credential-named assignments reveal."""
-    for column in sorted((c for c in columns if 0 <= c < len(line)), reverse=True):
-        end = _span_end(line, column)
-        value = line[column:end]
+@lru_cache(maxsize=64)  # several findings on one line share the work
+def _hidden(line: str, columns: tuple[int, ...], cautious: bool) -> tuple[str, list[int], list[int]]:
+    """`line` with no secret, and where each of its characters starts and ends in that text.
+
+    The values at `columns` are cut (right to left, so none moves another), then whatever the
+    detectors and the credential-named assignments reveal; `cautious`, every word that could be a
+    secret.
+    """
+    hidden = line
+    for column in reversed([c for c in columns if 0 <= c < len(line)]):
+        end = _span_end(hidden, column)
+        value = hidden[column:end]
         quoted = value[:1] in "\"'" and len(value) > 1 and value[-1] == value[0]
         inner = value[1:-1] if quoted else value.lstrip("\"'")
         if is_reference_or_placeholder(inner) and detect(inner) is None:
             continue  # `${{ secrets.PAT }}`, `var.token`: the name of a secret, not one
-        shown = (
-            value[: len(value) - len(inner) - (1 if quoted else 0)]
-            + redact(inner)
-            + ("" if not quoted else value[-1])
-        )
-        line = line[:column] + shown + line[end:]
-    return redact_assigned(redact_secrets(line))
+        opening = value[: len(value) - len(inner) - (1 if quoted else 0)]
+        hidden = hidden[:column] + opening + redact(inner) + (value[-1] if quoted else "") + hidden[end:]
+    hidden = redact_assigned(redact_secrets(hidden))
+    if cautious:
+        hidden = redact_snippet(hidden)
+    return hidden, *_alignment(line, hidden)
 
 
-def _moved(before: str, after: str, start: int, end: int) -> tuple[int, int]:
-    """`start`/`end` in `before` as positions in `after` (a redaction shortens what it cuts)."""
-    if before == after:
-        return start, end
-    first = list(range(len(before) + 1))  # where each character of `before` starts in `after`
-    last = list(range(1, len(before) + 2))  # and where it ends
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+def _alignment(before: str, after: str) -> tuple[list[int], list[int]]:
+    """Where each character of `before` starts and ends in `after`, which cut parts of it (a
+    replaced part maps onto its replacement). Only the middle that differs is diffed."""
+    n, m = len(before), len(after)
+    prefix = 0
+    while prefix < min(n, m) and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(n, m) - prefix and before[n - 1 - suffix] == after[m - 1 - suffix]:
+        suffix += 1
+    first = list(range(n + 1))
+    last = list(range(1, n + 2))
+    shift = m - n
+    for i in range(n - suffix, n + 1):
+        first[i], last[i] = i + shift, i + shift + 1
+    middle = difflib.SequenceMatcher(None, before[prefix : n - suffix], after[prefix : m - suffix], False)
+    for tag, i1, i2, j1, j2 in middle.get_opcodes():
         for i in range(i1, i2):
-            first[i], last[i] = (j1 + i - i1, j1 + i - i1 + 1) if tag == "equal" else (j1, j2)
-    first[len(before)] = len(after)
-    new_start = first[start]
-    new_end = last[end - 1] if end > start else new_start
-    return new_start, max(new_end, new_start)
+            same = j1 + i - i1
+            first[prefix + i], last[prefix + i] = (
+                (prefix + same, prefix + same + 1) if tag == "equal" else (prefix + j1, prefix + j2)
+            )
+    return first, last
 
 
 def _shown(text: str, start: int, end: int, cut_before: bool, cut_after: bool) -> Snippet:
