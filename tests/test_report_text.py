@@ -218,6 +218,15 @@ def test_the_audit_summary_says_one_repository_one_finding_one_file(tmp_path: Pa
     )
 
 
+def test_the_text_output_page_shows_real_output(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "text-output.md").read_text(encoding="utf-8")
+    source = page.split("```hcl\n", 1)[1].split("```", 1)[0]
+    full, concise = (block.split("```", 1)[0] for block in page.split("```text\n")[1:3])
+    write(tmp_path, {"main.tf": source})
+    assert run_cli("scan", ".", cwd=tmp_path, env={"COLUMNS": "100"}).stdout == full
+    assert run_cli("scan", ".", "-f", "concise", cwd=tmp_path).stdout.startswith(concise)
+
+
 def test_rule_pages_exist_and_match_the_documentation_url() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["urls"]["Documentation"].replace("/tree/", "/blob/") + "/rules/" == RULE_DOCS
