@@ -282,6 +282,16 @@ def test_a_huge_line_is_cut_around_the_span_and_hides_every_secret_in_the_window
     assert shown.text[shown.start : shown.start + shown.width].startswith('"ghp_')
 
 
+def test_a_window_never_starts_inside_a_word_so_no_middle_of_a_secret_shows() -> None:
+    alphabet = string.ascii_letters + string.digits
+    blob = "".join(alphabet[(i * 7 + i // 3) % 62] for i in range(1500))  # no detector knows it
+    line = '{"data":"' + blob + '","name":"target"}'
+    shown = snippet([line], Loc("x.json", 1, line.index('"target"') + 1))
+    assert shown is not None and shown.text.startswith("…")
+    assert not any(blob[i : i + 4] in shown.text for i in range(len(blob) - 3))
+    assert shown.text[shown.start : shown.start + shown.width] == '"target"'
+
+
 def test_no_line_no_snippet() -> None:
     assert snippet([], Loc("gone.tf", 3, 1)) is None
     text = render(result_of(finding("gone.tf", 3, 1)), "text")

@@ -32,6 +32,7 @@ LONG_LINE = 1000  # longer lines (minified JSON) are cut to a window before anyt
 _WINDOW_BEFORE = 100
 _CONTEXT = 40  # columns kept before the span when a line is cut
 _TAB = 4
+_SEPARATOR = re.compile(r"[\s\"',;:{}\[\]()=<>]")
 _QUOTED = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?""")
 
 
@@ -61,6 +62,9 @@ def snippet(
     offset, length = 0, len(line)
     if length > LONG_LINE:  # only a window is ever shown; every word in it that could be a secret is cut
         offset = max(0, start - _WINDOW_BEFORE)
+        if offset:  # never the tail of a word cut in two: its redaction would show a middle part
+            boundary = _SEPARATOR.search(line, offset, start)
+            offset = boundary.end() if boundary else start
         line = line[offset : offset + 2 * MAX_COLUMNS]
         start -= offset
         columns = [c - offset for c in columns]
