@@ -89,7 +89,7 @@ def _every_fingerprint(tmp_path: Path, name: str, file: str, text: str) -> dict[
     root.mkdir()
     (root / file).parent.mkdir(parents=True, exist_ok=True)
     (root / file).write_text(text, encoding="utf-8")
-    return {f.rule_id: f.fingerprint for f in engine.scan([root], Config(), root).findings}
+    return {f.rule_id: f.fingerprint for f in engine.scan([root], Config(), root).unfolded}
 
 
 @pytest.mark.parametrize(

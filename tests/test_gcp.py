@@ -15,7 +15,7 @@ resource "google_service_account" "api" {
 
 
 def _lines(result, rule_id: str) -> list[int]:
-    return sorted(f.loc.line for f in result.findings if f.rule_id == rule_id)
+    return sorted(f.loc.line for f in result.unfolded if f.rule_id == rule_id)  # folded ones too
 
 
 def _messages(result, rule_id: str) -> list[str]:

@@ -292,10 +292,10 @@ def test_owner_and_expiry_on_service_accounts(scan) -> None:
             "reports.yaml": (FIXTURES / "insecure/kubernetes/kustomize-build.yaml").read_text(),
         }
     )
-    assert [(f.loc.file, f.loc.line) for f in result.findings if f.rule_id == "NHI301"] == [
+    assert [(f.loc.file, f.loc.line) for f in result.unfolded if f.rule_id == "NHI301"] == [
         ("reports.yaml", 3)
     ]
-    expiry = sorted((f.loc.file, f.loc.line) for f in result.findings if f.rule_id == "NHI302")
+    expiry = sorted((f.loc.file, f.loc.line) for f in result.unfolded if f.rule_id == "NHI302")
     assert expiry == [("billing.yaml", 13), ("reports.yaml", 3)]
 
 

@@ -277,6 +277,7 @@ def test_a_key_folded_into_a_broken_block_header_is_reported_not_printed(tmp_pat
     (tmp_path / "main.tf").write_text(BROKEN_HEADERS.format(aws=key, password="Db7!" + _rand(18)))
     report = json.loads(_cli("scan", ".", "--format", "json", cwd=tmp_path))
     found = {(f["rule_id"], f["line"]) for f in report["findings"]}
+    found |= {(rule, r["line"]) for f in report["findings"] for rule in f["also"] for r in f["related"]}
     assert ("NHI001", 1) in found  # the stray quote, where it is
     assert ("NHI101", 3) in found  # the key the quote swallowed is still judged, at its own line
     assert ("NHI101", 8) in found

@@ -520,7 +520,7 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_pat
         for target in targets:
             configs.at(target)  # a broken configuration is an error even where no file is read
         scanned = engine.scan(targets, configs, root=Path.cwd())
-        result = identities.inventory(scanned.facts, scanned.active, configs, date.today(), Path.cwd())
+        result = identities.inventory(scanned.facts, scanned.unfolded, configs, date.today(), Path.cwd())
     except configuration.ConfigError as exc:
         _fail(str(exc))
         return

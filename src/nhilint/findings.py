@@ -118,3 +118,9 @@ class ScanResult:
     @property
     def active(self) -> list[Finding]:
         return [f for f in self.findings if f.suppression is None]
+
+    @property
+    def unfolded(self) -> list[Finding]:
+        """The active findings as each rule reported them: those folded into another (nhilint.fold)
+        listed on their own again, for views by rule (the inventory's rule IDs per identity)."""
+        return [g for f in self.active for g in (f, *f.folded)]

@@ -117,7 +117,7 @@ def build(paths: list[Path], config: Config | Configs, root: Path, today: date |
 
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
     result = engine.scan(paths, configs, root=root)
-    return inventory(result.facts, result.active, configs, today or date.today(), root)
+    return inventory(result.facts, result.unfolded, configs, today or date.today(), root)
 
 
 def inventory(
