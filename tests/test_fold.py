@@ -298,3 +298,11 @@ def test_a_configured_list_replaces_the_default_and_names_directories_only(tmp_p
     (tmp_path / ".nhilint.yaml").write_text("non-production-paths: [tests/unit]\n")
     done = run_cli("scan", ".", cwd=tmp_path)
     assert done.returncode == 2 and "non-production-paths" in done.stderr
+
+
+def test_an_audit_is_not_failed_by_notes_from_test_paths(tmp_path: Path) -> None:
+    _write(tmp_path / "service", {"tests/iam.tf": UNTAGGED_ROLE})
+    done = run_cli("audit", "service", "--fail-on", "note", "--json", "audit.json", cwd=tmp_path)
+    [repo] = json.loads((tmp_path / "audit.json").read_text())["repositories"]
+    assert [(f["severity"], f["non_production"]) for f in repo["findings"]] == [("note", True)]
+    assert done.returncode == 0, done.stderr
