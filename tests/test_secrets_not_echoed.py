@@ -30,7 +30,7 @@ resource "aws_iam_role" "r" {{
     Statement = [{{
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
-      Principal = {{ AWS = "arn:aws:iam::123456789012:user/{TOKEN}" }}
+      Principal = {{ AWS = "arn:aws:iam::123456789012:role/{TOKEN}" }}
     }}]
   }})
 }}
