@@ -69,14 +69,17 @@ def _rendered(
     for (_, chart), identities in upstream.items():
         first = identities[0]
         keys = " or ".join(getattr(ctx.config_at(first.loc), f"{missing}_keys"))
-        count = len(identities)
-        noun = "ServiceAccount" if count == 1 else "ServiceAccounts"
+        who = (
+            f"ServiceAccount {first.name} of chart {chart} (not in this repository) has"
+            if len(identities) == 1
+            else f"{len(identities)} ServiceAccounts of chart {chart} (not in this repository), "
+            f"{first.name} first, have"
+        )
         yield ctx.finding(
             rule_id,
             first.tags_loc or first.loc,
-            f"{count} {noun} rendered from chart {chart} (not in this repository) "
-            f"{'has' if count == 1 else 'have'} no {missing} ({keys} label), starting with {first.name}: "
-            "set it through the chart's values (common labels) where you install it.",
+            f"{who} no {missing} ({keys} label): set it through the chart's values (common labels) "
+            "where you install it.",
             identity=IdentityRef("helm_chart", chart),
             fix=_fix(ctx, first),
             severity="note",
@@ -195,13 +198,15 @@ def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
         )
         owner = ctx.identity(lifetime.identity)
         name = owner.name if owner else (lifetime.identity or "this credential")
+        origin = f" by {lifetime.origin}" if lifetime.origin else ""
         yield ctx.finding(
             "NHI303",
             lifetime.loc,
-            f"`{lifetime.setting}` of {name} is {found}, above the limit of {limit} s "
+            f"`{lifetime.setting}` of {name} is {found}{origin}, above the limit of {limit} s "
             f"({_duration(limit)}): a stolen credential stays valid that long.",
             identity=owner or IdentityRef("credential", name),
             fix=f"{ctx.format_of(lifetime.loc)}-{lifetime.platform}" if lifetime.platform else None,
+            related=lifetime.via,
         )
 
 
