@@ -109,6 +109,8 @@ class Lifetime(Fact):
     seconds: int | None = None
     identity: str | None = None
     platform: str = ""
+    origin: str = ""  # where the value is set when not here, for messages: "parameter X's default"
+    via: list[Via] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -185,6 +187,7 @@ class Grant(Fact):
     not_permissions: list[str] = field(default_factory=list)
     permissions_loc: Loc | None = None
     via: list[Via] = field(default_factory=list)
+    origin: str = ""  # where the role is named when not here, for messages: "parameter X's default"
 
 
 @dataclass(slots=True)

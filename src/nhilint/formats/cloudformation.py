@@ -3,7 +3,9 @@
 Identities are keyed `<file>#<LogicalId>` (Identity.address, Workload.identity and
 PolicyStatement.identity agree); a SAM function without `Role` runs as its generated role
 `<file>#<LogicalId>Role`. Intrinsics are read as far as a template says: `Ref` to parameter
-defaults, `Fn::Sub`, `Fn::Join`, `Fn::GetAtt`, and both branches of `Fn::If` (risky if either is).
+defaults (list parameters split), `Fn::Sub`, `Fn::Join`, `Fn::Split`, `Fn::GetAtt`, and both branches of
+`Fn::If` (risky if either is). A grant or session length from a parameter default is reported at the
+`Default`, the line to edit, with the property that reads it as related.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from nhilint.facts import (
     Rotation,
     StoredSecret,
     Suppression,
+    Via,
     Workload,
 )
 from nhilint.formats import Extraction, Problem, SourceFile
@@ -174,6 +177,14 @@ class Template:
             return self.render(arg[1]) + self.render(arg[2])
         if fn == "Fn::Sub":
             return [self._sub(arg)]
+        if (
+            fn == "Fn::Split"
+            and isinstance(arg, LSeq)
+            and len(arg) == 2
+            and isinstance(arg[0], str)
+            and arg[0]
+        ):
+            return [piece for text in self.render(arg[1]) for piece in _split(text, arg[0])]
         if fn == "Fn::Join" and isinstance(arg, LSeq) and len(arg) == 2 and isinstance(arg[0], str):
             parts = [self.render(p) for p in arg[1]] if isinstance(arg[1], LSeq) else None
             if parts is not None and all(len(p) == 1 for p in parts):
@@ -192,8 +203,23 @@ class Template:
             return ["${" + name + "}"]
         if name not in self._refs:
             self._refs[name] = ["${" + name + "}"]  # a default that refers to itself is unknown
-            self._refs[name] = self.render(spec["Default"])
+            default = self.render(spec["Default"])
+            kind = spec.get("Type")
+            if isinstance(kind, str) and (kind == "CommaDelimitedList" or kind.startswith("List<")):
+                default = [item.strip() for text in default for item in _split(text, ",")]
+            self._refs[name] = default
         return self._refs[name]
+
+    def _default_of(self, value: Any, text: str) -> tuple[str, Loc] | None:
+        """The parameter whose literal `Default` gave a rendered text of a value, and where that
+        default is written: the line to edit (a deployer may override it, but it is what deploys)."""
+        for name in dict.fromkeys(self._parameters(value)):
+            spec = self.params.get(name)
+            if not isinstance(spec, LMap) or "Default" not in spec or not text:
+                continue
+            if any(d and (d in text or text in d) and "${" not in d for d in self._ref(name)):
+                return name, self.at(spec.vpos("Default"))
+        return None
 
     def _sub(self, arg: Any) -> str:
         text, variables = (
@@ -314,15 +340,7 @@ class Template:
             tags_known=known,
             tags_open=bool(deployed),
         )
-        duration = props.get("MaxSessionDuration")
-        if isinstance(duration, int) and not isinstance(duration, bool):
-            yield Lifetime(
-                loc=self.prop_loc(resource, "MaxSessionDuration"),
-                setting="MaxSessionDuration",
-                seconds=duration,
-                identity=resource.key,
-                platform="aws",
-            )
+        yield from self._session_duration(resource)
         if kind == "aws_iam_role":
             yield from self._document(
                 resource, "AssumeRolePolicyDocument", "trust", resource.key, f"{resource.name} trust"
@@ -336,12 +354,25 @@ class Template:
                 name=resource.name,
             )
         yield from self._policies(resource, resource.key)
-        yield from self._managed_arns(
-            resource,
-            props.get("ManagedPolicyArns"),
-            resource.key,
-            "role" if kind == "aws_iam_role" else "user",
-        )
+        yield from self._managed_arns(resource, resource.key, "role" if kind == "aws_iam_role" else "user")
+
+    def _session_duration(self, resource: Resource) -> Iterator[Lifetime]:
+        """`MaxSessionDuration`, literal or from a parameter's default (reported at the default)."""
+        duration = resource.props.get("MaxSessionDuration")
+        written = self.prop_loc(resource, "MaxSessionDuration")
+        for text in self.render(duration) if not isinstance(duration, bool) else []:
+            if not (text.isdigit() and len(text) <= 12):
+                continue
+            found = self._default_of(duration, text)
+            yield Lifetime(
+                loc=found[1] if found else written,
+                setting="MaxSessionDuration",
+                seconds=int(text),
+                identity=resource.key,
+                platform="aws",
+                origin=f"parameter {found[0]}'s default" if found else "",
+                via=[Via(written, f"{resource.name} reads parameter {found[0]} here")] if found else [],
+            )
 
     def _tags(self, props: LMap) -> tuple[dict[str, str], dict[str, Loc], bool]:
         tags: dict[str, str] = {}
@@ -369,19 +400,22 @@ class Template:
     def _from_parameter(self, value: Any) -> bool:
         """Whether a value reads a template parameter (`Ref`, `Fn::Sub` "${Param}"): the deployer
         sets it, whatever its `Default` says, so the tag's value is not known here."""
+        return next(self._parameters(value), None) is not None
+
+    def _parameters(self, value: Any) -> Iterator[str]:
+        """The template parameters a value reads (`Ref`, `Fn::Sub` "${Param}"), at any depth."""
         if isinstance(value, LSeq):
-            return any(self._from_parameter(item) for item in value)
+            for item in value:
+                yield from self._parameters(item)
         if not isinstance(value, LMap):
-            return False
+            return
         for fn, arg in value.items():
             if fn == "Ref" and isinstance(arg, str) and arg in self.params:
-                return True
+                yield arg
             text = (arg[0] if isinstance(arg, LSeq) and arg else arg) if fn == "Fn::Sub" else None
-            if isinstance(text, str) and any(name in self.params for name in _SUB_VAR.findall(text)):
-                return True
-            if self._from_parameter(arg):
-                return True
-        return False
+            if isinstance(text, str):
+                yield from (name for name in _SUB_VAR.findall(text) if name in self.params)
+            yield from self._parameters(arg)
 
     def _policies(self, resource: Resource, identity: str | None) -> Iterator[Fact]:
         """`Policies: [{PolicyName, PolicyDocument}]`; SAM also allows managed names and bare documents."""
@@ -455,9 +489,15 @@ class Template:
         for owner in owners or [None]:
             yield from self._document(resource, "PolicyDocument", "identity", owner, resource.name)
 
-    def _managed_arns(self, resource: Resource, raw: Any, identity: str, kind: str) -> Iterator[Fact]:
-        for i, item in enumerate(raw if isinstance(raw, LSeq) else []):
-            yield from self._grant(item, self.at(raw.ipos(i)), identity, kind)
+    def _managed_arns(self, resource: Resource, identity: str, kind: str) -> Iterator[Fact]:
+        """Each item of `ManagedPolicyArns`, or the whole value when it makes the list itself
+        (`!Split [",", !Ref Param]`, `!Ref` of a list parameter)."""
+        raw = resource.props.get("ManagedPolicyArns")
+        if isinstance(raw, LSeq):
+            for i, item in enumerate(raw):
+                yield from self._grant(item, self.at(raw.ipos(i)), identity, kind)
+        elif raw is not None:
+            yield from self._grant(raw, self.at(resource.props.vpos("ManagedPolicyArns")), identity, kind)
 
     def _grant(self, value: Any, loc: Loc, identity: str | None, kind: str) -> Iterator[Fact]:
         """An AWS managed policy, by ARN or (SAM) by bare name."""
@@ -468,16 +508,21 @@ class Template:
                 declared = next((r for r in self.resources.values() if r.key == identity), None)
                 names = self.render(declared.props.get("RoleName")) if declared else []
                 grantee = (
-                    names[0] if len(names) == 1 and "${" not in names[0] else identity.rsplit("#", 1)[-1]
+                    names[0]
+                    if len(names) == 1 and names[0] and "${" not in names[0]
+                    else identity.rsplit("#", 1)[-1]
                 )
+                found = self._default_of(value, text)
                 yield Grant(
-                    loc=loc,
+                    loc=found[1] if found else loc,
                     platform="aws",
                     role=role,
                     grantee=grantee,
                     grantee_kind=kind,
                     scope="account",
                     identity=identity,
+                    via=[Via(loc, f"{grantee} reads parameter {found[0]} here")] if found else [],
+                    origin=f"parameter {found[0]}'s default" if found else "",
                 )
 
     def _instance_profile(self, resource: Resource) -> Iterator[Fact]:
@@ -563,6 +608,19 @@ class Template:
                 start_line=resource.loc.line,
                 end_line=resource.body.end_line,
             )
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """`Fn::Split` of a rendered text, never inside an unresolved `${...}` (`${AWS::Partition}`)."""
+    pieces = [""]
+    for part in re.split(r"(\$\{[^}]*\})", text):
+        if part.startswith("${"):
+            pieces[-1] += part
+        else:
+            first, *rest = part.split(separator)
+            pieces[-1] += first
+            pieces.extend(rest)
+    return pieces
 
 
 def _logical_id(value: Any) -> str | None:

@@ -198,13 +198,15 @@ def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
         )
         owner = ctx.identity(lifetime.identity)
         name = owner.name if owner else (lifetime.identity or "this credential")
+        origin = f" by {lifetime.origin}" if lifetime.origin else ""
         yield ctx.finding(
             "NHI303",
             lifetime.loc,
-            f"`{lifetime.setting}` of {name} is {found}, above the limit of {limit} s "
+            f"`{lifetime.setting}` of {name} is {found}{origin}, above the limit of {limit} s "
             f"({_duration(limit)}): a stolen credential stays valid that long.",
             identity=owner or IdentityRef("credential", name),
             fix=f"{ctx.format_of(lifetime.loc)}-{lifetime.platform}" if lifetime.platform else None,
+            related=lifetime.via,
         )
 
 

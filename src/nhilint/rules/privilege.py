@@ -77,10 +77,11 @@ def admin_role_grant(ctx: RuleContext) -> Iterator[Finding]:
             continue
         what, fix, related = found
         where = f" at {grant.scope.replace('_', '-')} scope" if grant.scope else ""
+        origin = f" ({grant.origin})" if grant.origin else ""
         yield ctx.finding(
             "NHI204",
             grant.loc,
-            f"{grant.grantee} is granted {what}{where}: {fix}.",
+            f"{grant.grantee} is granted {what}{origin}{where}: {fix}.",
             identity=IdentityRef(grant.grantee_kind, grant.grantee),
             fix=f"{ctx.format_of(grant.loc)}-{grant.platform}",
             related=[*related, *grant.via],
