@@ -4,8 +4,8 @@ A fingerprint is published (SARIF `partialFingerprints`, JSON, the audit CSV, co
 It hashes rule + file + identity + the whitespace-folded text of the finding's line, numbered by
 occurrence when several findings share all of that; so it survives unrelated lines moving. The line
 is hashed with every credential on it cut to its redaction (at most a quarter of it, never more
-than four characters, which the message shows anyway): otherwise anyone holding the fingerprint could test guesses of the
-password offline. Every literal assigned to a credential-named field on the line is cut too, to
+than four characters, which the message shows anyway): otherwise anyone holding the fingerprint
+could test guesses of the password offline. Every literal assigned to a credential-named field on the line is cut too, to
 `****`, even when no detector recognises it (a short or plain password, one with spaces) and
 whatever rule the finding is about (NHI001 on a broken line, NHI301 on a one-line template). Two
 findings that differ only in such a secret therefore share a fingerprint; the occurrence number
