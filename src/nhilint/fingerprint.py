@@ -3,13 +3,13 @@
 A fingerprint is published (SARIF `partialFingerprints`, JSON, the audit CSV, committed baselines).
 It hashes rule + file + identity + the whitespace-folded text of the finding's line, numbered by
 occurrence when several findings share all of that; so it survives unrelated lines moving. The line
-is hashed with every credential on it cut to its redaction (at most a quarter of it, never more
-than four characters, which the message shows anyway): otherwise anyone holding the fingerprint
-could test guesses of the password offline. Every literal assigned to a credential-named field on the line is cut too, to
-`****`, even when no detector recognises it (a short or plain password, one with spaces) and
-whatever rule the finding is about (NHI001 on a broken line, NHI301 on a one-line template). Two
-findings that differ only in such a secret therefore share a fingerprint; the occurrence number
-still tells them apart. Lines without a credential hash as they always did.
+is hashed with every credential on it cut to its redaction (at most a quarter of it, never more than
+four characters, which the message shows anyway): otherwise anyone holding the fingerprint could
+test guesses of the password offline. Every literal assigned to a credential-named field on the line
+is cut too, to `****`, even when no detector recognises it (a short or plain password, one with
+spaces) and whatever rule the finding is about (NHI001 on a broken line, NHI301 on a one-line
+template). Two findings that differ only in such a secret therefore share a fingerprint; the
+occurrence number still tells them apart. Lines without a credential hash as they always did.
 """
 
 from __future__ import annotations
