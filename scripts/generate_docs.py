@@ -1,4 +1,7 @@
-"""Regenerate docs/rules/ and docs/configuration.md from the catalogue and the config schema.
+"""Regenerate docs/rules/, docs/configuration.md and the compiled catalogue from checks/ and the schemas.
+
+The compiled catalogue (src/nhilint/catalogue.json) is what a scan reads: checks/*.yaml validated once
+here, so no scan parses YAML or imports jsonschema for it.
 
 Run: python scripts/generate_docs.py   (tests/test_docs.py fails when the committed docs are stale)
 """
@@ -16,9 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def generated() -> dict[Path, str]:
-    checks = list(catalogue.load().values())
+    checks = list(catalogue.from_sources().values())
     pages = {ROOT / "docs" / "rules" / f"{c.id}.md": docs.rule_markdown(c) for c in checks}
     pages[ROOT / "docs" / "rules" / "index.md"] = docs.rules_index(checks)
+    pages[catalogue.COMPILED] = catalogue.compiled_text()
     pages[ROOT / "docs" / "configuration.md"] = docs.config_reference(json.loads(schema_text("config")))
     return pages
 

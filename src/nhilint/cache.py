@@ -1,5 +1,5 @@
 """The user's cache: extracted facts by content hash (a rescan re-reads only changed files), and
-the parsed configuration, the validated rule catalogue and schema verdicts.
+the parsed configuration and schema verdicts (the rule catalogue is compiled at build time).
 
 nhilint scans untrusted repositories, and a cache directory can sit inside one (GitLab's `cache:`
 wants `XDG_CACHE_HOME` in the checkout), so an entry is never trusted to be harmless:

@@ -1,4 +1,4 @@
-"""The rule catalogue: one YAML file per rule under `checks/`, shipped inside the wheel.
+"""The rule catalogue: one YAML file per rule under `checks/`, compiled to `catalogue.json` at build time.
 
 The catalogue is data; docs, `nhilint rules`, `nhilint explain` and SARIF rule metadata are all
 rendered from it, and its examples double as tests.
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nhilint.findings import Suggestion
+from nhilint.schema import schema_text
 
 
 @dataclass(frozen=True)
@@ -117,39 +119,70 @@ def read_raw() -> list[tuple[Path, Any]]:
     return [(p, load_plain(p.read_text(encoding="utf-8"))) for p in sorted(checks_dir().glob("NHI*.yaml"))]
 
 
+COMPILED = Path(__file__).resolve().parent / "catalogue.json"
+
+
 @functools.lru_cache(maxsize=1)
 def load() -> dict[str, Check]:
-    """Every check by ID, validated against `schemas/check.schema.json`.
+    """Every check by ID, from the catalogue compiled at build time (`catalogue.json`).
 
-    Reading and validating 27 YAML files costs more than a whole one-file scan should, so the
-    validated catalogue is cached, keyed by the entries' names, sizes and mtimes and the schema.
+    `scripts/generate_docs.py` validates `checks/*.yaml` against `schemas/check.schema.json` and
+    writes `catalogue.json` (tests/test_docs.py fails when it is stale), so a scan reads one JSON
+    file and imports neither YAML nor jsonschema for it. In a source checkout whose YAML entries
+    were edited since, the entries are read and validated from `checks/` instead.
     """
-    from nhilint import cache
-    from nhilint.schema import schema_text
-
-    paths = sorted(checks_dir().glob("NHI*.yaml"))
-    code = Path(__file__).stat()  # an edited Check class must not be answered from old entries
-    stamp = [schema_text("check"), f"{code.st_size}:{code.st_mtime_ns}"]
-    stamp += [f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in paths]
-    digest = hashlib.sha256("\n".join(stamp).encode()).hexdigest()
-    catalogue = cache.load(digest, "catalogue", (Check, Example, Suggestion))
-    if not isinstance(catalogue, dict) or not all(isinstance(c, Check) for c in catalogue.values()):
-        catalogue = _read_validated()
-        cache.store(digest, catalogue, "catalogue")
-    return catalogue
+    compiled = _compiled()
+    if compiled is None:
+        return from_sources()
+    return {rule_id: _to_check(data) for rule_id, data in compiled["checks"].items()}
 
 
-def _read_validated() -> dict[str, Check]:
+def _compiled() -> dict[str, Any] | None:
+    """The compiled catalogue, or None in a checkout where it is missing or older than `checks/`.
+
+    A wheel without it is a broken build: that fails loudly rather than reading the YAML slowly."""
+    if _packaged():
+        return dict(json.loads(COMPILED.read_text(encoding="utf-8")))
+    try:
+        compiled = json.loads(COMPILED.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return dict(compiled) if compiled.get("source") == source_digest() else None
+
+
+def _packaged() -> bool:
+    """Installed from a wheel (which ships `nhilint/checks` next to its compiled catalogue)."""
+    return (Path(__file__).resolve().parent / "checks").is_dir()
+
+
+def source_digest() -> str:
+    """SHA-256 of the catalogue's sources: every entry's name and bytes, and the entry schema."""
+    digest = hashlib.sha256(schema_text("check").encode())
+    for path in sorted(checks_dir().glob("NHI*.yaml")):
+        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def compiled_text() -> str:
+    """`catalogue.json` as `scripts/generate_docs.py` writes it: the validated entries of `checks/`."""
+    checks = {path.stem: data for path, data in _read_validated()}
+    return json.dumps({"source": source_digest(), "checks": checks}, indent=1, ensure_ascii=False) + "\n"
+
+
+def from_sources() -> dict[str, Check]:
+    """Every check by ID, read from `checks/*.yaml` and validated (slow: YAML and jsonschema)."""
+    return {path.stem: _to_check(data) for path, data in _read_validated()}
+
+
+def _read_validated() -> list[tuple[Path, Any]]:
     from nhilint.schema import validate
 
-    catalogue: dict[str, Check] = {}
-    for path, data in read_raw():
+    entries = read_raw()
+    for path, data in entries:
         validate(data, "check", what=f"rule catalogue entry {path.name}")
-        check = _to_check(data)
-        if path.stem != check.id:
-            raise ValueError(f"rule catalogue entry {path.name} declares id {check.id}")
-        catalogue[check.id] = check
-    return catalogue
+        if path.stem != data["id"]:
+            raise ValueError(f"rule catalogue entry {path.name} declares id {data['id']}")
+    return entries
 
 
 def unknown_rule(prefix: str, ids: Iterable[str]) -> str | None:

@@ -1,0 +1,145 @@
+"""A scan loads only what its files need: the compiled catalogue, no jsonschema, no tree-sitter for a
+workflow, no audit/inventory/merge code. Behaviour tests (what is imported), not timing tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nhilint import __version__, catalogue
+
+WORKFLOW = """\
+name: deploy
+on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+          aws-region: eu-west-1
+"""
+
+# Runs a module as `python -m` would, then writes the names of every module the run imported.
+RUNNER = """\
+import runpy, sys
+out, module = sys.argv[1:3]
+sys.argv = ["nhilint", *sys.argv[3:]]
+try:
+    runpy.run_module(module, run_name="__main__", alter_sys=True)
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+with open(out, "w") as f:
+    f.write("\\n".join(sorted(sys.modules)))
+sys.exit(code)
+"""
+
+NOT_FOR_A_WORKFLOW = ("tree_sitter", "tree_sitter_hcl", "jsonschema", "nhilint.formats.terraform")
+NOT_FOR_SCAN = ("nhilint.audit", "nhilint.inventory", "nhilint.merge", "nhilint.docs")
+
+
+def modules_of(
+    tmp_path: Path, *args: str, module: str = "nhilint"
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run `python -m MODULE ARGS` cold (a fresh, empty cache); return it and the modules it imported.
+    `nhilint` is what the installed `nhilint` command runs."""
+    runner, listing = tmp_path / "runner.py", tmp_path / "modules.txt"
+    runner.write_text(RUNNER)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "fresh-cache")}
+    env.pop("NHILINT_NO_CACHE", None)
+    done = subprocess.run(
+        [sys.executable, str(runner), str(listing), module, *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done, set(listing.read_text().split())
+
+
+def test_a_cold_workflow_scan_imports_no_tree_sitter_jsonschema_or_other_commands(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "deploy.yml").write_text(WORKFLOW)
+    done, modules = modules_of(tmp_path, "scan", "repo", "--format", "json", module="nhilint.cli")
+    assert done.returncode == 1, done.stderr
+    assert "NHI103" in {f["rule_id"] for f in json.loads(done.stdout)["findings"]}
+    assert {"nhilint.engine", "yaml"} <= modules  # the runner saw the scan's imports
+    assert sorted(m for m in modules if m.startswith(NOT_FOR_A_WORKFLOW + NOT_FOR_SCAN)) == []
+
+
+def test_a_config_file_is_still_validated_on_a_cold_scan(tmp_path: Path) -> None:
+    """jsonschema is imported only when a configuration file needs validating, and then it is."""
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "deploy.yml").write_text(WORKFLOW)
+    (repo / ".nhilint.yaml").write_text("fail-on: sometimes\n")
+    done, modules = modules_of(tmp_path, "scan", "repo")
+    assert done.returncode == 2 and "fail-on" in done.stderr
+    assert "jsonschema" in modules
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_answers_without_importing_the_cli(tmp_path: Path, flag: str) -> None:
+    done, modules = modules_of(tmp_path, flag)
+    assert done.returncode == 0 and done.stdout == f"nhilint, version {__version__}\n"
+    assert sorted(m for m in modules if m.startswith(("click", "nhilint.", "yaml"))) == []
+    # the same answer as the CLI's own --version
+    cli = subprocess.run([sys.executable, "-m", "nhilint.cli", flag], capture_output=True, text=True)
+    assert cli.stdout == done.stdout
+
+
+def test_the_command_runs_the_cli_for_everything_else(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yml").write_text(WORKFLOW)
+    done, modules = modules_of(tmp_path, "scan", "deploy.yml", "--format", "concise")
+    assert done.returncode == 1 and "NHI103" in done.stdout and "nhilint.cli" in modules
+    assert subprocess.run([sys.executable, "-m", "nhilint", "--help"], capture_output=True).returncode == 0
+
+
+def test_the_compiled_catalogue_is_what_checks_compile_to() -> None:
+    stale = json.loads(catalogue.COMPILED.read_text(encoding="utf-8")) != json.loads(
+        catalogue.compiled_text()
+    )
+    assert not stale, "run `python scripts/generate_docs.py` (it compiles checks/ to catalogue.json)"
+
+
+@pytest.fixture
+def compiled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the compiled catalogue that `catalogue.load()` reads instead of the real one."""
+    copy = tmp_path / "catalogue.json"
+    copy.write_text(catalogue.COMPILED.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "COMPILED", copy)
+    catalogue.load.cache_clear()
+    yield copy
+    catalogue.load.cache_clear()
+
+
+def test_a_scan_reads_the_compiled_catalogue(compiled_copy: Path) -> None:
+    data = json.loads(compiled_copy.read_text(encoding="utf-8"))
+    data["checks"]["NHI101"]["summary"] = "compiled"
+    compiled_copy.write_text(json.dumps(data), encoding="utf-8")
+    assert catalogue.load()["NHI101"].summary == "compiled"
+
+
+@pytest.mark.parametrize("damage", ["stale", "missing"])
+def test_a_checkout_whose_entries_changed_reads_them_from_checks(compiled_copy: Path, damage: str) -> None:
+    """An engineer who edited checks/*.yaml and did not regenerate yet still scans with the edit."""
+    if damage == "missing":
+        compiled_copy.unlink()
+    else:
+        data = json.loads(compiled_copy.read_text(encoding="utf-8"))
+        data["source"] = "0" * 64  # compiled from other entries than those in checks/ now
+        data["checks"]["NHI101"]["summary"] = "compiled"
+        compiled_copy.write_text(json.dumps(data), encoding="utf-8")
+    assert catalogue.load() == catalogue.from_sources()
