@@ -250,6 +250,7 @@ class CiAuth(Fact):
     method: str = ""
     job: str = ""
     detail: str = ""
+    secrets: list[str] = field(default_factory=list)  # stored secrets the key is read from, by name
 
 
 @dataclass(slots=True)

@@ -163,11 +163,19 @@ class _Job:
         self.federates = False
         self.secret_env = secret_env  # env variables (workflow, job) whose value is a secret
 
-    def auth(self, cloud: str, method: str, pos: Pos, detail: str) -> CiAuth:
+    def auth(self, cloud: str, method: str, pos: Pos, detail: str, value: Any = None) -> CiAuth:
+        """`value` is what the key input or variable is set to: the secrets it reads hold the key."""
         if method == "federated":
             self.federates = True
+        secrets = [n for n in secret_refs(value) if n != "*"] if isinstance(value, str) else []
         return CiAuth(
-            loc=self.file.loc(*pos), ci="github", cloud=cloud, method=method, job=self.name, detail=detail
+            loc=self.file.loc(*pos),
+            ci="github",
+            cloud=cloud,
+            method=method,
+            job=self.name,
+            detail=detail,
+            secrets=secrets,
         )
 
     def env(self, env: Any, owner: LMap, where: str, uses: str = "") -> Iterator[Fact]:
@@ -184,7 +192,7 @@ class _Job:
             elif cloud is None and str(key) in from_secrets:
                 found = input_key_cloud(uses, str(key)) if uses else key_cloud(str(key))
                 if found is not None:
-                    yield self.auth(found, "static", env.kpos(key), f"`{where}.{key}`")
+                    yield self.auth(found, "static", env.kpos(key), f"`{where}.{key}`", value)
                 else:
                     yield from self.key_secrets(value, env.vpos(key))
         self.secret_env = self.secret_env | from_secrets
@@ -214,7 +222,7 @@ class _Job:
                 continue
             cloud = input_key_cloud(uses, str(key))
             if cloud is not None:
-                yield self.auth(cloud, "static", inputs.kpos(key), f"`{section}.{key}` of `{uses}`")
+                yield self.auth(cloud, "static", inputs.kpos(key), f"`{section}.{key}` of `{uses}`", value)
             else:
                 yield from self.key_secrets(value, inputs.vpos(key), f" given to `{uses}`")
 
@@ -293,7 +301,9 @@ class _Job:
         if _AWS_ACTION.search(uses):
             keys = [k for k in ("aws-access-key-id", "aws-secret-access-key") if k in given]
             if keys:
-                yield self.auth("aws", "static", inputs.kpos(keys[0]), f"`{keys[0]}` of `{uses}`")
+                yield self.auth(
+                    "aws", "static", inputs.kpos(keys[0]), f"`{keys[0]}` of `{uses}`", inputs[keys[0]]
+                )
             elif "role-to-assume" in given:
                 yield self.auth("aws", "federated", inputs.kpos("role-to-assume"), "role-to-assume")
             if "role-duration-seconds" in given:
@@ -310,7 +320,7 @@ class _Job:
         elif _GCP_AUTH.match(uses) or _GCP_SETUP.match(uses):
             key = next((k for k in ("credentials_json", "service_account_key") if k in given), None)
             if key:
-                yield self.auth("gcp", "static", inputs.kpos(key), f"`{key}` of `{uses}`")
+                yield self.auth("gcp", "static", inputs.kpos(key), f"`{key}` of `{uses}`", inputs[key])
             elif "workload_identity_provider" in given:
                 yield self.auth(
                     "gcp", "federated", inputs.kpos("workload_identity_provider"), "workload identity"
@@ -318,7 +328,7 @@ class _Job:
         elif _AZURE_LOGIN.match(uses):
             key = next((k for k in ("creds", "client-secret") if k in given), None)
             if key:
-                yield self.auth("azure", "static", inputs.kpos(key), f"`{key}` of `{uses}`")
+                yield self.auth("azure", "static", inputs.kpos(key), f"`{key}` of `{uses}`", inputs[key])
             elif "client-id" in given:
                 yield self.auth("azure", "federated", inputs.kpos("client-id"), "OIDC")
 

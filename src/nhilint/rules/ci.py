@@ -253,12 +253,14 @@ def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
     from nhilint.formats.github_actions import CLOUD_ENV
     from nhilint.secrets import is_credential_name
 
+    # secrets a workflow gives to a cloud key input or variable are keys whatever their names say
+    keys = {s.upper() for a in ctx.of(CiAuth) if a.ci == "github" and a.method == "static" for s in a.secrets}
     uses: dict[str, list[CiSecretUse]] = defaultdict(list)
     for use in ctx.of(CiSecretUse):
         name = use.secret.upper()
         if use.ci != "github" or name == "*" or name in _EPHEMERAL:
             continue
-        if is_credential_name(name) or is_pat_name(name) or name in CLOUD_ENV:
+        if is_credential_name(name) or is_pat_name(name) or name in CLOUD_ENV or name in keys:
             uses[name].append(use)
     for _, found in sorted(uses.items()):
         files = sorted({u.loc.file for u in found})
