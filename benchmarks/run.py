@@ -169,13 +169,22 @@ def measure(
 
 
 def single_file_rows(corpus: Path, checkov: Path | None, runs: int) -> list[Row]:
-    """`--version`, then one Terraform file and one workflow (no configuration file above them)."""
+    """`--version`, one Terraform file, one workflow (no configuration file above either), and one
+    workflow beside a configuration file (which a cold run validates with jsonschema)."""
     one = corpus / "single"
     generate(one, 10)
     tf = next(one.rglob("iam.tf"))
     workflow = next(one.rglob("deploy-*.yml"))
+    configured = corpus / "configured" / workflow.name  # a configuration file is validated cold
+    configured.parent.mkdir(parents=True, exist_ok=True)
+    configured.write_bytes(workflow.read_bytes())
+    (configured.parent / ".nhilint.yaml").write_text("fail-on: error\nignore: [NHI304]\n")
     rows = measure("`--version`", {"nhilint": [str(NHILINT), "--version"]}, runs, modes=("cold",))
-    for label, target in (("one Terraform file (`iam.tf`)", tf), ("one workflow", workflow)):
+    for label, target in (
+        ("one Terraform file (`iam.tf`)", tf),
+        ("one workflow", workflow),
+        ("one workflow + `.nhilint.yaml`", configured),
+    ):
         commands = {"nhilint": nhilint_scan(target)}
         if checkov is not None:
             commands["checkov"] = checkov_cmd(checkov, target)
