@@ -115,6 +115,12 @@ def main() -> None:
 )
 @click.option("--no-cache", is_flag=True, help="Do not read or write any cache (also: NHILINT_NO_CACHE=1).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes that read the files (default: every core above 300 files, else 1). Same report.",
+)
 def scan(
     paths: tuple[Path, ...],
     fmt: str,
@@ -129,6 +135,7 @@ def scan(
     report_unused_ignores: bool,
     no_cache: bool,
     verbose: bool,
+    jobs: int | None,
 ) -> None:
     """Scan PATHS (files or directories; default: the current directory)."""
     from nhilint.baseline import BaselineError, read
@@ -148,6 +155,7 @@ def scan(
         use_cache=not no_cache,
         report_unused_ignores=report_unused_ignores,
         baseline=entries,
+        jobs=jobs,
     )
     named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
     _explain_skips(result, configs, verbose, named)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from nhilint import cache, catalogue, discover, formats, production, rules, suppress
+from nhilint import cache, catalogue, discover, formats, parallel, production, rules, suppress
 from nhilint.baseline import Entry
 from nhilint.baseline import apply as apply_baseline
 from nhilint.config import Config, Configs
@@ -450,12 +450,14 @@ def scan(
     use_cache: bool = False,
     report_unused_ignores: bool = False,
     baseline: set[Entry] | None = None,
+    jobs: int | None = 1,
 ) -> ScanResult:
     """Scan `paths`, each file judged by its own configuration (a `Config` judges them all).
 
     With `context`, read everything under `context` (so whole-scan rules and cross-file references
     see it) but report only findings about the files under `paths`. `baseline` entries are
-    suppressed; the result counts the stale ones."""
+    suppressed; the result counts the stale ones. `jobs` processes extract the files (None: every
+    core for a big scan); the result does not depend on it."""
     root = root or Path.cwd()
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
     checks = catalogue.load()
@@ -464,8 +466,9 @@ def scan(
     # a file given is read even where the context's walk would not go (a skipped directory)
     sources = read_sources(found.files + narrow.files, root, configs)
     extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
-    for unit in units(sources.files):
-        extraction.add(extract(unit, use_cache))
+    jobs = parallel.auto_jobs(len(sources.files)) if jobs is None else jobs
+    for part in parallel.extract_all(units(sources.files), use_cache, jobs, extract):
+        extraction.add(part)
     # rules run if any file's configuration wants them; each finding is then judged by its own file's
     ran = Config(select=tuple(rid for rid in checks if configs.enabled(rid)) or ("-",))  # "-": none
     ctx = rules.RuleContext(
