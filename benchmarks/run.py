@@ -192,10 +192,14 @@ def single_file_rows(corpus: Path, checkov: Path | None, runs: int) -> list[Row]
     return rows
 
 
-def bulk_rows(size: int, corpus: Path, checkov: Path | None, runs: int, checkov_max: int) -> list[Row]:
+def bulk_rows(
+    size: int, corpus: Path, checkov: Path | None, runs: int, checkov_max: int, one_process: bool
+) -> list[Row]:
     target = corpus / f"corpus-{size}"
     files = generate(target, size)
     commands = {"nhilint": nhilint_scan(target)}
+    if one_process and files > 300:  # above 300 files nhilint uses every core by default
+        commands["nhilint --jobs 1"] = [*nhilint_scan(target), "--jobs", "1"]
     if checkov is not None and size <= checkov_max:
         commands["checkov"] = checkov_cmd(checkov, target)
     return measure(f"{files:,} files", commands, runs, files)
@@ -232,6 +236,9 @@ def main() -> None:
     )
     parser.add_argument("--no-single", action="store_true", help="skip the single-file rows")
     parser.add_argument("--nhilint", type=Path, help="the nhilint executable (default: this venv's)")
+    parser.add_argument(
+        "--no-jobs-row", action="store_true", help="no `--jobs 1` row (for builds without --jobs)"
+    )
     args = parser.parse_args()
     global NHILINT
     NHILINT = args.nhilint or NHILINT
@@ -250,7 +257,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     bulk: list[Row] = []
     for size in sizes:
-        bulk += bulk_rows(size, args.corpus, checkov, args.runs, args.checkov_max_files)
+        bulk += bulk_rows(size, args.corpus, checkov, args.runs, args.checkov_max_files, not args.no_jobs_row)
     if bulk:
         print_bulk(bulk, args.runs)
         skipped = [s for s in sizes if checkov is not None and s > args.checkov_max_files]
