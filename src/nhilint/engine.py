@@ -34,6 +34,8 @@ class Sources:
     lines: dict[str, list[str]] = field(default_factory=dict)
     skipped: dict[str, list[str]] = field(default_factory=dict)
     internal_errors: list[InternalError] = field(default_factory=list)
+    # GitLab CI files by the files they pull in with `include: local` (relative paths)
+    gitlab_includes: dict[str, list[str]] = field(default_factory=dict)
 
 
 UNREADABLE = "unreadable (binary, not UTF-8 or over max-file-size), no Kubernetes or CloudFormation in it"
@@ -139,6 +141,7 @@ def gitlab_included(
     claimed = {_absolute(f) for f in sources.files}
     by_path = {_absolute(f): rel for rel, f in unclassified.items()}
     pending = [(f, _pipeline_root(f)) for f in sources.files if f.format == "gitlab-ci"]
+    pipelines = {_absolute(f): f.rel for f, _ in pending}  # GitLab files read so far
     while pending:
         pipeline, repository = pending.pop()
         if not _INCLUDE_WORD.search(pipeline.text):
@@ -151,7 +154,14 @@ def gitlab_included(
             sources.internal_errors.append(InternalError.of(pipeline.rel, exc))
             continue
         prefix = repository.rstrip(os.sep) + os.sep
+        edges = sources.gitlab_includes.setdefault(pipeline.rel, [])
         for pattern in patterns:
+            edges += [
+                rel
+                for path, rel in pipelines.items()
+                if path.startswith(prefix)
+                and _include_matches(path[len(prefix) :].replace(os.sep, "/"), pattern)
+            ]
             matched = [
                 path
                 for path, rel in by_path.items()
@@ -175,6 +185,8 @@ def gitlab_included(
                     included = SourceFile(read.rel, "gitlab-ci", read.text, read.path)
                     found.append(included)
                     pending.append((included, repository))
+                    pipelines[path] = included.rel
+                    edges.append(included.rel)
     return found
 
 
@@ -330,21 +342,76 @@ _PEEK_CHUNK = 1 << 20
 _PEEK_LIMIT = 1 << 30
 
 
-def units(files: list[SourceFile]) -> list[list[SourceFile]]:
+def units(
+    files: list[SourceFile], gitlab_includes: dict[str, list[str]] | None = None
+) -> list[list[SourceFile]]:
     """Groups an extractor reads together: a Terraform module (directory), or a single file.
 
     A Terraform unit is followed by the files of the local modules it calls (transitively): they
-    are judged with the values the call passes, and the cache key then covers them too."""
+    are judged with the values the call passes, and the cache key then covers them too. A GitLab CI
+    file is followed by the other files of its pipeline (`gitlab_pipeline`). Only the first file
+    (or directory) of a unit is judged; the rest is context."""
     grouped: dict[tuple[str, str], list[SourceFile]] = defaultdict(list)
     for file in files:
         key = str(PurePosixPath(file.rel).parent) if file.format in formats.PER_DIRECTORY else file.rel
         grouped[(file.format, key)].append(file)
     modules = {key: group for (fmt, key), group in grouped.items() if fmt == "terraform"}
     calls: dict[str, list[str]] = {}
+    context = _gitlab_context([f for f in files if f.format == "gitlab-ci"], gitlab_includes or {})
     return [
-        grouped[k] + (_called_files(k[1], modules, calls) if k[0] == "terraform" else [])
+        grouped[k]
+        + (_called_files(k[1], modules, calls) if k[0] == "terraform" else [])
+        + (context.get(k[1], []) if k[0] == "gitlab-ci" else [])
         for k in sorted(grouped)
     ]
+
+
+MAX_PIPELINE_FILES = 64  # other files of a GitLab pipeline read as context of one of its files
+
+
+def _gitlab_context(files: list[SourceFile], includes: dict[str, list[str]]) -> dict[str, list[SourceFile]]:
+    """The other files of its pipeline each GitLab CI file is read with. Every file of a pipeline is
+    then parsed once per file of it: in all, no more than about two more reads of every GitLab
+    file (plus 1 MB), so a hostile tree of includes costs little; past that, files go without."""
+    by_rel = {f.rel: f for f in files}
+    parents: dict[str, set[str]] = defaultdict(set)
+    for parent, children in includes.items():
+        for child in children:
+            if child != parent:
+                parents[child].add(parent)
+    budget = 2 * sum(len(f.text) for f in files) + 1_000_000
+    context: dict[str, list[SourceFile]] = {}
+    for rel in sorted(by_rel):
+        found = [by_rel[r] for r in gitlab_pipeline(rel, includes, parents) if r in by_rel]
+        cost = sum(len(f.text) for f in found)
+        if found and cost <= budget:
+            budget -= cost
+            context[rel] = found
+    return context
+
+
+def gitlab_pipeline(rel: str, includes: dict[str, list[str]], parents: dict[str, set[str]]) -> list[str]:
+    """The other files of the one pipeline a GitLab CI file belongs to: the file that includes it
+    (through any chain; `parents` maps a file to those that include it) and everything that file
+    includes. A file several pipelines include gets none: a `default:` or template of one of them
+    may not hold in the others."""
+    roots, seen, pending = set(), {rel}, [rel]
+    while pending:
+        current = pending.pop()
+        if not parents.get(current):
+            roots.add(current)
+        for parent in parents.get(current, set()) - seen:
+            seen.add(parent)
+            pending.append(parent)
+    if len(roots) != 1:
+        return []
+    pipeline, pending = dict.fromkeys(roots), list(roots)
+    while pending and len(pipeline) <= MAX_PIPELINE_FILES:
+        for child in includes.get(pending.pop(0), []):
+            if child not in pipeline:
+                pipeline[child] = None
+                pending.append(child)
+    return [other for other in pipeline if other != rel][:MAX_PIPELINE_FILES]
 
 
 MAX_CALLED_MODULES = 64  # local modules read as context of one Terraform unit (a deep tree stops there)
@@ -407,7 +474,9 @@ def _file_by_file(unit: list[SourceFile], unit_error: Exception) -> Extraction:
     result = Extraction()
     own = PurePosixPath(unit[0].rel).parent
     for file in (
-        f for f in unit if f.format not in formats.PER_DIRECTORY or PurePosixPath(f.rel).parent == own
+        f
+        for f in unit
+        if f is unit[0] or (f.format in formats.PER_DIRECTORY and PurePosixPath(f.rel).parent == own)
     ):
         try:
             result.add(_extract_now([file]))
@@ -467,7 +536,7 @@ def scan(
     sources = read_sources(found.files + narrow.files, root, configs)
     extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
     jobs = parallel.auto_jobs(len(sources.files)) if jobs is None else jobs
-    for part in parallel.extract_all(units(sources.files), use_cache, jobs, extract):
+    for part in parallel.extract_all(units(sources.files, sources.gitlab_includes), use_cache, jobs, extract):
         extraction.add(part)
     # rules run if any file's configuration wants them; each finding is then judged by its own file's
     ran = Config(select=tuple(rid for rid in checks if configs.enabled(rid)) or ("-",))  # "-": none

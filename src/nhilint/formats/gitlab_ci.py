@@ -1,12 +1,14 @@
 """GitLab CI pipelines to facts.
 
-Jobs are read after GitLab's own composition, as far as one file allows: `extends:` (deep merge,
-cycle-safe), `default:` (`before_script`, `after_script`, `id_tokens`), `!reference [job, key]`,
+Jobs are read after GitLab's own composition: `extends:` (deep merge, cycle-safe), `default:`
+(`before_script`, `after_script`, `id_tokens`; `inherit: default` honoured), `!reference [job, key]`,
 anchors and `<<:` merges (done by the YAML parser), and `spec:` headers (the pipeline is the last
 mapping document). A hidden job (`.name`) nothing in the file extends is a template for other
-files and is read as a job of its own. Facts: static cloud logins of jobs without `id_tokens`
-(`CiAuth`), credentials in global `variables:` and personal-token variables (`CiSecretUse`), and
-`--duration-seconds` lifetimes.
+files and is read as a job of its own. The other files of the pipeline (the engine passes them after
+the file) add only what decides federation: their `default: id_tokens` and their templates'.
+
+Facts: static cloud logins of jobs without `id_tokens` (`CiAuth`), credentials in global
+`variables:` and personal-token variables (`CiSecretUse`), and `--duration-seconds` lifetimes.
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ def parse(file: SourceFile) -> LMap:
 
 
 def extract(files: list[SourceFile]) -> Extraction:
-    (file,) = files
+    """Facts of the first file; the others are the rest of its pipeline (`default:`, templates)."""
+    file, *pipeline = files
     try:
         docs = parse_all(file)
     except ParseError as exc:
@@ -92,8 +95,14 @@ def extract(files: list[SourceFile]) -> Extraction:
     facts: list[Fact] = [
         f for d in docs for f in string_values(file, d, d.pos, "ci-variable", identity=file.rel)
     ]
+    context = []
+    for other in pipeline:
+        try:
+            context.append(parse(other))
+        except ParseError:  # its own unit reports it; here it adds nothing
+            continue
     try:
-        facts += _Pipeline(file, docs[-1]).facts()
+        facts += _Pipeline(file, docs[-1], context).facts()
     except TooComplex as exc:  # the literals stand; what extends/!reference build is unknown
         return Extraction(facts=facts, problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     return Extraction(facts=facts)
@@ -124,8 +133,18 @@ def _merge(target: LMap, source: LMap, budget: Budget) -> None:
 
 
 class _Pipeline:
-    def __init__(self, file: SourceFile, doc: LMap) -> None:
+    def __init__(self, file: SourceFile, doc: LMap, context: list[LMap] | None = None) -> None:
+        """`context`: the other files of the pipeline. Their `default: id_tokens` and the `id_tokens`
+        of their templates count for this file's jobs; nothing else of theirs is located here."""
         self.file, self.doc = file, doc
+        self.templates: dict[str, LMap] = {}
+        self.default_tokens = False
+        for other in context or []:
+            default = other.get("default")
+            self.default_tokens |= isinstance(default, LMap) and "id_tokens" in default
+            for name, job in other.items():
+                if isinstance(job, LMap) and name not in RESERVED:
+                    self.templates.setdefault(str(name), job)
         # `extends` and `!reference` are resolved once per job and list (memoised), and what they
         # expand to counts against the file's budget: templates that extend or reference each other
         # several times per level would otherwise take exponential time.
@@ -133,6 +152,7 @@ class _Pipeline:
         self._jobs: dict[str, LMap] = {}
         self._resolving: set[str] = set()
         self._lines: dict[int, list[tuple[str, int]]] = {}
+        self._ancestry: dict[str, tuple[bool, bool]] = {}
         default = doc.get("default")
         self.default = default if isinstance(default, LMap) else LMap()
         variables = _deref(doc.get("variables"), doc)
@@ -140,7 +160,7 @@ class _Pipeline:
 
     def facts(self) -> Iterator[Fact]:
         jobs = {name: self.resolve(name, ()) for name in self.job_names()}
-        yield from self.global_variables(any("id_tokens" not in job for job in jobs.values()) or not jobs)
+        yield from self.global_variables(not all(self.federated(name, job) for name, job in jobs.items()))
         for name, job in jobs.items():
             yield from self.job(name, job)
         yield from self.key_variables()
@@ -196,7 +216,7 @@ class _Pipeline:
                 _merge(merged, self.resolve(parent, (*seen, name)), self.budget)
         _merge(merged, job, self.budget)
         for key in ("before_script", "after_script", "id_tokens"):
-            if key not in merged and key in self.default:
+            if key not in merged and key in self.default and _inherits_default(merged, key):
                 merged.put(key, self.default[key], self.default.kpos(key), self.default.vpos(key))
         return merged
 
@@ -222,8 +242,36 @@ class _Pipeline:
                     loc=where, ci="gitlab", secret=name, workflow=self.file.rel, usage="global-variable"
                 )
 
+    def federated(self, name: str, job: LMap) -> bool:
+        """The job gets `id_tokens`: its own, a template's (in any file of the pipeline), the default's."""
+        if "id_tokens" in job:
+            return True
+        return (self.default_tokens and _inherits_default(job, "id_tokens")) or self._templates_of(name)[1]
+
+    def _templates_of(self, name: str) -> tuple[bool, bool]:
+        """(whether every template the job extends, through any file of the pipeline, is known;
+        whether one of those in other files sets `id_tokens`: this file's own are merged already)."""
+        if name not in self._ancestry:
+            known, tokens = True, False
+            seen, pending = {name}, [name]
+            while pending:
+                current = pending.pop()
+                node = self.doc.get(current) if current in self.doc else self.templates.get(current)
+                for parent in _parents(node) if isinstance(node, LMap) else []:
+                    self.budget.spend(1)
+                    if parent in seen:
+                        continue
+                    seen.add(parent)
+                    if parent in self.doc or parent in self.templates:
+                        pending.append(parent)
+                        tokens |= parent not in self.doc and "id_tokens" in self.templates[parent]
+                    else:
+                        known = False
+            self._ancestry[name] = (known, tokens)
+        return self._ancestry[name]
+
     def job(self, name: str, job: LMap) -> Iterator[Fact]:
-        federated = "id_tokens" in job
+        federated = self.federated(name, job)
         variables = _deref(job.get("variables"), self.doc)
         if isinstance(variables, LMap):
             for key, raw in variables.items():
@@ -245,8 +293,8 @@ class _Pipeline:
                     yield self.auth(name, "gcp", Pos(number, 1), detail)
                 for cloud, command in cloud_commands(line):
                     commands.setdefault(cloud, (Pos(number, 1), command))
-        if any(p not in self.doc for p in _parents(self.doc.get(name, job))):
-            commands = {}  # it extends a template of another file, which may well give it `id_tokens`
+        if not self._templates_of(name)[0]:
+            commands = {}  # it extends a template of a file not in the scan, which may give it `id_tokens`
         for cloud, (where, command) in commands.items():
             loc = self.file.loc(*where)
             yield CiAuth(loc=loc, ci="gitlab", cloud=cloud, method="variables", job=name, detail=command)
@@ -307,6 +355,13 @@ class _Pipeline:
         found = self._lines[id(value)]
         self.budget.spend(len(found))
         return found
+
+
+def _inherits_default(job: LMap, key: str) -> bool:
+    """Whether the job takes `default:`'s `key` (`inherit: default: false` or a list without it opts out)."""
+    inherit = job.get("inherit")
+    defaults = inherit.get("default", True) if isinstance(inherit, LMap) else True
+    return defaults is True or (isinstance(defaults, LSeq) and key in defaults)
 
 
 def _parents(job: LMap) -> list[str]:
