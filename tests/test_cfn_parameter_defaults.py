@@ -175,3 +175,12 @@ def test_json_template_ref_to_a_parameter_default(tmp_path: Path) -> None:
         ("NHI204", line_of(text, '"Default": "arn:aws:iam::aws:policy/AdministratorAccess"')),
         ("NHI303", line_of(text, '"Default": 43200')),
     }
+
+
+def test_a_literal_branch_beside_a_parameter_stays_at_its_own_line(tmp_path: Path) -> None:
+    template = OIDC_ROLE.replace(
+        "MaxSessionDuration: !Ref RoleMaxSessionDuration",
+        "MaxSessionDuration: !If [HasRoleName, !Ref RoleMaxSessionDuration, 43200]",
+    ).replace("Default: 21600", "Default: 4320")
+    found = {f["line"] for f in scan(tmp_path, {"t.yaml": template}) if f["rule_id"] == "NHI303"}
+    assert found == {line_of(template, "Default: 4320"), line_of(template, "MaxSessionDuration: !If")}

@@ -217,7 +217,11 @@ class Template:
             spec = self.params.get(name)
             if not isinstance(spec, LMap) or "Default" not in spec or not text:
                 continue
-            if any(d and (d in text or text in d) and "${" not in d for d in self._ref(name)):
+            # a number is its default only when equal; an ARN may embed its default or be one of a list
+            if any(
+                d == text or (d and "${" not in d and not text.isdigit() and (d in text or text in d))
+                for d in self._ref(name)
+            ):
                 return name, self.at(spec.vpos("Default"))
         return None
 
