@@ -216,3 +216,39 @@ def test_a_hit_refreshes_an_old_entry(own_cache: Path) -> None:
     os.utime(path, (old, old))
     assert cache.load(digest, "config") == [1, 2]
     assert path.stat().st_mtime > old + 86400
+
+
+OIDC_WORKFLOW = """\
+name: deploy
+on: push
+permissions:
+  contents: read
+  id-token: write
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/deploy
+          aws-region: eu-west-1
+"""
+
+
+def test_an_oidc_workflow_is_cached(tmp_path: Path, own_cache: Path) -> None:
+    """`id-token: write` is an access level, not a secret: the recommended workflow is warm too."""
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "deploy.yml").write_text(OIDC_WORKFLOW)
+    first = cli(repo, own_cache, ".")
+    assert len(entries(own_cache)) == 1
+    assert cli(repo, own_cache, ".") == first
+
+
+def test_a_password_in_a_workflow_is_still_not_cached(tmp_path: Path, own_cache: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    leaky = OIDC_WORKFLOW + "        env:\n          DB_PASSWORD: write-only-Tr0ub4dor\n"
+    (repo / ".github" / "workflows" / "deploy.yml").write_text(leaky)
+    assert {"NHI101", "NHI106"} & {f["rule_id"] for f in json.loads(cli(repo, own_cache, "."))["findings"]}
+    assert entries(own_cache) == []

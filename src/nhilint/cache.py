@@ -265,6 +265,11 @@ def _reads_unchanged(unit: list[SourceFile], extraction: Extraction) -> bool:
     return True
 
 
+# What a credential-named field holds when it grants access rather than holding a secret: a workflow's
+# `permissions: {id-token: write}` (the OIDC set-up nhilint recommends) must not keep it out of the cache.
+ACCESS_LEVELS = frozenset({"read", "write", "none", "read-all", "write-all"})
+
+
 def holds_secret(extraction: Extraction) -> bool:
     """Whether any string of the extraction is a credential: what NHI101 detects anywhere, or a
     literal under a credential name (NHI106). Such an extraction is never written to disk."""
@@ -281,7 +286,11 @@ def holds_secret(extraction: Extraction) -> bool:
         )
 
     for fact in extraction.facts:
-        if isinstance(fact, StringValue) and credential(fact.value, fact.key):
+        if (
+            isinstance(fact, StringValue)
+            and fact.value not in ACCESS_LEVELS
+            and credential(fact.value, fact.key)
+        ):
             return True
         if isinstance(fact, EnvVar) and credential(fact.value, fact.name):
             return True
