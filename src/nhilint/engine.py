@@ -36,6 +36,9 @@ class Sources:
     internal_errors: list[InternalError] = field(default_factory=list)
     # GitLab CI files by the files they pull in with `include: local` (relative paths)
     gitlab_includes: dict[str, list[str]] = field(default_factory=dict)
+    # files (or directories) each file deploys by a relative path: a Terraform file's local modules, a
+    # kustomization's resources; with `gitlab_includes`, what production.lower follows
+    deploys: dict[str, list[str]] = field(default_factory=dict)
 
 
 UNREADABLE = "unreadable (binary, not UTF-8 or over max-file-size), no Kubernetes or CloudFormation in it"
@@ -75,6 +78,7 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
         sources.files.append(SourceFile(rel, fmt, text, str(path)))
     sources.files += gitlab_included(sources, unclassified, root, configs)
     sources.files += terraform_modules(sources, root, configs)
+    _kustomizations(unclassified, sources)
     if unclassified:
         sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
     sources.lines = {f.rel: f.text.splitlines() for f in sources.files}
@@ -125,6 +129,17 @@ def _pipeline_root(file: SourceFile) -> str:
     if ".gitlab" in parts and not file.rel.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
         return str(Path(*parts[: len(parts) - parts[::-1].index(".gitlab") - 1]))
     return directory
+
+
+def _kustomizations(unclassified: dict[str, SourceFile], sources: Sources) -> None:
+    """What each kustomization deploys (`resources`, `bases`, `components`), for production.lower."""
+    from nhilint.formats.kubernetes import KUSTOMIZATIONS, kustomize_references
+
+    for rel, file in unclassified.items():
+        if posixpath.basename(rel) in KUSTOMIZATIONS:
+            directory = posixpath.dirname(rel)
+            targets = kustomize_references(file.text)
+            sources.deploys.setdefault(rel, []).extend(posixpath.join(directory, t) for t in targets)
 
 
 def gitlab_included(
@@ -226,10 +241,12 @@ def terraform_modules(sources: Sources, root: Path, configs: Configs) -> list[So
     pending = sorted(modules, reverse=True)
     while pending:
         directory = pending.pop()
-        calls = [s for f in modules[directory] for s in _local_module_sources(f, sources)]
+        calls = [(f, s) for f in modules[directory] for s in _local_module_sources(f, sources)]
         bound = (discover.repository_root(directory) or os.path.abspath(root)) if calls else ""
-        for source in calls:
+        for caller, source in calls:
             target = os.path.normpath(os.path.join(directory, source))
+            called = posixpath.normpath(posixpath.join(posixpath.dirname(caller.rel), source))
+            sources.deploys.setdefault(caller.rel, []).append(called)
             if target in modules or not discover.inside_without_links(bound, target):
                 continue
             if not os.path.isdir(target):
@@ -566,7 +583,8 @@ def scan(
         findings = [f for f in findings if _about(f, reported)]
         skipped = _merge(narrow.skipped, {r: [f for f in fs if f in reported] for r, fs in skipped.items()})
     stale = apply_baseline(findings, baseline, reported, ran.enabled) if baseline is not None else 0
-    production.lower(findings, context or paths, root, configs)
+    deploys = {**sources.deploys, **sources.gitlab_includes}
+    production.lower(findings, context or paths, root, configs, deploys)
     findings = fold(findings)  # last: selection, suppressions and the baseline judged each rule ID
     return ScanResult(
         findings=findings,

@@ -5,6 +5,11 @@ A finding in a file below the scanned path, inside a directory the file's config
 `examples/`, `docs/`...; whole segments, case-insensitive), is reported as a note and never fails
 the scan. Credentials are the exception: a real key committed to a test file is leaked all the same.
 
+What production deploys is production wherever it lives: a file a production file pulls in (a
+Terraform local module, a GitLab `include: local`, a kustomization's resources), transitively, and
+a finding with a related location in production (a module judged for a production caller) keep
+their level. Otherwise `source = "./examples/admin"` would make a deployed admin role a note.
+
 Only segments *below* the scanned path count, so a path the user names is judged as production:
 `nhilint scan fixtures/insecure` judges the sample repository, `nhilint scan .` treats the repository's
 own `fixtures/` as test data, and `nhilint scan tests/main.tf` judges that file.
@@ -13,6 +18,8 @@ own `fixtures/` as test data, and `nhilint scan tests/main.tf` judges that file.
 from __future__ import annotations
 
 import os
+import posixpath
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from nhilint.config import Configs
@@ -22,17 +29,55 @@ from nhilint.findings import Finding
 CREDENTIAL_RULES = frozenset({"NHI101", "NHI102", "NHI105"})
 
 
-def lower(findings: list[Finding], scanned: list[Path], root: Path, configs: Configs) -> None:
-    """Mark the findings in non-production paths (in place): level note, `non_production` set."""
+def lower(
+    findings: list[Finding],
+    scanned: list[Path],
+    root: Path,
+    configs: Configs,
+    deploys: Mapping[str, list[str]] | None = None,
+) -> None:
+    """Mark the findings in non-production paths (in place): level note, `non_production` set.
+    `deploys` names the files and directories each file (relative to `root`) pulls in."""
     anchors = sorted({os.path.abspath(p) for p in scanned}, key=len, reverse=True)
+
+    def in_test_path(rel: str) -> bool:
+        path = os.path.abspath(os.path.join(root, rel))
+        names = configs.at(Path(path)).non_production_paths
+        return bool(names) and any(segment.lower() in names for segment in _directories_below(path, anchors))
+
+    deployed = _deployed_by_production(deploys or {}, in_test_path)
     for finding in findings:
         if finding.rule_id in CREDENTIAL_RULES:
             continue
-        path = os.path.abspath(os.path.join(root, finding.loc.file))
-        names = configs.at(Path(path)).non_production_paths
-        if names and any(segment.lower() in names for segment in _directories_below(path, anchors)):
+        places = [finding.loc.file, *(r.loc.file for r in finding.related)]
+        if all(in_test_path(rel) and not _reached(rel, deployed) for rel in places):
             finding.severity = "note"
             finding.non_production = True
+
+
+def _deployed_by_production(
+    deploys: Mapping[str, list[str]], in_test_path: Callable[[str], bool]
+) -> set[str]:
+    """The files and directories production files pull in, transitively (a reached directory pulls
+    in what its own files do)."""
+    by_directory: dict[str, list[str]] = {}
+    for rel in deploys:
+        by_directory.setdefault(posixpath.dirname(rel), []).append(rel)
+    pending = [t for rel, targets in deploys.items() if not in_test_path(rel) for t in targets]
+    reached: set[str] = set()
+    while pending:
+        target = posixpath.normpath(pending.pop())
+        if target in reached:
+            continue
+        reached.add(target)
+        for rel in (target, *by_directory.get(target, [])):
+            pending += deploys.get(rel, [])
+    return reached
+
+
+def _reached(rel: str, deployed: set[str]) -> bool:
+    """Whether the file `rel` is deployed: named itself, or its directory (a module, a kustomize base)."""
+    return rel in deployed or posixpath.dirname(rel) in deployed
 
 
 def _directories_below(path: str, anchors: list[str]) -> list[str]:

@@ -155,6 +155,21 @@ def kustomize_namespace(file: SourceFile, reads: list[SideRead]) -> str | None:
     return None
 
 
+def kustomize_references(text: str) -> list[str]:
+    """The relative paths a kustomization deploys (`resources`, `bases`, `components`): files and
+    directories; remote URLs left out."""
+    from nhilint.parse.yaml import parse_yaml
+
+    try:
+        docs = parse_yaml(text)
+    except ParseError:
+        return []
+    doc = docs[0] if docs and isinstance(docs[0], LMap) else LMap()
+    listed = [doc.get(key) for key in ("resources", "bases", "components")]
+    entries = [r for seq in listed if isinstance(seq, LSeq) for r in seq if isinstance(r, str)]
+    return [r for r in entries if "://" not in r and not r.startswith(("/", "github.com/"))]
+
+
 @lru_cache(maxsize=64)
 def _kustomization(text: str) -> tuple[str | None, frozenset[str]]:
     """(namespace, files listed in `resources:`) of a kustomization's text."""
