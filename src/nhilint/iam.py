@@ -350,10 +350,17 @@ def trust_problem(statement: PolicyStatement) -> tuple[str, Loc | None] | None:
     if statement.actions and not any(_matches(a, t) for a in statement.actions for t in _ASSUME):
         return None
     conditions = statement.conditions
-    account_pinned = any(any(fnmatchcase(c.key.lower(), k) for k in _ACCOUNT_KEYS) for c in conditions)
+    pins = [
+        c
+        for c in conditions
+        if _binding(c.operator) and any(fnmatchcase(c.key.lower(), k) for k in _ACCOUNT_KEYS)
+    ]
+    account_pinned = bool(pins)
+    # MFA names no account: with `"AWS": "*"` anyone in any account who signs in with MFA gets in
+    anyone_pinned = any(c.key.lower() != "aws:multifactorauthpresent" for c in pins)
     where = statement.condition_loc or statement.principal_loc
     aws = statement.principals.get("AWS", []) + statement.principals.get("*", [])
-    if "*" in aws and not account_pinned:
+    if "*" in aws and not anyone_pinned:
         return "any AWS principal in any account", where
     for principal in aws:
         match = _ROOT.match(principal)
@@ -436,8 +443,18 @@ def _people_only(statement: PolicyStatement) -> bool:
     return True
 
 
+def _binding(operator: str) -> bool:
+    """Whether a condition operator requires its key to hold a value it names: not a negated one
+    (`StringNotEquals` lets every other value in), not `...IfExists` (a request without the key
+    passes) and not `Null`."""
+    operator = operator.lower().rpartition(":")[2]  # ForAnyValue:/ForAllValues: aside
+    return "not" not in operator and not operator.endswith("ifexists") and operator != "null"
+
+
 def _requires_mfa(conditions: list[Condition]) -> bool:
     for c in conditions:
+        if not _binding(c.operator):
+            continue  # `BoolIfExists` or `NumericLessThanIfExists` lets long-term keys in without MFA
         key, operator = c.key.lower(), c.operator.lower()
         values = [v.lower() for v in c.values]
         if key == "aws:multifactorauthpresent" and operator == "bool" and values == ["true"]:
@@ -451,7 +468,7 @@ def _only_people_arns(conditions: list[Condition]) -> bool:
     """An `aws:PrincipalArn` condition naming only IAM users or SSO permission-set roles."""
     return any(
         c.key.lower() == "aws:principalarn"
-        and not c.operator.lower().endswith("ifexists")
+        and _binding(c.operator)
         and bool(c.values)
         and all(_IAM_USER.match(v) or _SSO_ROLE.match(v) for v in c.values)
         for c in conditions
