@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from nhilint.formats import SourceFile
+from nhilint.formats import MAX_SIDE_FILE, SourceFile
 from nhilint.formats.terraform.module import Module, is_unknown
 from nhilint.tree import Call, Expr, LMap, LSeq
 
@@ -32,10 +32,12 @@ _DATA_ATTR = {"template_file": "rendered", "local_file": "content"}
 
 @dataclass(frozen=True)
 class SideDocument:
-    """A policy read from a file: `name` is its path from the scan root, `text` as Terraform renders it."""
+    """A policy read from a file: `name` is its path from the scan root, `text` as Terraform renders it;
+    `problem` says why a file that is there cannot be read (its policy is unreadable, not absent)."""
 
     name: str
     text: str
+    problem: str | None = None
 
 
 class _Unknown(Exception):
@@ -78,14 +80,27 @@ def _read(module: Module, source: SourceFile, arg: Any, template_vars: Any) -> S
     rel = _PATH_PREFIX.sub("", path)
     if "${" in rel or "%{" in rel:
         return None
+    before = len(module.reads)
     side = module.read_file(source, rel)
     if side is None:
-        return None
+        return _unreadable(module, source, before)
     shown = (PurePosixPath(source.rel).parent / side.name).as_posix()
     if template_vars is None:
         return SideDocument(shown, side.text)
     rendered = render_template(side.text, template_vars if isinstance(template_vars, LMap) else None)
     return SideDocument(shown, rendered) if rendered is not None else None
+
+
+def _unreadable(module: Module, source: SourceFile, before: int) -> SideDocument | None:
+    """The file just read is there but gives no text (over the size limit, not UTF-8): a document
+    whose `problem` makes its policy NHI001, never no policy. A missing file stays unknown: a
+    pipeline may write it before `terraform plan`."""
+    read = module.reads[-1] if len(module.reads) > before else None
+    if read is None or read.state == "missing":
+        return None
+    why = f"larger than {MAX_SIDE_FILE:,} bytes" if read.state == "too-large" else "not UTF-8 text"
+    shown = (PurePosixPath(source.rel).parent / read.name).as_posix()
+    return SideDocument(shown, "", f"the policy file is {why}, so it cannot be judged")
 
 
 def render_template(text: str, known: LMap | None) -> str | None:

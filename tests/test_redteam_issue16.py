@@ -1,0 +1,62 @@
+"""Red team of issue 16 (values from files and functions, module inputs, CI logins): what a hostile
+repository can do with the new constructs must never pass silently, cost more than its size, or print
+a secret."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import run_cli
+
+ADMIN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n'
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
+def scan(root: Path, *extra: str) -> dict:
+    proc = run_cli("scan", ".", "--no-cache", "--format", "json", *extra, cwd=root)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
+
+
+def rules_at(report: dict) -> list[tuple[str, str, int]]:
+    return sorted((f["rule_id"], f["file"], f["line"]) for f in report["findings"])
+
+
+def test_a_policy_file_too_large_or_not_utf8_is_unreadable_not_absent(tmp_path: Path) -> None:
+    padding = " " * 1_000_001  # JSON whitespace: still the admin policy, past the side-file limit
+    write(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_iam_policy" "big" {\n  policy = file("p/big.json")\n}\n'
+            'resource "aws_iam_policy" "latin" {\n  policy = file("${path.module}/p/latin.json")\n}\n',
+            "p/big.json": ADMIN[:-2] + padding + "}\n",
+            "p/latin.json": ADMIN.replace('"Version"', '"Sid": "caf\xe9", "Version"').encode("latin-1"),
+            "other/main.tf": 'resource "aws_iam_policy" "judged" {\n  policy = file("admin.json")\n}\n',
+            "other/admin.json": ADMIN,
+        },
+    )
+    report = scan(tmp_path)
+    unreadable = [f for f in report["findings"] if f["rule_id"] == "NHI001"]
+    assert [(f["file"], f["line"]) for f in unreadable] == [("main.tf", 2)]  # one NHI001 per file
+    assert "p/big.json" in unreadable[0]["message"]
+    assert ("NHI201", "other/admin.json", 1) in rules_at(report)
+    write(tmp_path, {"p/big.json": ADMIN})  # the large file alone is not what the NHI001 said
+    unreadable = [f for f in scan(tmp_path)["findings"] if f["rule_id"] == "NHI001"]
+    assert [(f["file"], f["line"]) for f in unreadable] == [("main.tf", 5)]
+    assert "p/latin.json" in unreadable[0]["message"]
+
+
+def test_a_missing_policy_file_stays_unknown(tmp_path: Path) -> None:
+    """A pipeline may write the file before `terraform plan`: no finding, as for any unknown value."""
+    write(tmp_path, {"main.tf": 'resource "aws_iam_policy" "p" {\n  policy = file("generated.json")\n}\n'})
+    assert rules_at(scan(tmp_path)) == []
