@@ -276,6 +276,9 @@ class _Documents:
     ) -> list[PolicyStatement]:
         """A policy kept in a file (see `documents`): reported at its own lines, with the resource
         that puts it in force as the related place."""
+        if side.problem is not None:
+            self.module.problems.append((where, f"{side.name}: {side.problem}"))
+            return []
         try:
             doc = iam.json_document(side.text, 1)
         except ParseError as exc:
