@@ -81,7 +81,7 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
     _kustomizations(unclassified, sources)
     if unclassified:
         sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
-    sources.lines = {f.rel: f.text.splitlines() for f in sources.files}
+    sources.lines = {f.rel: formats.numbered_lines(f) for f in sources.files}
     return sources
 
 

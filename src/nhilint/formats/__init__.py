@@ -134,5 +134,20 @@ class Extraction:
         self.internal_errors.extend(other.internal_errors)
 
 
+def numbered_lines(file: SourceFile) -> list[str]:
+    """The file's lines as its parser numbers them, so a finding's line, its snippet, its inline
+    ignores and its fingerprint are one line. The HCL and JSON parsers count `\n` only; YAML also
+    breaks at U+0085, U+2028 and U+2029 as `str.splitlines()` does (the other breaks splitlines knows,
+    form feeds and file separators, YAML rejects)."""
+    text = file.text.lstrip()
+    json = file.rel.endswith(".json") and text.startswith(("{", "["))
+    if file.format == "terraform" or json or (file.format == "cloudformation" and text.startswith("{")):
+        lines = file.text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        return [line.removesuffix("\r") for line in lines]
+    return file.text.splitlines()
+
+
 def extractor(fmt: str) -> ModuleType:
     return importlib.import_module(MODULES[fmt])

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nhilint.facts import Loc
-from nhilint.formats import SideRead, SideText, SourceFile, read_beside
+from nhilint.formats import SideRead, SideText, SourceFile, numbered_lines, read_beside
 from nhilint.formats.terraform import functions
 from nhilint.parse import Budget, ParseError, TooComplex, decimal
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
@@ -219,7 +219,7 @@ class Module:
     def lines(self, file: SourceFile) -> list[str]:
         """The file's lines, split once per module (not once per resource that quotes its text)."""
         if file.rel not in self._lines:
-            self._lines[file.rel] = file.text.splitlines()
+            self._lines[file.rel] = numbered_lines(file)  # as tree-sitter numbers them
         return self._lines[file.rel]
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
