@@ -9,7 +9,8 @@ from typing import Any
 
 from .conftest import run_cli
 
-# An untagged Lambda role: no owner (NHI301) and no expiry (NHI302), both at its header.
+# An untagged Lambda role of a root module (a backend: no caller adds default_tags): no owner
+# (NHI301) and no expiry (NHI302), both at its header.
 UNTAGGED_ROLE = """\
 resource "aws_iam_role" "worker" {
   name = "order-worker"
@@ -19,6 +20,10 @@ resource "aws_iam_role" "worker" {
       Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" }
     }]
   })
+}
+
+terraform {
+  backend "s3" {}
 }
 """
 

@@ -34,6 +34,10 @@ resource "aws_iam_role" "r" {{
     }}]
   }})
 }}
+
+provider "aws" {{
+  region = "eu-west-1"
+}}
 """
 CLOUDFORMATION = f"""AWSTemplateFormatVersion: "2010-09-09"
 Resources:

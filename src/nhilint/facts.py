@@ -61,6 +61,8 @@ class Identity(Fact):
     tags_open: bool = False
     # the Helm chart a rendered manifest came from (`helm.sh/chart` label or `# Source:` header)
     chart: str = ""
+    # a reusable module's identity judged for one call (with its arguments and provider): the call
+    via: list[Via] = field(default_factory=list)
 
 
 @dataclass(slots=True)

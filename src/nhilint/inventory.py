@@ -132,7 +132,8 @@ def inventory(
     by_type: dict[type, list[Any]] = defaultdict(list)
     for fact in facts:
         by_type[type(fact)].append(fact)
-    identities: list[Identity] = by_type[Identity]
+    # a module's identities as declared, not their copies judged for each caller of the module
+    identities: list[Identity] = [i for i in by_type[Identity] if not i.via]
     entries = {i.address or i.name: _declared(i, configs.at(base / i.loc.file), today) for i in identities}
     for workload in by_type[Workload]:
         key = workload.identity

@@ -64,7 +64,9 @@ class RuleContext:
 
     def identity(self, address: str | None) -> Identity | None:
         if self._identities is None:
-            self._identities = {i.address: i for i in self.of(Identity)}
+            # a module's identity as declared wins over its copies judged for each caller (`via`)
+            by_copy = sorted(self.of(Identity), key=lambda i: not i.via)
+            self._identities = {i.address: i for i in by_copy}
         return self._identities.get(address) if address else None
 
     def config_at(self, loc: Loc) -> Config:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from nhilint import iam
-from nhilint.facts import Identity, Lifetime, PolicyStatement, Rotation, StoredSecret
-from nhilint.findings import Finding, IdentityRef
+from nhilint.facts import Credential, Identity, Lifetime, PolicyStatement, Rotation, StoredSecret
+from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.fold import lifecycle_cause
 from nhilint.rules import RuleContext, rule
 from nhilint.secrets import stored_credential
@@ -26,13 +26,16 @@ def _fix(ctx: RuleContext, identity: Identity) -> tuple[str, ...]:
     return (f"{ctx.format_of(identity.loc)}-{identity.provider}",)
 
 
-def people_roles(ctx: RuleContext) -> set[str]:
-    """Addresses of the AWS roles whose trust admits only people: not machine identities."""
+def people(ctx: RuleContext) -> set[str]:
+    """Addresses of people's AWS identities, not machine identities: the roles whose trust admits
+    only people, and the IAM users with a console password (a login profile)."""
     trust: dict[str, list[PolicyStatement]] = defaultdict(list)
     for statement in ctx.of(PolicyStatement):
         if statement.policy_kind == "trust" and statement.identity:
             trust[statement.identity].append(statement)
-    return {address for address, statements in trust.items() if iam.admits_only_people(statements)}
+    roles = {address for address, statements in trust.items() if iam.admits_only_people(statements)}
+    users = {c.identity for c in ctx.of(Credential) if c.kind == "aws_login_profile" and c.identity}
+    return roles | users
 
 
 def _charts_in_scan(ctx: RuleContext) -> set[str]:
@@ -45,35 +48,39 @@ def _charts_in_scan(ctx: RuleContext) -> set[str]:
     return charts
 
 
-def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[tuple[str, str], list[Identity]]]:
+def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[str, list[Identity]]]:
     """The machine identities whose tags are known, one by one, and those rendered from a chart
-    that is not in the repository, by (file, chart): their labels are upstream's choice."""
-    people = people_roles(ctx)
+    that is not in the repository, by chart and in file order: their labels are upstream's choice."""
+    persons = people(ctx)
     charts = _charts_in_scan(ctx)
     own: list[Identity] = []
-    upstream: dict[tuple[str, str], list[Identity]] = defaultdict(list)
-    for identity in ctx.of(Identity):
-        if not identity.tags_known or (identity.kind == "aws_iam_role" and identity.address in people):
+    upstream: dict[str, list[Identity]] = defaultdict(list)
+    for identity in sorted(ctx.of(Identity), key=lambda i: (i.loc.file, i.loc.line, i.loc.col)):
+        if not identity.tags_known or (identity.provider == "aws" and identity.address in persons):
             continue
         if identity.chart and identity.chart not in charts:
-            upstream[(identity.loc.file, identity.chart)].append(identity)
+            upstream[identity.chart].append(identity)
         else:
             own.append(identity)
     return own, upstream
 
 
 def _rendered(
-    ctx: RuleContext, rule_id: str, upstream: dict[tuple[str, str], list[Identity]], missing: str
+    ctx: RuleContext, rule_id: str, upstream: dict[str, list[Identity]], missing: str
 ) -> Iterator[Finding]:
-    """One note per chart and file for the rendered identities that lack `missing` (owner, expiry)."""
-    for (_, chart), identities in upstream.items():
-        first = identities[0]
+    """One note per chart for the rendered identities that lack `missing` (owner, expiry), at the
+    first one (in file order), with the others as related locations: `helm template --output-dir`
+    writes one file per template, so a chart's ServiceAccounts are often spread over many files."""
+    for chart, identities in sorted(upstream.items()):
+        first, *others = identities
         keys = " or ".join(getattr(ctx.config_at(first.loc), f"{missing}_keys"))
+        files = len({i.loc.file for i in identities})
         who = (
             f"ServiceAccount {first.name} of chart {chart} (not in this repository) has"
-            if len(identities) == 1
-            else f"{len(identities)} ServiceAccounts of chart {chart} (not in this repository), "
-            f"{first.name} first, have"
+            if not others
+            else f"{len(identities)} ServiceAccounts of chart {chart} (not in this repository"
+            + (f", in {files} files" if files > 1 else "")
+            + f"), {first.name} first, have"
         )
         yield ctx.finding(
             rule_id,
@@ -83,9 +90,25 @@ def _rendered(
             identity=IdentityRef("helm_chart", chart),
             fix=_fix(ctx, first),
             severity="note",
+            related=[Related(i.tags_loc or i.loc, f"ServiceAccount {i.name}") for i in others],
             cause=lifecycle_cause("helm_chart", chart),
             clause=f"no {missing} ({keys} label)",
         )
+
+
+def _through(identity: Identity) -> str:
+    """What a reusable module's identity judged for a call (`identity.via`) lacks it from, too."""
+    if not identity.via:
+        return ""
+    if identity.provider == "aws":
+        return ", neither here nor in its caller's provider default_tags"
+    return " with the values its caller passes"
+
+
+def _cause(identity: Identity) -> str:
+    """One finding per identity, and per call site for a module's identity judged for its callers."""
+    call = identity.via[0].loc if identity.via else None
+    return lifecycle_cause(identity.kind, identity.name, f"{call.file}:{call.line}" if call else "")
 
 
 @rule("NHI301")
@@ -103,25 +126,26 @@ def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             "NHI301",
             identity.tags_loc or identity.loc,
-            f"{identity.kind} {identity.name} has no owner ({' or '.join(keys)} tag): nobody will offboard "
-            "it when its task ends.",
+            f"{identity.kind} {identity.name} has no owner ({' or '.join(keys)} tag){_through(identity)}: "
+            "nobody will offboard it when its task ends.",
             identity=identity,
             fix=_fix(ctx, identity),
-            cause=lifecycle_cause(identity.kind, identity.name),
+            related=identity.via,
+            cause=_cause(identity),
             clause=f"no owner ({' or '.join(keys)} tag)",
         )
-    lacking = {group: [i for i in identities if lacks(i)] for group, identities in upstream.items()}
+    lacking = {chart: [i for i in identities if lacks(i)] for chart, identities in upstream.items()}
     yield from _rendered(ctx, "NHI301", {group: found for group, found in lacking.items() if found}, "owner")
 
 
 @rule("NHI302")
 def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
     own, upstream = _judged(ctx)
-    lacking: dict[tuple[str, str], list[Identity]] = defaultdict(list)
-    for group, identities in upstream.items():
+    lacking: dict[str, list[Identity]] = defaultdict(list)
+    for chart, identities in upstream.items():
         for identity in identities:
             if _tag(identity, ctx.config_at(identity.loc).expiry_keys) is None and not identity.tags_open:
-                lacking[group].append(identity)
+                lacking[chart].append(identity)
             else:
                 own.append(identity)  # a written expiry is judged like any other
     for identity in own:
@@ -131,8 +155,8 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
         if found is None:
             if identity.tags_open:
                 continue  # the caller or deployer may set it
-            problem = f"has no expiry ({' or '.join(keys)} tag)"
-            clause = problem.removeprefix("has ")
+            clause = f"no expiry ({' or '.join(keys)} tag)"
+            problem = f"has {clause}{_through(identity)}"
             loc = identity.tags_loc or identity.loc
         else:
             key, value = found
@@ -147,7 +171,8 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
             f"{identity.kind} {identity.name} {problem}.",
             identity=identity,
             fix=_fix(ctx, identity),
-            cause=lifecycle_cause(identity.kind, identity.name),
+            related=identity.via,
+            cause=_cause(identity),
             clause=clause,
         )
     yield from _rendered(ctx, "NHI302", lacking, "expiry")
@@ -184,9 +209,9 @@ def _duration(seconds: int) -> str:
 
 @rule("NHI303")
 def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
-    people = people_roles(ctx)
+    persons = people(ctx)
     for lifetime in ctx.of(Lifetime):
-        if lifetime.identity in people:
+        if lifetime.identity in persons:
             continue  # a person's session (SSO, MFA): not a machine credential
         limit = ctx.config_at(lifetime.loc).max_credential_ttl_seconds
         if lifetime.seconds is not None and lifetime.seconds <= limit:

@@ -53,7 +53,7 @@ def machine_iam_user(ctx: RuleContext) -> Iterator[Finding]:
             evidence.setdefault(grant.identity, []).append(Related(grant.loc, f"managed policy {grant.role}"))
     for user in ctx.of(Identity):
         found = evidence.get(user.address)
-        if user.kind != "aws_iam_user" or not found or user.address in people:
+        if user.kind != "aws_iam_user" or not found or user.address in people or user.via:
             continue
         keyed = any(r.message.startswith("access key") for r in found)
         what = "a long-lived access key" if keyed else "policies"

@@ -135,21 +135,22 @@ def _literal_text(resource: Resource, pos: Pos) -> str:
 # --- identities ------------------------------------------------------------------------------
 
 
-def _default_tags(module: Module, alias: str | None) -> tuple[LMap | None, Loc | None, bool]:
-    """(default tags, where they are written, known) of the aws provider a resource uses."""
-    for file, block in module.providers("aws"):
-        if module.resolve(block.attrs.get("alias")) != alias:
-            continue
-        defaults = block.child("default_tags")
-        if defaults is None or "tags" not in defaults.attrs:
-            return None, None, True
-        tags = module.resolve_deep(defaults.attrs["tags"])
-        return (
-            (tags, file.loc(*defaults.attrs.kpos("tags")), True)
-            if isinstance(tags, LMap)
-            else (None, None, False)
-        )
-    return None, None, True
+def _default_tags(module: Module, alias: str | None) -> tuple[LMap | None, Loc | None, bool, bool]:
+    """(default tags, where they are written, known, the caller's) of the aws provider a resource
+    uses: a reusable module judged alone receives its provider, and so its default tags, from a
+    caller (the last flag); judged for a call, they are the caller's provider's."""
+    found = module.provider("aws", alias)
+    if found is None:
+        return None, None, True, True
+    owner, block = found
+    defaults = block.child("default_tags") if block is not None else None
+    if block is None or defaults is None or "tags" not in defaults.attrs:
+        return None, None, True, False
+    tags = owner.resolve_deep(defaults.attrs["tags"])
+    file = next(f for f, b in owner.providers("aws") if b is block)
+    if not isinstance(tags, LMap):
+        return None, None, False, False
+    return tags, file.loc(*defaults.attrs.kpos("tags")), True, False
 
 
 def _provider_alias(resource: Resource) -> str | None:
@@ -160,7 +161,7 @@ def _provider_alias(resource: Resource) -> str | None:
 
 def _identities(module: Module) -> Iterator[Fact]:
     for resource in module.resources("aws_iam_role", "aws_iam_user"):
-        defaults, defaults_loc, known = _default_tags(module, _provider_alias(resource))
+        defaults, defaults_loc, known, from_caller = _default_tags(module, _provider_alias(resource))
         tags: dict[str, str] = {}
         tag_locs: dict[str, Loc] = {}
         if defaults is not None and defaults_loc is not None:
@@ -188,7 +189,7 @@ def _identities(module: Module) -> Iterator[Fact]:
             tag_locs=tag_locs,
             tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc,
             tags_known=known,
-            tags_open=module.from_caller(resource.raw("tags")),
+            tags_open=from_caller or module.from_caller(resource.raw("tags")),
         )
         duration = resource.get("max_session_duration")
         if resource.type == "aws_iam_role" and isinstance(duration, int) and not isinstance(duration, bool):

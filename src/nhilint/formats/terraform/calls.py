@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
-from nhilint.facts import Fact, Grant, PolicyStatement, Via
+from nhilint.facts import Fact, Grant, Identity, PolicyStatement, Via
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, load
 from nhilint.parse import Budget, TooComplex
@@ -30,8 +30,9 @@ MAX_DEPTH = 8  # module calls followed through modules
 MAX_CALLS = 64  # called modules judged with their caller's values, per unit
 _META = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})
 _LOCAL = ("./", "../")
-_KEPT = (PolicyStatement, Grant)
+_KEPT = (PolicyStatement, Grant, Identity)
 _INTERPOLATION = re.compile(r"\$\{")
+_PROVIDER = re.compile(r"^[a-z][\w-]*(\.[A-Za-z_][\w-]*)?$")
 
 Extract = Callable[[Module, list[SourceFile]], list[Fact]]
 
@@ -66,14 +67,15 @@ def _calls(
         if not called or budget[0] <= 0:
             continue
         arguments = {k: _from_caller(_argument(module, v)) for k, v in block.attrs.items() if k not in _META}
-        if not any(_known(v) for v in arguments.values()):
-            continue  # nothing the module does not already say alone
+        if not any(_known(v) for v in arguments.values()) and module.reusable() and module.caller is None:
+            continue  # nothing the module does not already say alone: no value, no provider settings
         budget[0] -= 1
         if target not in parsed:
             parsed[target] = load(called)[0]
             alone[target] = {repr(f) for f in _safe(extract, _fresh(parsed[target]), called)}
         instance = _fresh(parsed[target])
         instance.variables.update(arguments)
+        instance.caller, instance.passed_providers = module, _providers(block.attrs.get("providers"))
         via = [*chain, Via(file.loc(*block.pos), f"module.{block.labels[0]} passes its values to {target}")]
         for fact in _safe(extract, instance, called):
             if isinstance(fact, _KEPT) and repr(fact) not in alone[target]:
@@ -82,6 +84,17 @@ def _calls(
                     fact.policy = f"{fact.policy} in module.{block.labels[0]}"
                 yield fact
         yield from _calls(instance, called, context, extract, via, parsed, alone, budget)
+
+
+def _providers(raw: Any) -> dict[str, str]:
+    """A call's `providers = { aws = aws.east, aws.replica = aws }` map, as written."""
+    if not isinstance(raw, LMap):
+        return {}
+    return {
+        str(own).strip(): value.text.strip()
+        for own, value in raw.items()
+        if isinstance(value, Expr) and _PROVIDER.match(value.text.strip())
+    }
 
 
 def _fresh(parsed: Module) -> Module:

@@ -92,6 +92,10 @@ class Module:
     _memo: dict[tuple[str, int], list[Any]] = field(default_factory=dict, repr=False)
     _by_attr: dict[tuple[str, str], dict[Any, Resource]] = field(default_factory=dict, repr=False)
     _reusable: bool | None = field(default=None, repr=False)
+    # judged for a call: the calling module (whose provider configurations this one receives) and the
+    # call's `providers` map (own reference -> the caller's: {"aws.replica": "aws.east"})
+    caller: Module | None = field(default=None, repr=False)
+    passed_providers: dict[str, str] = field(default_factory=dict, repr=False)
     reads: list[SideRead] = field(default_factory=list)  # files read beside the module, for the cache
     problems: list[tuple[Loc, str]] = field(default_factory=list)  # unreadable parts found by providers
 
@@ -129,6 +133,24 @@ class Module:
 
     def data(self, *types: str) -> list[Resource]:
         return self.resources(*types, mode="data")
+
+    def provider(self, name: str, alias: str | None) -> tuple[Module, Block | None] | None:
+        """The configuration of provider `name` (with `alias`) this module's resources use, and the module
+        it is written in (resolve it there). A root module's is its own block (None: not configured);
+        a reusable module's is its caller's (the call's `providers` map, or implicitly the caller's
+        unaliased one), and unknown (None) when it is judged alone."""
+        if not self.reusable():
+            found = (b for _, b in self.providers(name) if self.resolve(b.attrs.get("alias")) == alias)
+            return self, next(found, None)
+        if self.caller is None:
+            return None
+        own = f"{name}.{alias}" if alias else name
+        # a `providers` map replaces Terraform's implicit inheritance of the caller's unaliased ones
+        target = self.passed_providers.get(own) if self.passed_providers else None if alias else own
+        if target is None:
+            return None
+        target_name, _, target_alias = target.partition(".")
+        return self.caller.provider(target_name, target_alias or None)
 
     def providers(self, name: str) -> list[tuple[SourceFile, Block]]:
         if self._providers is None:
@@ -189,8 +211,9 @@ class Module:
         return True
 
     def from_caller(self, value: Any) -> bool:
-        """Whether `value` reads a variable (directly or through locals) of a reusable module."""
-        return self.reusable() and self._reads_variable(value, set(), 0)
+        """Whether `value` reads a variable (directly or through locals) of a reusable module judged
+        alone (judged for a call, its variables hold what the call passes, or their defaults)."""
+        return self.reusable() and self.caller is None and self._reads_variable(value, set(), 0)
 
     def _reads_variable(self, value: Any, seen: set[str], depth: int) -> bool:
         if depth > _MAX_DEPTH:
