@@ -133,3 +133,28 @@ def test_a_kustomization_resource_under_examples_is_production(tmp_path: Path) -
         ("NHI207", "error", False)
     ]
     assert code == 1
+
+
+def test_a_credential_folded_with_a_test_paths_note_still_fails_the_scan(tmp_path: Path) -> None:
+    workflow = """\
+name: release
+on: push
+permissions: {}
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    env:
+      AWS_ACCESS_KEY_ID: AKIAQX7ZP3LMN4RT2WUV
+      AWS_SECRET_ACCESS_KEY: 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
+    steps:
+      - run: aws s3 sync dist s3://acme-releases
+"""
+    # NHI101 at `note` by configuration: it ties with the test path's NHI103 note of the same cause
+    _write(
+        tmp_path,
+        {"tests/.github/workflows/release.yml": workflow, ".nhilint.yaml": "severity:\n  NHI101: note\n"},
+    )
+    done = run_cli("scan", ".", "--format", "json", "--fail-on", "note", cwd=tmp_path)
+    [finding] = json.loads(done.stdout)["findings"]
+    assert (finding["rule_id"], finding["non_production"]) == ("NHI101", False)
+    assert done.returncode == 1
