@@ -42,9 +42,10 @@ _CLOUD_KEYS = {
 }
 
 
-def lifecycle_cause(kind: str, name: str) -> str:
-    """An identity's owner and expiry metadata (NHI301, NHI302)."""
-    return f"lifecycle:{kind}:{name}"
+def lifecycle_cause(kind: str, name: str, call: str = "") -> str:
+    """An identity's owner and expiry metadata (NHI301, NHI302); a module's identity judged for one
+    of its callers is a cause per `call` site."""
+    return f"lifecycle:{kind}:{name}" + (f"@{call}" if call else "")
 
 
 def provider_cause(provider: str) -> str:
@@ -138,12 +139,17 @@ def _same_cause(primary: Finding, others: list[Finding]) -> str:
 
 
 def _lifecycle(primary: Finding, others: list[Finding]) -> str:
-    """`role x has no owner (owner tag) and no expiry (expires tag): ...`, one sentence for all."""
-    clauses = [f.clause for f in (primary, *others) if f.clause]
-    if primary.identity is None or len(clauses) < 1 + len(others):
+    """`role x has no owner (owner tag) and no expiry (expires tag): ...`, one sentence for all: the
+    primary's message with its clause replaced by every clause, when all say it of the same subject
+    (`3 ServiceAccounts of chart x ... have`), so counts and names stay as the primary wrote them."""
+    members = (primary, *others)
+    subjects = {f.message.partition(f.clause)[0] for f in members if f.clause and f.clause in f.message}
+    if not primary.clause or primary.clause not in primary.message or len(subjects) != 1:
         return _same_cause(primary, others)
-    subject = f"{primary.identity.kind} {primary.identity.name}"
-    return f"{subject} has {' and '.join(clauses)}: nobody will offboard it when its task ends."
+    if not all(f.clause for f in others):
+        return _same_cause(primary, others)
+    joined = " and ".join(f.clause for f in members)
+    return primary.message.replace(primary.clause, joined, 1)
 
 
 _COMPOSERS: dict[str, Callable[[Finding, list[Finding]], str]] = {"lifecycle": _lifecycle}
