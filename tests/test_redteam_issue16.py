@@ -60,3 +60,72 @@ def test_a_missing_policy_file_stays_unknown(tmp_path: Path) -> None:
     """A pipeline may write the file before `terraform plan`: no finding, as for any unknown value."""
     write(tmp_path, {"main.tf": 'resource "aws_iam_policy" "p" {\n  policy = file("generated.json")\n}\n'})
     assert rules_at(scan(tmp_path)) == []
+
+
+def _statements(count: int, actions: int) -> str:
+    listed = ", ".join(f'"s3:GetObject{i}"' for i in range(actions))
+    return "".join(
+        f'  statement {{\n    sid       = "s{n}"\n    actions   = [{listed}]\n    resources = ["*"]\n  }}\n'
+        for n in range(count)
+    )
+
+
+def test_a_shared_policy_attached_by_many_instances_is_too_many_facts_not_minutes(tmp_path: Path) -> None:
+    """256 `for_each` instances of several resources attach one large document: facts multiply
+    without the file growing. The module is NHI001; a neighbouring module is still judged."""
+    names = ", ".join(f'"b{i}"' for i in range(256))
+    attachments = "".join(
+        f'resource "aws_iam_policy" "p{r}" {{\n  for_each = toset(local.buckets)\n  name     = each.key\n'
+        "  policy   = data.aws_iam_policy_document.shared.json\n}\n"
+        for r in range(8)
+    )
+    write(
+        tmp_path,
+        {
+            "fanout/main.tf": f"locals {{\n  buckets = [{names}]\n}}\n"
+            f'data "aws_iam_policy_document" "shared" {{\n{_statements(100, 2)}}}\n{attachments}',
+            "other/main.tf": 'resource "aws_iam_policy" "judged" {\n  policy = file("admin.json")\n}\n',
+            "other/admin.json": ADMIN,
+        },
+    )
+    report = scan(tmp_path)
+    unreadable = [f for f in report["findings"] if f["rule_id"] == "NHI001"]
+    assert [(f["file"], f["line"]) for f in unreadable] == [("fanout/main.tf", 1)]
+    assert "too many policies and grants" in unreadable[0]["message"]
+    assert ("NHI201", "other/admin.json", 1) in rules_at(report)
+
+
+def test_a_large_module_called_many_times_is_too_many_facts(tmp_path: Path) -> None:
+    """Each local call judges the module again: 64 calls of a large module are bounded by the unit's
+    size too, and the excess is NHI001 rather than silently dropped by the call's own guard."""
+    calls = "".join(f'module "m{i}" {{\n  source = "./policy"\n  name   = "p{i}"\n}}\n' for i in range(64))
+    write(
+        tmp_path,
+        {
+            "main.tf": calls,
+            "policy/main.tf": 'variable "name" {}\n'
+            f'data "aws_iam_policy_document" "d" {{\n{_statements(60, 60)}}}\n'
+            'resource "aws_iam_policy" "p" {\n  name   = var.name\n'
+            "  policy = data.aws_iam_policy_document.d.json\n}\n",
+        },
+    )
+    unreadable = [f for f in scan(tmp_path)["findings"] if f["rule_id"] == "NHI001"]
+    assert [(f["file"], f["line"]) for f in unreadable] == [("main.tf", 1)]
+
+
+def test_iam_action_patterns_have_no_bracket_classes(tmp_path: Path) -> None:
+    """IAM wildcards are `*` and `?` only: `iam:[P]assRole` names no action, `iam:Pass?ole` does."""
+
+    def policy(action: str) -> str:
+        return json.dumps({"Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+
+    write(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_iam_policy" "brackets" {\n  policy = file("brackets.json")\n}\n'
+            'resource "aws_iam_policy" "wildcard" {\n  policy = file("wildcard.json")\n}\n',
+            "brackets.json": policy("iam:[P]assRole") + "\n",
+            "wildcard.json": policy("IAM:Pass?ole") + "\n",
+        },
+    )
+    assert [f for f in rules_at(scan(tmp_path)) if f[0] == "NHI203"] == [("NHI203", "wildcard.json", 1)]

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from fnmatch import fnmatchcase
+from fnmatch import fnmatchcase, translate
+from functools import lru_cache
 from typing import Any
 
 from nhilint.facts import Condition, Loc, PolicyStatement
@@ -58,6 +59,7 @@ ESCALATION_TABLE: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 ESCALATION_ACTIONS = tuple(action for group in ESCALATION_TABLE.values() for action in group)
+_CACHED_PATTERN = 256  # characters: longer written actions are matched without a cache slot
 
 # Services none of whose actions support resource-level permissions: `service:*` on "*" is the
 # narrowest policy they allow (the SSM agent's channels, granted by AmazonSSMManagedInstanceCore).
@@ -73,8 +75,20 @@ _NARROWING_KEYS = (
 
 
 def _matches(pattern: str, action: str) -> bool:
-    """IAM action matching: case-insensitive, `*` and `?` wildcards."""
-    return fnmatchcase(action.lower(), pattern.lower())
+    """IAM action matching: case-insensitive, `*` and `?` wildcards (no `[...]` classes: IAM has none)."""
+    return _compiled(pattern.lower()).match(action.lower()) is not None
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    # fnmatch's translation never backtracks exponentially (`*a*a*a*b`); `[` is made literal
+    if len(pattern) > _CACHED_PATTERN:  # no action is this long: not worth a cache slot
+        return re.compile(translate(pattern.replace("[", "[[]")))
+    return _cached_pattern(pattern)
+
+
+@lru_cache(maxsize=4096)
+def _cached_pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(translate(pattern.replace("[", "[[]")))
 
 
 def is_unknown(value: str) -> bool:
@@ -83,7 +97,20 @@ def is_unknown(value: str) -> bool:
 
 def escalation_actions(actions: list[str]) -> list[str]:
     """The escalation actions the written actions grant (a wildcard expands to all it covers)."""
-    return [a for a in ESCALATION_ACTIONS if any(_matches(p, a) for p in actions if not is_unknown(p))]
+    granted: set[str] = set()
+    for pattern in actions:
+        if not is_unknown(pattern):
+            granted |= _escalations_of(pattern) if len(pattern) <= _CACHED_PATTERN else _expand(pattern)
+    return [a for a in ESCALATION_ACTIONS if a in granted]
+
+
+@lru_cache(maxsize=4096)  # policies repeat the same actions: each is matched against the table once
+def _escalations_of(pattern: str) -> frozenset[str]:
+    return _expand(pattern)
+
+
+def _expand(pattern: str) -> frozenset[str]:
+    return frozenset(a for a in ESCALATION_ACTIONS if _matches(pattern, a))
 
 
 def wildcard_actions(actions: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ knowledge lives in the sibling modules (aws.py, gcp.py, ...): each exposes
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import pkgutil
 from collections.abc import Iterable, Iterator
@@ -18,7 +19,7 @@ from typing import cast
 from nhilint.facts import Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.terraform.module import Module, Resource
-from nhilint.parse import TooComplex
+from nhilint.parse import ParseError, TooComplex
 from nhilint.tree import Block, Call, LMap, LSeq, Pos
 
 __all__ = ["extract", "Module", "Resource"]
@@ -52,23 +53,72 @@ def extract(unit: list[SourceFile]) -> Extraction:
     result = Extraction(problems=[Problem(loc, reason) for loc, reason in problems])
     result.facts.extend(string_values(module))
     literal = len(result.facts)
+    allowance = FactAllowance(sum(len(f.text) for f in unit))
 
     def judged(called: Module, called_files: list[SourceFile]) -> list[Fact]:
-        facts = [f for p in provider_modules() for f in qualified(called, called_files, p.extract(called))]
+        facts = [
+            f
+            for p in provider_modules()
+            for f in qualified(called, called_files, allowance.counted(p.extract(called)))
+        ]
         result.reads.extend(called.reads)
         return facts
 
     try:
         for provider in provider_modules():
-            result.facts.extend(qualified(module, files, provider.extract(module)))
+            result.facts.extend(qualified(module, files, allowance.counted(provider.extract(module))))
         if context:
             result.facts.extend(called_facts(module, files, context, judged))
-    except TooComplex as exc:  # the literals stand (NHI101 needs no resolution); the rest is unknown
+    except (TooComplex, TooManyFacts) as exc:  # the literals stand (NHI101 needs no resolution), not the rest
         del result.facts[literal:]
         result.problems.extend(Problem(file.loc(exc.line, exc.col), exc.reason) for file in files)
     result.reads.extend(module.reads)  # after every provider: they read side files lazily
     result.problems.extend(Problem(loc, reason) for loc, reason in module.problems)
     return result
+
+
+# What the facts of one unit may weigh (a fact counts 1 plus the items of its lists and maps, what the
+# rules walk): repetitions multiply facts without growing the files (a shared policy attached by 256
+# `for_each` instances of many resources, a large module called 64 times), so the weight is bounded
+# by the unit's size, generously: a written statement weighs far less than its characters.
+FACT_WEIGHT = 200_000
+FACT_WEIGHT_PER_CHAR = 1
+
+
+class TooManyFacts(ParseError):
+    """A unit whose repetitions would give more facts than its size allows: NHI001, and none of its
+    resolved facts are judged. Not a `TooComplex`: a called module's guard must not swallow it."""
+
+
+class FactAllowance:
+    def __init__(self, text_size: int) -> None:
+        self.left = max(FACT_WEIGHT, FACT_WEIGHT_PER_CHAR * text_size)
+        self.limit = self.left
+
+    def counted(self, facts: Iterable[Fact]) -> Iterator[Fact]:
+        for fact in facts:
+            self.left -= _weight(fact)
+            if self.left < 0:
+                raise TooManyFacts(
+                    f"too many policies and grants to judge: repeated resources and module calls "
+                    f"expand to more than {self.limit:,} values (one shared policy attached many times?)"
+                )
+            yield fact
+
+
+def _weight(fact: Fact) -> int:
+    names = _FIELDS.get(type(fact))
+    if names is None:
+        names = _FIELDS[type(fact)] = tuple(f.name for f in dataclasses.fields(fact))
+    weight = 1
+    for name in names:
+        value = getattr(fact, name)
+        if isinstance(value, (list, tuple, dict, set, frozenset)):
+            weight += len(value)
+    return weight
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # each fact type's field names (`dataclasses.fields` is slow)
 
 
 KEY_FIELDS = ("address", "identity", "secret")
