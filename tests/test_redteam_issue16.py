@@ -129,3 +129,45 @@ def test_iam_action_patterns_have_no_bracket_classes(tmp_path: Path) -> None:
         },
     )
     assert [f for f in rules_at(scan(tmp_path)) if f[0] == "NHI203"] == [("NHI203", "wildcard.json", 1)]
+
+
+def test_a_secret_given_to_a_cli_login_option_is_never_printed(tmp_path: Path) -> None:
+    """The CLI-login detectors point NHI103 at the `run:` line itself: a literal after a
+    credential-named option (`--client-secret X`, `aws configure set aws_secret_access_key X`) or
+    after a login's `-p` is cut in every report, though no detector knows its shape."""
+    secrets = [
+        "Q8abcdEFGH1234567890klmnopqrstuvwxyz",
+        "wJalrXUtnFEMIzK7MDENGzbPxRfiCYzzzzKEY999",
+        "hunter2-pass",
+    ]
+    runs = [
+        f'azd auth login --client-id x --client-secret "{secrets[0]}" --tenant-id y',
+        f"aws configure set aws_secret_access_key {secrets[1]}",
+        f"az login --service-principal -u app -p {secrets[2]} --tenant t",
+    ]
+    for i, run in enumerate(runs):
+        steps = f"      - run: {run}\n"
+        workflow = (
+            f"on: push\npermissions: {{}}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+        )
+        write(tmp_path, {f".github/workflows/w{i}.yml": workflow})
+    for fmt in ("text", "concise", "json", "sarif", "github", "markdown"):
+        proc = run_cli("scan", ".", "--no-cache", "--format", fmt, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stdout.count("NHI103") >= 3 or fmt in ("markdown", "sarif", "json")
+        for secret in secrets:
+            assert secret not in proc.stdout + proc.stderr, (fmt, secret)
+
+
+def test_cli_option_references_and_plain_options_stay_readable(tmp_path: Path) -> None:
+    run = (
+        "azd auth login --client-id app-1234 --client-secret ${{ secrets.AZ_SECRET }} --tenant-id tenant-1234"
+    )
+    workflow = (
+        "on: push\npermissions: {}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
+        f"    steps:\n      - run: {run}\n"
+    )
+    write(tmp_path, {".github/workflows/w.yml": workflow})
+    proc = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert run in proc.stdout

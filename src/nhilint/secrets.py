@@ -129,6 +129,14 @@ _ASSIGNED = _lazy(
           |(?P<bare>[^\s"',;{}\[\]()#][^\s,;}\]]*(?:[ \t]+[^\s,;{}\[\]#][^\s,;}\]]*)*))""",
     re.VERBOSE,
 )
+# `--client-secret VALUE`, `-p 'VALUE'`, `aws configure set aws_secret_access_key VALUE`: a command-line
+# option (or a `set` subcommand's setting), blanks, then one quoted or bare word (not the next option).
+_OPTION = _lazy(
+    r"""(?:(?<![\w-])--?|(?<![\w-])set[ \t]+)(?P<name>[A-Za-z][\w.-]{0,127})[ \t]+
+        (?:"(?P<double>(?:[^"\\\n]|\\.)*)|'(?P<single>(?:[^'\n]|'')*)|(?P<bare>[^\s"'\-;&|)#][^\s;&|)]*))""",
+    re.VERBOSE,
+)
+_LOGIN = _lazy(r"\blogin\b")
 # Unquoted, these are expressions or keywords, not literals: Terraform references and calls
 # (`var.db_password`, `random_password.db.result`, `file("key.json")`), `secrets: inherit` (GitHub
 # Actions), booleans and nulls.
@@ -140,29 +148,39 @@ _BARE_EXPRESSION = _lazy(
 
 def redact_assigned(text: str) -> str:
     """`text` with every literal assigned to a credential-named field (`password = "..."`,
-    `"Password":"..."`, `token: ...`, `DB_SECRET=...`) replaced by `****`, whether or not a detector
-    recognises the value. References, templates and unquoted expressions stay; so does a value
-    already cut to a redaction (`Summ****`, by `redact_secrets` or a rule), so that such text reads
-    the same before and after this pass.
+    `"Password":"..."`, `token: ...`, `DB_SECRET=...`, `--client-secret "..."`, a login's `-p ...`)
+    replaced by `****`, whether or not a detector recognises the value. References, templates and
+    unquoted expressions stay; so does a value already cut to a redaction (`Summ****`, by
+    `redact_secrets` or a rule), so that such text reads the same before and after this pass.
     """
-
-    def cut(m: re.Match[str]) -> str:
-        group = next(g for g in ("double", "single", "bare") if m[g] is not None)
-        value = m[group]
-        keep = (
-            not value
-            or _credential_category(m["name"]) is None
-            or "****" in value
-            or _REFERENCE().search(value) is not None
-            or _has_template(value)
-            or (group == "bare" and _BARE_EXPRESSION().fullmatch(value) is not None)
+    if "=" in text or ":" in text:
+        text = _ASSIGNED().sub(lambda m: _cut(m, _credential_category(m["name"]) is not None), text)
+    if "-" in text or "set" in text:  # command lines: the value follows its option after a blank
+        login = _LOGIN().search(text) is not None  # `az login -p X`, `docker login -p X`: a password
+        text = _OPTION().sub(
+            lambda m: _cut(m, _credential_category(m["name"]) is not None or (login and m["name"] == "p")),
+            text,
         )
-        if keep:
-            return m[0]
-        start, end = m.start(group) - m.start(), m.end(group) - m.start()
-        return m[0][:start] + "****" + m[0][end:]
+    return text
 
-    return _ASSIGNED().sub(cut, text) if "=" in text or ":" in text else text
+
+def _cut(m: re.Match[str], credential: bool) -> str:
+    """The match of `_ASSIGNED` or `_OPTION` with its literal value replaced by `****` when its name is
+    a `credential` one."""
+    group = next(g for g in ("double", "single", "bare") if m[g] is not None)
+    value = m[group]
+    keep = (
+        not value
+        or not credential
+        or "****" in value
+        or _REFERENCE().search(value) is not None
+        or _has_template(value)
+        or (group == "bare" and _BARE_EXPRESSION().fullmatch(value) is not None)
+    )
+    if keep:
+        return m[0]
+    start, end = m.start(group) - m.start(), m.end(group) - m.start()
+    return m[0][:start] + "****" + m[0][end:]
 
 
 def _wordset(text: str) -> frozenset[str]:
