@@ -5,6 +5,10 @@ a secret."""
 from __future__ import annotations
 
 import json
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 from .conftest import run_cli
@@ -171,3 +175,56 @@ def test_cli_option_references_and_plain_options_stay_readable(tmp_path: Path) -
     proc = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert run in proc.stdout
+
+
+MEMORY_LIMIT = 2 * 1024**3  # a scan of a few hundred kilobytes needs a small fraction of it
+
+
+def _scan_in_bounded_memory(root: Path) -> dict:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "nhilint.cli", "scan", ".", "--no-cache", "--format", "json"],
+        cwd=root, capture_output=True, text=True, timeout=300, preexec_fn=limit,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+def test_a_template_repeating_a_long_argument_is_not_rendered_whole(tmp_path: Path) -> None:
+    """180 KB of input rendered to 4 GB: past the side-file limit the rendering stays unknown (no
+    policy is that large); the module's other policies are still judged."""
+    long = "a" * 200_000
+    write(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_iam_policy" "bomb" {\n'
+            f'  policy = templatefile("p.tpl", {{ k = "{long}" }})\n}}\n'
+            'resource "aws_iam_policy" "judged" {\n  policy = file("admin.json")\n}\n',
+            "p.tpl": '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": "'
+            + "${k}" * 20_000
+            + '"}]}\n',
+            "admin.json": ADMIN,
+        },
+    )
+    assert rules_at(_scan_in_bounded_memory(tmp_path)) == [("NHI201", "admin.json", 1)]
+
+
+def test_instances_never_copy_a_long_template(tmp_path: Path) -> None:
+    """`for_each` writes each.value into a template per instance: a value of 60 KB repeated 2,000
+    times in it would be 120 MB per copy. Past the string limit the template stays unknown."""
+    values = ", ".join(f'"{letter * 60_000}"' for letter in "abcdefghijklmnop")
+    template = "${each.value}" * 2_000
+    write(
+        tmp_path,
+        {
+            "main.tf": f"locals {{\n  v = [{values}]\n}}\n"
+            f'resource "aws_iam_policy" "p" {{\n  for_each = toset(local.v)\n  description = "{template}"\n'
+            f'  name = "[${{each.value}}][${{each.value}}]"\n  policy = "{template}"\n}}\n'
+            'resource "aws_iam_policy" "judged" {\n  policy = file("admin.json")\n}\n',
+            "admin.json": ADMIN,
+        },
+    )
+    assert rules_at(_scan_in_bounded_memory(tmp_path)) == [("NHI201", "admin.json", 1)]

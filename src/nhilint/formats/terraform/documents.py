@@ -105,8 +105,10 @@ def _unreadable(module: Module, source: SourceFile, before: int) -> SideDocument
 
 def render_template(text: str, known: LMap | None) -> str | None:
     """Terraform template text with the `known` arguments substituted (None: none are known), or
-    None when it holds a directive."""
+    None when it holds a directive or renders past `MAX_SIDE_FILE` (no policy is that large: a
+    template repeating a long argument would otherwise fill the memory)."""
     out: list[str] = []
+    size = len(text)
     in_string = False
     i = 0
     while i < len(text):
@@ -125,6 +127,9 @@ def render_template(text: str, known: LMap | None) -> str | None:
             if "\n" in expr:
                 return None
             out.append(_substitute(expr, known, in_string))
+            size += len(out[-1])
+            if size > MAX_SIDE_FILE:
+                return None
             i = end + 1
             continue
         if char == "\\" and in_string:

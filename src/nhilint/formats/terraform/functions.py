@@ -85,6 +85,7 @@ def join(pieces: list[Any]) -> Any:
     out: list[str] = []
     refs: list[str] = []
     known = True
+    size = 0
     for piece in pieces:
         if isinstance(piece, Expr):
             known = False
@@ -98,6 +99,9 @@ def join(pieces: list[Any]) -> Any:
         elif isinstance(piece, (str, int, float, bool)):
             out.append(_text(piece))
         else:
+            return None
+        size += len(out[-1])
+        if size > MAX_STRING:  # before joining: a template repeating a long value would build it whole
             return None
     text = "".join(out)
     if len(text) > MAX_STRING:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from nhilint.formats.terraform.functions import MAX_STRING
 from nhilint.parse import decimal
 from nhilint.tree import Block, Call, Expr, LMap, LSeq
 
@@ -197,30 +198,45 @@ def _lookup(text: str, bindings: Bindings) -> Any:
 def _indexed(expr: Expr, bindings: Bindings) -> Expr:
     """A traversal indexed by a bound value, with the index written in."""
 
+    if len(expr.text) > MAX_STRING:  # every instance would hold its own copy of a long text: unknown
+        return expr
+    grown = [len(expr.text)]
+
     def literal(match: re.Match[str]) -> str:
         found = _lookup(match.group(1), bindings)
         if isinstance(found, int) and not isinstance(found, bool):
             return f"[{found}]"
         if isinstance(found, str) and not re.search(r'["\\$%{}\n]', found):
-            return f'["{found}"]'
+            grown[0] += len(found)
+            return f'["{found}"]' if grown[0] <= MAX_STRING else match.group(0)
         return match.group(0)
 
     text = _INDEX.sub(literal, expr.text.strip())
+    if grown[0] > MAX_STRING:
+        return expr
     return Expr(text, tuple(r for r in expr.refs if r in text)) if text != expr.text.strip() else expr
 
 
 def _template(expr: Expr, bindings: Bindings) -> Expr:
     """A template with its bound interpolations written in as literal text."""
     used: set[str] = set()
+    if len(expr.text) > MAX_STRING:  # every instance would hold its own copy of a long text: unknown
+        return expr
+    grown = [len(expr.text)]
 
     def literal(match: re.Match[str]) -> str:
         found = _lookup(match.group(1), bindings)
         if isinstance(found, bool):
             found = str(found).lower()
         if isinstance(found, (str, int, float)) and not re.search(r'["\\$%{}\n]', str(found)):
+            grown[0] += len(str(found))
+            if grown[0] > MAX_STRING:  # stop before building a long copy (a value repeated 1000 times)
+                return match.group(0)
             used.add(match.group(1))
             return str(found)
         return match.group(0)
 
     text = _INTERPOLATION.sub(literal, expr.text)
+    if grown[0] > MAX_STRING:
+        return expr
     return Expr(text, tuple(r for r in expr.refs if r in text)) if used else expr
