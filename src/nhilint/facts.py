@@ -63,6 +63,11 @@ class Identity(Fact):
     chart: str = ""
     # a reusable module's identity judged for one call (with its arguments and provider): the call
     via: list[Via] = field(default_factory=list)
+    # where one edit gives this identity and its neighbours an owner and expiry, when that is not the
+    # identity itself: the kustomization listing it (its `resources:` line, add `labels:`), a root
+    # module's `aws` provider block (add `default_tags`); `fix_place_name` names it for messages
+    fix_place: Loc | None = None
+    fix_place_name: str = ""
 
 
 @dataclass(slots=True)

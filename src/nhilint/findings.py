@@ -46,6 +46,18 @@ class Related:
     message: str
 
 
+@dataclass(frozen=True)
+class FixPlace:
+    """The one place a human edits to fix the cause of several findings (nhilint.fold groups them
+    there): `key` tells places apart, `loc` is the line to edit (None: the first finding's own),
+    `name` says what it is ("kustomization k8s/base/kustomization.yaml"), `suggestion` the edit."""
+
+    key: str
+    loc: Loc | None
+    name: str
+    suggestion: Suggestion | None = None
+
+
 @dataclass
 class Finding:
     rule_id: str
@@ -66,6 +78,7 @@ class Finding:
     also: list[str] = field(default_factory=list)  # rule IDs folded into this finding
     folded: list[Finding] = field(default_factory=list, repr=False)  # those findings (baseline entries)
     non_production: bool = False  # in a test, example or docs path: lowered to note, never fails
+    place: FixPlace | None = None  # where one edit fixes it with others (nhilint.fold groups them)
 
     def __post_init__(self) -> None:
         # Every reporter, the baseline and the audit CSV show these: one line each, and no secret

@@ -97,7 +97,52 @@ def fold(findings: list[Finding]) -> list[Finding]:
             others = sorted((m for m in members if m is not primary), key=Finding.sort_key)
             _absorb(primary, others, cause)
             gone.update(id(m) for m in others)
+    return group([f for f in findings if id(f) not in gone])
+
+
+def group(findings: list[Finding]) -> list[Finding]:
+    """`findings` with the active ones of two or more identities that share a fix place (`place`:
+    a kustomization, a provider block, a template) reported once, there. Runs after `fold`, so each
+    member already speaks for its identity, and after suppressions: a suppressed one leaves the group."""
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.place is not None and finding.suppression is None:
+            groups[finding.place.key].append(finding)
+    gone: set[int] = set()
+    for members in groups.values():
+        identities = {(m.identity.kind, m.identity.name) for m in members if m.identity}
+        if len(identities) > 1:
+            members.sort(key=Finding.sort_key)
+            primary = min(members, key=_rank)
+            _gather(primary, [m for m in members if m is not primary])
+            gone.update(id(m) for m in members if m is not primary)
     return [f for f in findings if id(f) not in gone]
+
+
+def _gather(primary: Finding, others: list[Finding]) -> None:
+    place = primary.place
+    assert place is not None
+    members = sorted((primary, *others), key=Finding.sort_key)
+    names = list(dict.fromkeys(m.identity.name for m in members if m.identity))
+    kinds = sorted({m.identity.kind for m in members if m.identity})
+    rules = {r for m in members for r in (m.rule_id, *m.also)}
+    each = [{m.rule_id, *m.also} for m in members]
+    lacks = [what for rule_id, what in (("NHI301", "an owner"), ("NHI302", "an expiry")) if rule_id in rules]
+    joint = " and " if all(rules <= found for found in each) else " or "
+    shown_names = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    related = [Related(m.loc, f"{m.rule_id}: {m.message}") for m in members]
+    primary.message = shown(
+        f"{len(names)} identities ({', '.join(kinds)}) lack {joint.join(lacks)}: {shown_names}. "
+        f"One edit gives them all: {place.name}."
+    )
+    if place.loc is not None:
+        primary.loc = place.loc
+    primary.also = sorted(rules - {primary.rule_id})
+    primary.folded = [f for other in others for f in (other, *other.folded)] + primary.folded
+    if place.suggestion is not None:
+        primary.suggestion = place.suggestion
+    # a module's role judged for two calls is at one line twice: both identities stay listed
+    primary.related = list(dict.fromkeys([*related, *(r for m in members for r in m.related)]))
 
 
 def _rank(finding: Finding) -> tuple[int, bool, int, tuple[str, int, int, str, str]]:

@@ -129,11 +129,12 @@ def extract(files: list[SourceFile]) -> Extraction:
         return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     sources = _helm_sources(file.text)
     result = Extraction(problems=[Problem(file.loc(e.line, e.col), e.reason) for e in errors])
-    namespace = kustomize_namespace(file, result.reads)
+    kustomization = kustomization_of(file, result.reads)
+    namespace = kustomization.namespace if kustomization is not None else None
     for obj in objects(docs):
         try:
             facts = list(object_strings(file, obj))
-            manifest = Manifest.of(file, obj, sources.at(obj.pos.line), namespace)
+            manifest = Manifest.of(file, obj, sources.at(obj.pos.line), namespace, kustomization)
             facts += manifest.facts() if manifest is not None else []
         except Exception as exc:  # a bug of ours costs this object, not the objects beside it
             if os.environ.get("NHILINT_DEBUG"):
@@ -144,15 +145,43 @@ def extract(files: list[SourceFile]) -> Extraction:
     return result
 
 
-def kustomize_namespace(file: SourceFile, reads: list[SideRead]) -> str | None:
-    """The `namespace:` of the kustomization beside `file` that lists it in `resources:` (kustomize
-    sets it on every object the file holds)."""
+@dataclass(frozen=True)
+class Kustomization:
+    """What the kustomization beside a file, listing it in `resources:`, sets on the file's objects:
+    its `namespace:`, its labels and annotations (`commonLabels:`, `labels: - pairs:`,
+    `commonAnnotations:`), and where a human adds one for all of them (its `resources:` line)."""
+
+    rel: str
+    namespace: str | None
+    labels: dict[str, str]
+    label_lines: dict[str, int]
+    resources_line: int
+
+    def loc(self, line: int | None = None) -> Loc:
+        return Loc(self.rel, line or self.resources_line, 1)
+
+
+def kustomization_of(file: SourceFile, reads: list[SideRead]) -> Kustomization | None:
+    """The kustomization beside `file` that lists it in `resources:` (the innermost one: kustomize
+    applies its namespace and labels to every object the file holds)."""
     for name in KUSTOMIZATIONS:
         found = read_beside(file, name, reads)
         if found is not None:
-            namespace, resources = _kustomization(found.text)
-            return namespace if PurePosixPath(file.rel).name in resources else None
+            namespace, resources, labels, resources_line = _kustomization(found.text)
+            if PurePosixPath(file.rel).name not in resources:
+                return None
+            rel = posixpath.join(posixpath.dirname(file.rel), found.name)
+            values = {key: value for key, (value, _) in labels.items()}
+            lines = {key: line for key, (_, line) in labels.items()}
+            return Kustomization(rel, namespace, values, lines, resources_line)
     return None
+
+
+def kustomize_namespace(file: SourceFile, reads: list[SideRead]) -> str | None:
+    """The `namespace:` of the kustomization beside `file` that lists it in `resources:` (kustomize
+    sets it on every object the file holds)."""
+    found = kustomization_of(file, reads)
+    return found.namespace if found is not None else None
 
 
 def kustomize_references(text: str) -> list[str]:
@@ -171,14 +200,17 @@ def kustomize_references(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _kustomization(text: str) -> tuple[str | None, frozenset[str]]:
-    """(namespace, files listed in `resources:`) of a kustomization's text."""
+def _kustomization(
+    text: str,
+) -> tuple[str | None, frozenset[str], dict[str, tuple[str, int]], int]:
+    """(namespace, files listed in `resources:`, labels and annotations it sets with their lines,
+    the `resources:` line) of a kustomization's text."""
     from nhilint.parse.yaml import parse_yaml
 
     try:
         docs = parse_yaml(text)
     except ParseError:
-        return None, frozenset()
+        return None, frozenset(), {}, 1
     doc = docs[0] if docs and isinstance(docs[0], LMap) else LMap()
     namespace, resources = doc.get("namespace"), doc.get("resources")
     listed = (
@@ -186,7 +218,20 @@ def _kustomization(text: str) -> tuple[str | None, frozenset[str]]:
         if isinstance(resources, LSeq)
         else []
     )
-    return (namespace if isinstance(namespace, str) and namespace else None), frozenset(listed)
+    maps = [doc.get("commonLabels"), doc.get("commonAnnotations")]
+    entries = doc.get("labels")
+    if isinstance(entries, LSeq):
+        maps += [entry.get("pairs") for entry in entries if isinstance(entry, LMap)]
+    labels = {
+        str(key): (str(value), values.kpos(key)[0])
+        for values in maps
+        if isinstance(values, LMap)
+        for key, value in values.items()
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    }
+    line = doc.kpos("resources")[0] if "resources" in doc else 1
+    namespace = namespace if isinstance(namespace, str) and namespace else None
+    return namespace, frozenset(listed), labels, line
 
 
 class _Sources:
@@ -308,10 +353,16 @@ class Manifest:
     namespace: str
     meta: LMap
     source: str | None
+    kustomization: Kustomization | None = None
 
     @classmethod
     def of(
-        cls, file: SourceFile, obj: LMap, source: str | None, namespace_override: str | None = None
+        cls,
+        file: SourceFile,
+        obj: LMap,
+        source: str | None,
+        namespace_override: str | None = None,
+        kustomization: Kustomization | None = None,
     ) -> Manifest | None:
         meta, kind = obj.get("metadata"), obj.get("kind")
         if not isinstance(meta, LMap) or not isinstance(meta.get("name"), str) or not isinstance(kind, str):
@@ -325,6 +376,7 @@ class Manifest:
             namespace if isinstance(namespace, str) and namespace else "default",
             meta,
             source,
+            kustomization,
         )
 
     def loc(self, pos: Pos) -> Loc:
@@ -393,8 +445,13 @@ class Manifest:
 
 
 def service_account(m: Manifest) -> Iterator[Fact]:
-    tags: dict[str, str] = {}
-    tag_locs = {}
+    kustomization = m.kustomization
+    tags: dict[str, str] = dict(kustomization.labels) if kustomization else {}
+    tag_locs = (
+        {key: kustomization.loc(line) for key, line in kustomization.label_lines.items()}
+        if kustomization
+        else {}
+    )
     for key in ("labels", "annotations"):
         values = m.meta.get(key)
         if not isinstance(values, LMap):
@@ -418,6 +475,8 @@ def service_account(m: Manifest) -> Iterator[Fact]:
             cloud: tags[key] for key, cloud in WORKLOAD_IDENTITY_ANNOTATIONS.items() if tags.get(key)
         },
         chart=m.chart(),
+        fix_place=kustomization.loc() if kustomization else None,
+        fix_place_name=f"kustomization {kustomization.rel}" if kustomization else "",
     )
 
 

@@ -20,7 +20,7 @@ from typing import TypeVar
 from nhilint.catalogue import Check
 from nhilint.config import Config, Configs
 from nhilint.facts import Fact, Identity, Loc, Via
-from nhilint.findings import Finding, IdentityRef, InternalError, Related
+from nhilint.findings import Finding, FixPlace, IdentityRef, InternalError, Related
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
 F = TypeVar("F", bound=Fact)
@@ -87,6 +87,7 @@ class RuleContext:
         severity: str | None = None,
         cause: str | None = None,
         clause: str = "",
+        place: FixPlace | None = None,
     ) -> Finding:
         """A finding with the catalogue's slug, severity (config overrides win over `severity`,
         which overrides the default) and the remediation for the first `fix` key it has, falling
@@ -107,6 +108,7 @@ class RuleContext:
             related=[r if isinstance(r, Related) else Related(r.loc, r.message) for r in related],
             cause=cause,
             clause=clause,
+            place=place,
         )
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from nhilint import iam
 from nhilint.facts import Credential, Identity, Lifetime, PolicyStatement, Rotation, StoredSecret
-from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.findings import Finding, FixPlace, IdentityRef, Related
 from nhilint.fold import lifecycle_cause
 from nhilint.rules import RuleContext, rule
 from nhilint.secrets import stored_credential
@@ -111,6 +111,28 @@ def _cause(identity: Identity) -> str:
     return lifecycle_cause(identity.kind, identity.name, f"{call.file}:{call.line}" if call else "")
 
 
+def _place(ctx: RuleContext, rule_id: str, identity: Identity) -> FixPlace | None:
+    """Where one edit gives this identity an owner and expiry with its neighbours: the kustomization
+    listing it (labels), the aws provider block of its root module or of the caller it is judged for
+    (default_tags), its CloudFormation template (the stack's tags); None for the identity alone."""
+    check = ctx.catalogue[rule_id]
+    if identity.fix_place is not None:
+        fix = "kustomization" if identity.provider == "kubernetes" else "terraform-aws-default-tags"
+        where = identity.fix_place
+        name = (
+            f"labels in the {identity.fix_place_name} that lists them"
+            if identity.provider == "kubernetes"
+            else f"default_tags in the {identity.fix_place_name}"
+        )
+        return FixPlace(f"lifecycle:{where.file}:{where.line}", where, name, check.suggestion(fix))
+    if ctx.format_of(identity.loc) == "cloudformation":
+        file, stack = identity.loc.file, check.suggestion("cloudformation-stack")
+        return FixPlace(
+            f"lifecycle:{file}", None, f"tags on the stack of template {file}, or Tags on each", stack
+        )
+    return None
+
+
 @rule("NHI301")
 def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
     own, upstream = _judged(ctx)
@@ -133,6 +155,7 @@ def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
             related=identity.via,
             cause=_cause(identity),
             clause=f"no owner ({' or '.join(keys)} tag)",
+            place=_place(ctx, "NHI301", identity),
         )
     lacking = {chart: [i for i in identities if lacks(i)] for chart, identities in upstream.items()}
     yield from _rendered(ctx, "NHI301", {group: found for group, found in lacking.items() if found}, "owner")
@@ -158,6 +181,7 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
             clause = f"no expiry ({' or '.join(keys)} tag)"
             problem = f"has {clause}{_through(identity)}"
             loc = identity.tags_loc or identity.loc
+            place = _place(ctx, "NHI302", identity)
         else:
             key, value = found
             loc = identity.tag_locs.get(key) or identity.tags_loc or identity.loc
@@ -165,6 +189,7 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
             if expiry_problem is None:
                 continue
             problem, clause = expiry_problem
+            place = None  # the written value is the line to edit
         yield ctx.finding(
             "NHI302",
             loc,
@@ -174,6 +199,7 @@ def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
             related=identity.via,
             cause=_cause(identity),
             clause=clause,
+            place=place,
         )
     yield from _rendered(ctx, "NHI302", lacking, "expiry")
 

@@ -159,9 +159,21 @@ def _provider_alias(resource: Resource) -> str | None:
     return text.split(".", 1)[1] if text and "." in text else None
 
 
+def _provider_block(module: Module, alias: str | None) -> Loc | None:
+    """Where the aws provider block a resource uses is written (a caller's, for a module judged for
+    a call): the one place that gives every identity of the module tags (`default_tags`)."""
+    found = module.provider("aws", alias)
+    if found is None or found[1] is None:
+        return None
+    owner, block = found
+    file = next(f for f, b in owner.providers("aws") if b is block)
+    return file.loc(*block.pos) if block is not None else None
+
+
 def _identities(module: Module) -> Iterator[Fact]:
     for resource in module.resources("aws_iam_role", "aws_iam_user"):
         defaults, defaults_loc, known, from_caller = _default_tags(module, _provider_alias(resource))
+        provider_loc = _provider_block(module, _provider_alias(resource))
         tags: dict[str, str] = {}
         tag_locs: dict[str, Loc] = {}
         if defaults is not None and defaults_loc is not None:
@@ -190,6 +202,8 @@ def _identities(module: Module) -> Iterator[Fact]:
             tags_loc=resource.attr_loc("tags") if resource.has("tags") else resource.loc,
             tags_known=known,
             tags_open=from_caller or module.from_caller(resource.raw("tags")),
+            fix_place=provider_loc,
+            fix_place_name=f'provider "aws" block in {provider_loc.file}' if provider_loc else "",
         )
         duration = resource.get("max_session_duration")
         if resource.type == "aws_iam_role" and isinstance(duration, int) and not isinstance(duration, bool):

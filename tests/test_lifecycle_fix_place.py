@@ -1,0 +1,228 @@
+"""A lifecycle finding points at the one place a human edits to fix it: identities that one edit
+gives an owner and expiry (a kustomization's labels, a root module's provider default_tags, a
+CloudFormation stack's tags) are reported once there. Real scans of realistic layouts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from .conftest import run_cli
+
+LIFECYCLE = ("--select", "NHI301", "--select", "NHI302")
+SOON = (date.today() + timedelta(days=60)).isoformat()
+
+
+def _scan(path: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
+    result = run_cli("scan", str(path), "--no-cache", "--output-format", "json", *LIFECYCLE, *args, cwd=path)
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, [f for f in json.loads(result.stdout)["findings"] if not f["suppressed"]]
+
+
+def _place(finding: dict[str, Any]) -> tuple[str, int]:
+    return Path(finding["file"]).as_posix(), finding["line"]
+
+
+# --- kustomize -------------------------------------------------------------------------------------
+
+BASE_KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: shop
+resources:
+  - service-accounts.yaml
+  - payments.yaml
+"""
+
+SERVICE_ACCOUNTS = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cart
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: checkout
+"""
+
+PAYMENTS = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: payments
+"""
+
+
+def _kustomize_base(root: Path, kustomization: str = BASE_KUSTOMIZATION) -> Path:
+    base = root / "deploy" / "base"
+    base.mkdir(parents=True)
+    (base / "kustomization.yaml").write_text(kustomization, encoding="utf-8")
+    (base / "service-accounts.yaml").write_text(SERVICE_ACCOUNTS, encoding="utf-8")
+    (base / "payments.yaml").write_text(PAYMENTS, encoding="utf-8")
+    overlay = root / "deploy" / "overlays" / "prod"
+    overlay.mkdir(parents=True)
+    (overlay / "kustomization.yaml").write_text("resources:\n  - ../../base\n", encoding="utf-8")
+    return base
+
+
+def test_service_accounts_a_kustomization_lists_are_one_finding_at_its_resources_line(tmp_path: Path) -> None:
+    _kustomize_base(tmp_path)
+    code, findings = _scan(tmp_path)
+    assert code == 1
+    (finding,) = findings
+    assert _place(finding) == ("deploy/base/kustomization.yaml", 4)
+    assert (finding["rule_id"], finding["also"]) == ("NHI301", ["NHI302"])
+    assert "3 identities" in finding["message"]
+    assert all(name in finding["message"] for name in ("shop/cart", "shop/checkout", "shop/payments"))
+    related = {(Path(r["file"]).as_posix(), r["line"]) for r in finding["related"]}
+    assert {("deploy/base/service-accounts.yaml", 3), ("deploy/base/service-accounts.yaml", 8)} <= related
+    assert ("deploy/base/payments.yaml", 3) in related
+    assert "labels" in finding["suggestion"]["snippet"]
+
+
+def test_kustomization_labels_give_the_service_accounts_an_owner_and_expiry(tmp_path: Path) -> None:
+    labelled = BASE_KUSTOMIZATION + f"labels:\n  - pairs:\n      owner: shop-team\n      expires: '{SOON}'\n"
+    _kustomize_base(tmp_path, labelled)
+    code, findings = _scan(tmp_path)
+    assert (code, findings) == (0, [])
+
+
+def test_kustomization_common_labels_and_annotations_count(tmp_path: Path) -> None:
+    labelled = (
+        BASE_KUSTOMIZATION + f"commonLabels:\n  owner: shop-team\ncommonAnnotations:\n  expires: '{SOON}'\n"
+    )
+    _kustomize_base(tmp_path, labelled)
+    _, findings = _scan(tmp_path)
+    assert findings == []
+
+
+def test_an_identity_suppressed_inline_leaves_the_group(tmp_path: Path) -> None:
+    base = _kustomize_base(tmp_path)
+    accounts = SERVICE_ACCOUNTS.replace(
+        "  name: cart\n", "  name: cart  # nhilint: ignore[NHI301,NHI302] moving to the platform team\n"
+    )
+    (base / "service-accounts.yaml").write_text(accounts, encoding="utf-8")
+    _, findings = _scan(tmp_path)
+    (finding,) = findings
+    assert "2 identities" in finding["message"] and "shop/cart" not in finding["message"]
+    (base / "payments.yaml").write_text(
+        PAYMENTS.replace("  name: payments\n", "  name: payments  # nhilint: ignore[NHI301,NHI302] legacy\n"),
+        encoding="utf-8",
+    )
+    _, findings = _scan(tmp_path)
+    (alone,) = findings  # one identity left: reported on itself
+    assert _place(alone) == ("deploy/base/service-accounts.yaml", 8)
+
+
+def test_ignoring_nhi301_leaves_the_group_s_nhi302(tmp_path: Path) -> None:
+    _kustomize_base(tmp_path)
+    code, findings = _scan(tmp_path, "--ignore", "NHI301")
+    assert code == 1
+    (finding,) = findings
+    assert (finding["rule_id"], _place(finding)) == ("NHI302", ("deploy/base/kustomization.yaml", 4))
+    assert "lack an expiry" in finding["message"]
+
+
+# --- Terraform ---------------------------------------------------------------------------------------
+
+ROOT_MODULE = """\
+terraform {
+  backend "s3" {}
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "reports" {
+  source = "./modules/lambda-role"
+  name   = "reports"
+}
+"""
+
+ROLE = """\
+resource "aws_iam_role" "%(name)s" {
+  name               = "%(name)s"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{
+      Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  })%(tags)s
+}
+"""
+
+MODULE = (
+    """\
+variable "name" {
+  type = string
+}
+
+"""
+    + ROLE % {"name": "module_role", "tags": ""}
+)
+
+
+def test_a_root_module_without_default_tags_is_one_finding_at_its_provider(tmp_path: Path) -> None:
+    roles = "\n".join(
+        ROLE % {"name": name, "tags": tags}
+        for name, tags in (("ingest", ""), ("export", ""), ("audit", '\n  tags = { owner = "data" }'))
+    )
+    (tmp_path / "main.tf").write_text(ROOT_MODULE + "\n" + roles, encoding="utf-8")
+    (tmp_path / "modules" / "lambda-role").mkdir(parents=True)
+    (tmp_path / "modules" / "lambda-role" / "main.tf").write_text(MODULE, encoding="utf-8")
+    code, findings = _scan(tmp_path)
+    assert code == 1
+    (finding,) = findings
+    assert _place(finding) == ("main.tf", 5)
+    assert "4 identities" in finding["message"] and "an owner or an expiry" in finding["message"]
+    related = {(Path(r["file"]).as_posix(), r["line"]) for r in finding["related"]}
+    assert ("modules/lambda-role/main.tf", 5) in related  # judged with this caller's provider
+    assert "default_tags" in finding["suggestion"]["snippet"]
+
+
+def test_one_identity_of_a_root_module_is_reported_on_itself(tmp_path: Path) -> None:
+    main = ROOT_MODULE.split("module")[0] + ROLE % {"name": "ingest", "tags": ""}
+    (tmp_path / "main.tf").write_text(main, encoding="utf-8")
+    _, findings = _scan(tmp_path)
+    (finding,) = findings
+    assert _place(finding) == ("main.tf", 9)
+    assert "ingest" in finding["message"]
+
+
+# --- CloudFormation ----------------------------------------------------------------------------------
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  BuildRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: codebuild.amazonaws.com}
+            Action: sts:AssumeRole
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: {Service: codepipeline.amazonaws.com}
+            Action: sts:AssumeRole
+"""
+
+
+def test_a_template_s_identities_are_one_finding_that_suggests_stack_tags(tmp_path: Path) -> None:
+    (tmp_path / "pipeline.yaml").write_text(TEMPLATE, encoding="utf-8")
+    code, findings = _scan(tmp_path)
+    assert code == 1
+    (finding,) = findings
+    assert finding["line"] == 3
+    assert "BuildRole" in finding["message"] and "DeployRole" in finding["message"]
+    assert any(r["line"] == 11 for r in finding["related"])
+    assert "--tags" in finding["suggestion"]["snippet"]
