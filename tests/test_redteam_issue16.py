@@ -228,3 +228,25 @@ def test_instances_never_copy_a_long_template(tmp_path: Path) -> None:
         },
     )
     assert rules_at(_scan_in_bounded_memory(tmp_path)) == [("NHI201", "admin.json", 1)]
+
+
+def test_padding_a_for_each_past_the_instance_limit_does_not_hide_an_owner_grant(tmp_path: Path) -> None:
+    """Instances are judged one by one up to a limit; past it the resource is NHI001 at its
+    `for_each` (or `count`, or a dynamic block's), never judged as if nothing were repeated."""
+    padding = "\n".join(f'    r{i} = "roles/viewer"' for i in range(300))
+    statements = ", ".join(f'"s3:GetObject{i}"' for i in range(300))
+    write(
+        tmp_path,
+        {
+            "gcp/main.tf": f'locals {{\n  roles = {{\n{padding}\n    ci = "roles/owner"\n  }}\n}}\n'
+            'resource "google_project_iam_member" "ci" {\n  for_each = local.roles\n  project  = "p"\n'
+            '  role     = each.value\n  member   = "serviceAccount:ci@p.iam.gserviceaccount.com"\n}\n',
+            "aws/main.tf": f'locals {{\n  actions = [{statements}, "*"]\n}}\n'
+            'data "aws_iam_policy_document" "d" {\n  dynamic "statement" {\n    for_each = local.actions\n'
+            '    content {\n      actions   = [statement.value]\n      resources = ["*"]\n    }\n  }\n}\n'
+            'resource "aws_iam_policy" "p" {\n  policy = data.aws_iam_policy_document.d.json\n}\n',
+        },
+    )
+    report = scan(tmp_path)
+    unreadable = sorted((f["file"], f["line"]) for f in report["findings"] if f["rule_id"] == "NHI001")
+    assert unreadable == [("aws/main.tf", 6), ("gcp/main.tf", 307)]

@@ -16,6 +16,7 @@ from nhilint.parse import decimal
 from nhilint.tree import Block, Call, Expr, LMap, LSeq
 
 if TYPE_CHECKING:
+    from nhilint.formats import SourceFile
     from nhilint.formats.terraform.module import Module, Resource
 
 COPY_BASE = 200_000  # nodes any module may copy, plus one per character of its files
@@ -35,11 +36,13 @@ def expand(module: Module, resources: list[Resource]) -> list[Resource]:
 
     out: list[Resource] = []
     for resource in resources:
-        repeated = _repetitions(module, resource.block.attrs) if _mentions(resource.block) else None
+        file, attrs = resource.file, resource.block.attrs
+        repeated = _repetitions(module, attrs, file) if _mentions(resource.block) else None
         if repeated and not _affordable(module, len(repeated) * _nodes(resource.block)):
+            _too_many(module, file, attrs, f"its {len(repeated)} instances are more than can be copied")
             repeated = None
         for bindings in repeated or [{}]:
-            copy = _bind_block(module, resource.block, bindings)
+            copy = _bind_block(module, resource.block, bindings, file)
             out.append(
                 resource
                 if copy is resource.block
@@ -48,8 +51,9 @@ def expand(module: Module, resources: list[Resource]) -> list[Resource]:
     return out
 
 
-def _repetitions(module: Module, attrs: LMap, name: str = "each") -> list[Bindings] | None:
-    """The bindings of each instance of a block with `for_each` or `count`; None when unknown."""
+def _repetitions(module: Module, attrs: LMap, file: SourceFile, name: str = "each") -> list[Bindings] | None:
+    """The bindings of each instance of a block with `for_each` or `count`; None when unknown (or
+    too many: NHI001, as padding a collection must not hide the instance that grants too much)."""
     if "for_each" in attrs:
         collection = module.resolve_deep(attrs["for_each"])
         if isinstance(collection, LMap):
@@ -60,17 +64,28 @@ def _repetitions(module: Module, attrs: LMap, name: str = "each") -> list[Bindin
             pairs = list(enumerate(collection))  # a dynamic block's list: keys are indexes
         else:
             return None
+        if len(pairs) > MAX_INSTANCES:
+            _too_many(module, file, attrs, f"`for_each` has {len(pairs)} instances, over {MAX_INSTANCES}")
         if not pairs or len(pairs) > MAX_INSTANCES:
             return None
         module.budget.spend(len(pairs))
         return [{name: {"key": k, "value": v}} for k, v in pairs]
     if "count" in attrs:
         count = module.resolve(attrs["count"])
+        if isinstance(count, int) and not isinstance(count, bool) and count > MAX_INSTANCES:
+            _too_many(module, file, attrs, f"`count` is {count}, over {MAX_INSTANCES}")
         if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= MAX_INSTANCES:
             return None  # `count = 0` (switched off by default) is still judged, as written
         module.budget.spend(count)
         return [{"count": {"index": i}} for i in range(count)]
     return None
+
+
+def _too_many(module: Module, file: SourceFile, attrs: LMap, why: str) -> None:
+    key = "for_each" if "for_each" in attrs else "count"
+    problem = (file.loc(*attrs.kpos(key)), f"{why}: the repeated values are not judged")
+    if problem not in module.problems:  # a resource may be expanded by several providers
+        module.problems.append(problem)
 
 
 def _affordable(module: Module, nodes: int) -> bool:
@@ -114,17 +129,17 @@ def _uses(value: Any, roots: tuple[str, ...]) -> bool:
     return False
 
 
-def _bind_block(module: Module, block: Block, bindings: Bindings) -> Block:
+def _bind_block(module: Module, block: Block, bindings: Bindings, file: SourceFile) -> Block:
     children: list[Block] = []
     changed = bool(bindings)
     for child in block.blocks:
         if child.type == "dynamic" and child.labels and child.child("content") is not None:
-            expanded = _dynamic(module, child, bindings)
+            expanded = _dynamic(module, child, bindings, file)
             if expanded is not None:
                 children += expanded
                 changed = True
                 continue
-        bound = _bind_block(module, child, bindings)
+        bound = _bind_block(module, child, bindings, file)
         changed = changed or bound is not child
         children.append(bound)
     if not changed:
@@ -133,20 +148,21 @@ def _bind_block(module: Module, block: Block, bindings: Bindings) -> Block:
     return Block(block.type, block.labels, attrs, children, block.pos, block.end_line)
 
 
-def _dynamic(module: Module, dynamic: Block, bindings: Bindings) -> list[Block] | None:
+def _dynamic(module: Module, dynamic: Block, bindings: Bindings, file: SourceFile) -> list[Block] | None:
     """`dynamic "statement" { for_each = ...; content { ... } }` as its `statement` blocks."""
     iterator = dynamic.attrs.get("iterator")
     name = iterator.text.strip() if isinstance(iterator, Expr) else dynamic.labels[0]
     attrs = _bind(dynamic.attrs, bindings) if bindings else dynamic.attrs
-    repeated = _repetitions(module, attrs, name) if "for_each" in attrs else None
+    repeated = _repetitions(module, attrs, file, name) if "for_each" in attrs else None
     content = dynamic.child("content")
     if repeated is None or content is None:
         return None
     if not _affordable(module, len(repeated) * _nodes(content)):
+        _too_many(module, file, attrs, f"its {len(repeated)} blocks are more than can be copied")
         return None
     out = []
     for own in repeated:
-        body = _bind_block(module, content, {**bindings, **own})
+        body = _bind_block(module, content, {**bindings, **own}, file)
         out.append(Block(dynamic.labels[0], [], body.attrs, body.blocks, content.pos, content.end_line))
     return out
 
