@@ -96,6 +96,8 @@ def fold(findings: list[Finding]) -> list[Finding]:
             primary = min(members, key=_rank)
             others = sorted((m for m in members if m is not primary), key=Finding.sort_key)
             _absorb(primary, others, cause)
+            if any(m.place != primary.place for m in others):
+                primary.place = None  # part of it is fixed on the identity (an expired date): not grouped
             gone.update(id(m) for m in others)
     return group([f for f in findings if id(f) not in gone])
 
