@@ -52,8 +52,30 @@ def _nhi206(result_findings: list[Finding]) -> list[Finding]:
     return [f for f in result_findings if f.rule_id == "NHI206"]
 
 
+def _crds(*groups: str) -> str:
+    """CustomResourceDefinitions serving `groups`, as an operator ships them beside its role."""
+    return "".join(
+        f"""\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: things.{group}
+spec:
+  group: {group}
+  names: {{kind: Thing, plural: things}}
+  scope: Namespaced
+---
+"""
+        for group in groups
+    )
+
+
+FLUX_GROUPS = ("source", "kustomize", "helm", "notification", "image")
+
+
 def test_one_finding_per_role_with_every_other_item_related(tmp_path: Path) -> None:
-    found = _nhi206(scan_tree(tmp_path, {"flux.yaml": FLUX_ROLE}).findings)
+    crds = _crds(*(f"{name}.toolkit.fluxcd.io" for name in FLUX_GROUPS))
+    found = _nhi206(scan_tree(tmp_path, {"flux.yaml": FLUX_ROLE, "crds.yaml": crds}).findings)
     assert len(found) == 1  # was 5, one per rule item
     (finding,) = found
     assert finding.loc.line == 6
@@ -65,7 +87,7 @@ def test_one_finding_per_role_with_every_other_item_related(tmp_path: Path) -> N
 @pytest.mark.parametrize(
     ("groups", "severity"),
     [
-        ('["source.toolkit.fluxcd.io"]', "note"),
+        ('["source.toolkit.fluxcd.io"]', "warning"),  # no CRD in the scan: maybe another controller's
         ('[""]', "error"),  # every core resource
         ('["*"]', "error"),
         ('["apps"]', "error"),
@@ -87,6 +109,27 @@ rules:
 """
     (finding,) = _nhi206(scan_tree(tmp_path, {"role.yaml": role}).findings)
     assert finding.severity == severity
+
+
+def test_a_wildcard_on_a_group_the_scan_serves_is_a_note_and_on_another_a_warning(tmp_path: Path) -> None:
+    """The operator's own group (its CRD is in the scan) is a note; Argo's group wildcarded by a role
+    of some other workload borrows Argo's power, so it stays a warning that fails the gate."""
+    role = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: {name}
+rules:
+  - apiGroups: [{group}]
+    resources: ["*"]
+    verbs: ["*"]
+"""
+    files = {
+        "own.yaml": _crds("widgets.example.com") + role.format(name="widgets", group="widgets.example.com"),
+        "borrowed.yaml": role.format(name="ci-runner", group="argoproj.io"),
+    }
+    levels = {f.identity.name: f.severity for f in _nhi206(scan_tree(tmp_path, files).findings) if f.identity}
+    assert levels == {"widgets": "note", "ci-runner": "warning"}
 
 
 def test_the_finding_sits_at_the_worst_item_when_a_role_mixes_levels(tmp_path: Path) -> None:
@@ -247,13 +290,17 @@ resource "kubernetes_role_v1" "own" {
 
 def test_terraform_roles_get_the_same_judgement(tmp_path: Path) -> None:
     found = sorted(_nhi206(scan_tree(tmp_path, {"main.tf": TERRAFORM}).findings), key=lambda f: f.loc.line)
-    assert [(f.loc.line, f.severity) for f in found] == [(10, "error"), (41, "note")]
+    # nothing in the scan serves widgets.example.com: a custom group's wildcard is a warning
+    assert [(f.loc.line, f.severity) for f in found] == [(10, "error"), (41, "warning")]
     assert [r.loc.line for r in found[0].related] == [15, 5]
     assert "`update` on `validatingwebhookconfigurations`" in found[0].related[0].message
 
 
 def test_related_items_reach_json_and_sarif(tmp_path: Path) -> None:
     (tmp_path / "flux.yaml").write_text(FLUX_ROLE, encoding="utf-8")
+    (tmp_path / "crds.yaml").write_text(
+        _crds(*(f"{g}.toolkit.fluxcd.io" for g in FLUX_GROUPS)), encoding="utf-8"
+    )
     report = json.loads(run_cli("scan", ".", "--format", "json", cwd=tmp_path).stdout)
     (finding,) = [f for f in report["findings"] if f["rule_id"] == "NHI206"]
     assert [r["line"] for r in finding["related"]] == [9, 12, 15, 18]

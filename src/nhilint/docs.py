@@ -122,8 +122,14 @@ or counted, by reason, in a line before the summary (`--verbose` lists each one 
   (listed once per directory);
 * `not a format nhilint reads`: YAML or JSON that is neither a Kubernetes object (a mapping with
   `apiVersion` and `kind`), a CloudFormation template (`AWSTemplateFormatVersion`, or `Resources`
-  of `AWS::` types), a GitHub workflow or action, nor a GitLab CI file. A file named on the command
-  line also gets a line of its own on standard error;
+  of `AWS::` types), a GitHub workflow or action, nor a GitLab CI file. A GitHub workflow is
+  recognised by its content wherever it lives (`workflow-templates/`, starter-workflow
+  repositories, nested folders): a mapping with `on:` and `jobs:` whose jobs have `runs-on`,
+  `steps` or `uses`; a composite action by its name `action.yml` with `runs:`. A GitLab CI file is
+  `.gitlab-ci.yml` (or `*.gitlab-ci.yml`), a file under `.gitlab/ci/`, a file a pipeline pulls in
+  with `include: local`, or any YAML with a top-level job that has both `stage:` and `script:`
+  (a fragment whose parent defines the stages). A file named on the command line also gets a line
+  of its own on standard error;
 * `unrendered template`: a file under a Helm chart's `templates/` (beside a `Chart.yaml`), or YAML
   that only parses once its `{{ }}` actions are rendered. Its literal `key: value` lines still go
   through the credential detectors (NHI101); render it (`helm template`) and scan the output to
@@ -155,6 +161,10 @@ deployed: its findings are reported as notes that never fail the scan, whatever 
 the summary counts them (`non_production` in [JSON](json-output.md)). Credentials are the exception:
 a hardcoded credential (NHI101), a long-lived key resource (NHI102) or a provider's static keys
 (NHI105) keep their level, because a real key committed to a test file is leaked all the same.
+What production deploys is production wherever it lives: a Terraform local module a production
+module calls (`source = "./examples/admin"`), a GitLab file a production pipeline includes, the
+`resources:` of a production kustomization (each transitively), and a finding with a related
+location in production (a module judged for a production caller) keep their level.
 
 A name matches a whole directory name, case-insensitively (`contests/` is not `tests/`), and only
 *below the path you scan*: `nhilint scan .` treats a repository's `tests/` as test data, while

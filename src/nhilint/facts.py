@@ -229,6 +229,14 @@ class RbacRule(Fact):
 
 
 @dataclass(slots=True)
+class CustomApiGroup(Fact):
+    """An API group a CustomResourceDefinition or an aggregated APIService of the scan serves: a
+    wildcard confined to it reaches only that operator's own resources (NHI206: a note)."""
+
+    group: str = ""
+
+
+@dataclass(slots=True)
 class Workload(Fact):
     """Something that runs as an identity (NHI401, NHI402).
 

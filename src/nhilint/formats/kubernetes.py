@@ -23,6 +23,7 @@ from typing import Any
 
 from nhilint.facts import (
     Credential,
+    CustomApiGroup,
     EnvVar,
     Fact,
     Grant,
@@ -59,6 +60,8 @@ API_GROUPS: dict[str, frozenset[str]] = {
     **dict.fromkeys(("Deployment", "DaemonSet", "ReplicaSet"), frozenset({"apps", "extensions"})),
     "StatefulSet": frozenset({"apps"}),
     **dict.fromkeys(("Job", "CronJob"), frozenset({"batch"})),
+    "CustomResourceDefinition": frozenset({"apiextensions.k8s.io"}),
+    "APIService": frozenset({"apiregistration.k8s.io"}),
 }
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 HELM_CHART_LABEL = "helm.sh/chart"
@@ -608,7 +611,16 @@ def projected_tokens(m: Manifest, spec: LMap, identity: str) -> Iterator[Lifetim
                 )
 
 
+def served_api_group(m: Manifest) -> Iterator[Fact]:
+    """The group a CustomResourceDefinition or an aggregated APIService adds to the cluster."""
+    spec = m.obj.get("spec")
+    if isinstance(spec, LMap) and isinstance(group := spec.get("group"), str) and group:
+        yield CustomApiGroup(loc=m.loc(spec.kpos("group")), group=group)
+
+
 HANDLERS = {
+    "CustomResourceDefinition": served_api_group,
+    "APIService": served_api_group,
     "ServiceAccount": service_account,
     "Secret": secret,
     "Role": role,

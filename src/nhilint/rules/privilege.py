@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhilint import iam
-from nhilint.facts import Grant, Loc, RbacRule
+from nhilint.facts import CustomApiGroup, Grant, Loc, RbacRule
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.rules import RuleContext, rule
 
@@ -241,7 +241,9 @@ def rbac_problems(rbac: RbacRule) -> tuple[list[str], bool]:
     custom = sorted(groups - BUILT_IN_API_GROUPS - {"*"})
     confined = bool(wildcards) and len(problems) == 1 and bool(groups) and groups == set(custom)
     if confined:
-        problems = [f"{problems[0]} of its own API group{'s' if len(custom) > 1 else ''} {', '.join(custom)}"]
+        problems = [
+            f"{problems[0]} of the custom API group{'s' if len(custom) > 1 else ''} {', '.join(custom)}"
+        ]
     return problems, confined
 
 
@@ -255,6 +257,10 @@ def rbac_wildcard(ctx: RuleContext) -> Iterator[Finding]:
         if problems:
             key = (rbac.role, rbac.cluster_scoped, rbac.role_loc or rbac.loc.file)
             roles.setdefault(key, []).append((rbac, problems, confined))
+    # A wildcard on an operator's own API group (a CRD of the scan serves it) reaches only its own
+    # resources: a note. On a custom group nothing here defines, it may be another controller's
+    # (Argo's workflows, Flux's sources) whose power it borrows: a warning.
+    served = READ_ONLY_API_GROUPS | {crd.group for crd in ctx.of(CustomApiGroup)}
     for found in roles.values():
         items = sorted(found, key=lambda item: item[2])  # errors first: the finding is at the worst item
         first, problems, _ = items[0]
@@ -269,5 +275,19 @@ def rbac_wildcard(ctx: RuleContext) -> Iterator[Finding]:
             identity=IdentityRef(kind, first.role),
             fix=f"{ctx.format_of(first.loc)}-kubernetes",
             related=[Related(rbac.loc, f"also grants {' and '.join(p)}") for rbac, p, _ in items[1:]],
-            severity="note" if all(confined for _, _, confined in items) else None,
+            severity=_confined_severity(items, served),
         )
+
+
+# The metrics APIs serve only get and list (metrics-server, Prometheus adapter): a wildcard on them
+# reads metrics and nothing else.
+READ_ONLY_API_GROUPS = frozenset({"metrics.k8s.io", "custom.metrics.k8s.io", "external.metrics.k8s.io"})
+
+
+def _confined_severity(items: list[tuple[RbacRule, list[str], bool]], served: frozenset[str]) -> str | None:
+    """`note` when every item only wildcards the scan's own custom API groups, `warning` when they are
+    custom groups nothing in the scan defines, else the rule's level."""
+    if not all(confined for _, _, confined in items):
+        return None
+    groups = {group for rbac, _, _ in items for group in rbac.api_groups}
+    return "note" if groups <= served else "warning"
