@@ -226,3 +226,17 @@ def test_a_template_s_identities_are_one_finding_that_suggests_stack_tags(tmp_pa
     assert "BuildRole" in finding["message"] and "DeployRole" in finding["message"]
     assert any(r["line"] == 11 for r in finding["related"])
     assert "--tags" in finding["suggestion"]["snippet"]
+
+
+def test_an_identity_with_a_wrong_expiry_of_its_own_is_not_grouped(tmp_path: Path) -> None:
+    # the expired date is written on the ServiceAccount: that line is the one to edit for it
+    base = _kustomize_base(tmp_path)
+    expired = "  name: cart\n  labels:\n    expires: '2001-01-01'\n"
+    (base / "service-accounts.yaml").write_text(
+        SERVICE_ACCOUNTS.replace("  name: cart\n", expired), encoding="utf-8"
+    )
+    _, findings = _scan(tmp_path)
+    places = sorted(_place(f) for f in findings)
+    assert places == [("deploy/base/kustomization.yaml", 4), ("deploy/base/service-accounts.yaml", 3)]
+    grouped = next(f for f in findings if f["file"].endswith("kustomization.yaml"))
+    assert "2 identities" in grouped["message"] and "shop/cart" not in grouped["message"]
