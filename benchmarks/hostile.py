@@ -157,6 +157,63 @@ def yaml_flow_sequences(n: int) -> dict[str, str]:
     return {f"flow{i}.yaml": doc for i in range(4)}
 
 
+# --- repetition (issue 16's for_each, templates and module calls); `n` is the size unit -------------
+
+
+def _statements(count: int, actions: int) -> str:
+    listed = ", ".join(f'"s3:GetObject{i}"' for i in range(actions))
+    return "".join(
+        f'  statement {{\n    sid = "s{k}"\n    actions = [{listed}]\n    resources = ["*"]\n  }}\n'
+        for k in range(count)
+    )
+
+
+def tf_shared_policy_instances(n: int) -> dict[str, str]:
+    """4n resources of 256 `for_each` instances each attach one 300-statement document (30 KB at x1):
+    300,000 statements per x1 if every copy were judged."""
+    names = ", ".join(f'"b{i}"' for i in range(256))
+    attach = "".join(
+        f'resource "aws_iam_policy" "p{r}" {{\n  for_each = toset(local.l)\n  name = each.key\n'
+        "  policy = data.aws_iam_policy_document.d.json\n}\n"
+        for r in range(4 * n)
+    )
+    doc = f'data "aws_iam_policy_document" "d" {{\n{_statements(300, 2)}}}\n'
+    return {"main.tf": f"locals {{\n  l = [{names}]\n}}\n{doc}{attach}"}
+
+
+def tf_module_called_64_times(n: int) -> dict[str, str]:
+    """A module of 600n statements called 64 times with a known argument."""
+    calls = "".join(f'module "m{i}" {{\n  source = "./m"\n  x = "v{i}"\n}}\n' for i in range(64))
+    module = (
+        f'variable "x" {{}}\ndata "aws_iam_policy_document" "d" {{\n{_statements(600 * n, 2)}}}\n'
+        'resource "aws_iam_policy" "p" {\n  name = var.x\n  policy = data.aws_iam_policy_document.d.json\n}\n'
+    )
+    return {"main.tf": calls, "m/main.tf": module}
+
+
+def tf_template_repeat(n: int) -> dict[str, str]:
+    """A 100 KB template argument written 20,000n times in a policy template (2n GB rendered)."""
+    long = "a" * 100_000
+    return {
+        "main.tf": 'resource "aws_iam_policy" "p" {\n'
+        f'  policy = templatefile("p.tpl", {{ k = "{long}" }})\n}}\n',
+        "p.tpl": '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*", "Sid": "'
+        + "${k}" * 20_000 * n
+        + '"}]}\n',
+    }
+
+
+def tf_for_each_template(n: int) -> dict[str, str]:
+    """16 instances writing a 60 KB each.value 1,000n times into two templates (1 MB at x1)."""
+    values = ", ".join(f'"{c * 60_000}"' for c in "abcdefghijklmnop")
+    template = "${each.value}" * 1_000 * n
+    return {
+        "main.tf": f"locals {{\n  v = [{values}]\n}}\n"
+        f'resource "aws_iam_policy" "p" {{\n  for_each = toset(local.v)\n  description = "{template}"\n'
+        f'  policy = "{template}"\n}}\n'
+    }
+
+
 EXPONENTIAL: dict[str, Callable[[int], dict[str, str]]] = {
     "tf-locals-fanout": tf_locals_fanout,
     "tf-merge-fanout": tf_merge_fanout,
@@ -170,10 +227,15 @@ LINEAR: dict[str, Callable[[int], dict[str, str]]] = {
     "tf-iam-users": tf_iam_users,
     "tf-big-file": tf_big_file,
     "yaml-flow-sequences": yaml_flow_sequences,
+    "tf-shared-policy-instances": tf_shared_policy_instances,
+    "tf-module-called-64-times": tf_module_called_64_times,
+    "tf-template-repeat": tf_template_repeat,
+    "tf-for-each-template": tf_for_each_template,
 }
 
 
 TOO_COMPLEX = "too complex"
+TOO_MANY = "too many"  # policies and grants past a Terraform unit's fact allowance
 # What each input must give: TOO_COMPLEX, or the rules it must find (at scales 1, 2 and 4).
 EXPECTED: dict[str, Callable[[int], str]] = {
     "tf-locals-fanout": lambda scale: "NHI201",
@@ -188,6 +250,10 @@ EXPECTED: dict[str, Callable[[int], str]] = {
     # 297,000 tokens per unit: x1 is read, x2 and x4 are over MAX_TOKENS (nhilint/parse/hcl.py)
     "tf-big-file": lambda scale: "NHI302" if scale == 1 else TOO_COMPLEX,
     "yaml-flow-sequences": lambda scale: TOO_COMPLEX if scale >= 4 else "",
+    "tf-shared-policy-instances": lambda scale: TOO_MANY,
+    "tf-module-called-64-times": lambda scale: "" if scale == 1 else TOO_MANY,  # 600 statements x 64 fit
+    "tf-template-repeat": lambda scale: "",  # past 1 MB a rendering is unknown (no policy is that large)
+    "tf-for-each-template": lambda scale: "",  # past 4,096 characters an instance's string is unknown
 }
 
 
@@ -195,9 +261,9 @@ def verdict(name: str, scale: int, summary: str) -> str:
     """`ok` when the findings are what EXPECTED says, else what was expected."""
     expected = EXPECTED[name](scale)
     ok = (
-        TOO_COMPLEX in summary
-        if expected == TOO_COMPLEX
-        else TOO_COMPLEX not in summary and expected in summary
+        expected in summary
+        if expected in (TOO_COMPLEX, TOO_MANY)
+        else TOO_COMPLEX not in summary and TOO_MANY not in summary and expected in summary
     )
     return "ok" if ok else f"EXPECTED {expected or 'no NHI001'}"
 
@@ -226,9 +292,15 @@ def scan(root: Path, timeout: float) -> tuple[float, float, float, str]:
     except (ValueError, KeyError):
         return seconds, cpu, rss_mb, f"exit {os.waitstatus_to_exitcode(status)}, no report"
     rules = Counter(f["rule_id"] for f in findings)
-    complex_ = any("too complex" in f["message"] for f in findings)
+    complex_ = any(TOO_COMPLEX in f["message"] for f in findings)
+    many = any("too many policies" in f["message"] for f in findings)
     summary = " ".join(f"{r}x{c}" for r, c in sorted(rules.items()))
-    return seconds, cpu, rss_mb, summary + (" (too complex)" if complex_ else "")
+    return (
+        seconds,
+        cpu,
+        rss_mb,
+        summary + (" (too complex)" if complex_ else "") + (" (too many)" if many else ""),
+    )
 
 
 def _wait4(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, int, os.struct_rusage]:
