@@ -240,3 +240,37 @@ def test_an_identity_with_a_wrong_expiry_of_its_own_is_not_grouped(tmp_path: Pat
     assert places == [("deploy/base/kustomization.yaml", 4), ("deploy/base/service-accounts.yaml", 3)]
     grouped = next(f for f in findings if f["file"].endswith("kustomization.yaml"))
     assert "2 identities" in grouped["message"] and "shop/cart" not in grouped["message"]
+
+
+def _overlay_labels() -> str:
+    return (
+        f"resources:\n  - ../../base\nlabels:\n  - pairs:\n      owner: shop-team\n      expires: '{SOON}'\n"
+    )
+
+
+def test_labels_of_the_overlays_that_deploy_a_base_count_for_its_service_accounts(tmp_path: Path) -> None:
+    _kustomize_base(tmp_path)
+    (tmp_path / "deploy" / "overlays" / "prod" / "kustomization.yaml").write_text(
+        _overlay_labels(), encoding="utf-8"
+    )
+    assert _scan(tmp_path) == (0, [])
+    # a second overlay deploys the base without them: still reported, at the base
+    dev = tmp_path / "deploy" / "overlays" / "dev"
+    dev.mkdir()
+    (dev / "kustomization.yaml").write_text("resources:\n  - ../../base\n", encoding="utf-8")
+    _, findings = _scan(tmp_path)
+    assert [_place(f) for f in findings] == [("deploy/base/kustomization.yaml", 4)]
+
+
+def test_files_in_a_subdirectory_are_grouped_at_the_kustomization_that_lists_them(tmp_path: Path) -> None:
+    app = tmp_path / "apps" / "shop"
+    (app / "rbac").mkdir(parents=True)
+    (app / "kustomization.yaml").write_text(
+        "resources:\n  - rbac/service-accounts.yaml\n  - rbac/payments.yaml\n", encoding="utf-8"
+    )
+    (app / "rbac" / "service-accounts.yaml").write_text(SERVICE_ACCOUNTS, encoding="utf-8")
+    (app / "rbac" / "payments.yaml").write_text(PAYMENTS, encoding="utf-8")
+    _, findings = _scan(tmp_path)
+    (finding,) = findings
+    assert _place(finding) == ("apps/shop/kustomization.yaml", 1)
+    assert "3 identities" in finding["message"]

@@ -39,6 +39,7 @@ class Sources:
     # files (or directories) each file deploys by a relative path: a Terraform file's local modules, a
     # kustomization's resources; with `gitlab_includes`, what production.lower follows
     deploys: dict[str, list[str]] = field(default_factory=dict)
+    kustomizations: dict[str, str] = field(default_factory=dict)  # their text, by path
 
 
 UNREADABLE = "unreadable (binary, not UTF-8 or over max-file-size), no Kubernetes or CloudFormation in it"
@@ -135,11 +136,13 @@ def _kustomizations(unclassified: dict[str, SourceFile], sources: Sources) -> No
     """What each kustomization deploys (`resources`, `bases`, `components`), for production.lower."""
     from nhilint.formats.kubernetes import KUSTOMIZATIONS, kustomize_references
 
-    for rel, file in unclassified.items():
+    # with or without `kind: Kustomization` (a kustomization with it reads as Kubernetes)
+    for rel, file in [*unclassified.items(), *((f.rel, f) for f in sources.files)]:
         if posixpath.basename(rel) in KUSTOMIZATIONS:
             directory = posixpath.dirname(rel)
             targets = kustomize_references(file.text)
             sources.deploys.setdefault(rel, []).extend(posixpath.join(directory, t) for t in targets)
+            sources.kustomizations[rel] = file.text
 
 
 def gitlab_included(
@@ -555,6 +558,10 @@ def scan(
     jobs = parallel.auto_jobs(len(sources.files)) if jobs is None else jobs
     for part in parallel.extract_all(units(sources.files, sources.gitlab_includes), use_cache, jobs, extract):
         extraction.add(part)
+    if sources.kustomizations:  # whole-scan facts: overlays and bases, for the lifecycle rules
+        from nhilint.formats.kubernetes import kustomize_facts
+
+        extraction.facts += kustomize_facts(sources.kustomizations)
     # rules run if any file's configuration wants them; each finding is then judged by its own file's
     ran = Config(select=tuple(rid for rid in checks if configs.enabled(rid)) or ("-",))  # "-": none
     ctx = rules.RuleContext(

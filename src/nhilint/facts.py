@@ -71,6 +71,17 @@ class Identity(Fact):
 
 
 @dataclass(slots=True)
+class Kustomize(Fact):
+    """A kustomization in the scan (`loc`: its `resources:` line, where a human adds labels): the
+    files and directories it deploys (`resources`, `bases`, `components`, as scan paths) and the
+    labels and annotations it sets on their objects, with where each is written."""
+
+    deploys: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    label_locs: dict[str, Loc] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class StringValue(Fact):
     """A literal string written in a config file, for credential detection (NHI101).
 

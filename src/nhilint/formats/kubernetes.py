@@ -28,6 +28,7 @@ from nhilint.facts import (
     Fact,
     Grant,
     Identity,
+    Kustomize,
     Lifetime,
     Loc,
     RbacRule,
@@ -200,6 +201,25 @@ def kustomize_references(text: str) -> list[str]:
     listed = [doc.get(key) for key in ("resources", "bases", "components")]
     entries = [r for seq in listed if isinstance(seq, LSeq) for r in seq if isinstance(r, str)]
     return [r for r in entries if "://" not in r and not r.startswith(("/", "github.com/"))]
+
+
+def kustomize_facts(texts: dict[str, str]) -> list[Kustomize]:
+    """The kustomizations of the scan (text by path), for rules that follow overlays and bases."""
+    found = []
+    for rel, text in sorted(texts.items()):
+        directory = posixpath.dirname(rel)
+        _, _, labels, line = _kustomization(text)
+        found.append(
+            Kustomize(
+                loc=Loc(rel, line, 1),
+                deploys=[
+                    posixpath.normpath(posixpath.join(directory, t)) for t in kustomize_references(text)
+                ],
+                labels={key: value for key, (value, _) in labels.items()},
+                label_locs={key: Loc(rel, at, 1) for key, (_, at) in labels.items()},
+            )
+        )
+    return found
 
 
 @lru_cache(maxsize=64)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 
 from nhilint import iam
-from nhilint.facts import Credential, Identity, Lifetime, PolicyStatement, Rotation, StoredSecret
+from nhilint.facts import (
+    Credential,
+    Identity,
+    Kustomize,
+    Lifetime,
+    Loc,
+    PolicyStatement,
+    Rotation,
+    StoredSecret,
+)
 from nhilint.findings import Finding, FixPlace, IdentityRef, Related
 from nhilint.fold import lifecycle_cause
 from nhilint.rules import RuleContext, rule
@@ -48,6 +59,51 @@ def _charts_in_scan(ctx: RuleContext) -> set[str]:
     return charts
 
 
+def _deployed_by(ctx: RuleContext) -> dict[str, list[Kustomize]]:
+    """The kustomizations of the scan by each file or directory they deploy."""
+    by_target: dict[str, list[Kustomize]] = defaultdict(list)
+    for kustomization in ctx.of(Kustomize):
+        for target in kustomization.deploys:
+            by_target[target].append(kustomization)
+    return by_target
+
+
+def _kustomized(identity: Identity, by_target: dict[str, list[Kustomize]]) -> Identity:
+    """A ServiceAccount as kustomize deploys it: with the labels and annotations of the innermost
+    kustomization of the scan that lists its file, and those every overlay deploying that one's
+    directory (a base) sets, transitively; that kustomization is where one edit labels them all."""
+    if identity.provider != "kubernetes" or not by_target:
+        return identity
+    listing = sorted(by_target.get(identity.loc.file, []), key=lambda k: (-k.loc.file.count("/"), k.loc.file))
+    if not listing:
+        return identity
+    tags, tag_locs = dict(identity.tags), dict(identity.tag_locs)
+    for key, (value, loc) in _labels(listing[0], by_target, frozenset()).items():
+        if key not in tags:
+            tags[key], tag_locs[key] = value, loc
+    where = listing[0].loc
+    return replace(
+        identity, tags=tags, tag_locs=tag_locs, fix_place=where, fix_place_name=f"kustomization {where.file}"
+    )
+
+
+def _labels(
+    kustomization: Kustomize, by_target: dict[str, list[Kustomize]], seen: frozenset[str]
+) -> dict[str, tuple[str, Loc]]:
+    """The labels a kustomization's objects get: its own, and those every overlay that deploys its
+    directory gives (one overlay without them deploys the base without them)."""
+    seen = seen | {kustomization.loc.file}
+    own = {key: (value, kustomization.label_locs[key]) for key, value in kustomization.labels.items()}
+    overlays = [
+        k for k in by_target.get(posixpath.dirname(kustomization.loc.file), []) if k.loc.file not in seen
+    ]
+    common: dict[str, tuple[str, Loc]] | None = None
+    for overlay in overlays:
+        given = _labels(overlay, by_target, seen)
+        common = given if common is None else {key: common[key] for key in common if key in given}
+    return {**(common or {}), **own}
+
+
 def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[str, list[Identity]]]:
     """The machine identities whose tags are known, one by one, and those rendered from a chart
     that is not in the repository, by chart and in file order: their labels are upstream's choice."""
@@ -55,7 +111,9 @@ def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[str, list[Identity]]
     charts = _charts_in_scan(ctx)
     own: list[Identity] = []
     upstream: dict[str, list[Identity]] = defaultdict(list)
-    for identity in sorted(ctx.of(Identity), key=lambda i: (i.loc.file, i.loc.line, i.loc.col)):
+    by_target = _deployed_by(ctx)
+    for declared in sorted(ctx.of(Identity), key=lambda i: (i.loc.file, i.loc.line, i.loc.col)):
+        identity = _kustomized(declared, by_target)
         if not identity.tags_known or (identity.provider == "aws" and identity.address in persons):
             continue
         if identity.chart and identity.chart not in charts:
