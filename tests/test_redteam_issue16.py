@@ -250,3 +250,22 @@ def test_padding_a_for_each_past_the_instance_limit_does_not_hide_an_owner_grant
     report = scan(tmp_path)
     unreadable = sorted((f["file"], f["line"]) for f in report["findings"] if f["rule_id"] == "NHI001")
     assert unreadable == [("aws/main.tf", 6), ("gcp/main.tf", 307)]
+
+
+def test_a_line_repeating_cli_login_commands_is_read_in_linear_time(tmp_path: Path) -> None:
+    """`azd auth login` written 15,000 times on one line: each login's conditions (`--client-secret`
+    later on the line) were searched again from every place, for minutes. The real login at the end
+    is still found (the timeout only stops a hang, as in test_hostile)."""
+    line = "azd auth login sls config credentials az login " * 15_000 + "azd auth login --client-secret x"
+    workflow = (
+        "on: push\npermissions: {}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
+        f"    steps:\n      - run: {line}\n"
+    )
+    write(tmp_path, {".github/workflows/w.yml": workflow})
+    proc = subprocess.run(
+        [sys.executable, "-m", "nhilint.cli", "scan", ".", "--no-cache", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    found = [f for f in json.loads(proc.stdout)["findings"] if f["rule_id"] == "NHI103"]
+    assert ["azd auth login --client-secret" in f["message"] for f in found] == [True]

@@ -401,30 +401,32 @@ def logical_lines(lines: list[tuple[str, int]]) -> Iterator[tuple[str, int]]:
         yield " ".join(parts), start
 
 
-_SHELL_AUTH: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("aws", re.compile(r"\bAWS_(?:SECRET_ACCESS_KEY|ACCESS_KEY_ID)\s*=\s*(?!\$\(|%s|\s)\S"),
+# (cloud, the command, conditions on the rest of the line after it or None, what it is)
+_SHELL_AUTH: tuple[tuple[str, re.Pattern[str], re.Pattern[str] | None, str], ...] = (
+    ("aws", re.compile(r"\bAWS_(?:SECRET_ACCESS_KEY|ACCESS_KEY_ID)\s*=\s*(?!\$\(|%s|\s)\S"), None,
      "AWS key exported"),
     ("aws", re.compile(r"\baws\s+configure\s+set\s+(?:[\w.]+\.)?aws_(?:secret_access_key|access_key_id)\b"),
-     "`aws configure set` with a stored key"),
-    ("gcp", re.compile(r"\bgcloud\s+auth\s+activate-service-account\b"),
+     None, "`aws configure set` with a stored key"),
+    ("gcp", re.compile(r"\bgcloud\s+auth\s+activate-service-account\b"), None,
      "`gcloud auth activate-service-account`"),
-    ("azure", re.compile(r"\b(?:ARM|AZURE)_CLIENT_SECRET\s*=\s*(?!\$\(|\s)\S"),
+    ("azure", re.compile(r"\b(?:ARM|AZURE)_CLIENT_SECRET\s*=\s*(?!\$\(|\s)\S"), None,
      "Azure client secret exported"),
-    ("azure", re.compile(r"\baz\s+login\b(?=.*--service-principal)"
-                         r"(?=.*\s(?:-p|--password|--secret|--client-secret)[\s=])(?!.*--federated-token)"),
+    ("azure", re.compile(r"\baz\s+login\b"),
+     re.compile(r"(?=.*--service-principal)(?=.*\s(?:-p|--password|--secret|--client-secret)[\s=])"
+                r"(?!.*--federated-token)"),
      "`az login --service-principal` with a secret"),
-    ("aws", re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?)\s*[\"']?\S*\.aws/credentials\b"),
+    ("aws", re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?)\s*[\"']?\S*\.aws/credentials\b"), None,
      "an AWS credentials file written from a variable"),
-    ("azure", re.compile(r"\bazd\s+auth\s+login\b(?=.*\s--client-secret[\s=])"),
+    ("azure", re.compile(r"\bazd\s+auth\s+login\b"), re.compile(r"(?=.*\s--client-secret[\s=])"),
      "`azd auth login --client-secret`"),
-    ("aws", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b(?=.*\s--(?:key|secret)[\s=])"
-                       r"(?!.*--provider[\s=]+[\"']?(?:azure|google|gcp)\b)"),
+    ("aws", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b"),
+     re.compile(r"(?=.*\s--(?:key|secret)[\s=])(?!.*--provider[\s=]+[\"']?(?:azure|google|gcp)\b)"),
      "`serverless config credentials` with a stored key"),
-    ("gcp", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b"
-                       r"(?=.*--provider[\s=]+[\"']?(?:google|gcp)\b)(?=.*\s--(?:key|secret|credentials)[\s=])"),
+    ("gcp", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b"),
+     re.compile(r"(?=.*--provider[\s=]+[\"']?(?:google|gcp)\b)(?=.*\s--(?:key|secret|credentials)[\s=])"),
      "`serverless config credentials` with a stored key"),
-    ("azure", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b(?=.*--provider[\s=]+[\"']?azure\b)"
-                         r"(?=.*\s--(?:key|secret)[\s=])"),
+    ("azure", re.compile(r"\b(?:serverless|sls)\s+config\s+credentials\b"),
+     re.compile(r"(?=.*--provider[\s=]+[\"']?azure\b)(?=.*\s--(?:key|secret)[\s=])"),
      "`serverless config credentials` with a stored key"),
 )  # fmt: skip
 _FEDERATED_LINE = re.compile(r"assume-role-with-web-identity|--federated-token|ID_TOKEN|id_token", re.I)
@@ -435,8 +437,11 @@ def shell_auth(line: str) -> Iterator[tuple[str, str, str]]:
     """(cloud, "static", what) for each way a shell line logs in to a cloud with a stored key."""
     if _FEDERATED_LINE.search(line) or line.lstrip().startswith("#"):
         return
-    for cloud, pattern, detail in _SHELL_AUTH:
-        if pattern.search(line):
+    for cloud, command, condition, detail in _SHELL_AUTH:
+        # the conditions are read after the first place the command is written: `(?=.*X)` holds there
+        # if anywhere, and one scan of the rest of the line (not one from every place) keeps it linear
+        found = command.search(line)
+        if found and (condition is None or condition.match(line, found.end())):
             yield cloud, "static", detail
 
 
