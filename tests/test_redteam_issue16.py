@@ -253,15 +253,17 @@ def test_padding_a_for_each_past_the_instance_limit_does_not_hide_an_owner_grant
 
 
 def test_a_line_repeating_cli_login_commands_is_read_in_linear_time(tmp_path: Path) -> None:
-    """`azd auth login` written 15,000 times on one line: each login's conditions (`--client-secret`
-    later on the line) were searched again from every place, for minutes. The real login at the end
-    is still found (the timeout only stops a hang, as in test_hostile)."""
-    line = "azd auth login sls config credentials az login " * 15_000 + "azd auth login --client-secret x"
+    """`sls config credentials` written 90,000 times on one line, never with a key: each place's
+    conditions (`--key` later on the line) were searched again from every place (1.6 s at 3,000,
+    quadratic: about 25 minutes here).
+    The real login on the line before is still found (the timeout only stops a hang, as in
+    test_hostile)."""
+    padding = "sls config credentials " * 90_000  # 2 MB: past the default max-file-size, raised below
     workflow = (
-        "on: push\npermissions: {}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n"
-        f"    steps:\n      - run: {line}\n"
+        "on: push\npermissions: {}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        f"      - run: |\n          azd auth login --client-secret x\n          {padding}\n"
     )
-    write(tmp_path, {".github/workflows/w.yml": workflow})
+    write(tmp_path, {".github/workflows/w.yml": workflow, ".nhilint.yaml": "max-file-size: 5000000\n"})
     proc = subprocess.run(
         [sys.executable, "-m", "nhilint.cli", "scan", ".", "--no-cache", "--format", "json"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, env={**os.environ, "NO_COLOR": "1"},
