@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import ModuleType
@@ -62,19 +64,20 @@ class SideRead:
     """A file a format read beside a unit file (`file("policy.json")`), as the cache re-checks it."""
 
     source: str  # `rel` of the unit file whose directory `name` is relative to
-    name: str  # forward-slash path below that directory
+    name: str  # normalised forward-slash path from that directory (`../policies/x.json`), inside the root
     state: str  # sha256 of the bytes read, or why nothing was read: missing | too-large
 
 
 @dataclass(frozen=True)
 class SideText:
-    name: str  # normalised forward-slash path below the source's directory
+    name: str  # normalised forward-slash path from the source's directory (may start with `..`)
     text: str
 
 
 def read_beside(source: SourceFile, name: str, reads: list[SideRead]) -> SideText | None:
-    """The text of the file `name` below `source`'s directory, recorded in `reads`; None when it
-    is outside that directory, missing, too large or not UTF-8.
+    """The text of the file `name` (relative to `source`'s directory, `..` allowed), recorded in
+    `reads`; None when it leaves the scan root, passes through a symlink, is missing, too large or
+    not UTF-8.
 
     The only way a format reads a file that is not a scanned one: the facts cache keys a unit on its
     own files, and re-checks every recorded read, so an edited side file is never answered from the
@@ -84,20 +87,44 @@ def read_beside(source: SourceFile, name: str, reads: list[SideRead]) -> SideTex
     if target is None:
         return None
     state, data = side_state(target)
-    reads.append(SideRead(source.rel, target.relative_to(_base(source)).as_posix(), state))
+    normal = posixpath.normpath(name)
+    reads.append(SideRead(source.rel, normal, state))
     try:
-        return SideText(reads[-1].name, data.decode("utf-8")) if data is not None else None
+        return SideText(normal, data.decode("utf-8")) if data is not None else None
     except UnicodeDecodeError:
         return None
 
 
 def side_path(source: SourceFile, name: str) -> Path | None:
-    """`name` below `source`'s directory, resolved; None when it leaves it (or `source` is not on disk)."""
-    if not source.path or PurePosixPath(name).is_absolute():
+    """`name` relative to `source`'s directory, on disk; None when it leaves the scan root (a
+    repository's policy must not read the auditor's files), passes through a symlink anywhere below
+    the root, or `source` is not on disk. Lexical: `a/../b` is `b`, and no part of `b` may be a link."""
+    anchor = _anchor(source)
+    if anchor is None or PurePosixPath(name).is_absolute() or "\\" in name or "\0" in name:
         return None
-    base = _base(source)
-    target = (base / name).resolve()
-    return target if target.is_relative_to(base) and target != base else None
+    root, home = anchor
+    below = posixpath.normpath(posixpath.join(home, name))
+    if below in (".", "..") or below.startswith(("../", "/")):
+        return None
+    target = root
+    for part in below.split("/"):
+        target = target / part
+        if target.is_symlink():
+            return None
+    return target
+
+
+def _anchor(source: SourceFile) -> tuple[Path, str] | None:
+    """The scan root (what `source.rel` is relative to, found from its path on disk) and the
+    source's directory below it. A file pulled in from outside the root (an absolute `rel`) is
+    anchored at its own directory: nothing above it is read."""
+    if not source.path:
+        return None
+    path = Path(os.path.abspath(source.path))
+    rel = PurePosixPath(source.rel)
+    if rel.is_absolute() or len(rel.parts) >= len(path.parts) or path.parts[-len(rel.parts) :] != rel.parts:
+        return path.parent, ""
+    return path.parents[len(rel.parts) - 1], posixpath.dirname(source.rel)
 
 
 def side_state(target: Path) -> tuple[str, bytes | None]:
@@ -112,10 +139,6 @@ def side_state(target: Path) -> tuple[str, bytes | None]:
     if len(data) > MAX_SIDE_FILE:
         return "too-large", None
     return hashlib.sha256(data).hexdigest(), data
-
-
-def _base(source: SourceFile) -> Path:
-    return Path(str(source.path)).parent.resolve()
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Policy documents a Terraform module keeps in files beside it.
 
 `file("p.json")`, `templatefile("p.json.tpl", {...})`, `data "template_file"` (`.rendered`) and
-`data "local_file"` (`.content`) are read through `Module.read_file`: only below the module's
-directory, bounded, and recorded so the facts cache depends on the file.
+`data "local_file"` (`.content`) are read through `Module.read_file`: anywhere inside the scan root
+(`../policies/x.json` too), never through a symlink, bounded, and recorded so the facts cache
+depends on the file. `${path.root}` is the directory of the root module (the top of the calls).
 
 A template is rendered as far as its arguments are known: a known scalar is substituted, an unknown
 one stays `${name}` (inside a JSON string) or becomes the string `"${name}"` (outside one, where the
@@ -15,16 +16,16 @@ the rendered text is the template file's line.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from nhilint.formats import MAX_SIDE_FILE, SourceFile
 from nhilint.formats.terraform.module import Module, is_unknown
 from nhilint.tree import Call, Expr, LMap, LSeq
 
-_PATH_PREFIX = re.compile(r"^\$\{path\.(?:module|root)\}/")
+_PATH_PREFIX = re.compile(r"^\$\{path\.(module|root)\}/")
 _NAME = re.compile(r"[A-Za-z_][\w-]*")
 _JSONENCODE = re.compile(r"jsonencode\(\s*([A-Za-z_][\w-]*)\s*\)")
 _DATA_ATTR = {"template_file": "rendered", "local_file": "content"}
@@ -77,18 +78,31 @@ def _read(module: Module, source: SourceFile, arg: Any, template_vars: Any) -> S
         path = text[1:-1] if len(text) > 1 and text[0] == text[-1] == '"' else None
     if not isinstance(path, str):
         return None
-    rel = _PATH_PREFIX.sub("", path)
+    rel = _PATH_PREFIX.sub(lambda match: _from_root(module, source) if match[1] == "root" else "", path)
     if "${" in rel or "%{" in rel:
         return None
     before = len(module.reads)
     side = module.read_file(source, rel)
     if side is None:
         return _unreadable(module, source, before)
-    shown = (PurePosixPath(source.rel).parent / side.name).as_posix()
+    shown = posixpath.normpath(posixpath.join(posixpath.dirname(source.rel), side.name))
     if template_vars is None:
         return SideDocument(shown, side.text)
     rendered = render_template(side.text, template_vars if isinstance(template_vars, LMap) else None)
     return SideDocument(shown, rendered) if rendered is not None else None
+
+
+def _from_root(module: Module, source: SourceFile) -> str:
+    """`${path.root}/` as a prefix relative to `source`'s directory: the root module's directory."""
+    while module.caller is not None:
+        module = module.caller
+    if not module.files:
+        return ""
+    top = posixpath.dirname(module.files[0][0].rel) or "."
+    if top.startswith("/") or source.rel.startswith("/"):
+        return ""  # a module outside the scan root: nothing above it is read anyway
+    up = posixpath.relpath(top, posixpath.dirname(source.rel) or ".")
+    return "" if up == "." else up + "/"
 
 
 def _unreadable(module: Module, source: SourceFile, before: int) -> SideDocument | None:
@@ -99,7 +113,7 @@ def _unreadable(module: Module, source: SourceFile, before: int) -> SideDocument
     if read is None or read.state == "missing":
         return None
     why = f"larger than {MAX_SIDE_FILE:,} bytes" if read.state == "too-large" else "not UTF-8 text"
-    shown = (PurePosixPath(source.rel).parent / read.name).as_posix()
+    shown = posixpath.normpath(posixpath.join(posixpath.dirname(source.rel), read.name))
     return SideDocument(shown, "", f"the policy file is {why}, so it cannot be judged")
 
 
