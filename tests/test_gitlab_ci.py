@@ -180,3 +180,18 @@ def test_files_included_by_local_path_are_read_whatever_their_name(scan) -> None
     )
     files = {f.loc.file for f in result.findings if "NHI101" in (f.rule_id, *f.also)}  # folded into NHI103
     assert files == {"pipelines/deploy.yml", "templates/lint.yml"}
+
+
+def test_a_tagged_top_level_key_is_no_job_and_no_internal_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Found by the fuzzer: `!Ref variables:` made a key whose text named no job of the document."""
+    from .conftest import run_cli
+
+    (tmp_path / ".gitlab-ci.yml").write_text(
+        "!Ref variables:\n  AWS_DEFAULT_REGION: eu-west-1\n"
+        "deploy:\n  stage: deploy\n  variables:\n    AWS_SECRET_ACCESS_KEY: $AWS_KEY\n"
+        "  script:\n    - aws s3 sync dist s3://bucket\n",
+        encoding="utf-8",
+    )
+    result = run_cli("scan", "--no-cache", "--format", "json", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr  # findings, not an internal error (exit 2)
+    assert "NHI103" in result.stdout

@@ -186,7 +186,12 @@ class _Pipeline:
             )
 
     def job_names(self) -> list[str]:
-        jobs = {str(k): v for k, v in self.doc.items() if isinstance(v, LMap) and k not in RESERVED}
+        # A job is named by a plain string key: a tagged key (`!Ref x:`) names nothing GitLab runs.
+        jobs = {
+            k: v
+            for k, v in self.doc.items()
+            if isinstance(k, str) and isinstance(v, LMap) and k not in RESERVED
+        }
         concrete = [job for name, job in jobs.items() if not name.startswith(".")]
         used = {p for job in jobs.values() for p in _parents(job)} | _referenced(self.doc)
         # `<<: *anchor` shares the template's very objects with the job that merges it.
