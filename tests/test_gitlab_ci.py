@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nhilint.config import Config
 from nhilint.discover import classify
 from nhilint.facts import Lifetime
 from nhilint.formats import SourceFile
 from nhilint.formats.gitlab_ci import extract
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 CI = ".gitlab-ci.yml"
 
@@ -182,10 +184,8 @@ def test_files_included_by_local_path_are_read_whatever_their_name(scan) -> None
     assert files == {"pipelines/deploy.yml", "templates/lint.yml"}
 
 
-def test_a_tagged_top_level_key_is_no_job_and_no_internal_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_tagged_top_level_key_is_no_job_and_no_internal_error(tmp_path: Path) -> None:
     """Found by the fuzzer: `!Ref variables:` made a key whose text named no job of the document."""
-    from .conftest import run_cli
-
     (tmp_path / ".gitlab-ci.yml").write_text(
         "!Ref variables:\n  AWS_DEFAULT_REGION: eu-west-1\n"
         "deploy:\n  stage: deploy\n  variables:\n    AWS_SECRET_ACCESS_KEY: $AWS_KEY\n"
