@@ -584,7 +584,10 @@ def scan(
     templates: dict[str, list[str]] = defaultdict(list)
     for skip in extraction.skipped:
         templates[skip.reason].append(skip.file)
+    beside = read_beside(extraction, sources)
     skipped = _merge(found.skipped, sources.skipped, templates)
+    skipped = {reason: [f for f in files if f not in beside] for reason, files in skipped.items()}
+    skipped = {reason: files for reason, files in skipped.items() if files}
     if context is not None:
         reported = {discover.relative(f, root) for f in narrow.files}
         findings = [f for f in findings if _about(f, reported)]
@@ -596,7 +599,8 @@ def scan(
     return ScanResult(
         findings=findings,
         rules={rid: c for rid, c in checks.items() if ran.enabled(rid)},
-        files_scanned=len(sources.files) + len(sources.problems),  # templates too: read for secrets
+        # templates too (read for secrets), and policy files read beside a unit (judged as its part)
+        files_scanned=len(sources.files) + len(sources.problems) + len(beside),
         root=str(root),
         baseline_stale=stale,
         skipped=skipped,
@@ -616,6 +620,18 @@ def _judged_by_own_config(findings: list[Finding], ctx: rules.RuleContext) -> li
             finding.severity = config.severity.get(finding.rule_id, finding.severity)
             kept.append(finding)
     return kept
+
+
+def read_beside(extraction: Extraction, sources: Sources) -> set[str]:
+    """The files a format read beside a unit (`file("policies/x.json")`) that are not scanned files
+    themselves, by path from the scan root: they are scanned too, and a finding may sit in one."""
+    scanned = {f.rel for f in sources.files} | {p.loc.file for p in sources.problems}
+    beside = set()
+    for read in extraction.reads:
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(read.source), read.name))
+        if read.state not in ("missing", "too-large") and not rel.startswith(("/", "../")):
+            beside.add(rel)
+    return beside - scanned
 
 
 def _merge(*groups: dict[str, list[str]]) -> dict[str, list[str]]:
