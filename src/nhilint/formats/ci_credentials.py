@@ -52,7 +52,10 @@ def key_cloud(name: str, action_cloud: str = "", vendor: str = "") -> str | None
     cloud = _cloud_of(w) or action_cloud
     # AWS: access key id, secret access key, aws access key / secret key / key id.
     if _has(w, "secret", "access", "key") or _has(w, "access", "key", "id"):
-        return cloud or ("" if _OTHER_VENDORS & {*w, *words(vendor)} else "aws")
+        if cloud:
+            return cloud
+        other = _OTHER_VENDORS & {*w, *words(vendor)} or _named_owner(w)
+        return "" if other else "aws"
     if cloud == "aws" and (_has(w, "access", "key") or _has(w, "secret", "key") or _has(w, "key", "id")):
         return "aws"
     if _OTHER_VENDORS & {*w, *words(vendor)} and any(
@@ -85,6 +88,26 @@ def key_cloud(name: str, action_cloud: str = "", vendor: str = "") -> str | None
     if cloud == "aws" and w[-1:] in (["credentials"], ["creds"]):
         return "aws"
     return None
+
+
+# Words that qualify a key (its environment, its user, the tool that passes it) without naming whose
+# key it is: `PROD_ACCESS_KEY_ID`, `CI_DEPLOY_SECRET_ACCESS_KEY` stay AWS's.
+_QUALIFIERS = frozenset(
+    {"prod", "production", "prd", "staging", "stage", "stg", "dev", "develop", "development", "test",
+     "testing",
+     "qa", "uat", "preview", "sandbox", "live", "release", "ci", "cd", "deploy", "deployer", "deployment",
+     "github", "gh", "gitlab", "actions", "action", "input", "inputs", "my", "the", "default", "main", "app",
+     "iam", "user", "bot", "admin", "root", "build", "infra", "ops", "tf", "terraform", "var", "env",
+     "secret", "secrets", "access", "key", "id", "new", "old", "primary", "backup", "upload", "publish"}
+)  # fmt: skip
+
+
+def _named_owner(w: list[str]) -> bool:
+    """Whether a word before the key words names whose key it is (`SENTRY_ACCESS_KEY_ID`,
+    `cloudflare_secret_access_key`): another vendor's or an application's key in AWS's words, so the
+    name says a key but not that it is AWS's. Environment and role words are no owner."""
+    start = next(i for i in range(len(w)) if w[i : i + 2] in (["secret", "access"], ["access", "key"]))
+    return any(word not in _QUALIFIERS and not word.isdigit() and len(word) > 1 for word in w[:start])
 
 
 def _cloud_of(w: list[str]) -> str:
