@@ -28,6 +28,8 @@ CLOUD_ENV = {
 }  # fmt: skip
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _SECRET_REF = re.compile(r"(?<![\w.])secrets(?:\.([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
+# `vars.X`: a configuration variable, plain text that anyone with read access to the repository sees
+_VARS_REF = re.compile(r"(?<![\w.])vars(?:\.([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
 _ENV_REF = re.compile(r"(?<![\w.])env(?:\.([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
 _ALL_SECRETS = re.compile(r"toJSON\(\s*secrets\s*\)", re.I)
 _AWS_ACTION = re.compile(r"(?:^|/)configure-aws-credentials(?:/[^@]*)?@", re.I)
@@ -168,6 +170,12 @@ class _Job:
         if method == "federated":
             self.federates = True
         secrets = [n for n in secret_refs(value) if n != "*"] if isinstance(value, str) else []
+        plain = config_vars(value) if isinstance(value, str) else []
+        if plain:
+            detail += (
+                f", from the plain configuration variable `vars.{plain[0]}`, which anyone who can read"
+                " the repository sees (worse than a secret)"
+            )
         return CiAuth(
             loc=self.file.loc(*pos),
             ci="github",
@@ -183,13 +191,15 @@ class _Job:
         if not isinstance(env, LMap):
             return
         from_secrets = {str(k) for k, v in env.items() if isinstance(v, str) and self.from_secrets(v)}
+        stored = from_secrets | {str(k) for k, v in env.items() if isinstance(v, str) and config_vars(v)}
         for key, value in env.items():
             if not isinstance(value, str):
                 continue
             cloud = CLOUD_ENV.get(str(key).upper())
             if cloud and static_value(str(key), value):
-                yield self.auth(cloud, "static", env.kpos(key), f"`{where}.{key}`")
-            elif cloud is None and str(key) in from_secrets:
+                plain = value if config_vars(value) else None  # said in the message
+                yield self.auth(cloud, "static", env.kpos(key), f"`{where}.{key}`", plain)
+            elif cloud is None and str(key) in stored:
                 found = input_key_cloud(uses, str(key)) if uses else key_cloud(str(key))
                 if found is not None:
                     yield self.auth(found, "static", env.kpos(key), f"`{where}.{key}`", value)
@@ -216,9 +226,10 @@ class _Job:
                 return
 
     def key_inputs(self, uses: str, inputs: LMap, section: str = "with") -> Iterator[CiAuth]:
-        """Inputs of an action or reusable workflow that carry a cloud key from a secret."""
+        """Inputs of an action or reusable workflow that carry a cloud key from a secret or a
+        configuration variable."""
         for key, value in inputs.items():
-            if not isinstance(value, str) or not self.from_secrets(value):
+            if not isinstance(value, str) or not (self.from_secrets(value) or config_vars(value)):
                 continue
             cloud = input_key_cloud(uses, str(key))
             if cloud is not None:
@@ -357,6 +368,11 @@ def secret_refs(text: str) -> list[str]:
             found.append("*")
         found += [a or b for a, b in _SECRET_REF.findall(expr)]
     return found
+
+
+def config_vars(value: str) -> list[str]:
+    """The configuration variables (`vars.X`) the expressions of `value` read."""
+    return [a or b for expr in _EXPR.findall(value) for a, b in _VARS_REF.findall(expr)]
 
 
 def static_value(name: str, value: str) -> bool:
