@@ -31,7 +31,7 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             "NHI101",
             value.loc,
-            f"{detection.kind} hardcoded in `{value.path}` of {holder.name} "
+            f"{detection.kind} hardcoded in `{value.path}`{_of(holder.name, value.loc.file)} "
             f"(value {secrets.redact(value.value[detection.start : detection.end] or value.value)}): "
             "revoke it and load it at run time instead.",
             identity=holder,
@@ -55,6 +55,12 @@ LONG_LIVED_KEYS = {
         "terraform-azure",
     ),
 }
+
+
+def _of(holder: str, file: str) -> str:
+    """` of aws_ssm_parameter.x`: the resource holding the value; nothing when that is only the file
+    (every report already shows the finding's file)."""
+    return "" if holder == file else f" of {holder}"
 
 
 @rule("NHI102")
