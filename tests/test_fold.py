@@ -255,11 +255,32 @@ def test_findings_in_a_tests_directory_are_notes_that_never_fail(tmp_path: Path)
 
 
 def test_a_credential_in_a_tests_directory_keeps_its_level(tmp_path: Path) -> None:
+    """The literal keys (NHI101) keep their level and speak for the provider's note-level NHI105."""
     _write(tmp_path, {"tests/fixtures/providers.tf": PROVIDER_WITH_KEYS})
     code, document = _scan(tmp_path)
     [finding] = _active(document)
-    assert (finding["rule_id"], finding["severity"], finding["non_production"]) == ("NHI105", "error", False)
+    assert (finding["rule_id"], finding["severity"], finding["non_production"]) == ("NHI101", "error", False)
+    assert "NHI105" in finding["also"]
     assert code == 1
+
+
+def test_a_key_resource_in_a_test_setup_is_a_note(tmp_path: Path) -> None:
+    """An `aws_iam_access_key` in a module's integration-test setup mints a key only when someone
+    applies the test: it leaks nothing, so it does not fail every scan of the module."""
+    key = """\
+resource "aws_iam_user" "ci" {
+  name = "ci"
+}
+
+resource "aws_iam_access_key" "ci" {
+  user = aws_iam_user.ci.name
+}
+"""
+    _write(tmp_path, {"test/setup/iam.tf": key})
+    code, document = _scan(tmp_path)
+    levels = {(f["rule_id"], f["severity"]) for f in _active(document)}
+    assert ("NHI102", "note") in levels
+    assert code == 0
 
 
 def test_a_path_the_user_names_is_production(tmp_path: Path) -> None:

@@ -158,9 +158,11 @@ kustomization's `namespace:`, as `kustomize build` would give it (identity names
 Code under a directory named in `non-production-paths` (by default `test`, `tests`, `testdata`,
 `test-data`, `e2e`, `fixtures`, `examples`, `example`, `samples`, `sample`, `docs`) is not what is
 deployed: its findings are reported as notes that never fail the scan, whatever `fail-on` says, and
-the summary counts them (`non_production` in [JSON](json-output.md)). Credentials are the exception:
-a hardcoded credential (NHI101), a long-lived key resource (NHI102) or a provider's static keys
-(NHI105) keep their level, because a real key committed to a test file is leaked all the same.
+the summary counts them (`non_production` in [JSON](json-output.md)). Hardcoded credentials are the
+exception: NHI101 keeps its level, because a real key committed to a test file is leaked all the
+same (a provider block with literal keys therefore still fails, through its NHI101). A key resource
+(NHI102) or a provider reading keys from a variable (NHI105) leaks nothing until someone applies
+that test configuration, so they are notes there like the rest.
 What production deploys is production wherever it lives: a Terraform local module a production
 module calls (`source = "./examples/admin"`), a GitLab file a production pipeline includes, the
 `resources:` of a production kustomization (each transitively), and a finding with a related

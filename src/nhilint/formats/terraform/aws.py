@@ -594,13 +594,17 @@ def _grants(module: Module) -> Iterator[Fact]:
                 )
     for role in module.resources("aws_iam_role"):
         raw = role.raw("managed_policy_arns")
-        for i, item in enumerate(_items(raw)):
-            yield from _grant(module, role, item, role.pos_loc(raw.ipos(i)), role.address, "role")
+        value = role.get("managed_policy_arns")  # a module's list comes from its caller's arguments
+        for i, item in enumerate(_items(value)):
+            where = role.pos_loc(raw.ipos(i)) if value is raw else role.attr_loc("managed_policy_arns")
+            yield from _grant(module, role, item, where, role.address, "role")
     for resource in module.resources("aws_iam_role_policy_attachments_exclusive"):
         raw = resource.raw("policy_arns")
+        value = resource.get("policy_arns")
         grantee = _target(module, resource, "role_name", "aws_iam_role")
-        for i, item in enumerate(_items(raw)):
-            yield from _grant(module, resource, item, resource.pos_loc(raw.ipos(i)), grantee, "role")
+        for i, item in enumerate(_items(value)):
+            where = resource.pos_loc(raw.ipos(i)) if value is raw else resource.attr_loc("policy_arns")
+            yield from _grant(module, resource, item, where, grantee, "role")
 
 
 # --- credentials, providers, workloads, secrets ----------------------------------------------
