@@ -63,6 +63,12 @@ def ci_variable_cause(name: str) -> str:
     return f"ci-variable:{name}"
 
 
+def ci_key_pair_cause(secrets: list[str]) -> str:
+    """The stored secrets one CI login reads together (an AWS key id and its secret key): shared
+    across workflows, they are one credential shared, so one NHI403."""
+    return "ci-key-pair:" + "+".join(sorted(s.upper() for s in secrets))
+
+
 def literal_cause(ctx: RuleContext, value: StringValue) -> str | None:
     """The root cause a hardcoded credential (NHI101) shares with another rule's finding, if any."""
     from nhilint.facts import CiAuth, CiSecretUse

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from nhilint.facts import CiAuth, CiSecretUse, StringValue, TokenScope
 from nhilint.findings import Finding, IdentityRef, Related
-from nhilint.fold import ci_login_cause, ci_variable_cause
+from nhilint.fold import ci_key_pair_cause, ci_login_cause, ci_variable_cause
 from nhilint.rules import RuleContext, rule
 
 CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
@@ -254,7 +254,23 @@ def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
     from nhilint.secrets import is_credential_name
 
     # secrets a workflow gives to a cloud key input or variable are keys whatever their names say
-    keys = {s.upper() for a in ctx.of(CiAuth) if a.ci == "github" and a.method == "static" for s in a.secrets}
+    logins = [a for a in ctx.of(CiAuth) if a.ci == "github" and a.method == "static"]
+    keys = {s.upper() for a in logins for s in a.secrets}
+    # The cloud keys a job that logs in with stored keys reads together (an AWS key id and its secret
+    # key) are one credential: shared, they are one finding.
+    logged_in = {(a.loc.file, a.job) for a in logins}
+    job_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for use in ctx.of(CiSecretUse):
+        name = use.secret.upper()
+        if (
+            use.ci == "github"
+            and (use.loc.file, use.job) in logged_in
+            and (name in CLOUD_ENV or name in keys)
+        ):
+            job_keys[(use.loc.file, use.job)].add(name)
+    pairs = {
+        s: ci_key_pair_cause(sorted(names)) for names in job_keys.values() if len(names) > 1 for s in names
+    }
     uses: dict[str, list[CiSecretUse]] = defaultdict(list)
     for use in ctx.of(CiSecretUse):
         name = use.secret.upper()
@@ -277,4 +293,5 @@ def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
             identity=IdentityRef("CI secret", first.secret),
             fix="github-actions-shared",
             related=[Related(u.loc, f"`{first.secret}` used by {_job(u.ci, u.job)}") for u in found[1:]],
+            cause=pairs.get(first.secret.upper()),
         )
