@@ -414,7 +414,6 @@ def _oidc_problem(federated: str, conditions: list[Condition]) -> tuple[str, Con
     provider, issuer, unit = found
     host = issuer.split("://", 1)[-1]
     subs = [c for c in conditions if c.key.lower().endswith(":sub") and _key_host(c.key, host)]
-    auds = [c for c in conditions if c.key.lower().endswith((":aud", ":amr")) and _key_host(c.key, host)]
     if not subs:
         return f"every {provider} token from {host} (no `sub` condition), so any {unit} on that issuer", None
     for condition in subs:
@@ -425,15 +424,16 @@ def _oidc_problem(federated: str, conditions: list[Condition]) -> tuple[str, Con
                 f"{provider} tokens of more than one {unit} (`sub` {condition.operator} {shown})",
                 condition,
             )
-    if not auds:
-        return f"{provider} tokens minted for any audience (no `aud` condition)", subs[0]
+    # No `aud` check: STS itself accepts only tokens whose audience is in the OIDC provider's client
+    # ID list, so a trust without an `aud` condition is not open to other audiences.
     return None
 
 
 def _key_host(key: str, host: str) -> bool:
-    """Whether a condition key `<issuer>:sub` belongs to the issuer (an unresolved issuer matches any)."""
+    """Whether a condition key `<issuer>:sub` belongs to the issuer (an unresolved issuer, in the
+    principal or in the key itself, `${aws_iam_openid_connect_provider.ci.url}:sub`, matches any)."""
     prefix = key.rsplit(":", 1)[0].lower()
-    return "${" in host or prefix in host.lower() or host.lower() in prefix
+    return "${" in host or "${" in prefix or prefix in host.lower() or host.lower() in prefix
 
 
 # --- who a role is for ---------------------------------------------------------------------------
