@@ -76,6 +76,16 @@ class Expr:
     refs: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, eq=False)
+class Conditional(Expr):
+    """`condition ? if_true : if_false` with its parts parsed. Still an `Expr` (unknown) to every
+    consumer that does not look inside; equal and hashed by its text, as an `Expr` is."""
+
+    condition: Any = None
+    if_true: Any = None
+    if_false: Any = None
+
+
 @dataclass(frozen=True)
 class Call:
     """A function call (`jsonencode({...})`, `merge(a, b)`, `file("p.json")`) with parsed args."""

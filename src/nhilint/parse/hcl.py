@@ -11,7 +11,8 @@ that parsed, plus the errors). Values become plain Python where the source is a 
 * templates that interpolate -> `Expr(text=<source as written, quotes or heredoc markers included>)`
 * objects -> `LMap` (keys: identifier or string value, else the key's source such as `(var.k)`),
   tuples -> `LSeq`, function calls -> `Call` with parsed args
-* everything else (traversals, operators, conditionals, for, splat) -> `Expr`
+* `c ? a : b` -> `Conditional` (an `Expr` with its three parts parsed)
+* everything else (traversals, operators, for, splat) -> `Expr`
 
 `Expr.refs` lists each traversal the value mentions, cut at the first index or splat
 (`aws_iam_role.r[0].arn` -> `aws_iam_role.r`); names bound by a `for` are left out.
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from nhilint.parse import ParseError, TooComplex
 from nhilint.secrets import redact_snippet
-from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
+from nhilint.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -248,6 +249,8 @@ class _Converter:
             return self._template(node.named_children[0])
         if kind == "function_call":
             return self._call(node)
+        if kind == "conditional":
+            return self._conditional(node)
         if kind == "operation":
             number = self._negative_number(node)
             return self._expr(node) if number is None else number
@@ -344,6 +347,13 @@ class _Converter:
             if item.type not in ("tuple_start", "tuple_end", "comment"):
                 result.push(self.value(item), self.pos(item))
         return result
+
+    def _conditional(self, node: Node) -> Expr:
+        parts = [c for c in node.named_children if c.type != "comment"]
+        if len(parts) != 3:  # a broken conditional: unknown
+            return self._expr(node)
+        condition, if_true, if_false = (self.value(p) for p in parts)
+        return Conditional(self.text(node), _refs(node, self), condition, if_true, if_false)
 
     def _call(self, node: Node) -> Call:
         name = node.named_children[0]

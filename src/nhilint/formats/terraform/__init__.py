@@ -25,7 +25,8 @@ from nhilint.tree import Block, Call, LMap, LSeq, Pos
 __all__ = ["extract", "Module", "Resource"]
 
 
-_HELPERS = frozenset({"module", "documents", "functions", "instances", "calls"})  # not providers
+# not providers
+_HELPERS = frozenset({"module", "documents", "functions", "instances", "calls", "conditional"})
 
 
 @cache

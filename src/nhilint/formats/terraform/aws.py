@@ -26,6 +26,7 @@ from nhilint.facts import (
     Via,
     Workload,
 )
+from nhilint.formats.terraform import conditional
 from nhilint.formats.terraform.documents import SideDocument, side_document
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
@@ -235,8 +236,24 @@ class _Documents:
         policy: str,
         seen: frozenset[str] = frozenset(),
     ) -> list[PolicyStatement]:
-        """The statements of the document in `resource.attr`, in whatever form it is written."""
-        raw = resource.raw(attr)
+        """The statements of the document in `resource.attr`, in whatever form it is written (both
+        branches of a conditional whose condition is unknown)."""
+        return [
+            statement
+            for raw in conditional.branches(self.module, resource.raw(attr))
+            for statement in self._written(resource, attr, raw, kind, identity, policy, seen)
+        ]
+
+    def _written(
+        self,
+        resource: Resource,
+        attr: str,
+        raw: Any,
+        kind: str,
+        identity: str | None,
+        policy: str,
+        seen: frozenset[str],
+    ) -> list[PolicyStatement]:
         ref = reference(raw)
         if ref in self._data and ref not in seen:
             return self.data_statements(self._data[ref], kind, identity, policy or ref, seen | {ref})
@@ -277,7 +294,7 @@ class _Documents:
 
         return list(
             iam.statements(
-                doc,
+                conditional.expand_statements(self.module, doc) if isinstance(doc, LMap) else doc,
                 locate,
                 lambda v: render(self.module, v),
                 policy_kind=kind,

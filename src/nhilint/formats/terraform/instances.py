@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nhilint.formats.terraform.functions import MAX_STRING
 from nhilint.parse import decimal
-from nhilint.tree import Block, Call, Expr, LMap, LSeq
+from nhilint.tree import Block, Call, Conditional, Expr, LMap, LSeq
 
 if TYPE_CHECKING:
     from nhilint.formats import SourceFile
@@ -181,6 +181,9 @@ def _bind(value: Any, bindings: Bindings) -> Any:
         return seq
     if isinstance(value, Call):
         return Call(value.name, tuple(_bind(a, bindings) for a in value.args), value.text)
+    if isinstance(value, Conditional):
+        parts = (_bind(p, bindings) for p in (value.condition, value.if_true, value.if_false))
+        return Conditional(value.text, value.refs, *parts)
     if isinstance(value, Expr) and _uses(value, tuple(bindings)):
         text = value.text.strip()
         if _TRAVERSAL.match(text):

@@ -2,8 +2,9 @@
 
 Resolution is deliberately small: `var.x` (tfvars over defaults), `local.x`, `merge()` of maps,
 `jsonencode()`, string templates and the functions of `functions` (a string only partly known stays
-a template `Expr`). Anything else stays an `Expr` or `Call`, which every consumer treats as unknown:
-an unknown value is never a finding by itself.
+a template `Expr`), and `c ? a : b` whose condition resolves to a bool. Anything else stays an
+`Expr` or `Call`, which every consumer treats as unknown: an unknown value is never a finding by
+itself (a conditional whose condition is unknown is "one of its branches": `conditional.variants`).
 
 Resolution is memoised (each expression and each map is resolved once, and the result is shared)
 and every value a reference resolves to counts its size against the module's `Budget`, as a YAML
@@ -22,7 +23,7 @@ from nhilint.facts import Loc
 from nhilint.formats import SideRead, SideText, SourceFile, numbered_lines, read_beside
 from nhilint.formats.terraform import functions
 from nhilint.parse import Budget, ParseError, TooComplex, decimal
-from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
+from nhilint.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
 
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
 # References resolved through references: real modules chain a handful; past this the module is
@@ -259,6 +260,11 @@ class Module:
         return self._resolved[key]
 
     def _resolve_once(self, value: Expr | Call, depth: int) -> Any:
+        if isinstance(value, Conditional):
+            condition = self.resolve(value.condition, depth + 1)
+            if isinstance(condition, bool):
+                return self.resolve(value.if_true if condition else value.if_false, depth + 1)
+            return value
         if isinstance(value, Expr):
             found = self._resolve_traversal(value, depth)
             if found is value and value.text.lstrip().startswith('"'):
