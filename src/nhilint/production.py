@@ -7,8 +7,11 @@ the scan. Credentials are the exception: a real key committed to a test file is 
 
 What production deploys is production wherever it lives: a file a production file pulls in (a
 Terraform local module, a GitLab `include: local`, a kustomization's resources), transitively, and
-a finding with a related location in production (a module judged for a production caller) keep
-their level. Otherwise `source = "./examples/admin"` would make a deployed admin role a note.
+a finding with a related location in production keep their level. Otherwise
+`source = "./examples/admin"` would make a deployed admin role a note. A finding judged for one
+caller (a reusable module's role judged with the values one module call passes) takes that caller's
+status instead of its own file's: the module's finding for an `examples/` call is a note, the one
+for a root module's call keeps its level.
 
 Only segments *below* the scanned path count, so a path the user names is judged as production:
 `nhilint scan fixtures/insecure` judges the sample repository, `nhilint scan .` treats the repository's
@@ -51,10 +54,27 @@ def lower(
     for finding in findings:
         if finding.rule_id in CREDENTIAL_RULES:
             continue
-        places = [finding.loc.file, *(r.loc.file for r in finding.related)]
+        places = _judged_places(finding, deploys or {})
         if all(in_test_path(rel) and not _reached(rel, deployed) for rel in places):
             finding.severity = "note"
             finding.non_production = True
+
+
+def _judged_places(finding: Finding, deploys: Mapping[str, list[str]]) -> list[str]:
+    """The files whose production status is the finding's: its own and its related locations', where
+    a file that a related one deploys (a module judged with that call's values), transitively, gives
+    way to its caller: a reusable module's finding for an `examples/` call is the example's."""
+    related = [r.loc.file for r in finding.related]
+    own, seen = finding.loc.file, {finding.loc.file}
+    while caller := next((r for r in related if r not in seen and _deploys(deploys, r, own)), None):
+        own = caller
+        seen.add(caller)
+    return [own, *(r for r in related if r not in seen)]
+
+
+def _deploys(deploys: Mapping[str, list[str]], caller: str, rel: str) -> bool:
+    """Whether `caller` names the file `rel` or its directory among what it deploys."""
+    return _reached(rel, {posixpath.normpath(t) for t in deploys.get(caller, [])})
 
 
 def _deployed_by_production(
