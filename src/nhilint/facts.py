@@ -206,6 +206,8 @@ class Grant(Fact):
     permissions_loc: Loc | None = None
     via: list[Via] = field(default_factory=list)
     origin: str = ""  # where the role is named when not here, for messages: "parameter X's default"
+    # Kubernetes: the bound role as its RbacRule facts name it (`namespace/name` for a Role)
+    role_ref: str = ""
 
 
 @dataclass(slots=True)
@@ -227,7 +229,8 @@ class RbacRule(Fact):
 
     `role_loc` is where the role is named (the rules of one role share it); `aggregate_to` lists the
     built-in roles for people (`view`, `edit`, `admin`) the ClusterRole is aggregated into by its
-    `rbac.authorization.k8s.io/aggregate-to-*` labels.
+    `rbac.authorization.k8s.io/aggregate-to-*` labels. `resource_names` are the objects the rule
+    is limited to (`resourceNames`; empty: every object, as Kubernetes reads it, and when unknown).
     """
 
     role: str = ""
@@ -237,6 +240,7 @@ class RbacRule(Fact):
     api_groups: list[str] = field(default_factory=list)
     role_loc: Loc | None = None
     aggregate_to: list[str] = field(default_factory=list)
+    resource_names: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

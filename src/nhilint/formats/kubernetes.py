@@ -544,6 +544,7 @@ def role(m: Manifest) -> Iterator[Fact]:
                 api_groups=_strings(item.get("apiGroups")),
                 role_loc=m.loc(m.meta.kpos("name")),
                 aggregate_to=aggregated_to(labels) if cluster else [],
+                resource_names=_strings(item.get("resourceNames")),
             )
 
 
@@ -571,6 +572,7 @@ def binding(m: Manifest) -> Iterator[Fact]:
             grantee_kind=grantee_kind,
             scope=scope,
             identity=identity,
+            role_ref=ref["name"] if ref.get("kind") == "ClusterRole" else f"{m.namespace}/{ref['name']}",
         )
 
 

@@ -106,11 +106,31 @@ def _role_name(rbac: RbacRule) -> str:
     return rbac.role.split(" (from ", 1)[0]  # without the `helm template` source it was rendered from
 
 
+# Core objects that hold no credentials: a role that only reads named ones (kube-public's
+# `cluster-info` ConfigMap) publishes them by design, as the discovery roles do.
+PUBLIC_READABLE = frozenset({"configmaps", "endpoints", "namespaces", "services"})
+
+
+def _reads_named_public_objects(items: list[RbacRule]) -> bool:
+    """Whether a role defined in the scan only gets, lists or watches named `PUBLIC_READABLE` objects."""
+    return bool(items) and all(
+        r.resource_names
+        and r.resources
+        and set(r.api_groups) == {""}
+        and set(r.verbs) <= READ_VERBS
+        and set(r.resources) <= PUBLIC_READABLE
+        for r in items
+    )
+
+
 @rule("NHI207")
 def cluster_admin_binding(ctx: RuleContext) -> Iterator[Finding]:
     # A discovery role the scan itself (re)writes is judged like any other: its rules are no longer
     # the read-only ones Kubernetes ships.
     rewritten = {_role_name(r) for r in ctx.of(RbacRule) if r.cluster_scoped}
+    rules_of: dict[str, list[RbacRule]] = {}
+    for item in ctx.of(RbacRule):
+        rules_of.setdefault(_role_name(item), []).append(item)
     for grant in ctx.of(Grant):
         if grant.platform != "kubernetes":
             continue
@@ -120,6 +140,8 @@ def cluster_admin_binding(ctx: RuleContext) -> Iterator[Finding]:
             grant.grantee in EVERYONE_GROUPS or grant.grantee.startswith("system:serviceaccounts:")
         ):
             if grant.role in DISCOVERY_ROLES and grant.role not in rewritten:
+                continue
+            if _reads_named_public_objects(rules_of.get(grant.role_ref, [])):
                 continue
             message = (
                 f"role `{grant.role}` is bound to the group {grant.grantee}, so every such identity gets it"
@@ -209,6 +231,12 @@ ESCALATION_GRANTS = (
 )
 
 
+# Limited by `resourceNames`, these act on the named objects only: minting tokens of named
+# ServiceAccounts (whose own power is judged where they are bound) and reading named Secrets are the
+# narrow forms Kubernetes offers, not escalation.
+NARROWED_BY_NAME = frozenset({"serviceaccounts/token", "secrets"})
+
+
 def _names(resources: list[str], resource: str) -> bool:
     """`resources` lists `resource` itself or all subresources of its base (`pods/*`)."""
     return resource in resources or f"{resource.split('/')[0]}/*" in resources
@@ -235,6 +263,7 @@ def rbac_problems(rbac: RbacRule) -> tuple[list[str], bool]:
             and allowed
             and _names(rbac.resources, resource)
             and (rbac.cluster_scoped or not cluster_only)
+            and not (rbac.resource_names and resource in NARROWED_BY_NAME)
         ):
             granted = sorted(verbs if wanted is None or "*" in verbs else wanted & verbs)
             problems.append(f"{', '.join(f'`{v}`' for v in granted)} on `{resource}` ({what})")

@@ -193,6 +193,7 @@ def _roles(module: Module) -> Iterator[Fact]:
                 api_groups=_strings(module, item.attrs.get("api_groups")),
                 role_loc=resource.loc,
                 aggregate_to=aggregated_to(labels),
+                resource_names=_strings(module, item.attrs.get("resource_names")),
             )
 
 
@@ -204,6 +205,8 @@ def _bindings(module: Module) -> Iterator[Fact]:
             continue
         cluster = resource.type.startswith("kubernetes_cluster_role_binding")
         namespace = _namespace(module, _meta(resource))
+        to_cluster_role = ref is not None and module.resolve(ref.attrs.get("kind")) == "ClusterRole"
+        role_ref = role if to_cluster_role else f"{namespace}/{role}"
         for subject in resource.block.children("subject"):
             kind, raw_name = module.resolve(subject.attrs.get("kind")), subject.attrs.get("name")
             name = _text(module, raw_name)
@@ -225,6 +228,7 @@ def _bindings(module: Module) -> Iterator[Fact]:
                 grantee_kind=grantee_kind,
                 scope="cluster" if cluster else "namespace",
                 identity=identity,
+                role_ref=role_ref,
             )
 
 
