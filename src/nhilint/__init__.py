@@ -1,3 +1,6 @@
 """nhilint: stop risky non-human identities before they are deployed."""
 
-__version__ = "0.1.0"
+try:  # written from the git tag when the package is built or installed (pyproject.toml [tool.hatch.version])
+    from nhilint._version import __version__
+except ImportError:  # a source tree that was never built or installed
+    __version__ = "0+unknown"
