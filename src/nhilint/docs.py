@@ -166,7 +166,10 @@ that test configuration, so they are notes there like the rest.
 What production deploys is production wherever it lives: a Terraform local module a production
 module calls (`source = "./examples/admin"`), a GitLab file a production pipeline includes, the
 `resources:` of a production kustomization (each transitively), and a finding with a related
-location in production (a module judged for a production caller) keep their level.
+location in production (a module judged for a production caller) keep their level. The reverse
+holds too: a finding a reusable module gets for one call (the role it declares, judged with the tags
+or policy that call passes) takes that caller's status, not the module file's: the module's finding
+for a call under `examples/` is a note, the one for a root module's call keeps its level.
 
 A name matches a whole directory name, case-insensitively (`contests/` is not `tests/`), and only
 *below the path you scan*: `nhilint scan .` treats a repository's `tests/` as test data, while

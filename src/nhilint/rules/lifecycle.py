@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
-from nhilint import iam
+from nhilint import iam, releases
 from nhilint.facts import (
     Credential,
     Identity,
@@ -51,12 +51,7 @@ def people(ctx: RuleContext) -> set[str]:
 
 def _charts_in_scan(ctx: RuleContext) -> set[str]:
     """Charts whose templates are in the scan (Helm's layout: `<chart>/templates/...`)."""
-    charts = set()
-    for file, fmt in ctx.formats.items():
-        parts = file.split("/")
-        if fmt == "helm-template" and "templates" in parts[1:-1]:
-            charts.add(parts[parts.index("templates", 1) - 1])
-    return charts
+    return releases.charts_in_scan(ctx.formats)
 
 
 def _deployed_by(ctx: RuleContext) -> dict[str, list[Kustomize]]:
@@ -104,52 +99,59 @@ def _labels(
     return {**(common or {}), **own}
 
 
-def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[str, list[Identity]]]:
+def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[tuple[str, str], list[Identity]]]:
     """The machine identities whose tags are known, one by one, and those rendered from a chart
-    that is not in the repository, by chart and in file order: their labels are upstream's choice."""
+    that is not in the repository or from a third-party release (nhilint.releases), by chart or
+    release and in file order: their labels are upstream's choice."""
     persons = people(ctx)
     charts = _charts_in_scan(ctx)
     own: list[Identity] = []
-    upstream: dict[str, list[Identity]] = defaultdict(list)
+    upstream: dict[tuple[str, str], list[Identity]] = defaultdict(list)
     by_target = _deployed_by(ctx)
     for declared in sorted(ctx.of(Identity), key=lambda i: (i.loc.file, i.loc.line, i.loc.col)):
         identity = _kustomized(declared, by_target)
         if not identity.tags_known or (identity.provider == "aws" and identity.address in persons):
             continue
-        if identity.chart and identity.chart not in charts:
-            upstream[identity.chart].append(identity)
+        origin = releases.upstream(declared, charts)  # its own labels, not a kustomization's
+        if origin:
+            upstream[origin].append(identity)
         else:
             own.append(identity)
     return own, upstream
 
 
 def _rendered(
-    ctx: RuleContext, rule_id: str, upstream: dict[str, list[Identity]], missing: str
+    ctx: RuleContext, rule_id: str, upstream: dict[tuple[str, str], list[Identity]], missing: str
 ) -> Iterator[Finding]:
     """One note per chart for the rendered identities that lack `missing` (owner, expiry), at the
     first one (in file order), with the others as related locations: `helm template --output-dir`
     writes one file per template, so a chart's ServiceAccounts are often spread over many files."""
-    for chart, identities in sorted(upstream.items()):
+    for (origin, chart), identities in sorted(upstream.items()):
         first, *others = identities
         keys = " or ".join(getattr(ctx.config_at(first.loc), f"{missing}_keys"))
         files = len({i.loc.file for i in identities})
+        where = "not in this repository" if origin == "chart" else "rendered upstream"
         who = (
-            f"ServiceAccount {first.name} of chart {chart} (not in this repository) has"
+            f"ServiceAccount {first.name} of {origin} {chart} ({where}) has"
             if not others
-            else f"{len(identities)} ServiceAccounts of chart {chart} (not in this repository"
+            else f"{len(identities)} ServiceAccounts of {origin} {chart} ({where}"
             + (f", in {files} files" if files > 1 else "")
             + f"), {first.name} first, have"
+        )
+        how = (
+            "through the chart's values (common labels) where you install it"
+            if origin == "chart"
+            else "where you deploy it (labels in the kustomization that lists it)"
         )
         yield ctx.finding(
             rule_id,
             first.tags_loc or first.loc,
-            f"{who} no {missing} ({keys} label): set it through the chart's values (common labels) "
-            "where you install it.",
-            identity=IdentityRef("helm_chart", chart),
+            f"{who} no {missing} ({keys} label): set it {how}.",
+            identity=IdentityRef("helm_chart" if origin == "chart" else "release", chart),
             fix=_fix(ctx, first),
             severity="note",
             related=[Related(i.tags_loc or i.loc, f"ServiceAccount {i.name}") for i in others],
-            cause=lifecycle_cause("helm_chart", chart),
+            cause=lifecycle_cause("helm_chart" if origin == "chart" else "release", chart),
             clause=f"no {missing} ({keys} label)",
         )
 
@@ -222,7 +224,7 @@ def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
 @rule("NHI302")
 def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
     own, upstream = _judged(ctx)
-    lacking: dict[str, list[Identity]] = defaultdict(list)
+    lacking: dict[tuple[str, str], list[Identity]] = defaultdict(list)
     for chart, identities in upstream.items():
         for identity in identities:
             if _tag(identity, ctx.config_at(identity.loc).expiry_keys) is None and not identity.tags_open:
@@ -294,6 +296,7 @@ def _duration(seconds: int) -> str:
 @rule("NHI303")
 def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
     persons = people(ctx)
+    charts = _charts_in_scan(ctx)
     for lifetime in ctx.of(Lifetime):
         if lifetime.identity in persons:
             continue  # a person's session (SSO, MFA): not a machine credential
@@ -308,14 +311,18 @@ def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
         owner = ctx.identity(lifetime.identity)
         name = owner.name if owner else (lifetime.identity or "this credential")
         origin = f" by {lifetime.origin}" if lifetime.origin else ""
+        # a rendered third-party release's default (Istio's 12 h istio-token): a note, upstream's choice
+        upstream = releases.upstream(owner, charts) if owner else None
+        default = f" ({upstream[0]} {upstream[1]}'s default, rendered upstream)" if upstream else ""
         yield ctx.finding(
             "NHI303",
             lifetime.loc,
-            f"`{lifetime.setting}` of {name} is {found}{origin}, above the limit of {limit} s "
+            f"`{lifetime.setting}` of {name} is {found}{origin}{default}, above the limit of {limit} s "
             f"({_duration(limit)}): a stolen credential stays valid that long.",
             identity=owner or IdentityRef("credential", name),
             fix=f"{ctx.format_of(lifetime.loc)}-{lifetime.platform}" if lifetime.platform else None,
             related=lifetime.via,
+            severity="note" if upstream else None,
         )
 
 

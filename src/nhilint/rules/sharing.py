@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from nhilint import releases
 from nhilint.facts import Workload
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.rules import RuleContext, rule
@@ -48,12 +49,16 @@ def shared_identity(ctx: RuleContext) -> Iterator[Finding]:
         first = workloads[0]
         names = ", ".join(f"{w.kind} {w.name}" for w in workloads)
         name = declared.name if declared else key
+        # a rendered third-party release's own design (one controller identity): a note, upstream's choice
+        upstream = releases.upstream(declared, releases.charts_in_scan(ctx.formats)) if declared else None
         yield ctx.finding(
             "NHI402",
             declared.loc if declared else (first.identity_loc or first.loc),
-            f"identity {name} is used by {len(distinct)} workloads ({names}): a compromise of one is a "
-            "compromise of all; give each workload its own identity.",
+            f"identity {name} is used by {len(distinct)} workloads ({names})"
+            + (f", as {upstream[0]} {upstream[1]} (rendered upstream) ships them" if upstream else "")
+            + ": a compromise of one is a compromise of all; give each workload its own identity.",
             identity=declared or IdentityRef("identity", key),
             related=[Related(w.identity_loc or w.loc, f"{w.kind} {w.name} uses {name}") for w in workloads],
             fix=f"{ctx.format_of(first.loc)}-{first.platform}",
+            severity="note" if upstream else None,
         )
