@@ -69,6 +69,7 @@ resource "aws_iam_role_policy" "deploy" {
 
 
 def _findings(tmp_path: Path, text: str) -> list[tuple[str, int]]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "main.tf").write_text(text, encoding="utf-8")
     done = run_cli("scan", ".", "--format", "json", "--exit-zero", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -123,3 +124,107 @@ resource "aws_iam_policy" "deploy" {
 }
 """
     assert ("NHI201", 9) in _findings(tmp_path, text)
+
+
+MODULE_ROLE = """\
+variable "enable_github_oidc" {
+  type    = bool
+  default = false
+}
+
+variable "oidc_subjects" {
+  type    = list(string)
+  default = []
+}
+
+data "aws_iam_policy_document" "trust" {
+  dynamic "statement" {
+    for_each = var.enable_github_oidc ? [1] : []
+
+    content {
+      actions = ["sts:AssumeRoleWithWebIdentity"]
+      principals {
+        type        = "Federated"
+        identifiers = ["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]
+      }
+      dynamic "condition" {
+        for_each = length(var.oidc_subjects) > 0 ? [1] : []
+        content {
+          test     = "StringEquals"
+          variable = "token.actions.githubusercontent.com:sub"
+          values   = var.oidc_subjects
+        }
+      }
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = "ci"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+"""
+CALLER = """\
+module "ci_role" {
+  source             = "./modules/role"
+  enable_github_oidc = true
+  oidc_subjects      = %s
+}
+"""
+
+
+def _scan_call(tmp_path: Path, subjects: str) -> set[str]:
+    (tmp_path / "modules" / "role").mkdir(parents=True)
+    (tmp_path / "modules" / "role" / "main.tf").write_text(MODULE_ROLE, encoding="utf-8")
+    (tmp_path / "main.tf").write_text(CALLER % subjects, encoding="utf-8")
+    done = run_cli("scan", ".", "--format", "json", "--exit-zero", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    return {f["rule_id"] for f in json.loads(done.stdout)["findings"]}
+
+
+def test_a_comparison_decides_a_condition_the_caller_makes_known(tmp_path: Path) -> None:
+    # `length(var.oidc_subjects) > 0` is true for this call: the sub condition is there
+    assert "NHI205" not in _scan_call(tmp_path / "pinned", '["repo:example-org/site:ref:refs/heads/main"]')
+    assert "NHI205" in _scan_call(tmp_path / "open", "[]")
+
+
+def _compared(condition: str, type_: str) -> str:
+    """POLICY with `var.admin` replaced by a comparison of a variable of another type."""
+    return (
+        POLICY.replace('variable "admin"', 'variable "setting"')
+        .replace("var.admin ?", f"{condition} ?")
+        .replace("  type = bool\n", f"  type = {type_}\n")
+    )
+
+
+def test_operators_compare_known_values_as_terraform_does(tmp_path: Path) -> None:
+    prod = _compared('var.setting == "prod"', "string")
+    assert "NHI201" in {r for r, _ in _findings(tmp_path / "prod", prod % '  default = "prod"\n')}
+    assert "NHI201" not in {r for r, _ in _findings(tmp_path / "dev", prod % '  default = "dev"\n')}
+    # a number is never equal to a string (`1 == "1"` is false), and `!` negates a known bool
+    numeric = _compared('var.setting == "1"', "number")
+    assert "NHI201" not in {r for r, _ in _findings(tmp_path / "number", numeric % "  default = 1\n")}
+    negated = _compared("!var.setting", "bool")
+    assert "NHI201" in {r for r, _ in _findings(tmp_path / "negated", negated % "  default = false\n")}
+
+
+def _chain(levels: int) -> str:
+    """`*` behind `levels` conditionals, each offering another action: every branch is a variant."""
+    lines = ['variable "a" {}', "locals {", '  c0 = "*"']
+    lines += [f'  c{i} = var.a ? local.c{i - 1} : "s3:GetObjectVersion{i}"' for i in range(1, levels)]
+    lines += [
+        "}",
+        'resource "aws_iam_policy" "p" {',
+        '  name   = "p"',
+        "  policy = jsonencode({",
+        f'    Statement = [{{ Effect = "Allow", Resource = "*", Action = local.c{levels - 1} }}]',
+        "  })",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_many_conditionals_never_hide_a_wildcard_in_silence(tmp_path: Path) -> None:
+    assert "NHI201" in {rule for rule, _ in _findings(tmp_path / "some", _chain(20))}
+    # past the limit of variants the module is too complex to judge: NHI001, not a pass
+    assert "NHI001" in {rule for rule, _ in _findings(tmp_path / "too_many", _chain(80))}

@@ -352,8 +352,33 @@ class _Converter:
         parts = [c for c in node.named_children if c.type != "comment"]
         if len(parts) != 3:  # a broken conditional: unknown
             return self._expr(node)
-        condition, if_true, if_false = (self.value(p) for p in parts)
+        condition, if_true, if_false = self._condition(parts[0]), self.value(parts[1]), self.value(parts[2])
         return Conditional(self.text(node), _refs(node, self), condition, if_true, if_false)
+
+    def _condition(self, node: Node) -> Any:
+        """A condition with its operators kept as calls named by the operator (`length(var.x) > 0`
+        is `Call(">", (Call("length", ...), 0))`), so resolution can decide it; else its value."""
+        inner = node
+        while inner.type in ("expression", "operation") and inner.child_count == 1:
+            inner = inner.children[0]
+        if inner.type not in ("binary_operation", "unary_operation"):
+            return self.value(node)
+        children = [c for c in inner.children if c.type != "comment"]
+        at = next((i for i, c in enumerate(children) if not c.is_named), None)
+        if at is None:
+            return self.value(node)
+        sides = (
+            [children[:at], children[at + 1 :]] if inner.type == "binary_operation" else [children[at + 1 :]]
+        )
+        if not all(sides):
+            return self.value(node)
+        return Call(self.text(children[at]), tuple(self._operand(side) for side in sides), self.text(node))
+
+    def _operand(self, nodes: list[Node]) -> Any:
+        if len(nodes) == 1:
+            return self._condition(nodes[0])
+        text = self.data[nodes[0].start_byte : nodes[-1].end_byte].decode("utf-8", "replace")
+        return Expr(text, (_traversal(nodes, 0, self),) if nodes[0].type == "variable_expr" else ())
 
     def _call(self, node: Node) -> Call:
         name = node.named_children[0]

@@ -5,8 +5,8 @@ A policy statement is judged once per variant (each becomes its own `PolicyState
 conservative reading both ways: a rule that fires when some statement is risky fires when some
 branch is (`Action = var.admin ? "*" : "s3:GetObject"`), and a statement passes a rule that asks for
 a safeguard (a trust's `sub` condition) only when every branch has it. A condition that resolves
-to a bool picks its branch. Past `MAX_VARIANTS` the conditionals stay unknown, as any other
-expression Terraform computes.
+to a bool picks its branch. A value with more than `MAX_VARIANTS` variants is "too complex to
+resolve" (NHI001), never unknown: nesting conditionals must not hide the branch that grants `*`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from math import prod
 from typing import Any
 
 from nhilint.formats.terraform.module import Module
+from nhilint.parse import TooComplex
 from nhilint.tree import Conditional, Expr, LMap, LSeq
 
-MAX_VARIANTS = 16  # per statement: four independent conditionals
+MAX_VARIANTS = 64  # per statement: six independent conditionals
 _MAX_DEPTH = 32
 
 
@@ -32,22 +33,39 @@ def variants(module: Module, value: Any, deep: bool = True, depth: int = 0) -> l
     """Every value `value` can take, one per choice of branch of its unknown conditionals (in its
     maps and lists too when `deep`). Values without a conditional are returned as written."""
     if depth > _MAX_DEPTH:
-        return [value]
+        raise TooComplex(f"too complex to resolve: conditionals nested more than {_MAX_DEPTH} deep")
+    module.budget.spend(1)
     conditional = value if isinstance(value, Conditional) else None
     if conditional is None and isinstance(value, Expr):  # a local or variable that is a conditional
         resolved = module.resolve(value)
         conditional = resolved if isinstance(resolved, Conditional) else None
     if conditional is not None:
-        condition = module.resolve(conditional.condition)
-        if isinstance(condition, bool):
-            chosen = [conditional.if_true if condition else conditional.if_false]
-        else:
-            chosen = [conditional.if_true, conditional.if_false]
-        found = [v for branch in chosen for v in variants(module, branch, deep, depth + 1)]
-        return found if len(found) <= MAX_VARIANTS else [value]
+        # once per conditional: locals that are conditionals of each other would fan out
+        found = module.memo(
+            f"variants {deep}", conditional, lambda: _branches(module, conditional, deep, depth)
+        )
+        return found
     if deep and isinstance(value, (LMap, LSeq)):
         return _containers(module, value, depth)
     return [value]
+
+
+def _branches(module: Module, conditional: Conditional, deep: bool, depth: int) -> list[Any]:
+    condition = module.resolve(conditional.condition)
+    if isinstance(condition, bool):
+        chosen = [conditional.if_true if condition else conditional.if_false]
+    else:
+        chosen = [conditional.if_true, conditional.if_false]
+    found = [v for branch in chosen for v in variants(module, branch, deep, depth + 1)]
+    # the same scalar twice is one variant (`var.a ? local.x : local.x`, repeated, stays small)
+    found = list({(type(v), v) if isinstance(v, (str, int, float)) else id(v): v for v in found}.values())
+    _check(len(found))
+    return found
+
+
+def _check(count: int) -> None:
+    if count > MAX_VARIANTS:
+        raise TooComplex(f"too complex to resolve: conditionals with more than {MAX_VARIANTS} combinations")
 
 
 def _containers(module: Module, value: LMap | LSeq, depth: int) -> list[Any]:
@@ -55,8 +73,7 @@ def _containers(module: Module, value: LMap | LSeq, depth: int) -> list[Any]:
     options = [variants(module, child, True, depth + 1) for child in children]
     if all(len(found) == 1 and found[0] is child for found, child in zip(options, children, strict=True)):
         return [value]
-    if prod(len(found) for found in options) > MAX_VARIANTS:
-        return [value]
+    _check(prod(len(found) for found in options))
     module.budget.spend(prod(len(found) for found in options) * max(len(children), 1))
     out: list[Any] = []
     for combination in product(*options):

@@ -22,7 +22,9 @@ MAX_STRING = 4096  # characters a computed string may reach: past it the value i
 _FORMAT_VERB = re.compile(r"%(%|[sdv])")
 _INTERPOLATION = re.compile(r"\$\{([^{}]*)\}")
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
-CALLS = frozenset({"format", "join", "toset", "tolist", "concat", "length", "tostring"})
+# A conditional's condition keeps its operators as calls named by the operator (`parse.hcl`).
+OPERATORS = frozenset({"==", "!=", ">", "<", ">=", "<=", "&&", "||", "!"})
+CALLS = frozenset({"format", "join", "toset", "tolist", "concat", "length", "tostring"}) | OPERATORS
 
 
 def evaluate(call: Call, resolve: Resolve) -> Any:
@@ -49,6 +51,8 @@ def evaluate(call: Call, resolve: Resolve) -> Any:
         found = len(args[0])
     elif call.name == "tostring" and len(args) == 1 and isinstance(args[0], (str, int, float)):
         found = _text(args[0])
+    elif call.name in OPERATORS:
+        found = _operate(call.name, args)
     return call if found is None else found
 
 
@@ -107,6 +111,40 @@ def join(pieces: list[Any]) -> Any:
     if len(text) > MAX_STRING:
         return None
     return text if known else Expr(f'"{text}"', tuple(dict.fromkeys(refs)))
+
+
+def _operate(operator: str, args: list[Any]) -> bool | None:
+    """A comparison or logic operator over known values of one type, as Terraform compares them (no
+    conversion: `1 == "1"` is false); None when an operand is unknown (no short circuit, so an
+    unknown operand never picks a branch)."""
+    kinds = {_kind(a) for a in args}
+    if None in kinds:
+        return None
+    if len(kinds) > 1:  # values of different types are never equal
+        return {"==": False, "!=": True}.get(operator)
+    (kind,) = kinds
+    if operator == "!" and kind == "bool" and len(args) == 1:
+        return not args[0]
+    if len(args) != 2:
+        return None
+    left, right = args
+    if operator == "==":
+        return bool(left == right)
+    if operator == "!=":
+        return bool(left != right)
+    if kind == "bool" and operator in ("&&", "||"):
+        return bool(left and right) if operator == "&&" else bool(left or right)
+    if kind == "number" and operator in (">", "<", ">=", "<="):
+        return {">": left > right, "<": left < right, ">=": left >= right, "<=": left <= right}[operator]
+    return None
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string" if isinstance(value, str) else None
 
 
 def _format(spec: str, args: list[Any]) -> Any:
