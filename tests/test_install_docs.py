@@ -137,14 +137,15 @@ def test_the_parser_rejects_what_the_cli_rejects(argv: str, tmp_path: Path) -> N
 
 def test_the_json_validation_example_runs_as_written(tmp_path: Path) -> None:
     """docs/json-output.md's two lines, run in a directory with a finding: the report validates."""
-    lines = [line for line in shell_lines((ROOT / "docs" / "json-output.md").read_text()) if "report.json" in line]
+    page = (ROOT / "docs" / "json-output.md").read_text()
+    lines = [line for line in shell_lines(page) if "report.json" in line]
     assert len(lines) == 2 and lines[0].startswith("nhilint scan")
     shutil.copytree(ROOT / "fixtures" / "insecure", tmp_path / "repo")
     bin_dir = Path(sys.executable).parent
     if not (bin_dir / "check-jsonschema").exists():
         pytest.skip("check-jsonschema is not installed beside this Python")
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "c")}
-    script = "\n".join(["set -e", "python3() { python \"$@\"; }", *lines])  # `python3` is the venv's here
+    script = "\n".join(["set -e", 'python3() { python "$@"; }', *lines])  # `python3` is the venv's here
     done = subprocess.run(
         ["bash", "-c", script], cwd=tmp_path / "repo", env=env, capture_output=True, text=True, timeout=300
     )
@@ -225,7 +226,8 @@ def pinned_refs() -> list[tuple[str, str]]:
     for path in [*DOCS, *EXAMPLES]:
         text = path.read_text(encoding="utf-8")
         rel = path.relative_to(ROOT).as_posix()
-        refs += [(rel, ref) for ref in re.findall(rf"repo: {re.escape(REPOSITORY)}\s+#?\s*rev: ([\w.-]+)", text)]
+        revs = re.findall(rf"repo: {re.escape(REPOSITORY)}\s+#?\s*rev: ([\w.-]+)", text)
+        refs += [(rel, ref) for ref in revs]
         refs += [(rel, ref) for ref in re.findall(r"uses: nhilint/nhilint@([\w.-]+)", text)]
     return refs
 
