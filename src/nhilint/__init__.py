@@ -2,5 +2,5 @@
 
 try:  # written from the git tag when the package is built or installed (pyproject.toml [tool.hatch.version])
     from nhilint._version import __version__
-except ImportError:  # a source tree that was never built or installed
+except (ImportError, SyntaxError):  # a source tree never built, or a build rewriting it right now
     __version__ = "0+unknown"
