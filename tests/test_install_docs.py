@@ -103,7 +103,9 @@ def parse(argv: list[str], cwd: Path) -> None:
             ctx = command.make_context(name, rest, parent=ctx, resilient_parsing=False)
             if not isinstance(command, click.Group):
                 return
-            rest = [*ctx._protected_args, *ctx.args]  # what the group left for its subcommand
+            # What the group left for its subcommand (click 8.2 renamed the attribute).
+            protected = ctx._protected_args if hasattr(ctx, "_protected_args") else ctx.protected_args
+            rest = [*protected, *ctx.args]
             if not rest:
                 return  # `nhilint` alone prints the help
             sub = command.get_command(ctx, rest[0])
