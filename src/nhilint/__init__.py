@@ -1,6 +1,11 @@
 """nhilint: stop risky non-human identities before they are deployed."""
 
-try:  # written from the git tag when the package is built or installed (pyproject.toml [tool.hatch.version])
+try:  # the git tag, written into the wheel at build time (hatch_build.py)
     from nhilint._version import __version__
-except (ImportError, SyntaxError):  # a source tree never built, or a build rewriting it right now
-    __version__ = "0+unknown"
+except ImportError:  # an editable install or a source tree: ask the installed metadata
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        __version__ = version("nhilint")
+    except PackageNotFoundError:
+        __version__ = "0+unknown"
