@@ -1,10 +1,11 @@
-"""Build hook: put the version (the git tag, from hatch-vcs) into the wheel as nhilint/_version.py, so
-`nhilint --version` reads one tiny module. The file is written outside the source tree: a build from a
-working checkout (pre-commit, tests, the action) never changes the code other processes are running.
-An editable install has no such file; nhilint then asks the installed metadata."""
+"""Build hook: the version (the git tag, from hatch-vcs) as nhilint/_version.py, so `nhilint --version`
+and every start read one tiny module (importlib.metadata costs more than the rest of `--version`).
+A wheel gets it from a scratch file: building from a working checkout (tests, the action) never rewrites
+code other processes are running. Only an editable install (`pip install -e .`) writes it into src/."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,11 +18,18 @@ class VersionFileHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        if self.target_name != "wheel" or version == "editable":
+        if self.target_name != "wheel":
+            return
+        text = f'__version__ = "{self.metadata.version}"\n'
+        if version == "editable":  # the package is imported from src/: replace the file there atomically
+            target = Path(self.root) / "src" / "nhilint" / "_version.py"
+            partial = target.with_name(f".{target.name}.{os.getpid()}")
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, target)
             return
         self._scratch = Path(tempfile.mkdtemp(prefix="nhilint-version-"))
         module = self._scratch / "_version.py"
-        module.write_text(f'__version__ = "{self.metadata.version}"\n', encoding="utf-8")
+        module.write_text(text, encoding="utf-8")
         build_data["force_include"][str(module)] = "nhilint/_version.py"
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:

@@ -1,8 +1,8 @@
 """nhilint: stop risky non-human identities before they are deployed."""
 
-try:  # the git tag, written into the wheel at build time (hatch_build.py)
+try:  # the git tag, written at build or editable install time (hatch_build.py)
     from nhilint._version import __version__
-except ImportError:  # an editable install or a source tree: ask the installed metadata
+except (ImportError, SyntaxError):  # a source tree never installed: ask the metadata, if any
     from importlib.metadata import PackageNotFoundError, version
 
     try:
