@@ -1,11 +1,11 @@
-"""nhilint.iam: policy normalisation and the action/trust knowledge the IAM rules share."""
+"""nhilint.knowledge.iam: policy normalisation and the action/trust knowledge the IAM rules share."""
 
 from __future__ import annotations
 
 import pytest
 
-from nhilint import iam
 from nhilint.facts import Condition, Loc, PolicyStatement
+from nhilint.knowledge import iam
 from nhilint.parse import ParseError
 from nhilint.parse.json import parse_json
 from nhilint.tree import Pos

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from nhilint import iam
 from nhilint.config import Config
 from nhilint.facts import Loc
+from nhilint.knowledge import iam
 
 from .conftest import run_cli
 

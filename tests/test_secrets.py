@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nhilint.secrets import (
+from nhilint.knowledge.secrets import (
     Detection,
     detect,
     entropy,

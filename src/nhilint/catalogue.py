@@ -190,7 +190,7 @@ def unknown_rule(prefix: str, ids: Iterable[str]) -> str | None:
     one; None when it names at least one. A typo must never turn a rule, or the linter, off."""
     import difflib
 
-    from nhilint.secrets import redact
+    from nhilint.knowledge.secrets import redact
 
     ids = sorted(ids)
     if any(i.startswith(prefix) for i in ids):

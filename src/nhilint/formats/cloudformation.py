@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nhilint import iam
 from nhilint.facts import (
     Credential,
     EnvVar,
@@ -33,6 +32,7 @@ from nhilint.facts import (
 )
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.walk import string_values
+from nhilint.knowledge import iam
 from nhilint.parse import Budget, ParseError, TooComplex
 from nhilint.tree import LMap, LSeq, Pos
 

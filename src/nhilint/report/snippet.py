@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nhilint.facts import Loc
-from nhilint.report.escape import printable
-from nhilint.secrets import (
+from nhilint.knowledge.secrets import (
     detect,
     is_reference_or_placeholder,
     redact,
@@ -26,6 +25,7 @@ from nhilint.secrets import (
     redact_secrets,
     redact_snippet,
 )
+from nhilint.report.escape import printable
 
 MAX_COLUMNS = 200  # a snippet line is cut to this many columns, with an ellipsis
 LONG_LINE = 1000  # longer lines (minified JSON) are cut to a window before anything else

@@ -10,19 +10,14 @@ from collections.abc import Iterator
 from nhilint.facts import CiAuth, CiSecretUse, StringValue, TokenScope
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.fold import ci_key_pair_cause, ci_login_cause, ci_variable_cause
+from nhilint.knowledge.ci_credentials import CLOUD_ENV, is_pat_name
 from nhilint.rules import RuleContext, rule
 
 CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
 _FORMAT = {"github": "github-actions", "gitlab": "gitlab-ci"}
-# A secret named for a person's token: GH_PAT, RELEASE_PAT, PAT_TOKEN, PERSONAL_ACCESS_TOKEN...
-_PAT_NAME = re.compile(r"(?:^|[_-])(?:GH|GITHUB|GL|GITLAB)?PATS?(?:$|[_-])|PERSONAL\w*TOKEN", re.I)
 _LITERAL_PAT = re.compile(r"\b(?:ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,})")
 # Tokens the platform mints per run: never a stored, shared credential.
 _EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD"})
-
-
-def is_pat_name(name: str) -> bool:
-    return _PAT_NAME.search(name) is not None
 
 
 def _job(ci: str, job: str) -> str:
@@ -114,7 +109,7 @@ def personal_token_in_automation(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _literal_tokens(ctx: RuleContext) -> Iterator[Finding]:
-    from nhilint.secrets import redact
+    from nhilint.knowledge.secrets import redact
 
     for value in ctx.of(StringValue):
         if ctx.format_of(value.loc) not in _FORMAT.values():
@@ -250,8 +245,7 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
-    from nhilint.formats.github_actions import CLOUD_ENV
-    from nhilint.secrets import is_credential_name
+    from nhilint.knowledge.secrets import is_credential_name
 
     # secrets a workflow gives to a cloud key input or variable are keys whatever their names say
     logins = [a for a in ctx.of(CiAuth) if a.ci == "github" and a.method == "static"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint import secrets
 from nhilint.facts import Credential, EnvVar, ProviderCredentials, StringValue
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.fold import literal_cause, provider_cause
+from nhilint.knowledge import secrets
 from nhilint.rules import RuleContext, rule
 
 HOLDER_KIND = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint import iam
 from nhilint.facts import PolicyStatement
 from nhilint.findings import Finding, IdentityRef
+from nhilint.knowledge import iam
 from nhilint.rules import RuleContext, rule
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
-from nhilint import iam
 from nhilint.facts import (
     Credential,
     Identity,
@@ -21,8 +20,9 @@ from nhilint.facts import (
 )
 from nhilint.findings import Finding, FixPlace, IdentityRef, Related
 from nhilint.fold import lifecycle_cause
+from nhilint.knowledge import iam
+from nhilint.knowledge.secrets import stored_credential
 from nhilint.rules import RuleContext, rule
-from nhilint.secrets import stored_credential
 
 
 def _tag(identity: Identity, keys: tuple[str, ...]) -> tuple[str, str] | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
-from nhilint import iam
 from nhilint.facts import Credential, Grant, Identity, PolicyStatement
 from nhilint.findings import Finding, Related
+from nhilint.knowledge import iam
 from nhilint.rules import RuleContext, rule
 
 # What only a person does with an IAM user: change its own password, manage its own MFA device.

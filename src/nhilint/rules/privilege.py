@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint import iam
 from nhilint.facts import CustomApiGroup, Grant, Loc, RbacRule
 from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.knowledge import iam
 from nhilint.rules import RuleContext, rule
 
 ADMIN_ROLES = {

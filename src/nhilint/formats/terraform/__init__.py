@@ -25,7 +25,7 @@ from nhilint.tree import Block, Call, LMap, LSeq, Pos
 __all__ = ["extract", "Module", "Resource"]
 
 
-_HELPERS = frozenset({"module", "documents", "functions", "instances", "calls"})  # not providers
+_HELPERS = frozenset({"module", "documents", "functions", "instances", "calls", "shared"})  # not providers
 
 
 @cache

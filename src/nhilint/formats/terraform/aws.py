@@ -1,6 +1,6 @@
 """Terraform AWS provider: IAM roles and users, their policies, trusts, keys, workloads and secrets.
 
-Every policy form ends up in `nhilint.iam.statements`: `jsonencode({...})` objects, JSON strings
+Every policy form ends up in `nhilint.knowledge.iam.statements`: `jsonencode({...})` objects, JSON strings
 and heredocs (positions shifted to the heredoc's lines), `file("x.json")` of a file in the module
 directory, and `data "aws_iam_policy_document"` (with source/override documents).
 """
@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from nhilint import iam
 from nhilint.facts import (
     Condition,
     Credential,
@@ -29,6 +28,7 @@ from nhilint.facts import (
 from nhilint.formats.terraform.documents import SideDocument, side_document
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
+from nhilint.knowledge import iam
 from nhilint.parse import ParseError
 from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
 

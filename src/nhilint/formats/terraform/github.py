@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint import secrets
 from nhilint.facts import Fact
-from nhilint.formats.terraform.gcp import keyed_string, provider_credentials
 from nhilint.formats.terraform.module import Module
+from nhilint.formats.terraform.shared import keyed_string, provider_credentials
+from nhilint.knowledge import secrets
 
 SECRET_TYPES = (
     "github_actions_secret",
