@@ -1,4 +1,5 @@
-"""NHI108: an IAM user that only automation uses (policies or an access key, no console login).
+"""NHI108 machine-iam-user: an IAM user that only automation uses (policies or an access key, no
+console login).
 
 The key itself is NHI102's finding and a user that also has a console password is NHI404's: this
 rule reports the user, whose fix is different (a role assumed through federation, so no key is

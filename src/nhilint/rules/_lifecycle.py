@@ -1,4 +1,7 @@
-"""NHI3xx: owner, expiry, lifetimes and rotation."""
+"""The identities the owner and expiry rules (NHI301, NHI302) judge and where one edit fixes them:
+people's AWS identities left out (also NHI303), kustomize labels and overlays applied, ServiceAccounts
+of charts not in the repository grouped per chart.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +9,21 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 
 from nhilint.facts import (
     Credential,
     Identity,
     Kustomize,
-    Lifetime,
     Loc,
     PolicyStatement,
-    Rotation,
-    StoredSecret,
 )
 from nhilint.findings import Finding, FixPlace, IdentityRef, Related
 from nhilint.fold import lifecycle_cause
 from nhilint.knowledge import iam
-from nhilint.knowledge.secrets import stored_credential
-from nhilint.rules import RuleContext, rule
+from nhilint.rules import RuleContext
 
 
-def _tag(identity: Identity, keys: tuple[str, ...]) -> tuple[str, str] | None:
+def tag_of(identity: Identity, keys: tuple[str, ...]) -> tuple[str, str] | None:
     """(key as written, value) of the first tag whose key is one of `keys`, case-insensitively."""
     for key, value in identity.tags.items():
         if key.lower() in keys and str(value).strip():
@@ -33,7 +31,7 @@ def _tag(identity: Identity, keys: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
-def _fix(ctx: RuleContext, identity: Identity) -> tuple[str, ...]:
+def lifecycle_fix(ctx: RuleContext, identity: Identity) -> tuple[str, ...]:
     return (f"{ctx.format_of(identity.loc)}-{identity.provider}",)
 
 
@@ -104,7 +102,7 @@ def _labels(
     return {**(common or {}), **own}
 
 
-def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[str, list[Identity]]]:
+def judged_identities(ctx: RuleContext) -> tuple[list[Identity], dict[str, list[Identity]]]:
     """The machine identities whose tags are known, one by one, and those rendered from a chart
     that is not in the repository, by chart and in file order: their labels are upstream's choice."""
     persons = people(ctx)
@@ -123,7 +121,7 @@ def _judged(ctx: RuleContext) -> tuple[list[Identity], dict[str, list[Identity]]
     return own, upstream
 
 
-def _rendered(
+def chart_notes(
     ctx: RuleContext, rule_id: str, upstream: dict[str, list[Identity]], missing: str
 ) -> Iterator[Finding]:
     """One note per chart for the rendered identities that lack `missing` (owner, expiry), at the
@@ -146,7 +144,7 @@ def _rendered(
             f"{who} no {missing} ({keys} label): set it through the chart's values (common labels) "
             "where you install it.",
             identity=IdentityRef("helm_chart", chart),
-            fix=_fix(ctx, first),
+            fix=lifecycle_fix(ctx, first),
             severity="note",
             related=[Related(i.tags_loc or i.loc, f"ServiceAccount {i.name}") for i in others],
             cause=lifecycle_cause("helm_chart", chart),
@@ -154,7 +152,7 @@ def _rendered(
         )
 
 
-def _through(identity: Identity) -> str:
+def lacking_through(identity: Identity) -> str:
     """What a reusable module's identity judged for a call (`identity.via`) lacks it from, too."""
     if not identity.via:
         return ""
@@ -163,13 +161,13 @@ def _through(identity: Identity) -> str:
     return " with the values its caller passes"
 
 
-def _cause(identity: Identity) -> str:
+def identity_cause(identity: Identity) -> str:
     """One finding per identity, and per call site for a module's identity judged for its callers."""
     call = identity.via[0].loc if identity.via else None
     return lifecycle_cause(identity.kind, identity.name, f"{call.file}:{call.line}" if call else "")
 
 
-def _place(ctx: RuleContext, rule_id: str, identity: Identity) -> FixPlace | None:
+def fix_place_of(ctx: RuleContext, rule_id: str, identity: Identity) -> FixPlace | None:
     """Where one edit gives this identity an owner and expiry with its neighbours: the kustomization
     listing it (labels), the aws provider block of its root module or of the caller it is judged for
     (default_tags), its CloudFormation template (the stack's tags); None for the identity alone."""
@@ -189,154 +187,3 @@ def _place(ctx: RuleContext, rule_id: str, identity: Identity) -> FixPlace | Non
             f"lifecycle:{file}", None, f"tags on the stack of template {file}, or Tags on each", stack
         )
     return None
-
-
-@rule("NHI301")
-def missing_owner(ctx: RuleContext) -> Iterator[Finding]:
-    own, upstream = _judged(ctx)
-
-    def lacks(identity: Identity) -> bool:
-        keys = ctx.config_at(identity.loc).owner_keys
-        return not (identity.tags_open or identity.has_owners or _tag(identity, keys))
-
-    for identity in own:
-        if not lacks(identity):
-            continue
-        keys = ctx.config_at(identity.loc).owner_keys
-        yield ctx.finding(
-            "NHI301",
-            identity.tags_loc or identity.loc,
-            f"{identity.kind} {identity.name} has no owner ({' or '.join(keys)} tag){_through(identity)}: "
-            "nobody will offboard it when its task ends.",
-            identity=identity,
-            fix=_fix(ctx, identity),
-            related=identity.via,
-            cause=_cause(identity),
-            clause=f"no owner ({' or '.join(keys)} tag)",
-            place=_place(ctx, "NHI301", identity),
-        )
-    lacking = {chart: [i for i in identities if lacks(i)] for chart, identities in upstream.items()}
-    yield from _rendered(ctx, "NHI301", {group: found for group, found in lacking.items() if found}, "owner")
-
-
-@rule("NHI302")
-def missing_expiry(ctx: RuleContext) -> Iterator[Finding]:
-    own, upstream = _judged(ctx)
-    lacking: dict[str, list[Identity]] = defaultdict(list)
-    for chart, identities in upstream.items():
-        for identity in identities:
-            if _tag(identity, ctx.config_at(identity.loc).expiry_keys) is None and not identity.tags_open:
-                lacking[chart].append(identity)
-            else:
-                own.append(identity)  # a written expiry is judged like any other
-    for identity in own:
-        config = ctx.config_at(identity.loc)
-        keys, limit = config.expiry_keys, config.max_identity_lifetime_days
-        found = _tag(identity, keys)
-        if found is None:
-            if identity.tags_open:
-                continue  # the caller or deployer may set it
-            clause = f"no expiry ({' or '.join(keys)} tag)"
-            problem = f"has {clause}{_through(identity)}"
-            loc = identity.tags_loc or identity.loc
-            place = _place(ctx, "NHI302", identity)
-        else:
-            key, value = found
-            loc = identity.tag_locs.get(key) or identity.tags_loc or identity.loc
-            expiry_problem = _expiry_problem(value, ctx.today, limit)
-            if expiry_problem is None:
-                continue
-            problem, clause = expiry_problem
-            place = None  # the written value is the line to edit
-        yield ctx.finding(
-            "NHI302",
-            loc,
-            f"{identity.kind} {identity.name} {problem}.",
-            identity=identity,
-            fix=_fix(ctx, identity),
-            related=identity.via,
-            cause=_cause(identity),
-            clause=clause,
-            place=place,
-        )
-    yield from _rendered(ctx, "NHI302", lacking, "expiry")
-
-
-def _expiry_problem(value: str, today: date, limit: int) -> tuple[str, str] | None:
-    """What is wrong with an expiry tag's value: as a message, and as a clause of a folded one."""
-    try:
-        expires = date.fromisoformat(value[:10]) if len(value) >= 10 else date.fromisoformat(value)
-    except ValueError:
-        problem = f"an expiry {value!r} that is not an ISO date (YYYY-MM-DD)"
-        return f"has {problem}", problem
-    days = (expires - today).days
-    if days < 0:
-        return (
-            f"expired {-days} days ago ({expires.isoformat()}): offboard it or renew the review",
-            f"an expiry {expires.isoformat()} that passed {-days} days ago",
-        )
-    if days > limit:
-        return (
-            f"expires in {days} days ({expires.isoformat()}), beyond the {limit}-day limit",
-            f"an expiry {expires.isoformat()} beyond the {limit}-day limit",
-        )
-    return None
-
-
-def _duration(seconds: int) -> str:
-    if seconds % 86400 == 0 and seconds >= 86400:
-        return f"{seconds // 86400} d"
-    if seconds % 3600 == 0 and seconds >= 3600:
-        return f"{seconds // 3600} h"
-    return f"{seconds} s"
-
-
-@rule("NHI303")
-def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
-    persons = people(ctx)
-    for lifetime in ctx.of(Lifetime):
-        if lifetime.identity in persons:
-            continue  # a person's session (SSO, MFA): not a machine credential
-        limit = ctx.config_at(lifetime.loc).max_credential_ttl_seconds
-        if lifetime.seconds is not None and lifetime.seconds <= limit:
-            continue
-        found = (
-            "unbounded"
-            if lifetime.seconds is None
-            else f"{lifetime.seconds} s ({_duration(lifetime.seconds)})"
-        )
-        owner = ctx.identity(lifetime.identity)
-        name = owner.name if owner else (lifetime.identity or "this credential")
-        origin = f" by {lifetime.origin}" if lifetime.origin else ""
-        yield ctx.finding(
-            "NHI303",
-            lifetime.loc,
-            f"`{lifetime.setting}` of {name} is {found}{origin}, above the limit of {limit} s "
-            f"({_duration(limit)}): a stolen credential stays valid that long.",
-            identity=owner or IdentityRef("credential", name),
-            fix=f"{ctx.format_of(lifetime.loc)}-{lifetime.platform}" if lifetime.platform else None,
-            related=lifetime.via,
-        )
-
-
-@rule("NHI304")
-def secret_without_rotation(ctx: RuleContext) -> Iterator[Finding]:
-    rotated = {r.secret for r in ctx.of(Rotation)}
-    for secret in ctx.of(StoredSecret):
-        if secret.rotated or secret.address in rotated or (secret.name and secret.name in rotated):
-            continue
-        why = stored_credential(secret.name, secret.description, secret.value_keys, secret.generated)
-        if why is None:
-            continue  # configuration kept in a secret store (an ARN, a bucket), or nothing says
-        where = " in this scan" if secret.missing == "rotation schedule" else ""
-        yield ctx.finding(
-            "NHI304",
-            secret.loc,
-            f"secret {secret.name or secret.address} holds a credential ({why}) and has no "
-            f"{secret.missing}{where}: a copy taken once works until someone changes it.",
-            identity=IdentityRef("secret", secret.name or secret.address),
-            fix=f"{ctx.format_of(secret.loc)}-{_PLATFORMS.get(secret.address.split('_', 1)[0], 'aws')}",
-        )
-
-
-_PLATFORMS = {"aws": "aws", "azurerm": "azure", "google": "gcp"}  # Terraform type prefix -> fix key
