@@ -274,15 +274,15 @@ def holds_secret(extraction: Extraction) -> bool:
     """Whether any string of the extraction is a credential: what NHI101 detects anywhere, or a
     literal under a credential name (NHI106). Such an extraction is never written to disk."""
     from nhilint.facts import EnvVar, StringValue
-    from nhilint.knowledge import secrets
+    from nhilint.knowledge import credential_names, secrets
 
     def credential(value: str, name: str) -> bool:
         if secrets.detect(value, name) is not None:
             return True
         return (
             bool(value)
-            and secrets.is_credential_name(name)
-            and not secrets.is_reference_or_placeholder(value)
+            and credential_names.is_credential_name(name)
+            and not credential_names.is_reference_or_placeholder(value)
         )
 
     for fact in extraction.facts:

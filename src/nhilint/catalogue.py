@@ -194,7 +194,7 @@ def unknown_rule(prefix: str, ids: Iterable[str]) -> str | None:
     one; None when it names at least one. A typo must never turn a rule, or the linter, off."""
     import difflib
 
-    from nhilint.knowledge.secrets import redact
+    from nhilint.knowledge.redaction import redact
 
     ids = sorted(ids)
     if any(i.startswith(prefix) for i in ids):

@@ -371,7 +371,7 @@ def config_vars(value: str) -> list[str]:
 
 def static_value(name: str, value: str) -> bool:
     """Does a cloud-key env variable hold a stored key (a secret, a variable, or a literal)?"""
-    from nhilint.knowledge.secrets import is_reference_or_placeholder
+    from nhilint.knowledge.credential_names import is_reference_or_placeholder
 
     exprs = _EXPR.findall(value)
     if exprs:

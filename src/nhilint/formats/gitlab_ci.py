@@ -409,7 +409,7 @@ def _variable_value(raw: Any) -> Any:
 
 def _holds_credential(name: str, value: str) -> bool:
     """A literal secret in a credential-named variable, or a reference to a stored credential."""
-    from nhilint.knowledge.secrets import is_credential_name, is_reference_or_placeholder
+    from nhilint.knowledge.credential_names import is_credential_name, is_reference_or_placeholder
 
     refs = [r for r in _VAR_REF.findall(value) if not _EPHEMERAL.match(r)]
     if any(is_credential_name(r) or r.upper() in CLOUD_ENV for r in refs):

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from nhilint.knowledge.secrets import redact_snippet
+from nhilint.knowledge.redaction import redact_snippet
 from nhilint.parse import ParseError, TooComplex
 from nhilint.tree import NOWHERE, Block, Call, Expr, LMap, LSeq, Pos
 

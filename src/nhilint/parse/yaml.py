@@ -47,7 +47,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from nhilint.knowledge.secrets import redact_snippet
+from nhilint.knowledge.redaction import redact_snippet
 from nhilint.parse import ParseError, TooComplex
 from nhilint.tree import LMap, LSeq, Pos, Tagged
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from nhilint.facts import StringValue
 from nhilint.findings import Finding, IdentityRef
 from nhilint.fold import literal_cause
-from nhilint.knowledge import secrets
+from nhilint.knowledge import redaction, secrets
 from nhilint.rules import RuleContext, rule
 
 HOLDER_KIND = {
@@ -33,7 +33,7 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
             "NHI101",
             value.loc,
             f"{detection.kind} hardcoded in `{value.path}`{_of(holder.name, value.loc.file)} "
-            f"(value {secrets.redact(value.value[detection.start : detection.end] or value.value)}): "
+            f"(value {redaction.redact(value.value[detection.start : detection.end] or value.value)}): "
             "revoke it and load it at run time instead.",
             identity=holder,
             fix=fmt,

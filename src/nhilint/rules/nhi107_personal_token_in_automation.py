@@ -39,7 +39,7 @@ def personal_token_in_automation(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _literal_tokens(ctx: RuleContext) -> Iterator[Finding]:
-    from nhilint.knowledge.secrets import redact
+    from nhilint.knowledge.redaction import redact
 
     for value in ctx.of(StringValue):
         if ctx.format_of(value.loc) not in CI_FORMAT.values():

@@ -10,7 +10,7 @@ from nhilint.facts import (
     StoredSecret,
 )
 from nhilint.findings import Finding, IdentityRef
-from nhilint.knowledge.secrets import stored_credential
+from nhilint.knowledge.credential_names import stored_credential
 from nhilint.rules import RuleContext, rule
 
 

@@ -51,7 +51,7 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
-    from nhilint.knowledge.secrets import is_credential_name
+    from nhilint.knowledge.credential_names import is_credential_name
 
     # secrets a workflow gives to a cloud key input or variable are keys whatever their names say
     logins = [a for a in ctx.of(CiAuth) if a.ci == "github" and a.method == "static"]
