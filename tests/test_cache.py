@@ -252,3 +252,17 @@ def test_a_password_in_a_workflow_is_still_not_cached(tmp_path: Path, own_cache:
     (repo / ".github" / "workflows" / "deploy.yml").write_text(leaky)
     assert {"NHI101", "NHI106"} & {f["rule_id"] for f in json.loads(cli(repo, own_cache, "."))["findings"]}
     assert entries(own_cache) == []
+
+
+def test_the_code_stamp_covers_every_module_that_decides_facts() -> None:
+    """A cached extraction is only as fresh as the code that made it: the knowledge formats lean on
+    (credential detectors, IAM normalisation) is part of the stamp, and every stamped path exists
+    (a module moved without updating the list made every scan an internal error)."""
+    package = Path(cache.__file__).parent
+    assert all((package / name).exists() for name in cache._CODE)
+    stamped = {
+        p
+        for name in cache._CODE
+        for p in ((package / name).rglob("*.py") if (package / name).is_dir() else [])
+    }
+    assert {package / "knowledge" / "secrets.py", package / "knowledge" / "iam_policy.py"} <= stamped

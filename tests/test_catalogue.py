@@ -34,6 +34,32 @@ def test_every_registered_rule_has_an_entry_and_every_entry_a_rule() -> None:
     assert set(CHECKS) - registered == {"NHI001", "NHI002"}  # raised by the engine and suppress.py
 
 
+def test_each_rule_is_one_module_named_for_its_id() -> None:
+    """`nhilint.rules.nhi205_unrestricted_trust` holds every function of NHI205, nothing of another rule."""
+    for rule_id, funcs in rules.registry().items():
+        module = f"nhilint.rules.nhi{rule_id.removeprefix('NHI')}_{CHECKS[rule_id].slug.replace('-', '_')}"
+        assert {f.__module__ for f in funcs} == {module}, rule_id
+
+
+def test_a_scope_is_declared_and_a_whole_scan_scope_says_why() -> None:
+    schema = jsonschema.Draft202012Validator(json.loads(schema_text("check")))
+    entry = load_plain((checks_dir() / "NHI402.yaml").read_text(encoding="utf-8"))
+    assert entry["scope"] == "scan" and schema.is_valid(entry)
+    assert not schema.is_valid({k: v for k, v in entry.items() if k != "scope_reason"})
+    assert not schema.is_valid({k: v for k, v in entry.items() if k != "scope"})
+    assert not schema.is_valid({**entry, "scope": "resource"})
+    assert schema.is_valid({k: v for k, v in entry.items() if k != "scope_reason"} | {"scope": "unit"})
+
+
+def test_the_checkov_bridge_leaves_out_exactly_the_whole_scan_rules() -> None:
+    from nhilint.integrations import checkov as bridge
+
+    for check in CHECKS.values():
+        if check.family != "scan":
+            assert bridge.nhilint_only(check) == (check.scope_reason if check.scope == "scan" else None)
+    assert {c.id for c in CHECKS.values() if c.scope == "scan"} == {"NHI304", "NHI402", "NHI403"}
+
+
 def read_contract(text: str) -> tuple[dict[str, str], set[str]]:
     """ID -> slug of every line of the contract file, and the IDs marked `planned`."""
     contract: dict[str, str] = {}

@@ -176,6 +176,6 @@ def test_lines_without_a_literal_credential_keep_their_fingerprints(tmp_path: Pa
     ],
 )
 def test_redact_assigned_cuts_every_literal_credential(line: str, hidden: str) -> None:
-    from nhilint.secrets import redact_assigned
+    from nhilint.knowledge.redaction import redact_assigned
 
     assert redact_assigned(line) == hidden

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nhilint.secrets import redact
+from nhilint.knowledge.redaction import redact
 from tests.conftest import run_cli, scan_tree
 
 

@@ -1,20 +1,20 @@
-"""nhilint.iam: policy normalisation and the action/trust knowledge the IAM rules share."""
+"""nhilint.knowledge.iam: policy normalisation and the action/trust knowledge the IAM rules share."""
 
 from __future__ import annotations
 
 import pytest
 
-from nhilint import iam
 from nhilint.facts import Condition, Loc, PolicyStatement
+from nhilint.knowledge import iam, iam_policy
 from nhilint.parse import ParseError
 from nhilint.parse.json import parse_json
 from nhilint.tree import Pos
 
 
 def _statements(text: str, kind: str = "identity") -> list[PolicyStatement]:
-    doc = iam.json_document(text, 10)
+    doc = iam_policy.json_document(text, 10)
     return list(
-        iam.statements(
+        iam_policy.statements(
             doc,
             lambda p: Loc("p.json", p.line),
             lambda v: [str(v)] if v is not None else [],
@@ -57,10 +57,10 @@ def test_principal_star_and_conditions_are_normalised() -> None:
 
 
 def test_not_json_is_unknown_but_broken_json_is_an_error() -> None:
-    assert iam.json_document("${data.x.json}", 1) is None
-    assert iam.json_document('{"Resource": ${jsonencode(var.arns)}}', 1) is None  # renders to JSON
+    assert iam_policy.json_document("${data.x.json}", 1) is None
+    assert iam_policy.json_document('{"Resource": ${jsonencode(var.arns)}}', 1) is None  # renders to JSON
     with pytest.raises(ParseError, match="not valid JSON"):  # issue 13: unreadable, not absent
-        iam.json_document('{"Statement": [', 1)
+        iam_policy.json_document('{"Statement": [', 1)
 
 
 def test_wildcards_inside_action_names_expand_to_escalations() -> None:
@@ -139,5 +139,5 @@ def test_cross_account_root_needs_external_id() -> None:
 
 
 def test_shift_moves_every_position() -> None:
-    tree = iam.shift(parse_json('{"a": [1, {"b": 2}]}'), 4)
+    tree = iam_policy.shift(parse_json('{"a": [1, {"b": 2}]}'), 4)
     assert tree.pos == Pos(5, 1) and tree["a"].ipos(1).line == 5 and tree["a"][1].kpos("b").line == 5

@@ -3,7 +3,7 @@ roles of GCP and Azure, custom roles that hold impersonation or role-assignment 
 
 from __future__ import annotations
 
-from nhilint import iam
+from nhilint.knowledge import iam
 
 
 def _by_rule(result, rule_id: str) -> list[tuple[str, int, str]]:

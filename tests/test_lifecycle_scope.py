@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from nhilint import iam
 from nhilint.config import Config
 from nhilint.facts import Loc
+from nhilint.knowledge import iam, iam_policy
 
 from .conftest import run_cli
 
@@ -558,8 +558,8 @@ def _trust_document(principal: object, condition: object = None, action: str = "
         statement["Condition"] = condition
     text = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     return list(
-        iam.statements(
-            iam.json_document(text, 1),
+        iam_policy.statements(
+            iam_policy.json_document(text, 1),
             lambda p: Loc("trust.json", p.line),
             lambda v: [str(v)] if v is not None else [],
             policy_kind="trust",

@@ -15,15 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nhilint.secrets import (
-    Detection,
-    detect,
-    entropy,
-    is_credential_name,
-    is_reference_or_placeholder,
-    redact,
-    redact_secrets,
-)
+from nhilint.knowledge.credential_names import is_credential_name, is_reference_or_placeholder
+from nhilint.knowledge.redaction import redact, redact_secrets
+from nhilint.knowledge.secrets import Detection, detect, entropy
 
 _RNG = random.Random(101)
 ALNUM = string.ascii_letters + string.digits

@@ -37,7 +37,7 @@ from nhilint.schema import cache_dir
 
 # The code that decides what facts a file yields: an edited extractor (an editable install keeps
 # its version) must not be answered from entries the old code wrote.
-_CODE = ("facts.py", "tree.py", "secrets.py", "formats", "parse")
+_CODE = ("facts.py", "tree.py", "knowledge", "formats", "parse")
 MAX_BYTES = 200 * 1024 * 1024  # above this the oldest entries are evicted down to 3/4 of it
 _SWEEP_EVERY = 3600  # seconds: the size check walks the directory, so at most hourly
 _TOUCH_AFTER = 86400  # seconds: a hit refreshes an older entry's mtime, the LRU clock
@@ -273,16 +273,16 @@ ACCESS_LEVELS = frozenset({"read", "write", "none", "read-all", "write-all"})
 def holds_secret(extraction: Extraction) -> bool:
     """Whether any string of the extraction is a credential: what NHI101 detects anywhere, or a
     literal under a credential name (NHI106). Such an extraction is never written to disk."""
-    from nhilint import secrets
     from nhilint.facts import EnvVar, StringValue
+    from nhilint.knowledge import credential_names, secrets
 
     def credential(value: str, name: str) -> bool:
         if secrets.detect(value, name) is not None:
             return True
         return (
             bool(value)
-            and secrets.is_credential_name(name)
-            and not secrets.is_reference_or_placeholder(value)
+            and credential_names.is_credential_name(name)
+            and not credential_names.is_reference_or_placeholder(value)
         )
 
     for fact in extraction.facts:

@@ -38,6 +38,8 @@ class Check:
     summary: str
     rationale: str
     precision: str
+    scope: str  # file | unit | scan: the facts one finding relates (docs/architecture.md)
+    scope_reason: str = ""  # why a scan-scope rule needs the whole scan
     remediation: dict[str, Suggestion] = field(default_factory=dict)
     examples: tuple[Example, ...] = ()
 
@@ -108,6 +110,8 @@ def _to_check(data: dict[str, Any]) -> Check:
         summary=data["summary"].strip(),
         rationale=data["rationale"].strip(),
         precision=data.get("precision", "high"),
+        scope=data["scope"],
+        scope_reason=data.get("scope_reason", ""),
         remediation=remediation,
         examples=examples,
     )
@@ -190,7 +194,7 @@ def unknown_rule(prefix: str, ids: Iterable[str]) -> str | None:
     one; None when it names at least one. A typo must never turn a rule, or the linter, off."""
     import difflib
 
-    from nhilint.secrets import redact
+    from nhilint.knowledge.redaction import redact
 
     ids = sorted(ids)
     if any(i.startswith(prefix) for i in ids):

@@ -33,8 +33,8 @@ def _say(message: str, nl: bool = True) -> None:
     """One line on stderr. Messages quote paths, names and values from scanned or configuration
     files: a line break there must not start a line of its own (a GitHub workflow command, a fake
     result), and a secret is shown only as its redacted prefix."""
+    from nhilint.knowledge.redaction import redact_secrets
     from nhilint.report.escape import terminal_line
-    from nhilint.secrets import redact_secrets
 
     click.echo(terminal_line(redact_secrets(message)), err=True, nl=nl)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nhilint.facts import Fact, Loc
-from nhilint.secrets import redact_secrets
+from nhilint.knowledge.redaction import redact_secrets
 
 if TYPE_CHECKING:
     from nhilint.catalogue import Check

@@ -19,7 +19,7 @@ import re
 from collections import Counter
 
 from nhilint.findings import Finding
-from nhilint.secrets import redact, redact_assigned, redact_secrets
+from nhilint.knowledge.redaction import redact, redact_assigned, redact_secrets
 
 # Rules whose location is a literal value that is (or holds) the secret: the value written there is
 # cut too, even when no detector recognises it on its own line (`value: ...` under `name: DB_PASSWORD`).

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nhilint import iam
 from nhilint.facts import (
     Credential,
     EnvVar,
@@ -33,6 +32,7 @@ from nhilint.facts import (
 )
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.walk import string_values
+from nhilint.knowledge import iam_policy
 from nhilint.parse import Budget, ParseError, TooComplex
 from nhilint.tree import LMap, LSeq, Pos
 
@@ -456,12 +456,12 @@ class Template:
         for branch in _branches(document):
             if isinstance(branch, str):  # a JSON string (rare, but allowed)
                 try:
-                    branch = iam.json_document(branch, 1)
+                    branch = iam_policy.json_document(branch, 1)
                 except ParseError as exc:  # unreadable, not absent: NHI001 at the document
                     self.problems.append(Problem(self.at(at or Pos(1)), exc.reason))
                     continue
             if isinstance(branch, LMap):
-                yield from iam.statements(
+                yield from iam_policy.statements(
                     _expand_statements(branch),
                     self.at,
                     self.render,

@@ -15,17 +15,11 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime, Loc, TokenScope
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.ci_credentials import input_key_cloud, key_cloud
 from nhilint.formats.walk import string_values, strings
+from nhilint.knowledge.ci_credentials import CLOUD_ENV, input_key_cloud, key_cloud
 from nhilint.parse import ParseError, decimal
 from nhilint.tree import LMap, LSeq, Pos
 
-# Environment variables that hand a job a cloud's long-lived key.
-CLOUD_ENV = {
-    "AWS_ACCESS_KEY_ID": "aws", "AWS_SECRET_ACCESS_KEY": "aws",
-    "GOOGLE_CREDENTIALS": "gcp", "GOOGLE_APPLICATION_CREDENTIALS": "gcp", "GCLOUD_SERVICE_KEY": "gcp",
-    "ARM_CLIENT_SECRET": "azure", "AZURE_CLIENT_SECRET": "azure", "ARM_CLIENT_CERTIFICATE_PASSWORD": "azure",
-}  # fmt: skip
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _SECRET_REF = re.compile(r"(?<![\w.])secrets(?:\.([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
 # `vars.X`: a configuration variable, plain text that anyone with read access to the repository sees
@@ -377,7 +371,7 @@ def config_vars(value: str) -> list[str]:
 
 def static_value(name: str, value: str) -> bool:
     """Does a cloud-key env variable hold a stored key (a secret, a variable, or a literal)?"""
-    from nhilint.secrets import is_reference_or_placeholder
+    from nhilint.knowledge.credential_names import is_reference_or_placeholder
 
     exprs = _EXPR.findall(value)
     if exprs:

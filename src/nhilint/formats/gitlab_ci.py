@@ -19,9 +19,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.ci_credentials import cloud_commands, key_cloud
 from nhilint.formats.github_actions import (
-    CLOUD_ENV,
     durations,
     line_usage,
     logical_lines,
@@ -29,6 +27,7 @@ from nhilint.formats.github_actions import (
     shell_auth,
 )
 from nhilint.formats.walk import string_values
+from nhilint.knowledge.ci_credentials import CLOUD_ENV, cloud_commands, is_pat_name, key_cloud
 from nhilint.parse import Budget, ParseError, TooComplex
 from nhilint.tree import LMap, LSeq, Pos, Tagged
 
@@ -321,8 +320,6 @@ class _Pipeline:
         )
 
     def pat_refs(self, job: str, text: str, pos: Pos, usage: str) -> Iterator[CiSecretUse]:
-        from nhilint.rules.ci import is_pat_name
-
         for ref in _VAR_REF.findall(text):
             if is_pat_name(ref):
                 yield CiSecretUse(
@@ -412,7 +409,7 @@ def _variable_value(raw: Any) -> Any:
 
 def _holds_credential(name: str, value: str) -> bool:
     """A literal secret in a credential-named variable, or a reference to a stored credential."""
-    from nhilint.secrets import is_credential_name, is_reference_or_placeholder
+    from nhilint.knowledge.credential_names import is_credential_name, is_reference_or_placeholder
 
     refs = [r for r in _VAR_REF.findall(value) if not _EPHEMERAL.match(r)]
     if any(is_credential_name(r) or r.upper() in CLOUD_ENV for r in refs):

@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from nhilint.knowledge.redaction import redact_snippet
 from nhilint.parse import ParseError, TooComplex
-from nhilint.secrets import redact_snippet
 from nhilint.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
 
 if TYPE_CHECKING:

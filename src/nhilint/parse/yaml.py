@@ -47,8 +47,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+from nhilint.knowledge.redaction import redact_snippet
 from nhilint.parse import ParseError, TooComplex
-from nhilint.secrets import redact_snippet
 from nhilint.tree import LMap, LSeq, Pos, Tagged
 
 MAX_DEPTH = 500

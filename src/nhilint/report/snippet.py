@@ -17,15 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nhilint.facts import Loc
+from nhilint.knowledge.credential_names import is_reference_or_placeholder
+from nhilint.knowledge.redaction import redact, redact_assigned, redact_secrets, redact_snippet
+from nhilint.knowledge.secrets import detect
 from nhilint.report.escape import printable
-from nhilint.secrets import (
-    detect,
-    is_reference_or_placeholder,
-    redact,
-    redact_assigned,
-    redact_secrets,
-    redact_snippet,
-)
 
 MAX_COLUMNS = 200  # a snippet line is cut to this many columns, with an ellipsis
 LONG_LINE = 1000  # longer lines (minified JSON) are cut to a window before anything else

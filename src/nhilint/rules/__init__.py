@@ -1,7 +1,8 @@
-"""Rules: functions over facts. A rule never parses.
+"""Rules: functions over facts. A rule never parses, and never imports a format.
 
-A rule module registers its functions with `@rule("NHI101")`; each function takes a
-`RuleContext` and yields findings built with `ctx.finding(...)`, which fills in the slug,
+One module per rule ID, `nhi<id>_<slug>.py` (docs/architecture.md); `_`-prefixed modules hold what
+several rules share. A rule module registers its functions with `@rule("NHI101")`; each function
+takes a `RuleContext` and yields findings built with `ctx.finding(...)`, which fills in the slug,
 severity and the catalogue's suggestion for the platform the rule names.
 """
 

@@ -25,8 +25,7 @@ from nhilint.tree import Block, Call, LMap, LSeq, Pos
 __all__ = ["extract", "Module", "Resource"]
 
 
-# not providers
-_HELPERS = frozenset({"module", "documents", "functions", "instances", "calls", "conditional"})
+_HELPERS = frozenset({"module", "documents", "functions", "instances", "calls", "conditional", "shared"})  # not providers
 
 
 @cache

@@ -1,6 +1,6 @@
 """Terraform AWS provider: IAM roles and users, their policies, trusts, keys, workloads and secrets.
 
-Every policy form ends up in `nhilint.iam.statements`: `jsonencode({...})` objects, JSON strings
+Every policy form ends up in `knowledge.iam_policy.statements`: `jsonencode({...})` objects, JSON strings
 and heredocs (positions shifted to the heredoc's lines), `file("x.json")` of a file in the module
 directory, and `data "aws_iam_policy_document"` (with source/override documents).
 """
@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from nhilint import iam
 from nhilint.facts import (
     Condition,
     Credential,
@@ -30,6 +29,7 @@ from nhilint.formats.terraform import conditional
 from nhilint.formats.terraform.documents import SideDocument, side_document
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
+from nhilint.knowledge import iam_policy
 from nhilint.parse import ParseError
 from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
 
@@ -269,7 +269,7 @@ class _Documents:
             pos = resource.block.attrs.vpos(attr)
             heredoc = _literal_text(resource, pos).startswith("<<") if inline else False
             try:
-                doc = iam.json_document(text, pos.line + (1 if heredoc else 0))
+                doc = iam_policy.json_document(text, pos.line + (1 if heredoc else 0))
             except ParseError as exc:  # unreadable, not absent: NHI001 at the attribute
                 self.module.problems.append((where, exc.reason))
                 return []
@@ -293,7 +293,7 @@ class _Documents:
             return resource.pos_loc(pos) if inline else where  # a variable's value lives in another file
 
         return list(
-            iam.statements(
+            iam_policy.statements(
                 conditional.expand_statements(self.module, doc) if isinstance(doc, LMap) else doc,
                 locate,
                 lambda v: render(self.module, v),
@@ -312,12 +312,12 @@ class _Documents:
             self.module.problems.append((where, f"{side.name}: {side.problem}"))
             return []
         try:
-            doc = iam.json_document(side.text, 1)
+            doc = iam_policy.json_document(side.text, 1)
         except ParseError as exc:
             self.module.problems.append((where, f"{side.name}: {exc.reason}"))
             return []
         found = list(
-            iam.statements(
+            iam_policy.statements(
                 doc,
                 lambda p: Loc(side.name, p.line, p.col),
                 lambda v: render(self.module, v),
@@ -707,7 +707,7 @@ def _json_list(text: str, first_line: int) -> Any:
     if not text.strip().startswith("["):
         return None
     try:
-        return iam.shift(parse_json(text), first_line - 1)
+        return iam_policy.shift(parse_json(text), first_line - 1)
     except (ParseError, RecursionError):
         return None
 

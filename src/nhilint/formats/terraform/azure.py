@@ -21,9 +21,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from nhilint.facts import Credential, Fact, Grant, Identity, Lifetime, Loc, Trust
-from nhilint.formats.terraform.gcp import description_tags, provider_credentials
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
+from nhilint.formats.terraform.shared import description_tags, provider_credentials
 from nhilint.tree import Call, Expr, LMap, LSeq
 
 APP = "azuread_application"

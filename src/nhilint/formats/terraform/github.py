@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint import secrets
 from nhilint.facts import Fact
-from nhilint.formats.terraform.gcp import keyed_string, provider_credentials
 from nhilint.formats.terraform.module import Module
+from nhilint.formats.terraform.shared import keyed_string, provider_credentials
+from nhilint.knowledge import credential_names
 
 SECRET_TYPES = (
     "github_actions_secret",
@@ -31,7 +31,7 @@ def extract(module: Module) -> Iterator[Fact]:
         if not isinstance(resource.raw("plaintext_value"), str):
             continue
         name = resource.get("secret_name")
-        key = name if isinstance(name, str) and secrets.is_credential_name(name) else "secret_value"
+        key = name if isinstance(name, str) and credential_names.is_credential_name(name) else "secret_value"
         yield keyed_string(
             resource, resource.block, "plaintext_value", key, f"{resource.address}.plaintext_value"
         )

@@ -21,8 +21,8 @@ from nhilint.formats.kubernetes import (
     aggregated_to,
     sa_address,
 )
-from nhilint.formats.terraform.gcp import block_credentials, env_blocks, provider_credentials
 from nhilint.formats.terraform.module import Module, Resource, reference
+from nhilint.formats.terraform.shared import block_credentials, env_blocks, provider_credentials
 from nhilint.tree import Block, Expr, LMap, LSeq
 
 # workload type (without `_v1`) -> blocks from the resource to its pod spec

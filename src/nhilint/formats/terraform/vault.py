@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from nhilint.facts import Fact, Lifetime, Trust
-from nhilint.formats.terraform.gcp import provider_credentials
 from nhilint.formats.terraform.module import Module, Resource, reference
+from nhilint.formats.terraform.shared import provider_credentials
 from nhilint.parse import decimal
 from nhilint.tree import Call, Expr, LMap
 

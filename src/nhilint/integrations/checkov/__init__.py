@@ -17,13 +17,6 @@ from pathlib import Path
 from nhilint import catalogue
 from nhilint.findings import Finding
 
-# Rules that need the whole scan: checkov judges one resource at a time.
-WHOLE_SCAN = {
-    "NHI304": "needs every rotation schedule of the scan, which may live in another module or template",
-    "NHI402": "compares the workloads of the whole scan",
-    "NHI403": "compares the workflows of the whole scan",
-}
-
 
 @dataclass(frozen=True)
 class Lines:
@@ -40,7 +33,9 @@ def nhilint_only(check: catalogue.Check) -> str | None:
     """Why checkov cannot run `check`, or None when it can."""
     if check.family == "scan":  # parse errors, nhilint's own suppression comments
         return "about nhilint's own scan; checkov reports its parse errors and suppressions itself"
-    return WHOLE_SCAN.get(check.id)
+    if check.scope == "scan":  # checkov judges one resource at a time, nhilint one unit per scan
+        return check.scope_reason
+    return None
 
 
 def checks_dir() -> Path:

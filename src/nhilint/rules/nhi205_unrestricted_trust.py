@@ -1,6 +1,9 @@
-"""NHI205 for federations that are not IAM policies (`Trust` facts): GCP Workload Identity pool
-providers, Azure federated identity credentials, Vault JWT roles. The AWS side (trust policies)
-lives in `rules/iam.py`.
+"""NHI205 unrestricted-trust: a role's trust policy lets far more callers assume it than the one that
+needs it.
+
+Two kinds of facts: AWS trust policies (`PolicyStatement` of kind `trust`, Terraform and
+CloudFormation), and federations that are not IAM policies (`Trust` facts): GCP Workload Identity
+pool providers, Azure federated identity credentials, Vault JWT roles.
 
 A condition or subject the extractor could not resolve is kept as `${...}` and never reported.
 Vault roles whose `bound_claims_type` is `glob` carry the prefix `glob:` on their condition: only
@@ -12,9 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from nhilint.facts import Trust
+from nhilint.facts import PolicyStatement, Trust
 from nhilint.findings import Finding, IdentityRef
+from nhilint.knowledge import iam
 from nhilint.rules import RuleContext, rule
+from nhilint.rules._shared import statement_identity
 
 _CI_ISSUERS = ("token.actions.githubusercontent.com", "gitlab")
 # claims that name one repository (or a ref/workflow inside it) when compared with `==` / `in`
@@ -122,3 +127,21 @@ def unrestricted_federation(ctx: RuleContext) -> Iterator[Finding]:
             identity=declared or IdentityRef(trust.kind, name),
             fix=fix,
         )
+
+
+@rule("NHI205")
+def unrestricted_trust(ctx: RuleContext) -> Iterator[Finding]:
+    for statement in ctx.of(PolicyStatement):
+        found = iam.trust_problem(statement)
+        if found:
+            name, ref, fix = statement_identity(ctx, statement)
+            callers, loc = found
+            federated = "Federated" in statement.principals
+            yield ctx.finding(
+                "NHI205",
+                loc or statement.loc,
+                f"{name} can be assumed by {callers}: pin the trust to the one caller that needs it.",
+                identity=ref,
+                fix=fix if federated else (f"{fix}-principal", fix),
+                related=statement.via,
+            )

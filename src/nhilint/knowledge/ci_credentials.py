@@ -1,6 +1,8 @@
 """Which CI inputs and variables carry a cloud's long-lived key, and which cloud.
 
-Shared by the GitHub Actions and GitLab CI extractors. Three kinds of knowledge:
+Shared by the GitHub Actions and GitLab CI extractors and the CI rules. `CLOUD_ENV` names the
+environment variables that hand a job a cloud key, `is_pat_name` a secret named for a person's
+token. Three kinds of knowledge besides:
 
 * `key_cloud(name)`: a name (action input, env variable, secret, CI/CD variable) that says it holds
   a cloud key: access key / secret key / key id (AWS), service-account key or JSON, `credentials_json`
@@ -15,6 +17,20 @@ Shared by the GitHub Actions and GitLab CI extractors. Three kinds of knowledge:
 from __future__ import annotations
 
 import re
+
+# Environment variables that hand a job a cloud's long-lived key.
+CLOUD_ENV = {
+    "AWS_ACCESS_KEY_ID": "aws", "AWS_SECRET_ACCESS_KEY": "aws",
+    "GOOGLE_CREDENTIALS": "gcp", "GOOGLE_APPLICATION_CREDENTIALS": "gcp", "GCLOUD_SERVICE_KEY": "gcp",
+    "ARM_CLIENT_SECRET": "azure", "AZURE_CLIENT_SECRET": "azure", "ARM_CLIENT_CERTIFICATE_PASSWORD": "azure",
+}  # fmt: skip
+# A secret named for a person's token: GH_PAT, RELEASE_PAT, PAT_TOKEN, PERSONAL_ACCESS_TOKEN...
+_PAT_NAME = re.compile(r"(?:^|[_-])(?:GH|GITHUB|GL|GITLAB)?PATS?(?:$|[_-])|PERSONAL\w*TOKEN", re.I)
+
+
+def is_pat_name(name: str) -> bool:
+    return _PAT_NAME.search(name) is not None
+
 
 # Words of a name: camelCase and separators split, lower-cased (`firebaseServiceAccount` ->
 # firebase service account, `AWS_SECRET_ACCESS_KEY` -> aws secret access key).

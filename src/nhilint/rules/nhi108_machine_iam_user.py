@@ -1,4 +1,5 @@
-"""NHI108: an IAM user that only automation uses (policies or an access key, no console login).
+"""NHI108 machine-iam-user: an IAM user that only automation uses (policies or an access key, no
+console login).
 
 The key itself is NHI102's finding and a user that also has a console password is NHI404's: this
 rule reports the user, whose fix is different (a role assumed through federation, so no key is
@@ -10,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
-from nhilint import iam
 from nhilint.facts import Credential, Grant, Identity, PolicyStatement
 from nhilint.findings import Finding, Related
+from nhilint.knowledge import iam
 from nhilint.rules import RuleContext, rule
 
 # What only a person does with an IAM user: change its own password, manage its own MFA device.

@@ -1,161 +1,14 @@
-"""NHI2xx that need no policy analysis: built-in admin roles, Kubernetes RBAC."""
+"""NHI206 rbac-wildcard: A Kubernetes Role or ClusterRole grants wildcards, escalation verbs, token
+minting, exec, certificate approval, admission webhooks or cluster-wide Secret reads."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint import iam
-from nhilint.facts import CustomApiGroup, Grant, Loc, RbacRule
+from nhilint.facts import CustomApiGroup, Loc, RbacRule
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.rules import RuleContext, rule
-
-ADMIN_ROLES = {
-    "aws": {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"},
-    "gcp": {
-        "roles/owner",
-        "roles/editor",
-        "roles/iam.serviceAccountTokenCreator",
-        "roles/iam.serviceAccountKeyAdmin",
-        # at project, folder or organization level each acts as (or mints access to) every service
-        # account there; on one service account (`google_service_account_iam_*`, not a Grant here)
-        # they are the normal, narrow way to grant impersonation
-        "roles/iam.serviceAccountUser",
-        "roles/iam.serviceAccountAdmin",
-        "roles/iam.workloadIdentityUser",
-        # rewrite who holds what: the holder grants itself any role
-        "roles/iam.securityAdmin",
-        "roles/iam.workloadIdentityPoolAdmin",
-        "roles/resourcemanager.organizationAdmin",
-        "roles/resourcemanager.projectIamAdmin",
-        "roles/resourcemanager.folderAdmin",
-    },
-    "azure": {"Owner", "Contributor", "User Access Administrator"},
-}
-BROAD_SCOPES = {
-    "aws": None,  # managed policies apply account-wide
-    "gcp": {"project", "folder", "organization"},
-    "azure": {"subscription", "management_group"},
-}
-MACHINE_GRANTEES = {"service_account", "role", "user", "service_principal", "managed_identity"}
-
-
-def _admin(grant: Grant) -> tuple[str, str, list[Related]] | None:
-    """(what makes the granted role an admin role, the fix, related locations); None when it is not
-    one. A custom role is judged where it is granted: its definition alone says nothing of who holds
-    it, or at which scope."""
-    if grant.permissions is not None:  # a custom role defined in the scan: judged by its permissions
-        held = iam.admin_permissions(grant.platform, grant.permissions, grant.not_permissions)
-        if not held:
-            return None
-        shown = ", ".join(f"`{p}`" for p in held)
-        where = grant.permissions_loc
-        related = [Related(where, f"custom role {grant.role} lists {shown}")] if where else []
-        return (
-            f"the custom role {grant.role}, which holds {shown}",
-            "drop them from the role, or grant them on the one resource that needs them",
-            related,
-        )
-    if grant.role in ADMIN_ROLES.get(grant.platform, ()):
-        return (
-            f"the built-in admin role {grant.role}",
-            "give it a custom role with only the permissions it uses",
-            [],
-        )
-    return None
-
-
-@rule("NHI204")
-def admin_role_grant(ctx: RuleContext) -> Iterator[Finding]:
-    for grant in ctx.of(Grant):
-        if grant.platform not in ADMIN_ROLES:
-            continue
-        scopes = BROAD_SCOPES[grant.platform]
-        if grant.grantee_kind not in MACHINE_GRANTEES or (scopes is not None and grant.scope not in scopes):
-            continue
-        found = _admin(grant)
-        if found is None:
-            continue
-        what, fix, related = found
-        where = f" at {grant.scope.replace('_', '-')} scope" if grant.scope else ""
-        origin = f" ({grant.origin})" if grant.origin else ""
-        yield ctx.finding(
-            "NHI204",
-            grant.loc,
-            f"{grant.grantee} is granted {what}{origin}{where}: {fix}.",
-            identity=IdentityRef(grant.grantee_kind, grant.grantee),
-            fix=f"{ctx.format_of(grant.loc)}-{grant.platform}",
-            related=[*related, *grant.via],
-        )
-
-
-K8S_ADMIN_ROLES = {"cluster-admin", "admin", "edit"}
-EVERYONE_GROUPS = {"system:serviceaccounts", "system:authenticated", "system:unauthenticated"}
-# Read-only discovery roles Kubernetes itself binds to these groups (kube-apiserver's default RBAC
-# policy, "Default roles and role bindings" in the RBAC docs): binding them the same way adds nothing.
-DISCOVERY_ROLES = frozenset(
-    {
-        "system:service-account-issuer-discovery",
-        "system:discovery",
-        "system:public-info-viewer",
-        "system:basic-user",
-    }
-)
-
-
-def _role_name(rbac: RbacRule) -> str:
-    return rbac.role.split(" (from ", 1)[0]  # without the `helm template` source it was rendered from
-
-
-# Core objects that hold no credentials: a role that only reads named ones (kube-public's
-# `cluster-info` ConfigMap) publishes them by design, as the discovery roles do.
-PUBLIC_READABLE = frozenset({"configmaps", "endpoints", "namespaces", "services"})
-
-
-def _reads_named_public_objects(items: list[RbacRule]) -> bool:
-    """Whether a role defined in the scan only gets, lists or watches named `PUBLIC_READABLE` objects."""
-    return bool(items) and all(
-        r.resource_names
-        and r.resources
-        and set(r.api_groups) == {""}
-        and set(r.verbs) <= READ_VERBS
-        and set(r.resources) <= PUBLIC_READABLE
-        for r in items
-    )
-
-
-@rule("NHI207")
-def cluster_admin_binding(ctx: RuleContext) -> Iterator[Finding]:
-    # A discovery role the scan itself (re)writes is judged like any other: its rules are no longer
-    # the read-only ones Kubernetes ships.
-    rewritten = {_role_name(r) for r in ctx.of(RbacRule) if r.cluster_scoped}
-    rules_of: dict[str, list[RbacRule]] = {}
-    for item in ctx.of(RbacRule):
-        rules_of.setdefault(_role_name(item), []).append(item)
-    for grant in ctx.of(Grant):
-        if grant.platform != "kubernetes":
-            continue
-        if grant.grantee_kind == "service_account" and grant.role in K8S_ADMIN_ROLES:
-            message = f"ServiceAccount {grant.grantee} is bound to the built-in `{grant.role}` role"
-        elif grant.grantee_kind == "group" and (
-            grant.grantee in EVERYONE_GROUPS or grant.grantee.startswith("system:serviceaccounts:")
-        ):
-            if grant.role in DISCOVERY_ROLES and grant.role not in rewritten:
-                continue
-            if _reads_named_public_objects(rules_of.get(grant.role_ref, [])):
-                continue
-            message = (
-                f"role `{grant.role}` is bound to the group {grant.grantee}, so every such identity gets it"
-            )
-        else:
-            continue
-        yield ctx.finding(
-            "NHI207",
-            grant.loc,
-            f"{message}: bind a namespaced Role to one ServiceAccount.",
-            identity=IdentityRef(grant.grantee_kind, grant.grantee),
-            fix=f"{ctx.format_of(grant.loc)}-kubernetes",
-        )
-
+from nhilint.rules._shared import READ_VERBS
 
 # API groups served by kube-apiserver itself (plus the legacy `extensions`). A `*` confined to any
 # other group (a CRD's, usually the operator's own) is a note: it cannot reach Secrets, RBAC, pods or
@@ -189,7 +42,6 @@ BUILT_IN_API_GROUPS = frozenset(
     }
 )
 ESCALATION_VERBS = {"escalate", "bind", "impersonate"}
-READ_VERBS = {"get", "list", "watch"}
 WRITE_VERBS = {"create", "update", "patch"}
 EXEC_VERBS = {"create", "get"}  # `get` opens exec and attach over WebSockets
 # (group, resource, verbs (None: any), ClusterRole only, what it grants): admin in disguise

@@ -1,0 +1,76 @@
+"""NHI103 static-ci-cloud-credentials: A CI job logs in to a cloud with a stored long-lived key instead
+of OIDC federation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from nhilint.facts import CiAuth
+from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.fold import ci_login_cause
+from nhilint.rules import RuleContext, rule
+from nhilint.rules._shared import CI_FORMAT, job_named
+
+CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
+
+
+@rule("NHI103")
+def static_ci_cloud_credentials(ctx: RuleContext) -> Iterator[Finding]:
+    groups: dict[tuple[str, str, str], list[CiAuth]] = defaultdict(list)
+    for auth in ctx.of(CiAuth):
+        if auth.method == "static":
+            groups[(auth.loc.file, auth.job, auth.cloud)].append(auth)
+    for (file, job, cloud), found in groups.items():
+        found.sort(key=lambda a: a.loc)
+        first, cloud_name = found[0], CLOUD_NAMES.get(cloud, cloud) or "a cloud"
+        yield ctx.finding(
+            "NHI103",
+            first.loc,
+            f"{job_named(first.ci, job)} logs in to {cloud_name} with a stored long-lived key "
+            f"({first.detail}): federate with OIDC instead so no key exists to leak.",
+            identity=IdentityRef("CI job", job or file),
+            fix=f"{CI_FORMAT.get(first.ci, first.ci)}-{cloud}" if cloud else None,
+            related=[Related(a.loc, f"also uses the stored key: {a.detail}") for a in found[1:]],
+            cause=ci_login_cause(job, cloud),
+            clause=f"logs in to {cloud_name} with a stored key",
+        )
+    yield from _keys_from_variables(ctx, {(file, job) for file, job, _ in groups})
+
+
+def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) -> Iterator[Finding]:
+    """GitLab jobs that run a cloud CLI or Terraform with no `id_tokens` and no key in sight, in a
+    project whose pipelines name that cloud's key variables: the keys come from CI/CD variables
+    (project settings the scan cannot read), so the finding is a warning."""
+    auths = sorted(ctx.of(CiAuth), key=lambda a: a.loc)
+    evidence: dict[str, CiAuth] = {}
+    for auth in auths:
+        if auth.ci == "gitlab" and auth.method in ("mentioned", "static") and auth.cloud in CLOUD_NAMES:
+            evidence.setdefault(auth.cloud, auth)
+    reported: set[tuple[str, str]] = set()
+    for auth in auths:
+        where = (auth.loc.file, auth.job)
+        every_job = (auth.loc.file, "")  # a key in the global `variables:` is already every job's finding
+        if (
+            auth.method != "variables"
+            or where in static_jobs
+            or every_job in static_jobs
+            or where in reported
+        ):
+            continue
+        proof = evidence.get(auth.cloud) if auth.cloud else next(iter(evidence.values()), None)
+        if proof is None:
+            continue
+        reported.add(where)
+        named = proof.detail if proof.method == "static" else f"`{proof.detail}`"
+        yield ctx.finding(
+            "NHI103",
+            auth.loc,
+            f"{job_named(auth.ci, auth.job)} runs `{auth.detail}` with no `id_tokens` while the "
+            f"project names {named}: its {CLOUD_NAMES[proof.cloud]} keys come from CI/CD variables; "
+            "federate with OIDC instead so no key exists to leak.",
+            identity=IdentityRef("CI job", auth.job),
+            fix=f"gitlab-ci-{proof.cloud}",
+            related=[Related(proof.loc, f"{named} named here")],
+            severity="warning",
+        )

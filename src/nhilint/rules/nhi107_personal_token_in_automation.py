@@ -1,0 +1,56 @@
+"""NHI107 personal-token-in-automation: Automation runs on a person's access token instead of an
+identity made for machines."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from nhilint.facts import CiSecretUse, StringValue
+from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.knowledge.ci_credentials import is_pat_name
+from nhilint.rules import RuleContext, rule
+from nhilint.rules._shared import CI_FORMAT, job_named
+
+_LITERAL_PAT = re.compile(r"\b(?:ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,})")
+
+
+@rule("NHI107")
+def personal_token_in_automation(ctx: RuleContext) -> Iterator[Finding]:
+    groups: dict[tuple[str, str, str], list[CiSecretUse]] = defaultdict(list)
+    for use in ctx.of(CiSecretUse):
+        if use.usage not in ("other", "inherit", "all") and is_pat_name(use.secret):
+            groups[(use.loc.file, use.job, use.secret)].append(use)
+    for (_, job, secret), uses in groups.items():
+        uses.sort(key=lambda u: u.loc)
+        first = uses[0]
+        yield ctx.finding(
+            "NHI107",
+            first.loc,
+            f"{job_named(first.ci, job)} runs on `{secret}`, a person's access token ({first.usage}): "
+            "it acts with all of that person's rights and dies with their account; use an app or project "
+            "token.",
+            identity=IdentityRef("personal token", secret),
+            fix=CI_FORMAT.get(first.ci),
+            related=[Related(u.loc, f"`{secret}` used again ({u.usage})") for u in uses[1:]],
+        )
+    yield from _literal_tokens(ctx)
+
+
+def _literal_tokens(ctx: RuleContext) -> Iterator[Finding]:
+    from nhilint.knowledge.redaction import redact
+
+    for value in ctx.of(StringValue):
+        if ctx.format_of(value.loc) not in CI_FORMAT.values():
+            continue
+        match = _LITERAL_PAT.search(value.value)
+        if match:
+            yield ctx.finding(
+                "NHI107",
+                value.loc,
+                f"a personal access token ({redact(match.group())}) is written at "
+                f"`{value.path}`: automation must not run as a person; revoke it and use an app or project "
+                "token.",
+                identity=IdentityRef("personal token", redact(match.group())),
+            )

@@ -1,0 +1,97 @@
+"""NHI403 shared-ci-credential: One stored CI credential is handed to many pipelines or jobs instead of
+the one that needs it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from nhilint.facts import CiAuth, CiSecretUse
+from nhilint.findings import Finding, IdentityRef, Related
+from nhilint.fold import ci_key_pair_cause, ci_variable_cause
+from nhilint.knowledge.ci_credentials import CLOUD_ENV, is_pat_name
+from nhilint.rules import RuleContext, rule
+from nhilint.rules._shared import CI_FORMAT, job_named
+
+# Tokens the platform mints per run: never a stored, shared credential.
+_EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD"})
+
+
+@rule("NHI403")
+def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
+    yield from _shared_across_workflows(ctx)
+    for use in ctx.of(CiSecretUse):
+        if use.usage == "inherit":
+            message = (
+                f"{job_named(use.ci, use.job)} passes every repository secret to a reusable "
+                "workflow (`secrets: inherit`): pass only the secrets it needs, by name."
+            )
+        elif use.usage == "all":
+            message = (
+                f"{job_named(use.ci, use.job)} hands every repository secret to one step "
+                "(`toJSON(secrets)`): pass only the secrets it needs, by name."
+            )
+        elif use.usage == "global-variable":
+            message = (
+                f"`{use.secret}` is a credential in the global `variables:`: every job "
+                "gets it; move it to the one job that needs it, or replace it with `id_tokens`."
+            )
+        else:
+            continue
+        global_variable = use.usage == "global-variable"
+        yield ctx.finding(
+            "NHI403",
+            use.loc,
+            message,
+            identity=IdentityRef("CI secret", use.secret),
+            fix="github-actions-all" if use.usage == "all" else CI_FORMAT.get(use.ci),
+            cause=ci_variable_cause(use.secret) if global_variable else None,
+            clause="every job of the pipeline gets it" if global_variable else "",
+        )
+
+
+def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
+    from nhilint.knowledge.credential_names import is_credential_name
+
+    # secrets a workflow gives to a cloud key input or variable are keys whatever their names say
+    logins = [a for a in ctx.of(CiAuth) if a.ci == "github" and a.method == "static"]
+    keys = {s.upper() for a in logins for s in a.secrets}
+    # The cloud keys a job that logs in with stored keys reads together (an AWS key id and its secret
+    # key) are one credential: shared, they are one finding.
+    logged_in = {(a.loc.file, a.job) for a in logins}
+    job_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for use in ctx.of(CiSecretUse):
+        name = use.secret.upper()
+        if (
+            use.ci == "github"
+            and (use.loc.file, use.job) in logged_in
+            and (name in CLOUD_ENV or name in keys)
+        ):
+            job_keys[(use.loc.file, use.job)].add(name)
+    pairs = {
+        s: ci_key_pair_cause(sorted(names)) for names in job_keys.values() if len(names) > 1 for s in names
+    }
+    uses: dict[str, list[CiSecretUse]] = defaultdict(list)
+    for use in ctx.of(CiSecretUse):
+        name = use.secret.upper()
+        if use.ci != "github" or name == "*" or name in _EPHEMERAL:
+            continue
+        if is_credential_name(name) or is_pat_name(name) or name in CLOUD_ENV or name in keys:
+            uses[name].append(use)
+    for _, found in sorted(uses.items()):
+        files = sorted({u.loc.file for u in found})
+        if len(files) < 2:
+            continue
+        found.sort(key=lambda u: u.loc)
+        first = found[0]
+        yield ctx.finding(
+            "NHI403",
+            first.loc,
+            f"secret `{first.secret}` is used by {len(files)} workflows ({', '.join(files)}): one leak "
+            "exposes all of them and none can rotate it alone; give each pipeline its own credential, "
+            "or OIDC.",
+            identity=IdentityRef("CI secret", first.secret),
+            fix="github-actions-shared",
+            related=[Related(u.loc, f"`{first.secret}` used by {job_named(u.ci, u.job)}") for u in found[1:]],
+            cause=pairs.get(first.secret.upper()),
+        )
