@@ -154,7 +154,7 @@ def test_formats_read_side_files_only_through_read_beside() -> None:
     offenders = [
         f"{path.relative_to(formats)}:{number}"
         for path in sorted(formats.rglob("*.py"))
-        if path != formats / "__init__.py"
+        if path != formats / "base.py"  # read_beside itself
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if direct.search(line)
     ]
@@ -203,7 +203,7 @@ def test_codec_refuses_what_it_did_not_write(planted: bytes) -> None:
 
 
 def test_codec_refuses_a_dict_subclass() -> None:
-    from nhilint.tree import LMap
+    from nhilint.parse.tree import LMap
 
     with pytest.raises(codec.Unencodable):
         codec.dumps([LMap()])

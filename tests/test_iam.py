@@ -8,7 +8,7 @@ from nhilint import iam
 from nhilint.facts import Condition, Loc, PolicyStatement
 from nhilint.parse import ParseError
 from nhilint.parse.json import parse_json
-from nhilint.tree import Pos
+from nhilint.parse.tree import Pos
 
 
 def _statements(text: str, kind: str = "identity") -> list[PolicyStatement]:

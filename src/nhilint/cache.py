@@ -232,7 +232,8 @@ def fact_types() -> tuple[type, ...]:
     """The closed set of classes a facts entry may hold: the dataclasses of `facts` and `formats`."""
     import dataclasses
 
-    from nhilint import facts, formats
+    from nhilint import facts
+    from nhilint.formats import base as formats
 
     return tuple(
         cls

@@ -48,8 +48,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from nhilint.parse import ParseError, TooComplex
+from nhilint.parse.tree import LMap, LSeq, Pos, Tagged
 from nhilint.secrets import redact_snippet
-from nhilint.tree import LMap, LSeq, Pos, Tagged
 
 MAX_DEPTH = 500
 ALIAS_NODES = 100_000

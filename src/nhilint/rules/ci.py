@@ -250,7 +250,7 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
-    from nhilint.formats.github_actions import CLOUD_ENV
+    from nhilint.formats.github_actions.extract import CLOUD_ENV
     from nhilint.secrets import is_credential_name
 
     # secrets a workflow gives to a cloud key input or variable are keys whatever their names say

@@ -29,7 +29,7 @@ from nhilint.facts import (
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, is_unknown, reference
-from nhilint.tree import Block, Call, Expr, LMap, LSeq
+from nhilint.parse.tree import Block, Call, Expr, LMap, LSeq
 
 SA_TYPE = "google_service_account"
 # `key: value` pairs in a description (`owner: data-team expires: 2026-01-31`)

@@ -20,7 +20,7 @@ from typing import Any
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.ci_credentials import cloud_commands, key_cloud
-from nhilint.formats.github_actions import (
+from nhilint.formats.github_actions.extract import (
     CLOUD_ENV,
     durations,
     line_usage,
@@ -30,7 +30,7 @@ from nhilint.formats.github_actions import (
 )
 from nhilint.formats.walk import string_values
 from nhilint.parse import Budget, ParseError, TooComplex
-from nhilint.tree import LMap, LSeq, Pos, Tagged
+from nhilint.parse.tree import LMap, LSeq, Pos, Tagged
 
 RESERVED = frozenset(
     {

@@ -18,7 +18,7 @@ from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.ci_credentials import input_key_cloud, key_cloud
 from nhilint.formats.walk import string_values, strings
 from nhilint.parse import ParseError, decimal
-from nhilint.tree import LMap, LSeq, Pos
+from nhilint.parse.tree import LMap, LSeq, Pos
 
 # Environment variables that hand a job a cloud's long-lived key.
 CLOUD_ENV = {
