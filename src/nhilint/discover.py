@@ -9,12 +9,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from nhilint.formats.base import GITLAB_JOB, WORKFLOW_JOBS
+from nhilint.formats.base import Mark
 from nhilint.formats.registry import FORMATS
 
 if TYPE_CHECKING:
@@ -55,12 +55,11 @@ def classify_file(path: Path, text: str) -> str | None:
 
 # What every format's files contain (each format's words), or an escape that could spell them.
 _MENTIONS = re.compile("|".join([*(f.mentions for f in FORMATS if f.mentions), r"\\[xuU]"]))
-# A job of a GitHub workflow has one of these (a runner, steps, or a reusable workflow to call).
-_WORKFLOW_JOB_KEYS = frozenset({"runs-on", "steps", "uses"})
-_JOBS = WORKFLOW_JOBS  # marker in `top`: a `jobs:` mapping whose jobs look like GitHub Actions jobs
-# A GitLab job has both: a marker in `top` for a top-level mapping with both.
-_GITLAB_JOB_KEYS = frozenset({"script", "stage"})
-_GITLAB = GITLAB_JOB
+# What a document's summary holds beyond its top-level scalars (see `Format.by_shape`).
+_KEYS = frozenset(k for f in FORMATS for k in f.keys)
+_COLLECTS = frozenset(c for f in FORMATS for c in f.collects)
+_MARKS = tuple(m for f in FORMATS for m in f.marks)
+_JSON_MARKS = tuple(m for f in FORMATS if ".json" in f.suffixes for m in f.marks)
 
 
 class _Unsure(Exception):
@@ -79,16 +78,7 @@ def _from_tree(name: str, text: str) -> str | None:
             top: dict[str, object] = {str(k): v for k, v in doc.items()}
             if True in doc:  # YAML 1.1 reads a plain `on` key as true
                 top["on"] = doc[True]
-            jobs = doc.get("jobs")
-            if isinstance(jobs, dict) and any(
-                isinstance(j, dict) and _WORKFLOW_JOB_KEYS & set(j) for j in jobs.values()
-            ):
-                top[_JOBS] = True
-            if any(isinstance(v, dict) and set(v) >= _GITLAB_JOB_KEYS for v in doc.values()):
-                top[_GITLAB] = True
-            resources = doc.get("Resources")
-            if isinstance(resources, dict):
-                top["Resources"] = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
+            _summarise(doc, top, _MARKS)
             if found := _judge(top):
                 return found
     return None
@@ -115,16 +105,24 @@ def _sniff_json(text: str) -> str | None:
         return _sniff_yaml(text)
     if not isinstance(data, dict):
         return None
-    resources = data.get("Resources")
     top = dict(data)
-    if isinstance(resources, dict):
-        top["Resources"] = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
-    jobs = data.get("jobs")
-    if isinstance(jobs, dict) and any(
-        isinstance(j, dict) and _WORKFLOW_JOB_KEYS & set(j) for j in jobs.values()
-    ):
-        top[_JOBS] = True
+    _summarise(data, top, _JSON_MARKS)  # a format that is never JSON is not marked in JSON
     return _judge(top)
+
+
+def _summarise(doc: Mapping[Any, Any], top: dict[str, object], marks: tuple[Mark, ...]) -> None:
+    """Add to `top` (a document's top-level keys) the marks `doc` has and the values it collects."""
+    for mark in marks:
+        below = doc.get(mark.under) if mark.under is not None else doc
+        if isinstance(below, dict) and any(
+            isinstance(v, dict) and (set(v) >= mark.keys if mark.every else bool(mark.keys & set(v)))
+            for v in below.values()
+        ):
+            top[mark.name] = True
+    for outer, inner in _COLLECTS:
+        mappings = doc.get(outer)
+        if isinstance(mappings, dict):
+            top[outer] = [m.get(inner) for m in mappings.values() if isinstance(m, dict)]
 
 
 def _sniff_yaml(text: str) -> str | None:
@@ -136,7 +134,7 @@ def _sniff_yaml(text: str) -> str | None:
     depth = 0
     top: dict[str, object] = {}
     path: list[str | None] = []  # the key being read at each mapping depth (None: expecting a key)
-    job_keys: set[str] = set()  # GitLab job keys seen in the current top-level mapping value
+    seen: dict[str, set[str]] = {}  # keys of an `every` mark seen in the mapping being read
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.DocumentStartEvent):
             depth, top, path = 0, {}, []
@@ -153,25 +151,19 @@ def _sniff_yaml(text: str) -> str | None:
                     raise _Unsure
                 path[-1] = event.value
                 if depth == 1:
-                    job_keys = set()
-                    if event.value == "on":
-                        top["on"] = ""  # its value may be a mapping or a list: the key decides
-                elif depth == 2 and path[0] != "-" and event.value in _GITLAB_JOB_KEYS:
-                    job_keys.add(event.value)
-                    if job_keys == _GITLAB_JOB_KEYS:
-                        top[_GITLAB] = True
-                elif (
-                    depth == 3 and path[0] == "jobs" and path[1] != "-" and event.value in _WORKFLOW_JOB_KEYS
-                ):
-                    top[_JOBS] = True
+                    seen.clear()
+                    if event.value in _KEYS:
+                        top[event.value] = ""  # noted whatever its value: a mapping, a list
+                if depth in (2, 3) and path[0] != "-" and path[depth - 2] != "-":
+                    _mark(top, seen, path, event.value)
                 continue
             key, value = path[-1], event.value
             if depth == 1 and key != "-":
                 top[key] = value
-            elif depth == 3 and path[0] == "Resources" and key == "Type":
-                types = top.setdefault("Resources", [])
-                if isinstance(types, list):
-                    types.append(value)
+            elif depth == 3 and (path[0], key) in _COLLECTS:
+                collected = top.setdefault(str(path[0]), [])
+                if isinstance(collected, list):
+                    collected.append(value)
             if found := _judge(top):
                 return found
             _value_done(path)
@@ -182,6 +174,20 @@ def _sniff_yaml(text: str) -> str | None:
         elif isinstance(event, yaml.DocumentEndEvent) and (found := _judge(top)):
             return found  # a workflow's deciding keys may all hold collections
     return None
+
+
+def _mark(top: dict[str, object], seen: dict[str, set[str]], path: list[str | None], key: str) -> None:
+    """Note the marks a key read in a mapping below the top level (at `path`) makes."""
+    for mark in _MARKS:
+        if key not in mark.keys or (path[0] != mark.under if len(path) == 3 else mark.under is not None):
+            continue
+        if not mark.every:
+            top[mark.name] = True
+            continue
+        keys = seen.setdefault(f"{mark.name}/{path[1] if len(path) == 3 else ''}", set())
+        keys.add(key)
+        if keys == mark.keys:
+            top[mark.name] = True
 
 
 def _value_done(path: list[str | None]) -> None:

@@ -193,7 +193,7 @@ def _known_format(path: Path) -> bool:
     return True  # larger than we look through: say so rather than guess it harmless
 
 
-_FORMAT_WORDS = re.compile(rb"apiVersion|AWSTemplateFormatVersion|AWS::")
+_FORMAT_WORDS = re.compile("|".join(f.telltales for f in FORMATS if f.telltales).encode())
 _PEEK_CHUNK = 1 << 20
 _PEEK_LIMIT = 1 << 30
 

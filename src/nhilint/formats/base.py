@@ -200,11 +200,17 @@ def inside_without_links(bound: str, target: str) -> bool:
     return True
 
 
-# Marks discovery's summary of a document holds (besides its top-level keys) for shapes a key alone
-# does not tell: a `jobs:` mapping whose jobs look like GitHub Actions jobs, a top-level mapping
-# that looks like a GitLab job.
-WORKFLOW_JOBS = "\0jobs"
-GITLAB_JOB = "\0gitlab-job"
+@dataclass(frozen=True)
+class Mark:
+    """A shape a top-level key alone does not tell, noted as `name` (start it with NUL: no key can
+    clash) in discovery's summary of a document: a mapping one level below the top (a top-level
+    value, or with `under`, a value of the top-level mapping `under`) holding any of `keys` (with
+    `every`, all of them)."""
+
+    name: str
+    keys: frozenset[str]
+    under: str | None = None
+    every: bool = False
 
 
 def _never(*_: object) -> bool:
@@ -269,10 +275,18 @@ class Format:
     by_path: Callable[[PurePosixPath, str], bool] = _never
     # ... the words its files cannot be written without (a regex alternative: no match, no parse) ...
     mentions: str = ""
-    # ... a document's top-level keys (see discover: `Resources` holds the resource types) ...
+    # ... a document's summary: its top-level keys with their scalar values, plus the top-level keys
+    # it notes whatever their value (`keys`), the values of `(top key, key)` in the mappings below a
+    # top-level key, as a list (`collects`), and `marks` ...
     by_shape: Callable[[Mapping[str, object]], bool] = _never
+    keys: tuple[str, ...] = ()
+    collects: tuple[tuple[str, str], ...] = ()
+    marks: tuple[Mark, ...] = ()
     # ... and, for a file that does not parse, its words (name, first 200 kB), so it is reported.
     by_words: Callable[[str, str], bool] = _never
+    # Words that mark a file as this format anywhere in it (a regex alternative): an unreadable file
+    # (too large, binary, not UTF-8) holding them is reported (NHI001), not skipped.
+    telltales: str = ""
     # A file on disk it claims whatever another format saw in it (Helm chart templates).
     claims: Callable[[Path, str | None], bool] = _never
     # Whether the files of one directory are one unit (Terraform modules); else each file is one.

@@ -7,9 +7,11 @@ import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from nhilint.formats.base import WORKFLOW_JOBS, Format
+from nhilint.formats.base import Format, Mark
 from nhilint.parse.blocks import yaml_extents
 
+# A `jobs:` mapping whose jobs look like GitHub Actions jobs: a runner, steps, or a reusable workflow.
+_JOBS_MARK = Mark("\0jobs", frozenset({"runs-on", "steps", "uses"}), under="jobs")
 _RUNS = re.compile(r"^runs\s*:", re.M)
 _ON = re.compile(r"^[\"']?on[\"']?\s*:", re.M)
 _JOBS = re.compile(r"^jobs\s*:", re.M)
@@ -26,7 +28,7 @@ def _by_path(path: PurePosixPath, text: str) -> bool:
 
 
 def _by_shape(top: Mapping[str, object]) -> bool:
-    return "on" in top and WORKFLOW_JOBS in top  # a workflow wherever it lives (workflow-templates/)
+    return "on" in top and _JOBS_MARK.name in top  # a workflow wherever it lives (workflow-templates/)
 
 
 def _by_words(name: str, head: str) -> bool:
@@ -44,6 +46,8 @@ FORMAT = Format(
     by_path=_by_path,
     mentions="jobs",
     by_shape=_by_shape,
+    keys=("on",),  # its value may be a mapping or a list: the key decides
+    marks=(_JOBS_MARK,),
     by_words=_by_words,
     block_suffixes=(".yaml", ".yml"),
     block_extents=yaml_extents,

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from nhilint.formats.base import GITLAB_JOB, Format
+from nhilint.formats.base import Format, Mark
 from nhilint.formats.gitlab_ci import includes
 from nhilint.parse.blocks import yaml_extents
 
+# A top-level mapping that is a GitLab job: a fragment pulled in by `include:` has jobs but no
+# `stages:` of its own (its parent defines them), so it is recognised by its jobs wherever it lives.
+_JOB_MARK = Mark("\0gitlab-job", frozenset({"script", "stage"}), every=True)
 _ROOT_FILES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
 
 
@@ -24,9 +27,7 @@ def _by_path(path: PurePosixPath, text: str) -> bool:
 
 
 def _by_shape(top: Mapping[str, object]) -> bool:
-    # a fragment pulled in by `include:` has jobs but no `stages:` of its own (its parent defines
-    # them), so it is recognised by its jobs wherever it lives
-    return GITLAB_JOB in top and "on" not in top
+    return _JOB_MARK.name in top and "on" not in top  # `on`: a GitHub workflow's
 
 
 FORMAT = Format(
@@ -38,6 +39,7 @@ FORMAT = Format(
     by_path=_by_path,
     mentions="stage",
     by_shape=_by_shape,
+    marks=(_JOB_MARK,),
     block_suffixes=(".yaml", ".yml"),
     block_extents=yaml_extents,
     pulls_in=includes.included,

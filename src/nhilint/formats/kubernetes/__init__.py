@@ -52,6 +52,7 @@ FORMAT = Format(
     mentions="apiVersion",
     by_shape=_by_shape,
     by_words=_by_words,
+    telltales="apiVersion",
     block_suffixes=(".yaml", ".yml"),
     block_extents=yaml_extents,
     reads_all=_kustomizations,
