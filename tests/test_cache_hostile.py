@@ -161,6 +161,19 @@ def test_formats_read_side_files_only_through_read_beside() -> None:
     assert offenders == []
 
 
+def test_a_cache_entry_cannot_hold_a_format_or_its_hooks() -> None:
+    """A `Format` names a module to import: an entry written by someone else must never decode to one."""
+    from nhilint import cache
+    from nhilint.formats.base import Format, Mark, Pulled
+
+    assert not {Format, Mark, Pulled} & set(cache.fact_types())
+    entry = json.dumps(
+        {"$type": "Format", "fields": {"name": "x", "title": "x", "language": "x", "extractor": "os"}}
+    )
+    with pytest.raises(ValueError):
+        codec.loads(entry.encode(), cache.fact_types())
+
+
 # --- the codec ---------------------------------------------------------------------------------
 
 TYPES = (Extraction, Problem, SideRead, Loc, StringValue, PolicyStatement, TokenScope)

@@ -229,17 +229,21 @@ def evict(root: Path, max_bytes: int) -> None:
 
 @lru_cache(maxsize=1)
 def fact_types() -> tuple[type, ...]:
-    """The closed set of classes a facts entry may hold: the dataclasses of `facts` and `formats`."""
+    """The closed set of classes a facts entry may hold: the dataclasses of `facts` and what an
+    extraction holds (never a `Format`: it names a module to import)."""
     import dataclasses
 
     from nhilint import facts
-    from nhilint.formats import base as formats
+    from nhilint.formats import base
 
-    return tuple(
-        cls
-        for module in (facts, formats)
-        for cls in vars(module).values()
-        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__
+    results = (base.Extraction, base.Problem, base.Skipped, base.SideRead, base.SourceFile, base.SideText)
+    return (
+        *(
+            cls
+            for cls in vars(facts).values()
+            if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == facts.__name__
+        ),
+        *results,
     )
 
 

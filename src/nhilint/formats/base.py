@@ -250,8 +250,8 @@ class Pulled:
     facts: list[Fact] = field(default_factory=list)
 
 
-# A `Format.pulls_in`: the scan's files of this format, the files no format claimed (by path from the
-# scan root; a format takes out those it reads), the reader, the `Pulled` to fill.
+# A `Format.pulls_in`: the files read so far (of every format: it picks its own), the files no format
+# claimed (by path from the scan root; a format takes out those it reads), the reader, the `Pulled`.
 PullsIn = Callable[[list[SourceFile], dict[str, SourceFile], Reader, Pulled], None]
 # A `Format.context`: the scan's files of this format, its `Pulled.links` -> the files each unit (by
 # key: its file, or its directory for a per-directory format) is read with, after its own.
