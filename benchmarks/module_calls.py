@@ -3,7 +3,7 @@ file is parsed once more to find its `source`, beside the scan's own parse.
 
     python benchmarks/module_calls.py --modules 500 [--out /tmp/module-calls]
 
-Prints the wall time of a cold scan (no cache) and of `engine.terraform_modules` alone on the same files.
+Prints the wall time of a cold scan (no cache) and of pulling in the called modules alone on the same files.
 """
 
 from __future__ import annotations
@@ -49,6 +49,8 @@ def main() -> None:
     os.environ["NHILINT_NO_CACHE"] = "1"
     from nhilint import engine
     from nhilint.config import Config
+    from nhilint.formats import terraform
+    from nhilint.formats.base import Pulled
 
     start = time.perf_counter()
     result = engine.scan([out], Config(), root=out)
@@ -56,10 +58,13 @@ def main() -> None:
     sources = engine.read_sources(sorted((out / "live").glob("svc-*/main.tf")), out, Config())
     sources.files = [f for f in sources.files if "/svc-" in f.rel]  # the callers only: pull again
     start = time.perf_counter()
-    pulled = engine.terraform_modules(sources, out, engine.Configs(explicit=Config()))
+    pulled = Pulled()
+    terraform.modules.pulled_in(
+        sources.files, {}, engine._Reader(out, engine.Configs(explicit=Config()), sources), pulled
+    )
     follow = time.perf_counter() - start
     print(f"{2 * args.modules} files, {result.files_scanned} scanned: cold scan {scan:.2f} s")
-    print(f"following {args.modules} module calls ({len(pulled)} files pulled in): {follow:.2f} s")
+    print(f"following {args.modules} module calls ({len(pulled.files)} files pulled in): {follow:.2f} s")
 
 
 if __name__ == "__main__":

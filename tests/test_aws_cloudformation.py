@@ -7,7 +7,7 @@ import json
 from nhilint.config import Config
 from nhilint.facts import Suppression
 from nhilint.formats import SourceFile
-from nhilint.formats.cloudformation import extract
+from nhilint.formats.cloudformation.extract import extract
 
 
 def _lines(result, rule_id: str) -> list[int]:

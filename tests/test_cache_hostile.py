@@ -154,11 +154,24 @@ def test_formats_read_side_files_only_through_read_beside() -> None:
     offenders = [
         f"{path.relative_to(formats)}:{number}"
         for path in sorted(formats.rglob("*.py"))
-        if path != formats / "__init__.py"
+        if path != formats / "base.py"  # read_beside itself
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if direct.search(line)
     ]
     assert offenders == []
+
+
+def test_a_cache_entry_cannot_hold_a_format_or_its_hooks() -> None:
+    """A `Format` names a module to import: an entry written by someone else must never decode to one."""
+    from nhilint import cache
+    from nhilint.formats.base import Format, Mark, Pulled
+
+    assert not {Format, Mark, Pulled} & set(cache.fact_types())
+    entry = json.dumps(
+        {"$type": "Format", "fields": {"name": "x", "title": "x", "language": "x", "extractor": "os"}}
+    )
+    with pytest.raises(ValueError):
+        codec.loads(entry.encode(), cache.fact_types())
 
 
 # --- the codec ---------------------------------------------------------------------------------
@@ -203,7 +216,7 @@ def test_codec_refuses_what_it_did_not_write(planted: bytes) -> None:
 
 
 def test_codec_refuses_a_dict_subclass() -> None:
-    from nhilint.tree import LMap
+    from nhilint.parse.tree import LMap
 
     with pytest.raises(codec.Unencodable):
         codec.dumps([LMap()])

@@ -44,7 +44,7 @@ with open(out, "w") as f:
 sys.exit(code)
 """
 
-NOT_FOR_A_WORKFLOW = ("tree_sitter", "tree_sitter_hcl", "jsonschema", "nhilint.formats.terraform")
+NOT_FOR_A_WORKFLOW = ("tree_sitter", "tree_sitter_hcl", "jsonschema", "nhilint.formats.terraform.extract")
 NOT_FOR_SCAN = ("nhilint.audit", "nhilint.inventory", "nhilint.merge", "nhilint.docs")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nhilint.config import Config
 from nhilint.facts import Lifetime
 from nhilint.formats import SourceFile
-from nhilint.formats.github_actions import extract
+from nhilint.formats.github_actions.extract import extract
 
 WF = ".github/workflows/"
 

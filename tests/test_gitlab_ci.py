@@ -8,7 +8,7 @@ from nhilint.config import Config
 from nhilint.discover import classify
 from nhilint.facts import Lifetime
 from nhilint.formats import SourceFile
-from nhilint.formats.gitlab_ci import extract
+from nhilint.formats.gitlab_ci.extract import extract
 
 from .conftest import ROOT, run_cli
 

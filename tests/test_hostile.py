@@ -26,8 +26,8 @@ import pytest
 
 from nhilint import discover, engine
 from nhilint.config import Config, Configs
+from nhilint.parse.tree import Tagged
 from nhilint.parse.yaml import parse_yaml
-from nhilint.tree import Tagged
 from tests.hostile.corpus import FAKE_KEY, build
 
 MEMORY_LIMIT = 2 * 1024**3

@@ -8,7 +8,7 @@ from nhilint.facts import Condition, Loc, PolicyStatement
 from nhilint.knowledge import iam, iam_policy
 from nhilint.parse import ParseError
 from nhilint.parse.json import parse_json
-from nhilint.tree import Pos
+from nhilint.parse.tree import Pos
 
 
 def _statements(text: str, kind: str = "identity") -> list[PolicyStatement]:

@@ -20,7 +20,8 @@ from nhilint.facts import (
     Suppression,
     Workload,
 )
-from nhilint.formats import SourceFile, kubernetes
+from nhilint.formats import SourceFile
+from nhilint.formats.kubernetes import extract as kubernetes
 
 from .conftest import FIXTURES
 

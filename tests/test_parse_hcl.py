@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from nhilint.parse.hcl import parse_hcl, parse_tf_json
-from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
+from nhilint.parse.tree import Block, Call, Expr, LMap, LSeq, Pos
 
 from .conftest import FIXTURES
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from nhilint.parse import ParseError
 from nhilint.parse.json import parse_json, parse_json_with_duplicates
+from nhilint.parse.tree import LMap, LSeq, Pos
 from nhilint.parse.yaml import DuplicateKey
-from nhilint.tree import LMap, LSeq, Pos
 
 DATA = Path(__file__).parent / "data" / "json"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

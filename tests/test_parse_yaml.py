@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from nhilint.parse import ParseError
+from nhilint.parse.tree import LMap, LSeq, Pos, Tagged
 from nhilint.parse.yaml import DuplicateKey, load_plain, parse_yaml, parse_yaml_with_duplicates
-from nhilint.tree import LMap, LSeq, Pos, Tagged
 
 DATA = Path(__file__).parent / "data" / "yaml"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from nhilint.parse.hcl import parse_hcl
-from nhilint.tree import Conditional, LMap
+from nhilint.parse.tree import Conditional, LMap
 
 from .conftest import run_cli
 

@@ -37,7 +37,7 @@ from nhilint.schema import cache_dir
 
 # The code that decides what facts a file yields: an edited extractor (an editable install keeps
 # its version) must not be answered from entries the old code wrote.
-_CODE = ("facts.py", "tree.py", "knowledge", "formats", "parse")
+_CODE = ("facts.py", "knowledge", "formats", "parse")
 MAX_BYTES = 200 * 1024 * 1024  # above this the oldest entries are evicted down to 3/4 of it
 _SWEEP_EVERY = 3600  # seconds: the size check walks the directory, so at most hourly
 _TOUCH_AFTER = 86400  # seconds: a hit refreshes an older entry's mtime, the LRU clock
@@ -229,16 +229,21 @@ def evict(root: Path, max_bytes: int) -> None:
 
 @lru_cache(maxsize=1)
 def fact_types() -> tuple[type, ...]:
-    """The closed set of classes a facts entry may hold: the dataclasses of `facts` and `formats`."""
+    """The closed set of classes a facts entry may hold: the dataclasses of `facts` and what an
+    extraction holds (never a `Format`: it names a module to import)."""
     import dataclasses
 
-    from nhilint import facts, formats
+    from nhilint import facts
+    from nhilint.formats import base
 
-    return tuple(
-        cls
-        for module in (facts, formats)
-        for cls in vars(module).values()
-        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__
+    results = (base.Extraction, base.Problem, base.Skipped, base.SideRead, base.SourceFile, base.SideText)
+    return (
+        *(
+            cls
+            for cls in vars(facts).values()
+            if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == facts.__name__
+        ),
+        *results,
     )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.findings import Suggestion
+from nhilint.formats.registry import CATALOGUED, FORMATS
 from nhilint.schema import schema_text
 
 
@@ -61,7 +62,8 @@ class Check:
         return self.remediation["default"]
 
 
-FORMAT_KEYS = frozenset({"terraform", "cloudformation", "kubernetes", "github-actions", "gitlab-ci"})
+FORMAT_KEYS = CATALOGUED  # the formats an entry may name
+FORMAT_TITLES = {f.name: f.title for f in FORMATS}  # how reports name each format
 
 OWASP_TITLES = {
     "NHI1": "NHI1:2025 Improper Offboarding",

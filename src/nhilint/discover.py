@@ -9,29 +9,19 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from nhilint.formats.base import Mark
+from nhilint.formats.registry import FORMATS
 
 if TYPE_CHECKING:
     from nhilint.config import Configs
 
-# OpenTofu reads `.tofu` and `.tofu.json` as Terraform does `.tf` and `.tf.json`.
-TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json", ".tfvars", ".tfvars.json")
-SUFFIXES = (*TERRAFORM_SUFFIXES, ".yaml", ".yml", ".json", ".template")
-
-
-_CFN = re.compile(
-    r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless"
-)
-_K8S_YAML = re.compile(r"^apiVersion\s*:", re.M)
-_K8S_KIND_YAML = re.compile(r"^kind\s*:", re.M)
-_K8S_JSON = re.compile(r"\"apiVersion\"\s*:")
-_K8S_KIND_JSON = re.compile(r"\"kind\"\s*:")
-_GHA_ON = re.compile(r"^[\"']?on[\"']?\s*:", re.M)
-_GHA_JOBS = re.compile(r"^jobs\s*:", re.M)
-_GHA_JOB_KEY = re.compile(r"^\s+(?:runs-on|steps)\s*:", re.M)
+# What the walk picks up at all: every format's file names.
+SUFFIXES = tuple(dict.fromkeys(suffix for f in FORMATS for suffix in f.suffixes))
 
 
 def is_candidate(name: str) -> bool:
@@ -39,24 +29,14 @@ def is_candidate(name: str) -> bool:
 
 
 def classify(rel: str, text: str) -> str | None:
-    """The format of a file from its repo-relative path and (for YAML/JSON) its content."""
+    """The format of a file from its repo-relative path and (for YAML/JSON) its content: the first
+    format (in the registry's order) whose path conventions take it, else whose document shape fits."""
     path = PurePosixPath(rel)
     name = path.name
-    if name.endswith(TERRAFORM_SUFFIXES):
-        return "terraform"
-    parts = path.parts
-    if name.endswith((".yml", ".yaml")):
-        if len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows":
-            return "github-actions"
-        if name in ("action.yml", "action.yaml") and re.search(r"^runs\s*:", text, re.M):
-            return "github-actions"
-        if name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or name.endswith(
-            (".gitlab-ci.yml", ".gitlab-ci.yaml")
-        ):
-            return "gitlab-ci"
-        if ".gitlab" in parts[:-1] and "ci" in parts[parts.index(".gitlab") + 1 : -1]:
-            return "gitlab-ci"  # the conventional home of `include: local:` pipeline fragments
-    if not _MENTIONS.search(text):  # neither format can be written without these: skip the parse
+    for fmt in FORMATS:
+        if fmt.by_path(path, text):
+            return fmt.name
+    if not _MENTIONS.search(text):  # no format can be written without these: skip the parse
         return None
     try:
         return _sniff_json(text) if name.endswith(".json") else _sniff_yaml(text)
@@ -66,16 +46,20 @@ def classify(rel: str, text: str) -> str | None:
         return _from_tree(name, text) or _by_words(name, text)
 
 
-# What every Kubernetes object, CloudFormation template or GitHub workflow contains, or an escape
-# that could spell it.
-_MENTIONS = re.compile(r"apiVersion|AWS|jobs|stage|\\[xuU]")
-# A job of a GitHub workflow has one of these (a runner, steps, or a reusable workflow to call).
-_WORKFLOW_JOB_KEYS = frozenset({"runs-on", "steps", "uses"})
-_JOBS = "\0jobs"  # marker in `top`: a `jobs:` mapping whose jobs look like GitHub Actions jobs
-# A GitLab job has both; a fragment pulled in by `include:` has jobs but no `stages:` of its own (its
-# parent defines them), so it is recognised by its jobs wherever it lives.
-_GITLAB_JOB_KEYS = frozenset({"script", "stage"})
-_GITLAB = "\0gitlab-job"  # marker in `top`: a top-level mapping with both
+def classify_file(path: Path, text: str) -> str | None:
+    """The format of a file on disk: as `classify` says from its absolute path (`.github/workflows`
+    wherever the scan stands), unless a format claims it from where it lies (a Helm chart's templates)."""
+    found = classify(os.path.abspath(path), text)
+    return next((f.name for f in FORMATS if f.claims(path, found)), found)
+
+
+# What every format's files contain (each format's words), or an escape that could spell them.
+_MENTIONS = re.compile("|".join([*(f.mentions for f in FORMATS if f.mentions), r"\\[xuU]"]))
+# What a document's summary holds beyond its top-level scalars (see `Format.by_shape`).
+_KEYS = frozenset(k for f in FORMATS for k in f.keys)
+_COLLECTS = frozenset(c for f in FORMATS for c in f.collects)
+_MARKS = tuple(m for f in FORMATS for m in f.marks)
+_JSON_MARKS = tuple(m for f in FORMATS if ".json" in f.suffixes for m in f.marks)
 
 
 class _Unsure(Exception):
@@ -94,16 +78,7 @@ def _from_tree(name: str, text: str) -> str | None:
             top: dict[str, object] = {str(k): v for k, v in doc.items()}
             if True in doc:  # YAML 1.1 reads a plain `on` key as true
                 top["on"] = doc[True]
-            jobs = doc.get("jobs")
-            if isinstance(jobs, dict) and any(
-                isinstance(j, dict) and _WORKFLOW_JOB_KEYS & set(j) for j in jobs.values()
-            ):
-                top[_JOBS] = True
-            if any(isinstance(v, dict) and set(v) >= _GITLAB_JOB_KEYS for v in doc.values()):
-                top[_GITLAB] = True
-            resources = doc.get("Resources")
-            if isinstance(resources, dict):
-                top["Resources"] = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
+            _summarise(doc, top, _MARKS)
             if found := _judge(top):
                 return found
     return None
@@ -112,33 +87,13 @@ def _from_tree(name: str, text: str) -> str | None:
 def _by_words(name: str, text: str) -> str | None:
     """The format of a file that does not parse, judged by its words (so it is reported, not dropped)."""
     head = text[:200_000]
-    if _CFN.search(head) and ("Resources" in head):
-        return "cloudformation"
-    if name.endswith(".json"):
-        if _K8S_JSON.search(head) and _K8S_KIND_JSON.search(head):
-            return "kubernetes"
-    elif _K8S_YAML.search(head) and _K8S_KIND_YAML.search(head):
-        return "kubernetes"
-    elif _GHA_ON.search(head) and _GHA_JOBS.search(head) and _GHA_JOB_KEY.search(head):
-        return "github-actions"
-    return None
+    return next((f.name for f in FORMATS if f.by_words(name, head)), None)
 
 
 def _judge(top: dict[str, object]) -> str | None:
     """The format of one document from its top-level keys (values: scalars, or the `Resources`
-    types seen)."""
-    if "AWSTemplateFormatVersion" in top or str(top.get("Transform", "")).startswith("AWS::Serverless"):
-        return "cloudformation"
-    types = top.get("Resources")
-    if isinstance(types, list) and any(str(t).startswith("AWS::") for t in types):
-        return "cloudformation"
-    if "apiVersion" in top and "kind" in top:
-        return "kubernetes"
-    if "on" in top and _JOBS in top:  # a workflow wherever it lives (workflow-templates/, starters)
-        return "github-actions"
-    if _GITLAB in top and "on" not in top:
-        return "gitlab-ci"
-    return None
+    types seen, and the marks above)."""
+    return next((f.name for f in FORMATS if f.by_shape(top)), None)
 
 
 def _sniff_json(text: str) -> str | None:
@@ -150,16 +105,24 @@ def _sniff_json(text: str) -> str | None:
         return _sniff_yaml(text)
     if not isinstance(data, dict):
         return None
-    resources = data.get("Resources")
     top = dict(data)
-    if isinstance(resources, dict):
-        top["Resources"] = [r.get("Type") for r in resources.values() if isinstance(r, dict)]
-    jobs = data.get("jobs")
-    if isinstance(jobs, dict) and any(
-        isinstance(j, dict) and _WORKFLOW_JOB_KEYS & set(j) for j in jobs.values()
-    ):
-        top[_JOBS] = True
+    _summarise(data, top, _JSON_MARKS)  # a format that is never JSON is not marked in JSON
     return _judge(top)
+
+
+def _summarise(doc: Mapping[Any, Any], top: dict[str, object], marks: tuple[Mark, ...]) -> None:
+    """Add to `top` (a document's top-level keys) the marks `doc` has and the values it collects."""
+    for mark in marks:
+        below = doc.get(mark.under) if mark.under is not None else doc
+        if isinstance(below, dict) and any(
+            isinstance(v, dict) and (set(v) >= mark.keys if mark.every else bool(mark.keys & set(v)))
+            for v in below.values()
+        ):
+            top[mark.name] = True
+    for outer, inner in _COLLECTS:
+        mappings = doc.get(outer)
+        if isinstance(mappings, dict):
+            top[outer] = [m.get(inner) for m in mappings.values() if isinstance(m, dict)]
 
 
 def _sniff_yaml(text: str) -> str | None:
@@ -171,7 +134,7 @@ def _sniff_yaml(text: str) -> str | None:
     depth = 0
     top: dict[str, object] = {}
     path: list[str | None] = []  # the key being read at each mapping depth (None: expecting a key)
-    job_keys: set[str] = set()  # GitLab job keys seen in the current top-level mapping value
+    seen: dict[str, set[str]] = {}  # keys of an `every` mark seen in the mapping being read
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.DocumentStartEvent):
             depth, top, path = 0, {}, []
@@ -188,25 +151,19 @@ def _sniff_yaml(text: str) -> str | None:
                     raise _Unsure
                 path[-1] = event.value
                 if depth == 1:
-                    job_keys = set()
-                    if event.value == "on":
-                        top["on"] = ""  # its value may be a mapping or a list: the key decides
-                elif depth == 2 and path[0] != "-" and event.value in _GITLAB_JOB_KEYS:
-                    job_keys.add(event.value)
-                    if job_keys == _GITLAB_JOB_KEYS:
-                        top[_GITLAB] = True
-                elif (
-                    depth == 3 and path[0] == "jobs" and path[1] != "-" and event.value in _WORKFLOW_JOB_KEYS
-                ):
-                    top[_JOBS] = True
+                    seen.clear()
+                    if event.value in _KEYS:
+                        top[event.value] = ""  # noted whatever its value: a mapping, a list
+                if depth in (2, 3) and path[0] != "-" and path[depth - 2] != "-":
+                    _mark(top, seen, path, event.value)
                 continue
             key, value = path[-1], event.value
             if depth == 1 and key != "-":
                 top[key] = value
-            elif depth == 3 and path[0] == "Resources" and key == "Type":
-                types = top.setdefault("Resources", [])
-                if isinstance(types, list):
-                    types.append(value)
+            elif depth == 3 and (path[0], key) in _COLLECTS:
+                collected = top.setdefault(str(path[0]), [])
+                if isinstance(collected, list):
+                    collected.append(value)
             if found := _judge(top):
                 return found
             _value_done(path)
@@ -217,6 +174,20 @@ def _sniff_yaml(text: str) -> str | None:
         elif isinstance(event, yaml.DocumentEndEvent) and (found := _judge(top)):
             return found  # a workflow's deciding keys may all hold collections
     return None
+
+
+def _mark(top: dict[str, object], seen: dict[str, set[str]], path: list[str | None], key: str) -> None:
+    """Note the marks a key read in a mapping below the top level (at `path`) makes."""
+    for mark in _MARKS:
+        if key not in mark.keys or (path[0] != mark.under if len(path) == 3 else mark.under is not None):
+            continue
+        if not mark.every:
+            top[mark.name] = True
+            continue
+        keys = seen.setdefault(f"{mark.name}/{path[1] if len(path) == 3 else ''}", set())
+        keys.add(key)
+        if keys == mark.keys:
+            top[mark.name] = True
 
 
 def _value_done(path: list[str | None]) -> None:
@@ -402,34 +373,6 @@ def excluded_by_config(file: Path, rel: str, configs: Configs) -> bool:
     config = configs.at(file.parent)
     glob_path = relative(file, Path(config.base)) if config.base else rel
     return excluded(glob_path, config.exclude)
-
-
-def repository_root(directory: str) -> str | None:
-    """The nearest of `directory` and its ancestors holding `.git` (lexically: links are not
-    followed), or None outside a repository."""
-    current = os.path.abspath(directory)
-    while True:
-        if os.path.lexists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
-def inside_without_links(bound: str, target: str) -> bool:
-    """Whether `target` (absolute, normalised) is `bound` or under it, with no symbolic link on the
-    way down from `bound`: what a scan pulls in by reference never leaves the repository."""
-    if target != bound and not target.startswith(bound.rstrip(os.sep) + os.sep):
-        return False
-    current = bound
-    for part in PurePosixPath(os.path.relpath(target, bound).replace(os.sep, "/")).parts:
-        if part == ".":
-            continue
-        current = os.path.join(current, part)
-        if os.path.islink(current):
-            return False
-    return True
 
 
 def _inside_git(path: Path) -> bool:

@@ -3,7 +3,6 @@ end."""
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import posixpath
 import re
@@ -16,11 +15,13 @@ from nhilint import cache, catalogue, discover, formats, parallel, production, r
 from nhilint.baseline import Entry
 from nhilint.baseline import apply as apply_baseline
 from nhilint.config import Config, Configs
-from nhilint.facts import Loc
+from nhilint.facts import Fact, Loc
 from nhilint.findings import Finding, InternalError, ScanResult
 from nhilint.fingerprint import fingerprint
 from nhilint.fold import fold
-from nhilint.formats import Extraction, Problem, SourceFile, helm_template
+from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.base import Pulled
+from nhilint.formats.registry import BY_NAME, FORMATS
 from nhilint.parse import ParseError
 
 
@@ -34,12 +35,12 @@ class Sources:
     lines: dict[str, list[str]] = field(default_factory=dict)
     skipped: dict[str, list[str]] = field(default_factory=dict)
     internal_errors: list[InternalError] = field(default_factory=list)
-    # GitLab CI files by the files they pull in with `include: local` (relative paths)
-    gitlab_includes: dict[str, list[str]] = field(default_factory=dict)
+    # files by the files they pull in (a GitLab CI file's `include: local`), read as their context
+    links: dict[str, list[str]] = field(default_factory=dict)
     # files (or directories) each file deploys by a relative path: a Terraform file's local modules, a
-    # kustomization's resources; with `gitlab_includes`, what production.lower follows
+    # kustomization's resources; with `links`, what production.lower follows
     deploys: dict[str, list[str]] = field(default_factory=dict)
-    kustomizations: dict[str, str] = field(default_factory=dict)  # their text, by path
+    facts: list[Fact] = field(default_factory=list)  # about the whole scan (kustomizations)
 
 
 UNREADABLE = "unreadable (binary, not UTF-8 or over max-file-size), no Kubernetes or CloudFormation in it"
@@ -70,16 +71,21 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
         text = _read_text(path, rel, configs, sources)
         if text is None:
             continue
-        fmt = discover.classify(os.path.abspath(path), text)  # `.github/workflows` wherever we stand
-        if fmt in ("kubernetes", None) and rel.endswith((".yaml", ".yml")) and helm_template.in_chart(path):
-            fmt = "helm-template"  # YAML in a chart's templates/ is a template, whatever it looks like
+        fmt = discover.classify_file(path, text)
         if fmt is None:
             unclassified[rel] = SourceFile(rel, "", text, str(path))
             continue
         sources.files.append(SourceFile(rel, fmt, text, str(path)))
-    sources.files += gitlab_included(sources, unclassified, root, configs)
-    sources.files += terraform_modules(sources, root, configs)
-    _kustomizations(unclassified, sources)
+    reader = _Reader(root, configs, sources)
+    for pulling in (f.pulls_in for f in FORMATS if f.pulls_in is not None):
+        pulled = Pulled()
+        pulling(sources.files, unclassified, reader, pulled)
+        sources.files += pulled.files
+        _add_pulled(sources, pulled)
+    for reading_all in (f.reads_all for f in FORMATS if f.reads_all is not None):
+        pulled = Pulled()
+        reading_all([*unclassified.values(), *sources.files], pulled)
+        _add_pulled(sources, pulled)
     if unclassified:
         sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
     sources.lines = {f.rel: formats.numbered_lines(f) for f in sources.files}
@@ -101,214 +107,44 @@ def _read_text(path: Path, rel: str, configs: Configs, sources: Sources) -> str 
         return None
 
 
-def _pulled_in(path: str, root: Path, configs: Configs, sources: Sources, fmt: str) -> SourceFile | None:
-    """A file a scanned file pulls in by reference (read even in a skipped directory or outside the
-    scanned paths), unless its configuration excludes it or it cannot be read."""
-    rel = discover.relative(Path(path), root)
-    if os.path.islink(path):
-        sources.skipped.setdefault(discover.SYMLINK, []).append(rel)
-        return None
-    if discover.excluded_by_config(Path(path), rel, configs):
-        sources.skipped.setdefault(discover.EXCLUDED, []).append(rel)
-        return None
-    text = _read_text(Path(path), rel, configs, sources)
-    return None if text is None else SourceFile(rel, fmt, text, path)
+@dataclass
+class _Reader:
+    """How a format pulls in a file it refers to (`Format.pulls_in`): read even in a skipped
+    directory or outside the scanned paths, unless its configuration excludes it or it cannot be read."""
+
+    root: Path
+    configs: Configs
+    sources: Sources
+
+    def read(self, path: str, fmt: str) -> SourceFile | None:
+        rel = discover.relative(Path(path), self.root)
+        if os.path.islink(path):
+            self.sources.skipped.setdefault(discover.SYMLINK, []).append(rel)
+            return None
+        if discover.excluded_by_config(Path(path), rel, self.configs):
+            self.sources.skipped.setdefault(discover.EXCLUDED, []).append(rel)
+            return None
+        text = _read_text(Path(path), rel, self.configs, self.sources)
+        return None if text is None else SourceFile(rel, fmt, text, path)
+
+    def unreadable_directory(self, path: str) -> None:
+        rel = discover.relative(Path(path), self.root) + "/"
+        self.sources.skipped.setdefault(discover.UNREADABLE_DIRECTORY, []).append(rel)
+
+    def not_a_file(self, path: str) -> None:
+        rel = discover.relative(Path(path), self.root)
+        self.sources.skipped.setdefault(discover.NOT_A_FILE, []).append(rel)
+
+    def internal_error(self, rel: str, exc: Exception) -> None:
+        self.sources.internal_errors.append(InternalError.of(rel, exc))
 
 
-def _absolute(file: SourceFile) -> str:
-    return os.path.abspath(file.path or file.rel)
-
-
-def _pipeline_root(file: SourceFile) -> str:
-    """The directory GitLab resolves a pipeline's `include: local` against: its repository's root,
-    else the directory of the root `.gitlab-ci.yml` (the parent of `.gitlab/` for a fragment there)."""
-    directory = os.path.dirname(_absolute(file))
-    repository = discover.repository_root(directory)
-    if repository is not None:
-        return repository
-    parts = Path(directory).parts
-    if ".gitlab" in parts and not file.rel.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")):
-        return str(Path(*parts[: len(parts) - parts[::-1].index(".gitlab") - 1]))
-    return directory
-
-
-def _kustomizations(unclassified: dict[str, SourceFile], sources: Sources) -> None:
-    """What each kustomization deploys (`resources`, `bases`, `components`), for production.lower."""
-    from nhilint.formats.kubernetes import KUSTOMIZATIONS, kustomize_references
-
-    # with or without `kind: Kustomization` (a kustomization with it reads as Kubernetes)
-    for rel, file in [*unclassified.items(), *((f.rel, f) for f in sources.files)]:
-        if posixpath.basename(rel) in KUSTOMIZATIONS:
-            directory = posixpath.dirname(rel)
-            targets = kustomize_references(file.text)
-            sources.deploys.setdefault(rel, []).extend(posixpath.join(directory, t) for t in targets)
-            sources.kustomizations[rel] = file.text
-
-
-def gitlab_included(
-    sources: Sources, unclassified: dict[str, SourceFile], root: Path, configs: Configs
-) -> list[SourceFile]:
-    """Files a pipeline pulls in with `include: local` (any name, any folder), transitively, resolved
-    against the pipeline's repository root whatever the scan root. A file already read is taken out
-    of `unclassified`; a named file (no glob) is read from disk where the walk did not go (a skipped
-    directory, outside the scanned paths), never outside the repository or through a link. Each
-    file is claimed once, so include cycles end."""
-    from nhilint.formats.gitlab_ci import local_includes
-
-    found: list[SourceFile] = []
-    claimed = {_absolute(f) for f in sources.files}
-    by_path = {_absolute(f): rel for rel, f in unclassified.items()}
-    pending = [(f, _pipeline_root(f)) for f in sources.files if f.format == "gitlab-ci"]
-    pipelines = {_absolute(f): f.rel for f, _ in pending}  # GitLab files read so far
-    while pending:
-        pipeline, repository = pending.pop()
-        if not _INCLUDE_WORD.search(pipeline.text):
-            continue  # no parse for a pipeline that includes nothing
-        try:
-            patterns = local_includes(pipeline)
-        except Exception as exc:  # a bug of ours: the pipeline's own extraction will say more
-            if os.environ.get("NHILINT_DEBUG"):
-                raise
-            sources.internal_errors.append(InternalError.of(pipeline.rel, exc))
-            continue
-        prefix = repository.rstrip(os.sep) + os.sep
-        edges = sources.gitlab_includes.setdefault(pipeline.rel, [])
-        for pattern in patterns:
-            edges += [
-                rel
-                for path, rel in pipelines.items()
-                if path.startswith(prefix)
-                and _include_matches(path[len(prefix) :].replace(os.sep, "/"), pattern)
-            ]
-            matched = [
-                path
-                for path, rel in by_path.items()
-                if rel in unclassified
-                and path.startswith(prefix)
-                and _include_matches(path[len(prefix) :].replace(os.sep, "/"), pattern)
-            ]
-            target = os.path.normpath(os.path.join(repository, pattern))
-            if not matched and not any(c in pattern for c in "*?[") and target not in claimed:
-                matched = [target] if _readable_in(repository, target) else []
-            for path in matched:
-                if not path.endswith((".yml", ".yaml")) or path in claimed:
-                    continue
-                claimed.add(path)
-                rel = by_path.get(path)
-                if rel in unclassified:
-                    read: SourceFile | None = unclassified.pop(rel)
-                else:
-                    read = _pulled_in(path, root, configs, sources, "gitlab-ci")
-                if read is not None:
-                    included = SourceFile(read.rel, "gitlab-ci", read.text, read.path)
-                    found.append(included)
-                    pending.append((included, repository))
-                    pipelines[path] = included.rel
-                    edges.append(included.rel)
-    return found
-
-
-# The key is written with this word, or with an escape in a quoted scalar that spells it.
-_INCLUDE_WORD = re.compile(r"include|\\")
-
-
-def _include_matches(rel: str, pattern: str) -> bool:
-    return rel == pattern or fnmatch.fnmatchcase(rel, pattern)
-
-
-def _readable_in(bound: str, target: str) -> bool:
-    """A regular file under `bound`, reached without a link."""
-    return discover.inside_without_links(bound, target) and os.path.isfile(target)
-
-
-# HCL writes a module call with a word no escape can spell; a JSON key may be escaped (`"\u006dodule"`).
-_HCL_MODULE = re.compile(r"\bmodule\b")
-_JSON_MODULE = re.compile(r"module|\\u")
-# Nearly every call writes its source as a plain string: read without parsing the file. Another
-# block's `source` (a provisioner's file) only adds a directory to look in.
-_PLAIN_SOURCE = re.compile(r'\bsource\s*=\s*"([^"\\$%\n]*)"')
-_ANY_SOURCE = re.compile(r"\bsource\s*=")
-_MODULE_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")  # what Terraform loads in a module
-
-
-def terraform_modules(sources: Sources, root: Path, configs: Configs) -> list[SourceFile]:
-    """The local modules (`source = "./..."` or `"../..."`, relative to the calling module's
-    directory) the Terraform read calls, wherever they live (a skipped directory, outside the
-    scanned paths) but inside the repository (the scan root outside one), never through a link:
-    transitively, each directory once."""
-    modules: dict[str, list[SourceFile]] = defaultdict(list)
-    for file in sources.files:
-        if file.format == "terraform":
-            modules[os.path.dirname(_absolute(file))].append(file)
-    found: list[SourceFile] = []
-    pending = sorted(modules, reverse=True)
-    while pending:
-        directory = pending.pop()
-        calls = [(f, s) for f in modules[directory] for s in _local_module_sources(f, sources)]
-        bound = (discover.repository_root(directory) or os.path.abspath(root)) if calls else ""
-        for caller, source in calls:
-            target = os.path.normpath(os.path.join(directory, source))
-            called = posixpath.normpath(posixpath.join(posixpath.dirname(caller.rel), source))
-            sources.deploys.setdefault(caller.rel, []).append(called)
-            if target in modules or not discover.inside_without_links(bound, target):
-                continue
-            if not os.path.isdir(target):
-                continue  # not a module (a provisioner's file), or missing: nothing to read
-            files = _module_files(target, root, configs, sources)
-            modules[target] = files  # even when empty: each directory once
-            found += files
-            pending.append(target)
-    return found
-
-
-def _local_module_sources(file: SourceFile, sources: Sources) -> list[str]:
-    """The local paths `module` blocks of a Terraform file call (nothing when it does not parse: its
-    extraction reports that)."""
-    local = ("./", "../")
-    if file.rel.endswith((".tf", ".tofu")):
-        if not _HCL_MODULE.search(file.text):
-            return []
-        plain = _PLAIN_SOURCE.findall(file.text)
-        if len(plain) == len(_ANY_SOURCE.findall(file.text)):
-            return [s for s in plain if s.startswith(local)]
-    elif not file.rel.endswith(_MODULE_SUFFIXES) or not _JSON_MODULE.search(file.text):
-        return []
-    from nhilint.parse.hcl import parse_hcl, parse_tf_json
-    from nhilint.parse.json import parse_json
-
-    try:
-        body = parse_tf_json(parse_json(file.text)) if file.rel.endswith(".json") else parse_hcl(file.text)[0]
-    except (ParseError, RecursionError):  # TooComplex is a ParseError
-        return []
-    except Exception as exc:  # a bug of ours: the module's own extraction will say more
-        if os.environ.get("NHILINT_DEBUG"):
-            raise
-        sources.internal_errors.append(InternalError.of(file.rel, exc))
-        return []
-    calls = [b.attrs.get("source") for b in body.blocks if b.type == "module"]
-    return [s for s in calls if isinstance(s, str) and s.startswith(local)]
-
-
-def _module_files(directory: str, root: Path, configs: Configs, sources: Sources) -> list[SourceFile]:
-    """The Terraform files of a module directory (not its subdirectories: a module is one directory)."""
-    try:
-        entries = sorted((e for e in os.scandir(directory) if e.name.endswith(_MODULE_SUFFIXES)), key=_name)
-    except OSError:
-        rel = discover.relative(Path(directory), root) + "/"
-        sources.skipped.setdefault(discover.UNREADABLE_DIRECTORY, []).append(rel)
-        return []
-    files = []
-    for entry in entries:
-        if not entry.is_symlink() and not entry.is_file(follow_symlinks=False):
-            rel = discover.relative(Path(entry.path), root)
-            sources.skipped.setdefault(discover.NOT_A_FILE, []).append(rel)
-        elif read := _pulled_in(entry.path, root, configs, sources, "terraform"):
-            files.append(read)
-    return files
-
-
-def _name(entry: os.DirEntry[str]) -> str:
-    return entry.name
+def _add_pulled(sources: Sources, pulled: Pulled) -> None:
+    for rel, targets in pulled.links.items():
+        sources.links.setdefault(rel, []).extend(targets)
+    for rel, targets in pulled.deploys.items():
+        sources.deploys.setdefault(rel, []).extend(targets)
+    sources.facts += pulled.facts
 
 
 def read_bounded(path: Path, limit: int) -> bytes:
@@ -357,110 +193,32 @@ def _known_format(path: Path) -> bool:
     return True  # larger than we look through: say so rather than guess it harmless
 
 
-_FORMAT_WORDS = re.compile(rb"apiVersion|AWSTemplateFormatVersion|AWS::")
+_FORMAT_WORDS = re.compile("|".join(f.telltales for f in FORMATS if f.telltales).encode())
 _PEEK_CHUNK = 1 << 20
 _PEEK_LIMIT = 1 << 30
 
 
-def units(
-    files: list[SourceFile], gitlab_includes: dict[str, list[str]] | None = None
-) -> list[list[SourceFile]]:
+def units(files: list[SourceFile], links: dict[str, list[str]] | None = None) -> list[list[SourceFile]]:
     """Groups an extractor reads together: a Terraform module (directory), or a single file.
 
-    A Terraform unit is followed by the files of the local modules it calls (transitively): they
-    are judged with the values the call passes, and the cache key then covers them too. A GitLab CI
-    file is followed by the other files of its pipeline (`gitlab_pipeline`). Only the first file
-    (or directory) of a unit is judged; the rest is context."""
+    A unit is followed by the files its format reads it with (`Format.context`): a Terraform
+    module's local modules (transitively), judged with the values the call passes, so the cache key
+    covers them too; the other files of a GitLab CI file's pipeline. Only the first file (or
+    directory) of a unit is judged; the rest is context."""
     grouped: dict[tuple[str, str], list[SourceFile]] = defaultdict(list)
     for file in files:
-        key = str(PurePosixPath(file.rel).parent) if file.format in formats.PER_DIRECTORY else file.rel
+        key = str(PurePosixPath(file.rel).parent) if BY_NAME[file.format].per_directory else file.rel
         grouped[(file.format, key)].append(file)
-    modules = {key: group for (fmt, key), group in grouped.items() if fmt == "terraform"}
-    calls: dict[str, list[str]] = {}
-    context = _gitlab_context([f for f in files if f.format == "gitlab-ci"], gitlab_includes or {})
-    return [
-        grouped[k]
-        + (_called_files(k[1], modules, calls) if k[0] == "terraform" else [])
-        + (context.get(k[1], []) if k[0] == "gitlab-ci" else [])
-        for k in sorted(grouped)
-    ]
-
-
-MAX_PIPELINE_FILES = 64  # other files of a GitLab pipeline read as context of one of its files
-
-
-def _gitlab_context(files: list[SourceFile], includes: dict[str, list[str]]) -> dict[str, list[SourceFile]]:
-    """The other files of its pipeline each GitLab CI file is read with. Every file of a pipeline is
-    then parsed once per file of it: in all, no more than about two more reads of every GitLab
-    file (plus 1 MB), so a hostile tree of includes costs little; past that, files go without."""
-    by_rel = {f.rel: f for f in files}
-    parents: dict[str, set[str]] = defaultdict(set)
-    for parent, children in includes.items():
-        for child in children:
-            if child != parent:
-                parents[child].add(parent)
-    budget = 2 * sum(len(f.text) for f in files) + 1_000_000
-    context: dict[str, list[SourceFile]] = {}
-    for rel in sorted(by_rel):
-        found = [by_rel[r] for r in gitlab_pipeline(rel, includes, parents) if r in by_rel]
-        cost = sum(len(f.text) for f in found)
-        if found and cost <= budget:
-            budget -= cost
-            context[rel] = found
-    return context
-
-
-def gitlab_pipeline(rel: str, includes: dict[str, list[str]], parents: dict[str, set[str]]) -> list[str]:
-    """The other files of the one pipeline a GitLab CI file belongs to: the file that includes it
-    (through any chain; `parents` maps a file to those that include it) and everything that file
-    includes. A file several pipelines include gets none: a `default:` or template of one of them
-    may not hold in the others."""
-    roots, seen, pending = set(), {rel}, [rel]
-    while pending:
-        current = pending.pop()
-        if not parents.get(current):
-            roots.add(current)
-        for parent in parents.get(current, set()) - seen:
-            seen.add(parent)
-            pending.append(parent)
-    if len(roots) != 1:
-        return []
-    pipeline, pending = dict.fromkeys(roots), list(roots)
-    while pending and len(pipeline) <= MAX_PIPELINE_FILES:
-        for child in includes.get(pending.pop(0), []):
-            if child not in pipeline:
-                pipeline[child] = None
-                pending.append(child)
-    return [other for other in pipeline if other != rel][:MAX_PIPELINE_FILES]
-
-
-MAX_CALLED_MODULES = 64  # local modules read as context of one Terraform unit (a deep tree stops there)
-
-
-def _called_files(
-    directory: str, modules: dict[str, list[SourceFile]], calls: dict[str, list[str]]
-) -> list[SourceFile]:
-    """The files of the local modules `directory` calls, directly or through other modules."""
-    seen = {directory}
-    pending = [directory]
-    found: list[SourceFile] = []
-    while pending and len(seen) <= MAX_CALLED_MODULES:
-        current = pending.pop(0)
-        if current not in calls:
-            sources = (s for f in modules[current] for s in _local_module_sources(f, Sources()))
-            calls[current] = list(
-                dict.fromkeys(posixpath.normpath(posixpath.join(current, s)) for s in sources)
-            )
-        for target in calls[current]:
-            if target in modules and target not in seen:
-                seen.add(target)
-                pending.append(target)
-                found += modules[target]
-    return found
+    context: dict[str, dict[str, list[SourceFile]]] = {
+        f.name: f.context([file for file in files if file.format == f.name], links or {})
+        for f in FORMATS
+        if f.context is not None
+    }
+    return [grouped[k] + context.get(k[0], {}).get(k[1], []) for k in sorted(grouped)]
 
 
 def _extract_now(unit: list[SourceFile]) -> Extraction:
-    return formats.extractor(unit[0].format).extract(unit)
+    return BY_NAME[unit[0].format].extract(unit)
 
 
 def extract(unit: list[SourceFile], use_cache: bool = False) -> Extraction:
@@ -496,7 +254,7 @@ def _file_by_file(unit: list[SourceFile], unit_error: Exception) -> Extraction:
     for file in (
         f
         for f in unit
-        if f is unit[0] or (f.format in formats.PER_DIRECTORY and PurePosixPath(f.rel).parent == own)
+        if f is unit[0] or (BY_NAME[f.format].per_directory and PurePosixPath(f.rel).parent == own)
     ):
         try:
             result.add(_extract_now([file]))
@@ -556,12 +314,9 @@ def scan(
     sources = read_sources(found.files + narrow.files, root, configs)
     extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
     jobs = parallel.auto_jobs(len(sources.files)) if jobs is None else jobs
-    for part in parallel.extract_all(units(sources.files, sources.gitlab_includes), use_cache, jobs, extract):
+    for part in parallel.extract_all(units(sources.files, sources.links), use_cache, jobs, extract):
         extraction.add(part)
-    if sources.kustomizations:  # whole-scan facts: overlays and bases, for the lifecycle rules
-        from nhilint.formats.kubernetes import kustomize_facts
-
-        extraction.facts += kustomize_facts(sources.kustomizations)
+    extraction.facts += sources.facts  # whole-scan facts: overlays and bases, for the lifecycle rules
     # rules run if any file's configuration wants them; each finding is then judged by its own file's
     ran = Config(select=tuple(rid for rid in checks if configs.enabled(rid)) or ("-",))  # "-": none
     ctx = rules.RuleContext(
@@ -593,7 +348,7 @@ def scan(
         findings = [f for f in findings if _about(f, reported)]
         skipped = _merge(narrow.skipped, {r: [f for f in fs if f in reported] for r, fs in skipped.items()})
     stale = apply_baseline(findings, baseline, reported, ran.enabled) if baseline is not None else 0
-    deploys = {**sources.deploys, **sources.gitlab_includes}
+    deploys = {**sources.deploys, **sources.links}
     production.lower(findings, context or paths, root, configs, deploys)
     findings = fold(findings)  # last: selection, suppressions and the baseline judged each rule ID
     return ScanResult(

@@ -18,22 +18,23 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from nhilint.catalogue import Check
 from nhilint.config import Config
 from nhilint.facts import Fact, Loc, Suppression
 from nhilint.findings import Finding
-from nhilint.parse import ParseError
-from nhilint.parse.hcl import parse_hcl
-from nhilint.parse.yaml import parse_yaml_stream
-from nhilint.tree import Block, LMap, LSeq, Tagged
+from nhilint.formats.registry import FORMATS
 
 RULE = "NHI002"
-_COMMENT = re.compile(r"(?:#|//)\s*nhilint:\s*ignore\[(?P<rules>[^\]]*)\](?P<rest>.*)$", re.IGNORECASE)
+# Any format's comment marker starts an ignore in any file (a marker is not valid syntax elsewhere).
+_MARKERS = tuple(dict.fromkeys(m for f in FORMATS for m in f.comment_markers))
+_COMMENT = re.compile(
+    rf"(?:{'|'.join(map(re.escape, _MARKERS))})\s*nhilint:\s*ignore\[(?P<rules>[^\]]*)\](?P<rest>.*)$",
+    re.IGNORECASE,
+)
 _EXPIRES = re.compile(r"\bexpires=(?P<date>\S*)")
 _RULE_ID = re.compile(r"NHI\d{3}")
 _EXAMPLE = "# nhilint: ignore[NHI101] test fixture, not a real key"
@@ -105,7 +106,7 @@ def _next_code_lines(lines: list[str]) -> list[int]:
     for index in range(len(lines) - 1, -1, -1):
         if following is not None:
             result[index] = following
-        if not lines[index].lstrip().startswith(("#", "//")):
+        if not lines[index].lstrip().startswith(_MARKERS):
             following = index
     return result
 
@@ -119,50 +120,10 @@ def block_extents(file: str, lines: list[str]) -> dict[int, int]:
         if end > start and end > extents.get(start, start):
             extents[start] = end
 
-    text = "\n".join(lines)
-    try:
-        if file.endswith((".tf", ".tofu", ".hcl", ".tfvars")):
-            body, _ = parse_hcl(text)
-            _hcl_extents(body, add)
-        elif file.endswith((".yaml", ".yml")):
-            docs, _ = parse_yaml_stream(text)
-            for doc in docs:
-                _yaml_extents(doc, add)
-    except (ParseError, RecursionError):  # the file is NHI001 anyway; its ignores cover their lines
-        pass
+    extents_of = next((f.block_extents for f in FORMATS if file.endswith(f.block_suffixes)), None)
+    if extents_of is not None:
+        extents_of("\n".join(lines), add)
     return extents
-
-
-def _hcl_extents(block: Block, add: Callable[[int, int], None]) -> None:
-    stack: list[Any] = [block]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Block):
-            add(node.pos.line, node.end_line)
-            stack.append(node.attrs)
-            stack.extend(node.blocks)
-        elif isinstance(node, LMap):
-            for key, value in node.items():
-                if isinstance(value, (LMap, LSeq)):
-                    add(node.kpos(key).line, value.end_line)
-                    stack.append(value)
-        elif isinstance(node, LSeq):
-            stack.extend(item for item in node if isinstance(item, (LMap, LSeq)))
-
-
-def _yaml_extents(root: Any, add: Callable[[int, int], None]) -> None:
-    """An entry reaches the line before its next sibling (a block scalar ends there too); the last
-    one reaches the end of its collection."""
-    stack: list[Any] = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Tagged):
-            stack.append(node.value)
-        elif isinstance(node, (LMap, LSeq)):
-            starts = [p.line for p in (node.key_pos.values() if isinstance(node, LMap) else node.item_pos)]
-            for i, line in enumerate(starts):
-                add(line, starts[i + 1] - 1 if i + 1 < len(starts) else node.end_line)
-            stack.extend(node.values() if isinstance(node, LMap) else node)
 
 
 def _enclosing_headers(extents: dict[int, int], lines: list[int]) -> dict[int, tuple[int, ...]]:

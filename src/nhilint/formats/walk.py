@@ -7,7 +7,7 @@ from typing import Any
 
 from nhilint.facts import StringValue
 from nhilint.formats import SourceFile
-from nhilint.tree import LMap, LSeq, Pos, Tagged
+from nhilint.parse.tree import LMap, LSeq, Pos, Tagged
 
 
 def strings(node: Any, pos: Pos, key: str = "", path: str = "") -> Iterator[tuple[str, str, Pos, str]]:

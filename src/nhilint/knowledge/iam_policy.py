@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from nhilint.facts import Condition, Loc, PolicyStatement
-from nhilint.tree import LMap, LSeq, Pos
+from nhilint.parse.tree import LMap, LSeq, Pos
 
 # Render a (possibly unresolved) value into strings; unknown values become "${source text}".
 Render = Callable[[Any], list[str]]

@@ -1,4 +1,4 @@
-"""HCL (Terraform `.tf`, `.tfvars`, `.tf.json`) to the located tree of `nhilint.tree`.
+"""HCL (Terraform `.tf`, `.tfvars`, `.tf.json`) to the located tree of `nhilint.parse.tree`.
 
 Native syntax is parsed with tree-sitter (error-tolerant: a broken file still yields every block
 that parsed, plus the errors). Values become plain Python where the source is a literal and
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from nhilint.knowledge.redaction import redact_snippet
 from nhilint.parse import ParseError, TooComplex
-from nhilint.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
+from nhilint.parse.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser

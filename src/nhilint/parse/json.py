@@ -22,8 +22,8 @@ import re
 from typing import Any
 
 from nhilint.parse import ParseError, TooComplex
+from nhilint.parse.tree import LMap, LSeq, Pos
 from nhilint.parse.yaml import MAX_DEPTH, MAX_NODES, DuplicateKey, gc_paused
-from nhilint.tree import LMap, LSeq, Pos
 
 _WS = re.compile(r"[ \t\n\r]*")
 _WS_CHARS = frozenset(" \t\n\r")

@@ -49,7 +49,7 @@ from typing import Any, NamedTuple
 
 from nhilint.knowledge.redaction import redact_snippet
 from nhilint.parse import ParseError, TooComplex
-from nhilint.tree import LMap, LSeq, Pos, Tagged
+from nhilint.parse.tree import LMap, LSeq, Pos, Tagged
 
 MAX_DEPTH = 500
 ALIAS_NODES = 100_000

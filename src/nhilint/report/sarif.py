@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from nhilint import __version__
+from nhilint.catalogue import FORMAT_TITLES
 from nhilint.report import first_paragraph
 
 if TYPE_CHECKING:
@@ -30,14 +31,6 @@ AUTOMATION_ID = "nhilint/"
 # GitHub maps security-severity to labels: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, < 4 low.
 SECURITY_SEVERITY = {"error": "8.0", "warning": "5.0", "note": "2.0"}
 DESCRIPTION_LIMIT = 1024  # GitHub truncates short and full descriptions beyond this
-PLATFORM_TITLES = {
-    "terraform": "Terraform",
-    "cloudformation": "CloudFormation",
-    "kubernetes": "Kubernetes",
-    "github-actions": "GitHub Actions",
-    "gitlab-ci": "GitLab CI",
-    "helm-template": "Helm template",
-}
 
 
 def render(result: ScanResult) -> str:
@@ -125,7 +118,7 @@ def _help_markdown(check: Check) -> str:
     parts = [f"**{check.summary}**", check.rationale, "## Fix", *_fix_markdown(check.remediation["default"])]
     for platform, fix in check.remediation.items():
         if platform != "default":
-            parts += [f"### {PLATFORM_TITLES.get(platform, platform)}", *_fix_markdown(fix)]
+            parts += [f"### {FORMAT_TITLES.get(platform, platform)}", *_fix_markdown(fix)]
     parts.append(f"OWASP Non-Human Identities Top 10: **{check.owasp_title}**")
     return "\n\n".join(parts)
 

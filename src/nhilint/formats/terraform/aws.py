@@ -31,7 +31,7 @@ from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.knowledge import iam_policy
 from nhilint.parse import ParseError
-from nhilint.tree import Block, Call, Expr, LMap, LSeq, Pos
+from nhilint.parse.tree import Block, Call, Expr, LMap, LSeq, Pos
 
 _MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 _DOCUMENT = "aws_iam_policy_document"

@@ -24,7 +24,7 @@ from nhilint.facts import Credential, Fact, Grant, Identity, Lifetime, Loc, Trus
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.formats.terraform.shared import description_tags, provider_credentials
-from nhilint.tree import Call, Expr, LMap, LSeq
+from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
 APP = "azuread_application"
 SP = "azuread_service_principal"

@@ -24,7 +24,7 @@ from nhilint.facts import Fact, Grant, Identity, PolicyStatement, Via
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, load
 from nhilint.parse import Budget, TooComplex
-from nhilint.tree import Call, Expr, LMap, LSeq
+from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
 MAX_DEPTH = 8  # module calls followed through modules
 MAX_CALLS = 64  # called modules judged with their caller's values, per unit

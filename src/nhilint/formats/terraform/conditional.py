@@ -17,7 +17,7 @@ from typing import Any
 
 from nhilint.formats.terraform.module import Module
 from nhilint.parse import TooComplex
-from nhilint.tree import Conditional, Expr, LMap, LSeq
+from nhilint.parse.tree import Conditional, Expr, LMap, LSeq
 
 MAX_VARIANTS = 64  # per statement: six independent conditionals
 _MAX_DEPTH = 32

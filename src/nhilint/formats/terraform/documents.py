@@ -23,7 +23,7 @@ from typing import Any
 
 from nhilint.formats import MAX_SIDE_FILE, SourceFile
 from nhilint.formats.terraform.module import Module, is_unknown
-from nhilint.tree import Call, Expr, LMap, LSeq
+from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
 _PATH_PREFIX = re.compile(r"^\$\{path\.(module|root)\}/")
 _NAME = re.compile(r"[A-Za-z_][\w-]*")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nhilint.parse import decimal
-from nhilint.tree import Call, Expr, LMap, LSeq
+from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
 Resolve = Callable[[Any], Any]
 

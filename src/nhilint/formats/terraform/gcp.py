@@ -27,7 +27,7 @@ from nhilint.facts import (
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, is_unknown, reference
 from nhilint.formats.terraform.shared import description_tags, env_blocks, provider_credentials
-from nhilint.tree import Block, Expr, LMap, LSeq
+from nhilint.parse.tree import Block, Expr, LMap, LSeq
 
 SA_TYPE = "google_service_account"
 _DEFAULT_EMAIL = re.compile(r"-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$")

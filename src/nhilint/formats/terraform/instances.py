@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nhilint.formats.terraform.functions import MAX_STRING
 from nhilint.parse import decimal
-from nhilint.tree import Block, Call, Conditional, Expr, LMap, LSeq
+from nhilint.parse.tree import Block, Call, Conditional, Expr, LMap, LSeq
 
 if TYPE_CHECKING:
     from nhilint.formats import SourceFile

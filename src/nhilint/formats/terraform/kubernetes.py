@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nhilint.facts import Credential, Fact, Grant, Identity, Loc, RbacRule, Workload
-from nhilint.formats.kubernetes import (
+from nhilint.formats.kubernetes.extract import (
     SA_TOKEN_TYPE,
     WORKLOAD_IDENTITY_ANNOTATIONS,
     Manifest,
@@ -23,7 +23,7 @@ from nhilint.formats.kubernetes import (
 )
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.formats.terraform.shared import block_credentials, env_blocks, provider_credentials
-from nhilint.tree import Block, Expr, LMap, LSeq
+from nhilint.parse.tree import Block, Expr, LMap, LSeq
 
 # workload type (without `_v1`) -> blocks from the resource to its pod spec
 _POD_SPECS = {

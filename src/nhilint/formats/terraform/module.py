@@ -23,7 +23,7 @@ from nhilint.facts import Loc
 from nhilint.formats import SideRead, SideText, SourceFile, numbered_lines, read_beside
 from nhilint.formats.terraform import functions
 from nhilint.parse import Budget, ParseError, TooComplex, decimal
-from nhilint.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
+from nhilint.parse.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
 
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
 # References resolved through references: real modules chain a handful; past this the module is

@@ -16,7 +16,7 @@ from typing import Any
 
 from nhilint.facts import Fact, Rotation, StoredSecret
 from nhilint.formats.terraform.module import Module, Resource, reference
-from nhilint.tree import Call, Expr, LMap, LSeq
+from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
 # Resources whose only job is to mint a credential: a secret holding their output holds one.
 GENERATORS = frozenset(

@@ -10,7 +10,7 @@ from typing import Any
 from nhilint.facts import EnvVar, Fact, ProviderCredentials, StringValue
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, Resource
-from nhilint.tree import Block, Call, Expr
+from nhilint.parse.tree import Block, Call, Expr
 
 # `key: value` pairs in a description (`owner: data-team expires: 2026-01-31`)
 _DESCRIPTION_TAG = re.compile(r"(?:^|(?<=[\s,;(\[]))([A-Za-z][\w-]*)\s*[:=]\s*([^\s,;()\[\]]+)")

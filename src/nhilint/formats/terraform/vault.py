@@ -17,7 +17,7 @@ from nhilint.facts import Fact, Lifetime, Trust
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.formats.terraform.shared import provider_credentials
 from nhilint.parse import decimal
-from nhilint.tree import Call, Expr, LMap
+from nhilint.parse.tree import Call, Expr, LMap
 
 TTL_ATTRIBUTES = (
     "token_ttl",

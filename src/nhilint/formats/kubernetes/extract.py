@@ -37,10 +37,11 @@ from nhilint.facts import (
     Workload,
 )
 from nhilint.findings import InternalError
-from nhilint.formats import Extraction, Problem, SideRead, SourceFile, helm_template, read_beside
+from nhilint.formats import Extraction, Problem, SideRead, SourceFile, read_beside
+from nhilint.formats.kubernetes import helm_template
 from nhilint.formats.walk import string_values
 from nhilint.parse import ParseError
-from nhilint.tree import LMap, LSeq, Pos
+from nhilint.parse.tree import LMap, LSeq, Pos
 
 WORKLOAD_KINDS = frozenset(
     {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from nhilint.facts import Fact, StringValue
 from nhilint.formats import Extraction, Skipped, SourceFile
+from nhilint.formats.base import Format
+from nhilint.parse.blocks import yaml_extents
 
 REASON = "unrendered template"  # docs/configuration.md: render it (`helm template`) and scan that
 _LINE = re.compile(
@@ -23,6 +25,12 @@ _LINE = re.compile(
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
     return Extraction(facts=list(literal_lines(file)), skipped=[Skipped(file.rel, REASON)])
+
+
+def _claims(path: Path, seen_as: str | None) -> bool:
+    """YAML in a chart's templates/ is a template, whatever it looks like (unless it is plainly
+    another format: a workflow, a pipeline, a template)."""
+    return seen_as in ("kubernetes", None) and path.name.endswith((".yaml", ".yml")) and in_chart(path)
 
 
 def in_chart(path: Path) -> bool:
@@ -64,3 +72,15 @@ def literal_lines(file: SourceFile) -> Iterator[Fact]:
             context="env" if key == "value" and env_name else "attribute",
         )
         env_name = ""
+
+
+FORMAT = Format(
+    name="helm-template",
+    title="Helm template",
+    language="yaml",
+    extractor=__name__,
+    catalogued=False,
+    claims=_claims,
+    block_suffixes=(".yaml", ".yml"),
+    block_extents=yaml_extents,
+)

@@ -18,7 +18,7 @@ from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.walk import string_values, strings
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, input_key_cloud, key_cloud
 from nhilint.parse import ParseError, decimal
-from nhilint.tree import LMap, LSeq, Pos
+from nhilint.parse.tree import LMap, LSeq, Pos
 
 _EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _SECRET_REF = re.compile(r"(?<![\w.])secrets(?:\.([A-Za-z_][\w-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")

@@ -34,7 +34,7 @@ from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.walk import string_values
 from nhilint.knowledge import iam_policy
 from nhilint.parse import Budget, ParseError, TooComplex
-from nhilint.tree import LMap, LSeq, Pos
+from nhilint.parse.tree import LMap, LSeq, Pos
 
 _MANAGED_POLICY = re.compile(r":iam::aws:policy/(?:[\w+=,.@-]+/)*([\w+=,.@-]+)$")
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")

@@ -1,0 +1,41 @@
+"""CloudFormation templates (YAML with its short-form tags, or JSON)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from nhilint.formats.base import Format
+from nhilint.parse.blocks import yaml_extents
+
+_WORDS = re.compile(
+    r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless"
+)
+
+
+def _by_shape(top: Mapping[str, object]) -> bool:
+    if "AWSTemplateFormatVersion" in top or str(top.get("Transform", "")).startswith("AWS::Serverless"):
+        return True
+    types = top.get("Resources")
+    return isinstance(types, list) and any(str(t).startswith("AWS::") for t in types)
+
+
+def _by_words(name: str, head: str) -> bool:
+    return bool(_WORDS.search(head)) and "Resources" in head
+
+
+FORMAT = Format(
+    name="cloudformation",
+    title="CloudFormation",
+    language="yaml",
+    extractor="nhilint.formats.cloudformation.extract",
+    suffixes=(".yaml", ".yml", ".json", ".template"),
+    mentions="AWS",
+    by_shape=_by_shape,
+    collects=(("Resources", "Type"),),  # the types of its resources
+    by_words=_by_words,
+    telltales="AWSTemplateFormatVersion|AWS::",
+    newline_lines=lambda text: text.lstrip().startswith("{"),  # a JSON template
+    block_suffixes=(".yaml", ".yml"),
+    block_extents=yaml_extents,
+)

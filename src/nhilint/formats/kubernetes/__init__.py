@@ -1,0 +1,59 @@
+"""Kubernetes manifests (YAML or JSON, one object or many), kustomizations, and Helm charts'
+unrendered templates (`helm_template`, a format of its own)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+
+from nhilint.formats.base import Format, Pulled, SourceFile
+from nhilint.parse.blocks import yaml_extents
+
+_API_VERSION_YAML = re.compile(r"^apiVersion\s*:", re.M)
+_KIND_YAML = re.compile(r"^kind\s*:", re.M)
+_API_VERSION_JSON = re.compile(r"\"apiVersion\"\s*:")
+_KIND_JSON = re.compile(r"\"kind\"\s*:")
+
+
+def _by_words(name: str, head: str) -> bool:
+    if name.endswith(".json"):
+        return bool(_API_VERSION_JSON.search(head) and _KIND_JSON.search(head))
+    return bool(_API_VERSION_YAML.search(head) and _KIND_YAML.search(head))
+
+
+def _by_shape(top: Mapping[str, object]) -> bool:
+    return "apiVersion" in top and "kind" in top
+
+
+def _kustomizations(files: list[SourceFile], pulled: Pulled) -> None:
+    """What each kustomization deploys (`resources`, `bases`, `components`), for production.lower,
+    and the facts of them all, for the lifecycle rules (overlays and bases). A kustomization is one
+    with or without `kind: Kustomization` (with it, it reads as Kubernetes)."""
+    from nhilint.formats.kubernetes.extract import KUSTOMIZATIONS, kustomize_facts, kustomize_references
+
+    texts: dict[str, str] = {}
+    for file in files:
+        if posixpath.basename(file.rel) in KUSTOMIZATIONS:
+            directory = posixpath.dirname(file.rel)
+            targets = kustomize_references(file.text)
+            pulled.deploys.setdefault(file.rel, []).extend(posixpath.join(directory, t) for t in targets)
+            texts[file.rel] = file.text
+    if texts:
+        pulled.facts += kustomize_facts(texts)
+
+
+FORMAT = Format(
+    name="kubernetes",
+    title="Kubernetes",
+    language="yaml",
+    extractor="nhilint.formats.kubernetes.extract",
+    suffixes=(".yaml", ".yml", ".json"),
+    mentions="apiVersion",
+    by_shape=_by_shape,
+    by_words=_by_words,
+    telltales="apiVersion",
+    block_suffixes=(".yaml", ".yml"),
+    block_extents=yaml_extents,
+    reads_all=_kustomizations,
+)

@@ -1,0 +1,28 @@
+"""Every format nhilint reads, in precedence order: the only list of them.
+
+Discovery asks each format in this order (its path conventions, then a document's shape, then the
+words of a file that does not parse) and takes the first that recognises a file; files are pulled
+in in this order too (a GitLab include before a Terraform module, as the scan always did).
+"""
+
+from __future__ import annotations
+
+from nhilint.formats import cloudformation, github_actions, gitlab_ci, kubernetes, terraform
+from nhilint.formats.base import Format
+from nhilint.formats.kubernetes import helm_template
+
+FORMATS: tuple[Format, ...] = (
+    cloudformation.FORMAT,
+    kubernetes.FORMAT,
+    github_actions.FORMAT,
+    gitlab_ci.FORMAT,
+    terraform.FORMAT,
+    helm_template.FORMAT,
+)
+BY_NAME = {f.name: f for f in FORMATS}
+# The formats a catalogue entry may name (a Helm template is judged only for the secrets in it).
+CATALOGUED = frozenset(f.name for f in FORMATS if f.catalogued)
+
+
+def get(name: str) -> Format:
+    return BY_NAME[name]
