@@ -1,7 +1,7 @@
-"""Rendered third-party releases (nhilint.knowledge.releases): a vendored Knative or Istio
-release's ServiceAccounts get one lifecycle note per release, and its own defaults (token
-lifetime, one identity for several workloads) are notes; what it grants is judged as usual. The same objects written by hand are not a
-release."""
+"""Rendered third-party releases (nhilint.knowledge.releases): a vendored Knative or Istio release's
+ServiceAccounts get one lifecycle note per release, and its own defaults (token lifetime, one identity
+for several workloads) are notes; what it grants is judged as usual. The same objects written by hand are
+not a release."""
 
 from __future__ import annotations
 
