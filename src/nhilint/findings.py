@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nhilint.catalogue import Suggestion
 from nhilint.facts import Fact, Loc
 from nhilint.secrets import redact_secrets
 
@@ -31,13 +32,6 @@ def shown(text: str) -> str:
 class IdentityRef:
     kind: str
     name: str
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    text: str
-    snippet: str = ""
-    language: str = ""
 
 
 @dataclass(frozen=True)

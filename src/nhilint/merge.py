@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nhilint import audit
-from nhilint.schema import schema_text
+from nhilint.catalogue.schema import schema_text
 
 
 class MergeError(Exception):

@@ -73,7 +73,7 @@ def audit(
     import json
 
     from nhilint import audit as bulk
-    from nhilint.schema import cache_dir as user_cache
+    from nhilint.cache import cache_dir as user_cache
 
     try:
         targets = bulk.select_shard(

@@ -25,7 +25,7 @@ def list_rules() -> None:
 def explain(rule_id: str) -> None:
     """Explain one rule: what it finds, why it matters, how to fix it."""
     from nhilint import catalogue
-    from nhilint.docs import rule_markdown
+    from nhilint.catalogue.docs import rule_markdown
 
     check = catalogue.load().get(rule_id.upper())
     if check is None:
