@@ -145,7 +145,7 @@ def merge(inputs: tuple[Path, ...], output: Path | None) -> None:
     """Merge audit JSON files (or SARIF files) from sharded audits into one."""
     import json
 
-    from nhilint.merge import MergeError, merge_files
+    from nhilint.audit.merge import MergeError, merge_files
 
     try:
         _, merged = merge_files(list(inputs))
