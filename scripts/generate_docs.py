@@ -1,7 +1,7 @@
 """Regenerate docs/rules/, docs/configuration.md and the compiled catalogue from checks/ and the schemas.
 
-The compiled catalogue (src/nhilint/catalogue.json) is what a scan reads: checks/*.yaml validated once
-here, so no scan parses YAML or imports jsonschema for it.
+The compiled catalogue (src/nhilint/catalogue/catalogue.json) is what a scan reads: checks/*.yaml
+validated once here, so no scan parses YAML or imports jsonschema for it.
 
 Run: python scripts/generate_docs.py   (tests/test_docs.py fails when the committed docs are stale)
 """
@@ -12,8 +12,9 @@ import json
 import sys
 from pathlib import Path
 
-from nhilint import catalogue, docs
-from nhilint.schema import schema_text
+from nhilint import catalogue
+from nhilint.catalogue import docs
+from nhilint.catalogue.schema import schema_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

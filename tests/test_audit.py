@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from nhilint import audit
-from nhilint.merge import merge_files
+from nhilint.audit import targets as audit_targets
+from nhilint.audit.merge import merge_files
 from tests.conftest import run_cli
 
 LEAKY_TF = """provider "aws" {
@@ -141,7 +142,7 @@ def test_shards_partition_the_targets_stably() -> None:
     assert sorted(t.source for s in shards for t in s) == sorted(t.source for t in targets)
     assert all(shards)  # 40 repositories over 4 shards: none is empty
     # the split depends only on the identifier (sha256), so every CI machine agrees on it
-    assert audit.shard_of(audit.target("https://git.example.com/org/repo-0"), 4) == 3
+    assert audit_targets.shard_of(audit.target("https://git.example.com/org/repo-0"), 4) == 3
 
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "3", "a/b", "1/0"])
@@ -310,7 +311,7 @@ def test_git_itself_refuses_other_protocols_whatever_the_host_allows(
     url = f"ext::sh -c touch% {marker}"
 
     with pytest.raises(audit.AuditError, match="git clone failed"):
-        audit.clone(audit.Target(source=url, name="ext"), tmp_path / "cache")
+        audit_targets.clone(audit.Target(source=url, name="ext"), tmp_path / "cache")
     assert not marker.exists()
 
 
@@ -327,10 +328,10 @@ def test_a_token_in_the_url_is_used_but_never_written_to_disk(tmp_path: Path) ->
 
 
 def test_the_credential_helper_hands_the_token_to_git_and_nowhere_else() -> None:
-    url, username, password = audit.split_credentials(
+    url, username, password = audit_targets.split_credentials(
         "https://x-access-token:gh%2Fs3cr3t@git.example.com/o/r"
     )
-    argv, env = audit.git_command(["credential", "fill"], username, password)
+    argv, env = audit_targets.git_command(["credential", "fill"], username, password)
 
     proc = subprocess.run(
         argv, input="protocol=https\nhost=git.example.com\n\n", env=env, capture_output=True, text=True

@@ -136,7 +136,7 @@ def test_a_planted_validity_marker_does_not_pass_an_invalid_config(tmp_path: Pat
     repo = _repo(tmp_path)
     bad = "fail-on: warning\nexcludes: ['**']\n"  # a typo the schema rejects
     (repo / ".nhilint.yaml").write_text(bad)
-    schema = (ROOT / "src" / "nhilint" / "schemas" / "config.schema.json").read_text(encoding="utf-8")
+    schema = (ROOT / "src" / "nhilint" / "catalogue" / "schemas" / "config.schema.json").read_text("utf-8")
     instance = {"fail-on": "warning", "excludes": ["**"]}
     old = hashlib.sha256((schema + json.dumps(instance, sort_keys=True, default=str)).encode()).hexdigest()
     new = hashlib.sha256((schema + "\0" + json.dumps(instance, sort_keys=True)).encode()).hexdigest()

@@ -11,9 +11,9 @@ import pytest
 
 from nhilint import catalogue, rules
 from nhilint.catalogue import checks_dir
+from nhilint.catalogue.schema import schema_text
 from nhilint.config import Config
 from nhilint.parse.yaml import load_plain
-from nhilint.schema import schema_text
 
 from .conftest import ROOT, scan_tree
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nhilint.merge import MergeError, merge_audits, merge_files
+from nhilint.audit.merge import MergeError, merge_audits, merge_files
 from tests.conftest import run_cli
 from tests.test_audit import make_repo
 

@@ -1,4 +1,4 @@
-"""JSON output: the documented, versioned schema (src/nhilint/schemas/report.schema.json)."""
+"""JSON output: the documented, versioned schema (src/nhilint/catalogue/schemas/report.schema.json)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def sample_result() -> ScanResult:
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads((resources.files("nhilint") / "schemas" / "report.schema.json").read_text())
+    schema = json.loads((resources.files("nhilint.catalogue") / "schemas" / "report.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 

@@ -33,7 +33,6 @@ from typing import Any
 
 from nhilint import __version__, codec
 from nhilint.formats import Extraction, SourceFile, side_path, side_state
-from nhilint.schema import cache_dir
 
 # The code that decides what facts a file yields: an edited extractor (an editable install keeps
 # its version) must not be answered from entries the old code wrote.
@@ -44,6 +43,18 @@ _TOUCH_AFTER = 86400  # seconds: a hit refreshes an older entry's mtime, the LRU
 _SUFFIX = ".json"
 
 _DISABLED: ContextVar[bool] = ContextVar("nhilint_cache_disabled", default=False)
+
+
+def cache_dir() -> Path:
+    """Where nhilint caches: `$XDG_CACHE_HOME/nhilint/<version>`, or `~/.cache/...`.
+
+    A relative `XDG_CACHE_HOME` is ignored, as the XDG spec says: it would be relative to wherever
+    nhilint runs, often inside the repository it scans. `directory()` creates and checks it.
+    """
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "nhilint" / __version__
 
 
 def enabled(requested: bool = True) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from nhilint.schema import SchemaError, validate
+from nhilint.catalogue.schema import SchemaError, validate
 
 CONFIG_NAMES = (".nhilint.yaml", ".nhilint.yml")
 # Tool state and installed packages: skipped by default, reported as skipped. Not `vendor` or

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from nhilint.catalogue import Suggestion
+from nhilint.errors import InternalError
 from nhilint.facts import Fact, Loc
 from nhilint.knowledge.redaction import redact_secrets
 
@@ -31,13 +32,6 @@ def shown(text: str) -> str:
 class IdentityRef:
     kind: str
     name: str
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    text: str
-    snippet: str = ""
-    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,26 +85,6 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.message)
-
-
-@dataclass(frozen=True)
-class InternalError:
-    """A bug of ours met while reading `file`: reported on stderr, and the scan exits 2."""
-
-    file: str
-    error: str  # exception type and a one-line, redacted summary
-    where: str = ""  # the innermost frame of our code, for the bug report
-
-    @classmethod
-    def of(cls, file: str, exc: BaseException) -> InternalError:
-        """The exception's type and the innermost line of our code; not its message, which may
-        quote the scanned file (and so a secret)."""
-        import traceback
-
-        package = str(Path(__file__).parent)
-        ours = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(package)]
-        where = f"{Path(ours[-1].filename).relative_to(package)}:{ours[-1].lineno}" if ours else ""
-        return cls(file=file, error=type(exc).__name__, where=where)
 
 
 @dataclass

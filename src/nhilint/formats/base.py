@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from nhilint.errors import InternalError
 from nhilint.facts import Fact, Loc
-from nhilint.findings import InternalError
 
 
 @dataclass(frozen=True)

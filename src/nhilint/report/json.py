@@ -1,4 +1,4 @@
-"""Machine-readable output: schema `schemas/report.schema.json`, documented in docs/json-output.md.
+"""Machine-readable output: schema `catalogue/schemas/report.schema.json`, documented in docs/json-output.md.
 
 Keys come in a fixed order and findings in the engine's order, so equal scans give equal bytes.
 Bump `SCHEMA_VERSION` on any change that is not a pure addition.

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
+from nhilint.errors import InternalError
 from nhilint.facts import (
     Credential,
     CustomApiGroup,
@@ -36,7 +37,6 @@ from nhilint.facts import (
     Suppression,
     Workload,
 )
-from nhilint.findings import InternalError
 from nhilint.formats import Extraction, Problem, SideRead, SourceFile, read_beside
 from nhilint.formats.kubernetes import helm_template
 from nhilint.formats.walk import string_values

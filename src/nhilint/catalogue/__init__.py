@@ -14,9 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nhilint.findings import Suggestion
+from nhilint.catalogue.schema import schema_text
 from nhilint.formats.registry import CATALOGUED, FORMATS
-from nhilint.schema import schema_text
+
+PACKAGE = Path(__file__).resolve().parents[1]  # nhilint/: a wheel ships `nhilint/checks` here
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A remediation: catalogue data that a finding carries (so findings import it from here)."""
+
+    text: str
+    snippet: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,10 +91,10 @@ OWASP_TITLES = {
 
 def checks_dir() -> Path:
     """`nhilint/checks` inside an installed wheel, or `checks/` at the root of a checkout."""
-    packaged = Path(__file__).resolve().parent / "checks"
+    packaged = PACKAGE / "checks"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "checks"
+    return PACKAGE.parents[1] / "checks"
 
 
 def _to_check(data: dict[str, Any]) -> Check:
@@ -158,7 +168,7 @@ def _compiled() -> dict[str, Any] | None:
 
 def _packaged() -> bool:
     """Installed from a wheel (which ships `nhilint/checks` next to its compiled catalogue)."""
-    return (Path(__file__).resolve().parent / "checks").is_dir()
+    return (PACKAGE / "checks").is_dir()
 
 
 def source_digest() -> str:
@@ -181,7 +191,7 @@ def from_sources() -> dict[str, Check]:
 
 
 def _read_validated() -> list[tuple[Path, Any]]:
-    from nhilint.schema import validate
+    from nhilint.catalogue.schema import validate
 
     entries = read_raw()
     for path, data in entries:

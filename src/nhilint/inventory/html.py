@@ -10,7 +10,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from nhilint.inventory import Inventory
+    from nhilint.inventory.model import Inventory
 
 STYLE = """
 body { font: 14px system-ui, sans-serif; margin: 2em; color: #1f2328; }

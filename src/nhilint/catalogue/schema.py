@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-from nhilint import __version__
 
 
 class SchemaError(ValueError):
@@ -24,18 +21,6 @@ class SchemaError(ValueError):
 @cache
 def schema_text(name: str) -> str:
     return (Path(__file__).parent / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
-
-
-def cache_dir() -> Path:
-    """Where nhilint caches: `$XDG_CACHE_HOME/nhilint/<version>`, or `~/.cache/...`.
-
-    A relative `XDG_CACHE_HOME` is ignored, as the XDG spec says: it would be relative to wherever
-    nhilint runs, often inside the repository it scans. `cache.directory()` creates and checks it.
-    """
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "nhilint" / __version__
 
 
 def validate(instance: Any, name: str, what: str) -> None:

@@ -2,8 +2,8 @@
 
 Shards split repositories, so merging audit JSON is a union of repositories (sorted by source, the
 summary recomputed): the merge of every shard is byte-for-byte the unsharded audit. SARIF logs are
-merged by concatenating their runs (one run per repository scan). Every input is checked first
-(audit JSON against `schemas/audit.schema.json`), so a malformed file is one sentence, never a crash.
+merged by concatenating their runs (one run per repository scan). Every input is checked first (audit
+JSON against `catalogue/schemas/audit.schema.json`), so a malformed file is one sentence, never a crash.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from nhilint import audit
-from nhilint.schema import schema_text
+from nhilint.catalogue.schema import schema_text
 
 
 class MergeError(Exception):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from contextlib import suppress
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,10 @@ from nhilint.facts import (
     Workload,
 )
 from nhilint.findings import Finding, severity_rank, shown
+from nhilint.inventory.model import COLUMNS, RISKS, Entry, Inventory
+from nhilint.inventory.output import render
+
+__all__ = ["COLUMNS", "Entry", "Inventory", "render"]  # re-exported: `inventory.render(...)` and friends
 
 # Findings that say what an identity can do, strongest first.
 PRIVILEGE_RULES = (
@@ -42,7 +46,6 @@ PRIVILEGE_RULES = (
     ("escalation", ("NHI203",)),
     ("wildcard", ("NHI201", "NHI206")),
 )
-RISKS = ("high", "medium", "low", "none")  # from the worst finding: error, warning, note, nothing
 GRANTEE_KINDS = {
     "service_account": ("k8s_service_account", "gcp_service_account"),
     "role": ("aws_iam_role",),
@@ -50,65 +53,6 @@ GRANTEE_KINDS = {
     "service_principal": ("azure_service_principal", "azure_application", "azure_managed_identity"),
 }
 _ROLE_ARN = re.compile(r":role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)$")
-COLUMNS = (
-    "kind",
-    "provider",
-    "name",
-    "location",
-    "owner",
-    "expires",
-    "days_left",
-    "credentials",
-    "privilege",
-    "workloads",
-    "links",
-    "rules",
-    "risk",
-)
-
-
-@dataclass
-class Entry:
-    kind: str
-    provider: str
-    name: str
-    address: str
-    file: str
-    line: int
-    declared: bool = True
-    owner: str | None = None
-    expires: str | None = None
-    days_left: int | None = None  # negative when overdue
-    credentials: list[str] = field(default_factory=list)
-    privilege: str = "unknown"  # admin | escalation | wildcard | scoped | unknown
-    workloads: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
-    rules: list[str] = field(default_factory=list)
-    risk: str = "none"
-
-    @property
-    def location(self) -> str:
-        return f"{self.file}:{self.line}"
-
-    def cells(self) -> dict[str, str]:
-        """The entry as display strings, one per `COLUMNS` name."""
-        return {
-            "kind": self.kind, "provider": self.provider, "name": self.name, "location": self.location,
-            "owner": self.owner or "", "expires": self.expires or "",
-            "days_left": "" if self.days_left is None else str(self.days_left),
-            "credentials": "; ".join(self.credentials), "privilege": self.privilege,
-            "workloads": "; ".join(self.workloads), "links": "; ".join(self.links),
-            "rules": " ".join(self.rules), "risk": self.risk,
-        }  # fmt: skip
-
-
-@dataclass
-class Inventory:
-    entries: list[Entry]
-    today: date
-
-    def counts(self) -> dict[str, int]:
-        return {risk: sum(1 for e in self.entries if e.risk == risk) for risk in RISKS}
 
 
 def build(paths: list[Path], config: Config | Configs, root: Path, today: date | None = None) -> Inventory:
@@ -277,58 +221,3 @@ def _names(finding: Finding, entry: Entry) -> bool:
     return ref.name == entry.name and (
         ref.kind == entry.kind or entry.kind in GRANTEE_KINDS.get(ref.kind, ())
     )
-
-
-def to_json(inv: Inventory) -> str:
-    import json
-
-    from nhilint import __version__
-
-    document = {
-        "version": "1",
-        "tool": {"name": "nhilint", "version": __version__},
-        "date": inv.today.isoformat(),
-        "counts": inv.counts(),
-        "identities": [{**asdict(e), "location": e.location} for e in inv.entries],
-    }
-    return json.dumps(document, indent=2) + "\n"
-
-
-def to_csv(inv: Inventory) -> str:
-    import csv
-    import io
-
-    from nhilint.report.escape import csv_cell
-
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: csv_cell(v) for k, v in e.cells().items()} for e in inv.entries)
-    return out.getvalue()
-
-
-def to_markdown(inv: Inventory) -> str:
-    from nhilint.report.escape import code_span
-
-    counts = ", ".join(f"{n} {risk}" for risk, n in inv.counts().items())
-    lines = [
-        f"# Machine-identity inventory ({inv.today.isoformat()})",
-        "",
-        f"{len(inv.entries)} identities by risk: {counts}.",
-        "",
-        "| " + " | ".join(COLUMNS) + " |",
-        "|" + "---|" * len(COLUMNS),
-    ]
-    for entry in inv.entries:
-        cells = entry.cells()
-        # every cell comes from the scanned files: as code, no HTML, link, image or @mention is live
-        lines.append("| " + " | ".join(code_span(cells[c], in_table=True) for c in COLUMNS) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def render(inv: Inventory, fmt: str) -> str:
-    if fmt == "html":
-        from nhilint.report.inventory_html import render as html
-
-        return html(inv)
-    return {"json": to_json, "csv": to_csv, "markdown": to_markdown}[fmt](inv)

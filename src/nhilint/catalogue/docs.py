@@ -64,7 +64,7 @@ def config_reference(schema: dict) -> str:  # type: ignore[type-arg]
     lines = [
         "# Configuration reference",
         "",
-        "Generated from `src/nhilint/schemas/config.schema.json`; do not edit by hand.",
+        "Generated from `src/nhilint/catalogue/schemas/config.schema.json`; do not edit by hand.",
         "",
         "Each file is judged by the nearest `.nhilint.yaml` (or `.nhilint.yml`) or `[tool.nhilint]` table",
         "of `pyproject.toml` between its directory and the repository root, so a subdirectory can have",
