@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from nhilint import cache, catalogue, discover, formats, parallel, production, rules, suppress
+from nhilint import cache, catalogue, discover, parallel, production, rules, suppress
 from nhilint.baseline import Entry
 from nhilint.baseline import apply as apply_baseline
 from nhilint.config import Config, Configs
@@ -21,7 +21,7 @@ from nhilint.fingerprint import fingerprint
 from nhilint.fold import fold
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.base import Pulled
-from nhilint.formats.registry import BY_NAME, FORMATS
+from nhilint.formats.registry import BY_NAME, FORMATS, numbered_lines
 from nhilint.parse import ParseError
 
 
@@ -88,7 +88,7 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
         _add_pulled(sources, pulled)
     if unclassified:
         sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
-    sources.lines = {f.rel: formats.numbered_lines(f) for f in sources.files}
+    sources.lines = {f.rel: numbered_lines(f) for f in sources.files}
     return sources
 
 

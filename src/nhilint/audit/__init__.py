@@ -84,7 +84,7 @@ def scan_one(t: Target, options: ScanOptions) -> RepoReport:
 
 
 def _crash(what: str, exc: BaseException) -> str:
-    from nhilint.knowledge.redaction import redact_snippet
+    from nhilint.quote import redact_snippet
 
     first_line = (str(exc).splitlines() or [""])[0][:200]  # an exception may quote the repository's text
     return f"{what}: {type(exc).__name__}: {redact_snippet(first_line)}".rstrip(": ")

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from nhilint.catalogue.schema import schema_text
-from nhilint.formats.registry import CATALOGUED, FORMATS
 
 PACKAGE = Path(__file__).resolve().parents[1]  # nhilint/: a wheel ships `nhilint/checks` here
 
@@ -68,12 +67,17 @@ class Check:
             while fix:
                 if fix in self.remediation:
                     return self.remediation[fix]
-                fix = fix.rpartition("-")[0] if fix.count("-") and fix not in FORMAT_KEYS else ""
+                fix = fix.rpartition("-")[0] if fix.count("-") and fix not in format_keys() else ""
         return self.remediation["default"]
 
 
-FORMAT_KEYS = CATALOGUED  # the formats an entry may name
-FORMAT_TITLES = {f.name: f.title for f in FORMATS}  # how reports name each format
+@functools.cache
+def format_keys() -> frozenset[str]:
+    """The formats an entry may name: the check schema's enum, which a test keeps equal to the
+    format registry's (the catalogue is data below the formats: it never imports them)."""
+    schema = json.loads(schema_text("check"))
+    return frozenset(schema["properties"]["formats"]["items"]["enum"])
+
 
 OWASP_TITLES = {
     "NHI1": "NHI1:2025 Improper Offboarding",

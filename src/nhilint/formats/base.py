@@ -154,22 +154,16 @@ class Extraction:
         self.internal_errors.extend(other.internal_errors)
 
 
-def numbered_lines(file: SourceFile) -> list[str]:
-    """The file's lines as its parser numbers them, so a finding's line, its snippet, its inline
-    ignores and its fingerprint are one line. The HCL and JSON parsers count `\n` only; YAML also
+def lines_of(text: str, newline_only: bool) -> list[str]:
+    """`text`'s lines as a parser numbers them. The HCL and JSON parsers count `\n` only; YAML also
     breaks at U+0085, U+2028 and U+2029 as `str.splitlines()` does (the other breaks splitlines knows,
     form feeds and file separators, YAML rejects)."""
-    from nhilint.formats.registry import BY_NAME  # the registry imports the packages, which import this
-
-    text = file.text.lstrip()
-    json = file.rel.endswith(".json") and text.startswith(("{", "["))
-    fmt = BY_NAME.get(file.format)
-    if json or (fmt is not None and fmt.newline_lines(file.text)):
-        lines = file.text.split("\n")
+    if newline_only:
+        lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()
         return [line.removesuffix("\r") for line in lines]
-    return file.text.splitlines()
+    return text.splitlines()
 
 
 def repository_root(directory: str) -> str | None:

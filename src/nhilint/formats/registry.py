@@ -8,7 +8,7 @@ in in this order too (a GitLab include before a Terraform module, as the scan al
 from __future__ import annotations
 
 from nhilint.formats import cloudformation, github_actions, gitlab_ci, kubernetes, terraform
-from nhilint.formats.base import Format
+from nhilint.formats.base import Format, SourceFile, lines_of
 from nhilint.formats.kubernetes import helm_template
 
 FORMATS: tuple[Format, ...] = (
@@ -26,3 +26,11 @@ CATALOGUED = frozenset(f.name for f in FORMATS if f.catalogued)
 
 def get(name: str) -> Format:
     return BY_NAME[name]
+
+
+def numbered_lines(file: SourceFile) -> list[str]:
+    """The file's lines as its parser numbers them, so a finding's line, its snippet, its inline
+    ignores and its fingerprint are one line."""
+    json = file.rel.endswith(".json") and file.text.lstrip().startswith(("{", "["))
+    fmt = BY_NAME.get(file.format)
+    return lines_of(file.text, json or (fmt is not None and fmt.newline_lines(file.text)))

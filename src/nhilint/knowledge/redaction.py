@@ -11,13 +11,7 @@ import re
 
 from nhilint.knowledge.credential_names import REFERENCE, credential_category, has_template, lazy
 from nhilint.knowledge.secrets import ASSIGNED, AWS_SECRET, aws_secret_like, candidates, compiled_pattern
-
-
-def redact(value: str) -> str:
-    """At most a quarter of `value`, and never more than 4 characters, then `****`: a 16-character
-    token shows `ghp_`, an 8-character password its first 2 characters, one under 8 nothing."""
-    shown = min(4, len(value) // 4) if len(value) >= 8 else 0
-    return value[:shown] + "****"
+from nhilint.quote import redact
 
 
 def redact_secrets(text: str) -> str:
@@ -60,19 +54,6 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-_SNIPPET_WORD = lazy(r"[^\s\"'{}\[\]()=,:;<>@#]+")
-_HARMLESS_WORD = lazy(r"[A-Za-z_]{1,10}|.{1,3}")
-
-
-def redact_snippet(text: str) -> str:
-    """Source text quoted in an error message, with every word that could be a secret redacted.
-
-    Short letter-only words (`locals`, `resource`) and punctuation stay readable; anything else
-    (`AKIA...`, a password) keeps only its `redact(...)` prefix.
-    """
-    return _SNIPPET_WORD().sub(lambda m: m[0] if _HARMLESS_WORD().fullmatch(m[0]) else redact(m[0]), text)
 
 
 # `--client-secret VALUE`, `-p 'VALUE'`, `aws configure set aws_secret_access_key VALUE`: a command-line

@@ -24,9 +24,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from nhilint.knowledge.redaction import redact_snippet
 from nhilint.parse import ParseError, TooComplex
 from nhilint.parse.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
+from nhilint.quote import redact_snippet
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser

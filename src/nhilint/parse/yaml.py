@@ -47,9 +47,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
-from nhilint.knowledge.redaction import redact_snippet
 from nhilint.parse import ParseError, TooComplex
 from nhilint.parse.tree import LMap, LSeq, Pos, Tagged
+from nhilint.quote import redact_snippet
 
 MAX_DEPTH = 500
 ALIAS_NODES = 100_000

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from nhilint import __version__
-from nhilint.catalogue import FORMAT_TITLES
+from nhilint.formats import registry
 from nhilint.report import first_paragraph
 
 if TYPE_CHECKING:
@@ -118,7 +118,10 @@ def _help_markdown(check: Check) -> str:
     parts = [f"**{check.summary}**", check.rationale, "## Fix", *_fix_markdown(check.remediation["default"])]
     for platform, fix in check.remediation.items():
         if platform != "default":
-            parts += [f"### {FORMAT_TITLES.get(platform, platform)}", *_fix_markdown(fix)]
+            parts += [
+                f"### {registry.BY_NAME[platform].title if platform in registry.BY_NAME else platform}",
+                *_fix_markdown(fix),
+            ]
     parts.append(f"OWASP Non-Human Identities Top 10: **{check.owasp_title}**")
     return "\n\n".join(parts)
 

@@ -18,8 +18,9 @@ from functools import lru_cache
 
 from nhilint.facts import Loc
 from nhilint.knowledge.credential_names import is_reference_or_placeholder
-from nhilint.knowledge.redaction import redact, redact_assigned, redact_secrets, redact_snippet
+from nhilint.knowledge.redaction import redact, redact_assigned, redact_secrets
 from nhilint.knowledge.secrets import detect
+from nhilint.quote import redact_snippet
 from nhilint.report.escape import printable
 
 MAX_COLUMNS = 200  # a snippet line is cut to this many columns, with an ellipsis

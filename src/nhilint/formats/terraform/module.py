@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nhilint.facts import Loc
-from nhilint.formats import SideRead, SideText, SourceFile, numbered_lines, read_beside
+from nhilint.formats import SideRead, SideText, SourceFile, read_beside
+from nhilint.formats.base import lines_of
 from nhilint.formats.terraform import functions
 from nhilint.parse import Budget, ParseError, TooComplex, decimal
 from nhilint.parse.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
@@ -243,7 +244,7 @@ class Module:
     def lines(self, file: SourceFile) -> list[str]:
         """The file's lines, split once per module (not once per resource that quotes its text)."""
         if file.rel not in self._lines:
-            self._lines[file.rel] = numbered_lines(file)  # as tree-sitter numbers them
+            self._lines[file.rel] = lines_of(file.text, newline_only=True)  # as tree-sitter numbers them
         return self._lines[file.rel]
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
