@@ -78,6 +78,7 @@ def project(tmp_path: Path) -> Path:
         ("engine.py", "import nhilint.audit"),  # the pipeline importing a product feature
         ("catalogue/__init__.py", "import nhilint.findings"),  # the cycle findings -> catalogue -> findings
         ("inventory/model.py", "import nhilint.inventory.output"),  # output -> model -> output
+        ("store.py", "import nhilint.formats"),  # the bottom store reaching up (config -> store -> formats)
     ],
 )
 def test_a_forbidden_import_breaks_the_contract(project: Path, module: str, statement: str) -> None:
