@@ -29,7 +29,7 @@ DEFAULT_SKIP_DIRECTORIES = (
 
 
 # Directory names that by convention hold tests, fixtures, examples and documentation, not what is
-# deployed: findings below the scanned path in such a directory are notes (nhilint.production).
+# deployed: findings below the scanned path in such a directory are notes (nhilint.pipeline.production).
 DEFAULT_NON_PRODUCTION_PATHS = (
     "test",
     "tests",

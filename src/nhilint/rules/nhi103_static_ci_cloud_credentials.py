@@ -8,9 +8,8 @@ from collections.abc import Iterator
 
 from nhilint.facts import CiAuth
 from nhilint.findings import Finding, IdentityRef, Related
-from nhilint.fold import ci_login_cause
 from nhilint.rules import RuleContext, rule
-from nhilint.rules._shared import CI_FORMAT, job_named
+from nhilint.rules._shared import CI_FORMAT, ci_login_cause, job_named
 
 CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
 

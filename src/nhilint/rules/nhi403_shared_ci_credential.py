@@ -8,10 +8,9 @@ from collections.abc import Iterator
 
 from nhilint.facts import CiAuth, CiSecretUse
 from nhilint.findings import Finding, IdentityRef, Related
-from nhilint.fold import ci_key_pair_cause, ci_variable_cause
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, is_pat_name
 from nhilint.rules import RuleContext, rule
-from nhilint.rules._shared import CI_FORMAT, job_named
+from nhilint.rules._shared import CI_FORMAT, ci_key_pair_cause, ci_variable_cause, job_named
 
 # Tokens the platform mints per run: never a stored, shared credential.
 _EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD"})
