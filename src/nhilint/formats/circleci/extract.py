@@ -257,7 +257,7 @@ class _Config:
         values = self.values(args, params)
         given = {k for k, v in values.items() if v not in (None, "", False) and "<<" not in str(v)}
         label = f"{alias}/{command}"
-        explicit = False
+        explicit, keys = False, set()
         for key in sorted(given, key=lambda k: args.kpos(k)):
             found = "azure" if key.lower() in orbs.AZURE_KEY_PARAMS else key_cloud(key, cloud, orb)
             if found is not None and isinstance(values[key], str):
@@ -265,6 +265,7 @@ class _Config:
                 detail = f"`{key}` of `{label}`"
                 seen.logins.append(_Login(found or cloud, args.kpos(key), detail, var[:1], True))
                 explicit = True
+                keys.add(key)
         for key in ("session_duration", "session-duration"):
             seconds = _int(values.get(key))
             if seconds is not None and key in args:
@@ -277,15 +278,18 @@ class _Config:
             seen.federated.setdefault("aws", pos)
         elif cloud == "gcp" and any(str(values.get(k)).lower() == "true" for k in orbs.OIDC_FLAGS):
             seen.federated.setdefault("gcp", pos)
-        elif cloud and not explicit and orbs.logs_in(orb, command):
-            default = {"aws": "`role_arn`", "gcp": "`use_oidc: true`", "azure": "OIDC (the orb has none)"}
-            detail = f"`{label}` without {default[cloud]}: it reads the keys stored in the job's environment"
+        elif cloud and not explicit and not _step_lists(args) and orbs.logs_in(orb, command):
+            stored = "stored in the job's environment"
+            detail = {
+                "aws": f"`{label}` without `role_arn`: it reads the keys {stored}",
+                "gcp": f"`{label}` without `use_oidc: true`: it reads the key {stored}",
+                "azure": f"`{label}`, which logs in with a password {stored}",
+            }[cloud]
             seen.logins.append(_Login(cloud, pos, detail, [], False))
-        for value in args.values():  # steps-typed parameters (`auth:` of the ECR orb, `steps:`)
-            if isinstance(value, LSeq) and all(isinstance(s, (str, LMap)) for s in value):
-                self.steps(seen, job, value, params, depth + 1)
+        for value in _step_lists(args):  # the orb runs them: they log in (`auth:` of the ECR orb)
+            self.steps(seen, job, value, params, depth + 1)
         for key, value in values.items():
-            if isinstance(value, str):
+            if isinstance(value, str) and key not in keys:  # a key parameter is reported as such
                 self.references(seen, job, value, args.vpos(key), "with")
 
     def run(self, seen: _Seen, job: str, step: LMap, args: LMap, params: dict[str, Any]) -> None:
@@ -326,6 +330,18 @@ class _Config:
             cloud = CLOUD_ENV.get(ref.upper()) or key_cloud(ref)
             if cloud is not None and ref.upper() not in _NOT_KEYS:
                 seen.logins.append(_Login(cloud or "", pos, f"`${ref}`", [ref], False))
+
+
+def _step_lists(args: LMap) -> list[LSeq]:
+    """Steps-typed parameters of an orb command or job (`auth:`, `steps:`, `pre-steps:`): lists of
+    steps, each a one-key mapping or an orb command (a list of tags is none)."""
+    return [
+        v
+        for v in args.values()
+        if isinstance(v, LSeq)
+        and v
+        and all((isinstance(s, LMap) and len(s) == 1) or (isinstance(s, str) and "/" in s) for s in v)
+    ]
 
 
 def _key_refs(text: str) -> list[str]:
