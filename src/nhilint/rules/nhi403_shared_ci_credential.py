@@ -3,6 +3,7 @@ the one that needs it."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -19,6 +20,7 @@ _EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", 
 @rule("NHI403")
 def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
     yield from _shared_across_workflows(ctx)
+    yield from _shared_across_azure_pipelines(ctx)
     for use in ctx.of(CiSecretUse):
         if use.usage == "inherit":
             message = (
@@ -93,4 +95,47 @@ def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
             fix="github-actions-shared",
             related=[Related(u.loc, f"`{first.secret}` used by {job_named(u.ci, u.job)}") for u in found[1:]],
             cause=pairs.get(first.secret.upper()),
+        )
+
+
+# A variable group's name is all a pipeline says of it: these words say it holds credentials.
+_CREDENTIAL_GROUP = re.compile(r"secret|credential|cred(?:s)?\b|key|token|password|pat\b|spn", re.I)
+
+
+def _shared_across_azure_pipelines(ctx: RuleContext) -> Iterator[Finding]:
+    """Azure Pipelines: each pipeline file is its own pipeline, so a secret variable, or a variable
+    group that holds credentials (its name says so, or a pipeline linking it logs in with a stored
+    key), used by several pipeline files is one credential shared by all of them."""
+    from nhilint.knowledge.credential_names import is_credential_name
+
+    logins = [a for a in ctx.of(CiAuth) if a.ci == "azure" and a.method == "static"]
+    keys = {s.upper() for a in logins for s in a.secrets}
+    with_keys = {a.loc.file for a in logins}
+    uses: dict[tuple[str, str], list[CiSecretUse]] = defaultdict(list)
+    for use in ctx.of(CiSecretUse):
+        name = use.secret.upper()
+        if use.ci != "azure":
+            continue
+        if use.usage == "variable-group":
+            uses[("group", use.secret)].append(use)
+        elif is_credential_name(name) or is_pat_name(name) or name in CLOUD_ENV or name in keys:
+            uses[("secret", name)].append(use)
+    for (kind, _), found in sorted(uses.items()):
+        files = sorted({u.loc.file for u in found})
+        if len(files) < 2:
+            continue
+        found.sort(key=lambda u: u.loc)
+        first = found[0]
+        if kind == "group" and not (_CREDENTIAL_GROUP.search(first.secret) or with_keys & set(files)):
+            continue
+        noun = "variable group" if kind == "group" else "secret variable"
+        yield ctx.finding(
+            "NHI403",
+            first.loc,
+            f"{noun} `{first.secret}` is used by {len(files)} pipelines ({', '.join(files)}): one leak "
+            "exposes all of them and none can rotate it alone; give each pipeline its own service "
+            "connection with workload identity federation, or at least its own credential.",
+            identity=IdentityRef("CI variable group" if kind == "group" else "CI secret", first.secret),
+            fix=("azure-pipelines-shared", "azure-pipelines"),
+            related=[Related(u.loc, f"`{first.secret}` used by {job_named(u.ci, u.job)}") for u in found[1:]],
         )
