@@ -7,7 +7,15 @@ in in this order too (a GitLab include before a Terraform module, as the scan al
 
 from __future__ import annotations
 
-from nhilint.formats import azure_pipelines, cloudformation, github_actions, gitlab_ci, kubernetes, terraform
+from nhilint.formats import (
+    azure_pipelines,
+    circleci,
+    cloudformation,
+    github_actions,
+    gitlab_ci,
+    kubernetes,
+    terraform,
+)
 from nhilint.formats.base import Format, SourceFile, lines_of
 from nhilint.formats.kubernetes import helm_template
 
@@ -17,6 +25,7 @@ FORMATS: tuple[Format, ...] = (
     github_actions.FORMAT,
     gitlab_ci.FORMAT,
     azure_pipelines.FORMAT,
+    circleci.FORMAT,
     terraform.FORMAT,
     helm_template.FORMAT,
 )

@@ -8,7 +8,12 @@ from nhilint.facts import PolicyStatement
 from nhilint.findings import IdentityRef
 from nhilint.rules import RuleContext
 
-CI_FORMAT = {"github": "github-actions", "gitlab": "gitlab-ci", "azure": "azure-pipelines"}
+CI_FORMAT = {
+    "github": "github-actions",
+    "gitlab": "gitlab-ci",
+    "azure": "azure-pipelines",
+    "circleci": "circleci",
+}
 
 
 def job_named(ci: str, job: str) -> str:

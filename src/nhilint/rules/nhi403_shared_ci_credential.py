@@ -20,6 +20,7 @@ _EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", 
 @rule("NHI403")
 def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
     yield from _shared_across_workflows(ctx)
+    yield from _shared_contexts(ctx)
     yield from _shared_across_azure_pipelines(ctx)
     for use in ctx.of(CiSecretUse):
         if use.usage == "inherit":
@@ -138,4 +139,29 @@ def _shared_across_azure_pipelines(ctx: RuleContext) -> Iterator[Finding]:
             identity=IdentityRef("CI variable group" if kind == "group" else "CI secret", first.secret),
             fix=("azure-pipelines-shared", "azure-pipelines"),
             related=[Related(u.loc, f"`{first.secret}` used by {job_named(u.ci, u.job)}") for u in found[1:]],
+        )
+
+
+def _shared_contexts(ctx: RuleContext) -> Iterator[Finding]:
+    """CircleCI: a context is one set of stored variables; handed to several jobs that log in with
+    stored cloud keys (the extractor notes a context only for those), it is one key shared by all."""
+    uses: dict[tuple[str, str], list[CiSecretUse]] = defaultdict(list)
+    for use in ctx.of(CiSecretUse):
+        if use.usage == "context":
+            uses[(use.loc.file, use.secret)].append(use)
+    for (_, context), found in sorted(uses.items()):
+        jobs = sorted({(u.workflow, u.job) for u in found})
+        if len(jobs) < 2:
+            continue
+        found.sort(key=lambda u: u.loc)
+        names = ", ".join(dict.fromkeys(job for _, job in jobs))
+        yield ctx.finding(
+            "NHI403",
+            found[0].loc,
+            f"context `{context}` hands the stored cloud keys its jobs log in with to {len(jobs)} jobs "
+            f"({names}): one leak exposes all of them and none can rotate it alone; give each job its own "
+            "role through OIDC (`$CIRCLE_OIDC_TOKEN`), or at least its own context.",
+            identity=IdentityRef("CI context", context),
+            fix="circleci-context",
+            related=[Related(u.loc, f"context `{context}` given to job `{u.job}`") for u in found[1:]],
         )
