@@ -292,6 +292,7 @@ class CiSecretUse(Fact):
     workflow: str = ""  # file
     job: str = ""
     usage: str = ""  # checkout | gh | git-push | api | env | with | inherit | global-variable
+    environment: str = ""  # the deployment environment whose variables it reads (Bitbucket), if any
 
 
 @dataclass(slots=True)

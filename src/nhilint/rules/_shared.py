@@ -12,13 +12,15 @@ CI_FORMAT = {
     "github": "github-actions",
     "gitlab": "gitlab-ci",
     "azure": "azure-pipelines",
+    "bitbucket": "bitbucket-pipelines",
     "circleci": "circleci",
 }
 
 
 def job_named(ci: str, job: str) -> str:
     """The job a finding is about; its file is the finding's own (every report shows it)."""
-    return f"job `{job}`" if job else "every job"
+    noun = "step" if ci == "bitbucket" else "job"  # Bitbucket Pipelines runs steps
+    return f"{noun} `{job}`" if job else f"every {noun}"
 
 
 def statement_identity(ctx: RuleContext, statement: PolicyStatement) -> tuple[str, IdentityRef, str]:

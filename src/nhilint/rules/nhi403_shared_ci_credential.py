@@ -22,6 +22,7 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
     yield from _shared_across_workflows(ctx)
     yield from _shared_contexts(ctx)
     yield from _shared_across_azure_pipelines(ctx)
+    yield from _shared_across_steps(ctx)
     for use in ctx.of(CiSecretUse):
         if use.usage == "inherit":
             message = (
@@ -164,4 +165,40 @@ def _shared_contexts(ctx: RuleContext) -> Iterator[Finding]:
             identity=IdentityRef("CI context", context),
             fix="circleci-context",
             related=[Related(u.loc, f"context `{context}` given to job `{u.job}`") for u in found[1:]],
+        )
+
+
+def _shared_across_steps(ctx: RuleContext) -> Iterator[Finding]:
+    """Bitbucket: one repository keeps its pipelines in one file, so a variable holding a cloud key read
+    by several steps of the same deployment environment (or of none: repository variables) is one key
+    shared by all of them. Steps of different deployments read their own deployment variables."""
+    logins = [a for a in ctx.of(CiAuth) if a.ci == "bitbucket" and a.method == "static"]
+    keys = {s.upper() for a in logins for s in a.secrets}
+    uses: dict[tuple[str, str, str], list[CiSecretUse]] = defaultdict(list)
+    for use in ctx.of(CiSecretUse):
+        name = use.secret.upper()
+        if use.ci == "bitbucket" and (name in CLOUD_ENV or name in keys):
+            uses[(use.loc.file, use.environment, name)].append(use)
+    together: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # the keys each step reads
+    for (file, environment, name), found in uses.items():
+        for use in found:
+            together[(file, environment, use.job)].add(name)
+    for (file, environment, _), found in sorted(uses.items()):
+        steps = sorted({u.job for u in found})
+        if len(steps) < 2:
+            continue
+        found.sort(key=lambda u: u.loc)
+        first = found[0]
+        pair = sorted(set.intersection(*(together[(file, environment, s)] for s in steps)))
+        scope = f"deployment `{environment}`" if environment else "the repository"
+        yield ctx.finding(
+            "NHI403",
+            first.loc,
+            f"variable `{first.secret}` of {scope} holds a cloud key read by {len(steps)} steps "
+            f"({', '.join(steps)}): one leak exposes all of them and none can rotate it alone; give each "
+            "step its own deployment and credential, or OIDC (`oidc: true`).",
+            identity=IdentityRef("CI secret", first.secret),
+            fix="bitbucket-pipelines-shared",
+            related=[Related(u.loc, f"`{first.secret}` read by {job_named(u.ci, u.job)}") for u in found[1:]],
+            cause=ci_key_pair_cause(pair) if len(pair) > 1 else None,
         )

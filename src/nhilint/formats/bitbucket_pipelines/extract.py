@@ -139,9 +139,7 @@ class _Step:
         for cloud, (line, command) in commands.items():
             yield self.auth(cloud, Pos(line, 1), command, method="variables")
 
-    def auth(
-        self, cloud: str, pos: Pos, detail: str, value: Any = None, method: str = "static"
-    ) -> CiAuth:
+    def auth(self, cloud: str, pos: Pos, detail: str, value: Any = None, method: str = "static") -> CiAuth:
         secrets = _VAR_REF.findall(value) if isinstance(value, str) else []
         return CiAuth(
             loc=self.file.loc(*pos),
@@ -176,7 +174,7 @@ class _Step:
             value = given[key]
             where = variables.kpos(key)
             found = self.key_cloud(key, cloud, name) or cloud
-            yield self.auth(found, where, f"`{key}` of `{reference}`", value if isinstance(value, str) else None)
+            yield self.auth(found, where, f"`{key}` of `{reference}`", value)
             for ref in _VAR_REF.findall(value) if isinstance(value, str) else []:
                 yield self.use(ref, variables.vpos(key), "with")
         if cloud == "aws" and not keys:
@@ -225,8 +223,8 @@ class _Step:
     def script(self, text: str, pos: Pos, commands: dict[str, tuple[int, str]]) -> Iterator[Fact]:
         lines = list(script_lines(self.file, text, pos))
         for line, number in lines:
-            for ref in _VAR_REF.findall(line):
-                if (ref.upper() in CLOUD_ENV or key_cloud(ref) is not None) and not line.lstrip().startswith("#"):
+            for ref in _VAR_REF.findall(line) if not line.lstrip().startswith("#") else []:
+                if _names_key(ref):
                     yield self.use(ref, Pos(number, 1), "run")
             for seconds in durations(line):
                 yield Lifetime(
@@ -241,10 +239,18 @@ class _Step:
         for line, number in logical_lines(lines):
             if "BITBUCKET_STEP_OIDC_TOKEN" in line:
                 continue
-            for cloud, _, detail in shell_auth(line):
-                yield self.auth(cloud, Pos(number, 1), detail)
+            logins = list(shell_auth(line))
+            for cloud, _, detail in logins:
+                yield self.auth(cloud, Pos(number, 1), detail, line)  # the variables it reads hold the key
+            others = {r for r in _VAR_REF.findall(line) if not _names_key(r)}  # key-named: recorded above
+            for ref in sorted(others) if logins else []:
+                yield self.use(ref, Pos(number, 1), "run")
             for cloud, command in cloud_commands(line):
                 commands.setdefault(cloud, (number, command))
+
+
+def _names_key(variable: str) -> bool:
+    return variable.upper() in CLOUD_ENV or key_cloud(variable) is not None
 
 
 def _int(value: Any) -> int | None:
