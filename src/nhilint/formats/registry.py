@@ -7,8 +7,16 @@ in in this order too (a GitLab include before a Terraform module, as the scan al
 
 from __future__ import annotations
 
-from nhilint.formats import azure_pipelines, bitbucket_pipelines
-from nhilint.formats import circleci, cloudformation, github_actions, gitlab_ci, kubernetes, terraform
+from nhilint.formats import (
+    azure_pipelines,
+    bitbucket_pipelines,
+    circleci,
+    cloudformation,
+    github_actions,
+    gitlab_ci,
+    kubernetes,
+    terraform,
+)
 from nhilint.formats.base import Format, SourceFile, lines_of
 from nhilint.formats.kubernetes import helm_template
 
