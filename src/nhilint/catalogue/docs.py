@@ -131,7 +131,10 @@ or counted, by reason, in a line before the summary (`--verbose` lists each one 
   (a fragment whose parent defines the stages). An Azure Pipelines file is `azure-pipelines.yml`
   (or `azure-pipelines-*.yml`, `*.azure-pipelines.yml`), a file under `.azure-pipelines/`, a local
   template a pipeline references, or any YAML with a top-level `trigger:` or `pr:` and `stages:`,
-  `jobs:`, `steps:` or `extends:` ([Azure Pipelines](ci/azure-pipelines.md)). A file named on the
+  `jobs:`, `steps:` or `extends:` ([Azure Pipelines](ci/azure-pipelines.md)). A CircleCI file is
+  a YAML file directly under `.circleci/` (`config.yml`, `continue_config.yml`;
+  [CircleCI](ci/circleci.md)). A Bitbucket Pipelines file is `bitbucket-pipelines.yml`, the one
+  name Bitbucket reads ([Bitbucket Pipelines](ci/bitbucket-pipelines.md)). A file named on the
   command line also gets a line of its own on standard error;
 * `unrendered template`: a file under a Helm chart's `templates/` (beside a `Chart.yaml`), or YAML
   that only parses once its `{{ }}` actions are rendered. Its literal `key: value` lines still go
