@@ -316,3 +316,39 @@ def test_sarif_and_a_broken_pipeline(tmp_path: Path) -> None:
         (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results
     )
     assert where == [("NHI001", ".azure-pipelines/broken.yml"), ("NHI103", "azure-pipelines.yml")]
+
+
+def test_jobs_of_the_same_name_in_two_stages_and_a_gcloud_runner_task(tmp_path: Path) -> None:
+    pipeline = """\
+trigger: [main]
+stages:
+  - stage: secure_file
+    jobs:
+      - job: auth
+        steps:
+          - task: DownloadSecureFile@1
+            name: deployer
+            inputs:
+              secureFile: deployments.json
+          - task: GcloudRunner@0
+            inputs:
+              command: auth activate-service-account
+              arguments: --key-file $(deployer.secureFilePath)
+  - stage: variable_group
+    jobs:
+      - job: auth
+        steps:
+          - bash: echo $(ServiceAccountKey) | base64 -d > key.json
+"""
+    report = scan(tmp_path, {"azure-pipelines.yml": pipeline}, "--select", "NHI103")
+    assert found(report) == [("NHI103", "azure-pipelines.yml", 11), ("NHI103", "azure-pipelines.yml", 19)]
+    messages = sorted(f["message"] for f in report["findings"])
+    assert "job `secure_file.auth`" in messages[0] and "job `variable_group.auth`" in messages[1]
+
+
+def test_a_starter_template_with_placeholders_is_skipped_not_an_error(tmp_path: Path) -> None:
+    starter = "trigger:\n- {{ branch }}\n\npool:\n  {{ pool }}\n\nsteps:\n- script: echo hello\n"
+    write(tmp_path, {"azure-pipelines.yml": starter})
+    done = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "unrendered template" in done.stdout and "internal error" not in done.stderr

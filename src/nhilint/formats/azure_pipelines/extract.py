@@ -48,6 +48,9 @@ _FEDERATED_NAME = re.compile(r"oidc|wif(?![a-z])|federat|workload[\W_]*identity"
 _DEVOPS_LOGIN = re.compile(r"\baz\s+devops\s+login\b|AZURE_DEVOPS_EXT_PAT", re.I)
 _SPN_KEY = re.compile(r"servicePrincipalKey", re.I)
 _ID_TOKEN = re.compile(r"\bidToken\b")
+_GCLOUD_KEY_LOGIN = re.compile(
+    r"\bauth\s+activate-service-account\b|--key-file[\s=]+\S*\.secureFilePath\b", re.I
+)
 _STEPS_DEPTH = 6  # where a deployment job's `strategy:` keeps its steps
 
 
@@ -65,6 +68,10 @@ def extract(files: list[SourceFile]) -> Extraction:
     try:
         doc = parse(file)
     except ParseError as exc:
+        from nhilint.formats.kubernetes import helm_template
+
+        if helm_template.syntax_at(file.text, exc.line):  # a starter template: `- {{ branch }}`
+            return helm_template.extract(files)
         return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     facts: list[Fact] = list(string_values(file, doc, doc.pos, "ci-variable", identity=file.rel))
     facts += _Pipeline(file, doc).facts()
@@ -129,14 +136,15 @@ class _Pipeline:
         for stage, _ in flat(doc.get("stages")):
             yield from self.variables(stage.get("variables"), "")
             yield from self.template_call(stage, stage.pos, "")
-            yield from self.jobs(stage.get("jobs"))
+            yield from self.jobs(stage.get("jobs"), str(stage.get("stage") or ""))
         yield from self.jobs(doc.get("jobs"))
         if isinstance(doc.get("steps"), LSeq):
             yield from self.steps(doc["steps"], "")
 
-    def jobs(self, jobs: Any) -> Iterator[Fact]:
+    def jobs(self, jobs: Any, stage: str = "") -> Iterator[Fact]:
         for job, _ in flat(jobs):
             name = str(job.get("job") or job.get("deployment") or "")
+            name = f"{stage}.{name}" if stage and name else name  # job names are unique per stage only
             yield from self.variables(job.get("variables"), name)
             yield from self.template_call(job, job.pos, name)
             for steps in _steps_lists(job):
@@ -150,7 +158,7 @@ class _Pipeline:
         if isinstance(node, LMap):
             pairs = [(str(k), v, node.kpos(k), node.vpos(k)) for k, v in node.items()]
         for item, pos in flat(node):
-            if isinstance(item.get("group"), str):
+            if isinstance(item.get("group"), str) and "$" not in item["group"]:  # not a parameter's
                 yield CiSecretUse(
                     loc=self.file.loc(*item.vpos("group")), ci=CI, secret=item["group"],
                     workflow=self.file.rel, job=job, usage="variable-group",
@@ -255,6 +263,9 @@ class _Pipeline:
                 yield self.auth(
                     found, inputs.vpos("secureFile"), job, f"secure file `{inputs['secureFile']}`"
                 )
+        words = " ".join(v for v in inputs.values() if isinstance(v, str))
+        if _GCLOUD_KEY_LOGIN.search(words):  # a gcloud runner task: `command` + `arguments`
+            yield self.auth("gcp", step.pos, job, f"`auth activate-service-account` of `{task}`")
         for key, value in inputs.items():
             lower = str(key).lower()
             if lower in _SCRIPT_INPUTS and isinstance(value, str):

@@ -7,6 +7,7 @@ import os
 import re
 
 from nhilint.formats.base import Pulled, Reader, SourceFile, inside_without_links, repository_root
+from nhilint.parse import ParseError
 
 NAME = "azure-pipelines"
 MAX_TEMPLATES = 256  # templates pulled in by one scan: a hostile tree of references costs little
@@ -32,6 +33,8 @@ def pulled(
             continue
         try:
             paths = template_paths(pipeline)
+        except ParseError:
+            continue  # its own extraction reports it (NHI001, or an unrendered template)
         except Exception as exc:  # a bug of ours: the file's own extraction reports more
             if os.environ.get("NHILINT_DEBUG"):
                 raise
