@@ -107,8 +107,12 @@ def test_a_plan_and_its_source_scanned_together_report_each_risk_once(tmp_path: 
 def test_deleted_and_unchanged_resources_with_all_resources(tmp_path: Path) -> None:
     root = _project(tmp_path)
     plan = root / "tfplan.json"
-    findings = _findings(run_cli("scan", "tfplan.json", "--all-resources", "-f", "json", "--no-cache", cwd=root))
-    legacy = _line_of(plan, '"policy_arn"', after='"address": "aws_iam_user_policy_attachment.legacy_deployer"')
+    findings = _findings(
+        run_cli("scan", "tfplan.json", "--all-resources", "-f", "json", "--no-cache", cwd=root)
+    )
+    legacy = _line_of(
+        plan, '"policy_arn"', after='"address": "aws_iam_user_policy_attachment.legacy_deployer"'
+    )
     # removed from the .tf files: only the plan knows where it is
     assert ("NHI204", "tfplan.json", legacy) in {(f["rule_id"], f["file"], f["line"]) for f in findings}
 
@@ -142,9 +146,10 @@ def test_sensitive_values_of_the_plan_are_never_printed(tmp_path: Path, output: 
 def test_terraform_writes_the_plan_on_one_line(tmp_path: Path) -> None:
     """`terraform show -json` prints one line; the plan is recognised by content under any name."""
     root = _project(tmp_path)
-    compact = json.dumps(json.loads((root / "tfplan.json").read_text(encoding="utf-8")), separators=(",", ":"))
+    compact = json.dumps(
+        json.loads((root / "tfplan.json").read_text(encoding="utf-8")), separators=(",", ":")
+    )
     (root / "tfplan.json").unlink()
     (root / "deploy-plan.json").write_text(compact + "\n", encoding="utf-8")
     findings = _findings(run_cli("scan", "deploy-plan.json", "-f", "json", "--no-cache", cwd=root))
     assert ("NHI204", "main.tf", 43, "module.ops_role.aws_iam_role.this[0]") in _seen(findings)
-

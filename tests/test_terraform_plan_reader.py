@@ -22,7 +22,12 @@ def _by_address() -> dict[str, object]:
 def test_every_instance_with_its_module_path_and_call_chain() -> None:
     records = _by_address()
     prod = records['module.ci.aws_iam_role.deploy["prod"]']
-    assert (prod.module_address, prod.type, prod.name, prod.index) == ("module.ci", "aws_iam_role", "deploy", "prod")
+    assert (prod.module_address, prod.type, prod.name, prod.index) == (
+        "module.ci",
+        "aws_iam_role",
+        "deploy",
+        "prod",
+    )
     assert prod.config_address == "aws_iam_role.deploy"
     assert prod.local_address == 'aws_iam_role.deploy["prod"]'
     assert [(c.name, c.source, c.local) for c in prod.calls] == [("ci", "./modules/ci", True)]
@@ -85,7 +90,11 @@ def test_replaced_resources_count_as_created() -> None:
                 "mode": "managed",
                 "type": "aws_iam_role",
                 "name": "r",
-                "change": {"actions": ["delete", "create"], "before": {"name": "old"}, "after": {"name": "new"}},
+                "change": {
+                    "actions": ["delete", "create"],
+                    "before": {"name": "old"},
+                    "after": {"name": "new"},
+                },
             }
         ],
     }
@@ -107,7 +116,11 @@ def test_a_plan_is_recognised_by_its_first_bytes(head: bytes) -> None:
 
 @pytest.mark.parametrize(
     "head",
-    [b'{"AWSTemplateFormatVersion": "2010-09-09"}', b'{"format_version":"2.0","terraform_version":"9"}', b"[]"],
+    [
+        b'{"AWSTemplateFormatVersion": "2010-09-09"}',
+        b'{"format_version":"2.0","terraform_version":"9"}',
+        b"[]",
+    ],
 )
 def test_other_json_is_not_a_plan(head: bytes) -> None:
     assert not looks_like_plan(head)

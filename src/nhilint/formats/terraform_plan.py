@@ -268,9 +268,7 @@ def _configuration(
                 name=step.group(1),
                 source=str(call.get("source", "")),
                 version=str(call.get("version_constraint", "")),
-                expressions={
-                    str(k): _references(v) for k, v in _mapping(call.get("expressions")).items()
-                },
+                expressions={str(k): _references(v) for k, v in _mapping(call.get("expressions")).items()},
             )
         )
         module = _mapping(call.get("module"))
