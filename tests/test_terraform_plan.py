@@ -71,8 +71,8 @@ def test_the_plan_is_reported_at_the_tf_lines_a_person_edits(tmp_path: Path) -> 
     # the local module's for_each instance that gets the admin policy, and only that one
     assert ("NHI204", "modules/ci/main.tf", 53, 'module.ci.aws_iam_role.deploy["prod"]') in seen
     assert not [s for s in seen if s[0] == "NHI204" and "staging" in s[3]]
-    assert ("NHI102", "main.tf", 50, "reporting-bot") in seen
-    assert ("NHI108", "main.tf", 46, "reporting-bot") in seen
+    assert ("NHI102", "main.tf", 50, "aws_iam_user.reporting") in seen
+    assert ("NHI108", "main.tf", 46, "aws_iam_user.reporting") in seen
     # the deleted user and the unchanged one are not judged by default
     assert not [s for s in seen if "legacy" in s[3] or "viewer" in s[3]]
 

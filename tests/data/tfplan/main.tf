@@ -77,3 +77,7 @@ resource "aws_lambda_function" "notifier" {
     }
   }
 }
+
+resource "aws_iam_user" "ops_viewer" {
+  name = "ops-viewer"
+}
