@@ -143,3 +143,28 @@ def test_broken_json_is_a_parse_error_with_its_line() -> None:
     with pytest.raises(ParseError) as raised:
         read_plan('{"format_version": "1.2",\n  "terraform_version": }')
     assert raised.value.line == 2
+
+
+def _mutations(value: object) -> list[object]:
+    """The plan with one part replaced by a value of every other JSON type, part by part."""
+    out: list[object] = []
+    if isinstance(value, dict):
+        for key in list(value)[:12]:
+            for other in (None, 1, "x", [], {}, [1], {"a": 1}):
+                out.append({**value, key: other})
+            out.extend({**value, key: m} for m in _mutations(value[key])[:40])
+    elif isinstance(value, list) and value:
+        out.extend([m, *value[1:]] for m in _mutations(value[0])[:40])
+    return out
+
+
+def test_a_plan_of_the_wrong_shape_anywhere_is_read_or_refused_never_a_crash() -> None:
+    plan = json.loads(PLAN.read_text(encoding="utf-8"))
+    mutated = _mutations(plan)
+    assert len(mutated) > 200
+    for variant in mutated:
+        try:
+            records = read_plan(json.dumps(variant)).resources
+        except NotAPlan:
+            continue
+        assert all(isinstance(r.values, LMap) for r in records)

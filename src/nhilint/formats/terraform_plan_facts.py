@@ -122,10 +122,16 @@ def _block(record: PlanResource, place: _Place, instances: set[str]) -> Block:
 
 
 def _body(kind: str, labels: list[str], values: LMap, pos: Pos) -> Block:
+    """Nested blocks are lists of objects in a plan (providers' blocks are lists or sets, one
+    object for a single block), as attributes of that shape hardly ever are: each object becomes a
+    block, as `environment { variables = {...} }` is one in HCL. An object is a map attribute
+    (`tags`), except under a name known as a block (`metadata`)."""
     block = Block(kind, labels, LMap(pos, values.end_line), pos=pos, end_line=values.end_line)
     for key, value in values.items():
-        if key in NESTED_BLOCKS and isinstance(value, LSeq) and all(isinstance(v, LMap) for v in value):
+        if isinstance(value, LSeq) and value and all(isinstance(v, LMap) for v in value):
             block.blocks.extend(_body(str(key), [], item, value.ipos(i)) for i, item in enumerate(value))
+        elif key in NESTED_BLOCKS and isinstance(value, LSeq) and not value:
+            continue
         elif key in NESTED_BLOCKS and isinstance(value, LMap):
             block.blocks.append(_body(str(key), [], value, values.vpos(key)))
         else:
