@@ -13,6 +13,7 @@ Documented at https://developer.hashicorp.com/terraform/internals/json-format (f
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -157,6 +158,13 @@ def _record(
     if not isinstance(module_address, str):
         module_address = _module_of(address, mode, type_)
     index = item.get("index")
+    if not isinstance(index, (int, str)) or isinstance(index, bool):
+        index = None
+    key = "" if index is None else f"[{json.dumps(index)}]"  # Terraform quotes a key as JSON does
+    local = f"{type_}.{name}{key}" if mode == "managed" else f"data.{type_}.{name}{key}"
+    if address != (f"{module_address}.{local}" if module_address else local):
+        module_address = _module_of(address, mode, type_)  # the address says where; the rest what
+        address = f"{module_address}.{local}" if module_address else local
     unknown_paths: list[str] = []
     sensitive_paths: list[str] = []
     located = _merge(_mapping(values), unknown, sensitive, "", unknown_paths, sensitive_paths)
@@ -173,7 +181,7 @@ def _record(
         mode=mode,
         type=type_,
         name=name,
-        index=index if isinstance(index, (int, str)) and not isinstance(index, bool) else None,
+        index=index,
         actions=actions,
         values=located,
         unknown=tuple(unknown_paths),
