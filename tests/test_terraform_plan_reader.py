@@ -168,3 +168,27 @@ def test_a_plan_of_the_wrong_shape_anywhere_is_read_or_refused_never_a_crash() -
         except NotAPlan:
             continue
         assert all(isinstance(r.values, LMap) for r in records)
+
+
+def test_an_address_that_disagrees_with_type_name_and_key_is_rebuilt() -> None:
+    change = {
+        "mode": "managed",
+        "type": "aws_iam_role",
+        "name": "r",
+        "index": 'a"b',
+        "change": {"actions": ["create"]},
+    }
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "resource_changes": [
+            {**change, "address": "junk", "module_address": "module.m"},
+            {**change, "address": 'module.x[2].aws_iam_role.r["a\\"b"]'},
+        ],
+    }
+    records = read_plan(json.dumps(plan)).resources
+    assert [r.address for r in records] == [
+        'module.m.aws_iam_role.r["a\\"b"]',
+        'module.x[2].aws_iam_role.r["a\\"b"]',
+    ]
+    assert [r.local_address for r in records] == ['aws_iam_role.r["a\\"b"]'] * 2

@@ -154,17 +154,16 @@ def _record(
     mode, type_, name = item.get("mode"), item.get("type"), item.get("name")
     if mode not in ("managed", "data") or not isinstance(type_, str) or not isinstance(name, str):
         return None
-    module_address = item.get("module_address")
-    if not isinstance(module_address, str):
-        module_address = _module_of(address, mode, type_)
+    given = item.get("module_address")
+    module_address = given if isinstance(given, str) else _module_of(address, mode, type_)
     index = item.get("index")
     if not isinstance(index, (int, str)) or isinstance(index, bool):
         index = None
-    key = "" if index is None else f"[{json.dumps(index)}]"  # Terraform quotes a key as JSON does
+    key = (
+        "" if index is None else f"[{json.dumps(index, ensure_ascii=False)}]"
+    )  # Terraform quotes a key as JSON does
     local = f"{type_}.{name}{key}" if mode == "managed" else f"data.{type_}.{name}{key}"
-    if address != (f"{module_address}.{local}" if module_address else local):
-        module_address = _module_of(address, mode, type_)  # the address says where; the rest what
-        address = f"{module_address}.{local}" if module_address else local
+    address = f"{module_address}.{local}" if module_address else local  # as the plan wrote it, or consistent
     unknown_paths: list[str] = []
     sensitive_paths: list[str] = []
     located = _merge(_mapping(values), unknown, sensitive, "", unknown_paths, sensitive_paths)
