@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nhilint.facts import Fact, Grant, Identity
+from nhilint.facts import Fact, Grant, Identity, Lifetime, PolicyStatement, Via
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, load
 from nhilint.formats.terraform_plan import UNKNOWN, PlanResource
@@ -61,10 +61,25 @@ def plan_facts(
     for module_address, group in groups.items():
         module = _module(group, places)
         local = {r.address for r in module.resources()} | {r.address for r in module.data()}
+        by_address = {r.address: r for r in group}
         for extract in extractors:
             for fact in extract(module):
                 _qualify(fact, module_address, local)
+                _planned_at(fact, by_address, places)
                 yield fact
+
+
+def _planned_at(fact: Fact, records: dict[str, PlanResource], places: _Places) -> None:
+    """A policy, grant or lifetime placed in the `.tf` files also points at its instance in the plan
+    (a related location): the values judged are the plan's. Not an identity: `via` there means
+    "judged for a module call", which rules read."""
+    if not isinstance(fact, (Grant, PolicyStatement, Lifetime)):
+        return
+    record = records.get(str(fact.identity))
+    if record is None or places.of(record).attrs is None:
+        return
+    where = places.plan_file.loc(record.pos.line, record.pos.col)
+    fact.via.append(Via(where, f"{record.address} as planned ({', '.join(record.actions)})"))
 
 
 def _rendered(record: PlanResource) -> bool:
