@@ -173,6 +173,9 @@ def _record(
         for key, expression in _mapping(resource_config.get("expressions")).items()
         if _references(expression)
     }
+    for meta in ("for_each", "count"):  # what `each.value` and `count.index` stand for
+        if refs := _references(resource_config.get(f"{meta}_expression")):
+            references[f"{meta}_expression"] = refs
     _refer_unknowns(located, references)
     return PlanResource(
         address=address,

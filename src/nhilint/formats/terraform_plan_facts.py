@@ -211,6 +211,18 @@ def _move(value: Any, attrs: dict[str, Pos], at: Pos) -> None:
 # --- where each plan resource is written -----------------------------------------------------------
 
 
+def _through_repetition(refs: tuple[str, ...], references: dict[str, tuple[str, ...]]) -> list[str]:
+    """`each.value` is an element of the `for_each` collection, `count.index` counts the `count`: an
+    attribute that reads them reads what those expressions read (`policy_arn = each.value` with
+    `for_each = var.policies` comes from the caller's `policies`)."""
+    out = list(refs)
+    if any(r.startswith("each.") for r in refs):
+        out += references.get("for_each_expression", ())
+    if any(r.startswith("count.") for r in refs):
+        out += references.get("count_expression", ())
+    return out
+
+
 class _Places:
     def __init__(self, plan_file: SourceFile, module_files: ModuleFiles) -> None:
         self.plan_file = plan_file
@@ -246,12 +258,12 @@ class _Places:
         if module is None or call is None:
             return None
         file = next(f for f, root in module.files if call in root.blocks)
-        arguments = {
-            attr: call.attrs.kpos(ref.split(".")[1])
-            for attr, refs in record.references.items()
-            for ref in refs
-            if ref.startswith("var.") and ref.split(".")[1] in call.attrs
-        }
+        arguments: dict[str, Pos] = {}
+        for attr, refs in record.references.items():
+            for ref in _through_repetition(refs, record.references):
+                name = ref.split(".")[1] if ref.startswith("var.") else ""
+                if name in call.attrs and attr not in arguments:
+                    arguments[attr] = call.attrs.kpos(name)
         return _Place(file, call.pos, arguments)
 
     def _in_plan(self, record: PlanResource) -> _Place:
