@@ -10,9 +10,9 @@ from pathlib import Path
 from nhilint import catalogue, rules
 from nhilint.config import Config
 from nhilint.formats import SourceFile
-from nhilint.formats.terraform import provider_modules
-from nhilint.formats.terraform_plan import read_plan
-from nhilint.formats.terraform_plan_facts import plan_facts
+from nhilint.formats.terraform.extract import provider_modules
+from nhilint.formats.terraform.plan import read_plan
+from nhilint.formats.terraform.planned import plan_facts
 
 PLAN_DIR = Path(__file__).parent / "data" / "tfplan"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nhilint.formats.terraform_plan import SENSITIVE, UNKNOWN, NotAPlan, looks_like_plan, read_plan
+from nhilint.formats.terraform.plan import SENSITIVE, UNKNOWN, NotAPlan, looks_like_plan, read_plan
 from nhilint.parse import ParseError
-from nhilint.tree import Expr, LMap
+from nhilint.parse.tree import Expr, LMap
 
 PLAN = Path(__file__).parent / "data" / "tfplan" / "tfplan.json"
 SLACK_TOKEN = "xoxb-4417301542-7812934512345-Qm3hZ8wKp2sVtR9yLc4NfJ1d"

@@ -20,12 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nhilint.facts import Fact, Grant, Identity, Lifetime, PolicyStatement, Via
+from nhilint.facts import Fact, Grant, Identity, Lifetime, Planned, PolicyStatement, Via
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, load
-from nhilint.formats.terraform_plan import UNKNOWN, PlanResource
+from nhilint.formats.terraform.plan import UNKNOWN, PlanResource
 from nhilint.parse.hcl import _JSON_NESTED_LABELS as NESTED_BLOCKS
-from nhilint.tree import Block, Expr, LMap, LSeq, Pos
+from nhilint.parse.tree import Block, Expr, LMap, LSeq, Pos
 
 KEY_FIELDS = ("address", "identity", "secret")
 # The tags a resource will carry, provider defaults included: what the `.tf` scan reads from the
@@ -54,10 +54,12 @@ def plan_facts(
 ) -> Iterator[Fact]:
     """The facts of the plan's resources that will be deployed (every one, with `all_resources`)."""
     groups: dict[str, list[PlanResource]] = {}
+    places = _Places(plan_file, module_files)
     for record in records:
         if record.deployed(all_resources) and not _rendered(record):
             groups.setdefault(record.module_address, []).append(record)
-    places = _Places(plan_file, module_files)
+            place = places.of(record)
+            yield Planned(place.file.loc(place.pos.line, place.pos.col), record.address, record.deployed())
     for module_address, group in groups.items():
         module = _module(group, places)
         local = {r.address for r in module.resources()} | {r.address for r in module.data()}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nhilint.parse import ParseError
-from nhilint.tree import NOWHERE, Expr, LMap, LSeq, Pos
+from nhilint.parse.tree import NOWHERE, Expr, LMap, LSeq, Pos
 
 UNKNOWN = "(known after apply)"
 SENSITIVE = "(sensitive value)"
