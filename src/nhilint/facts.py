@@ -333,6 +333,16 @@ class Rotation(Fact):
 
 
 @dataclass(slots=True)
+class Planned(Fact):
+    """A resource instance of a Terraform plan, at the place it is reported (its `.tf` block, or its
+    entry in the plan): findings about it replace the `.tf` file's at the same line; one the plan does
+    not deploy (deleted, unchanged) is reported only when asked (`--all-resources`)."""
+
+    address: str  # module.ci.aws_iam_role.deploy["prod"]
+    deployed: bool = True
+
+
+@dataclass(slots=True)
 class Suppression(Fact):
     """An in-file or in-object ignore (Kubernetes annotation, CloudFormation Metadata)."""
 

@@ -52,6 +52,11 @@ if TYPE_CHECKING:
 @click.option(
     "--report-unused-ignores", is_flag=True, help="Report suppressions that no longer hide anything."
 )
+@click.option(
+    "--all-resources",
+    is_flag=True,
+    help="In a Terraform plan, also judge the resources it deletes or leaves unchanged.",
+)
 @options.no_cache("Do not read or write any cache (also: NHILINT_NO_CACHE=1).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error.")
 @options.jobs("Processes that read the files (default: every core above 300 files, else 1). Same report.")
@@ -67,6 +72,7 @@ def scan(
     context: tuple[Path, ...],
     baseline_path: Path | None,
     report_unused_ignores: bool,
+    all_resources: bool,
     no_cache: bool,
     verbose: bool,
     jobs: int | None,
@@ -90,6 +96,7 @@ def scan(
         report_unused_ignores=report_unused_ignores,
         baseline=entries,
         jobs=jobs,
+        all_resources=all_resources,
     )
     named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
     _explain_skips(result, configs, verbose, named)

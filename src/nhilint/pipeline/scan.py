@@ -17,6 +17,7 @@ from nhilint.pipeline.baseline import apply as apply_baseline
 from nhilint.pipeline.extract import extract, problem_findings
 from nhilint.pipeline.fingerprint import fingerprint
 from nhilint.pipeline.fold import fold
+from nhilint.pipeline.planned import planned_only
 from nhilint.pipeline.read import read_beside, read_sources
 from nhilint.pipeline.units import units
 
@@ -31,6 +32,7 @@ def scan(
     report_unused_ignores: bool = False,
     baseline: set[Entry] | None = None,
     jobs: int | None = 1,
+    all_resources: bool = False,
 ) -> ScanResult:
     """Scan `paths`, each file judged by its own configuration (a `Config` judges them all).
 
@@ -63,6 +65,7 @@ def scan(
     findings = _dedupe(
         problem_findings(extraction.problems, checks, ran) + list(rules.run(ctx, extraction.internal_errors))
     )
+    findings = planned_only(findings, extraction.facts, all_resources)  # a Terraform plan's resources
     ignores = suppress.collect(sources.lines, extraction.facts)
     findings += suppress.apply(findings, ignores, ran, checks, ctx.today, report_unused_ignores)
     findings = _judged_by_own_config(findings, ctx)
