@@ -73,7 +73,7 @@ def test_orb_logins_with_stored_keys_are_reported_with_the_circleci_oidc_fix(tmp
     assert by_line[12]["owasp"] == "NHI7"
     assert "role_arn: arn:aws:iam::" in by_line[12]["suggestion"]["snippet"]
     assert "use_oidc: true" in by_line[18]["suggestion"]["snippet"]
-    assert "--federated-token \"$CIRCLE_OIDC_TOKEN_V2\"" in by_line[22]["suggestion"]["snippet"]
+    assert '--federated-token "$CIRCLE_OIDC_TOKEN_V2"' in by_line[22]["suggestion"]["snippet"]
 
 
 FEDERATED = """\
@@ -109,7 +109,9 @@ jobs:
     docker:
       - image: mcr.microsoft.com/azure-cli:2.61.0
     steps:
-      - run: az login --service-principal -u "$AZURE_CLIENT_ID" --tenant "$AZURE_TENANT_ID" --federated-token "$CIRCLE_OIDC_TOKEN_V2"
+      - run: |
+          az login --service-principal -u "$AZURE_CLIENT_ID" --tenant "$AZURE_TENANT_ID" \\
+            --federated-token "$CIRCLE_OIDC_TOKEN_V2"
 workflows:
   release:
     jobs:
@@ -313,12 +315,65 @@ jobs:
 
 
 def test_the_fixtures_show_the_insecure_pipeline_and_pass_the_hardened_one() -> None:
-    insecure = json.loads(
-        run("scan", str(ROOT / "fixtures/insecure/circleci"), "--format", "json").stdout
-    )
+    insecure = json.loads(run("scan", str(ROOT / "fixtures/insecure/circleci"), "--format", "json").stdout)
     rules = sorted(f["rule_id"] for f in insecure["findings"])
     assert rules == ["NHI101", "NHI103", "NHI103", "NHI103", "NHI103", "NHI107", "NHI403"]
-    hardened = json.loads(
-        run("scan", str(ROOT / "fixtures/hardened/circleci"), "--format", "json").stdout
-    )
+    hardened = json.loads(run("scan", str(ROOT / "fixtures/hardened/circleci"), "--format", "json").stdout)
     assert hardened["findings"] == []
+
+
+def test_job_order_invocation_parameters_and_workflow_keys(tmp_path: Path) -> None:
+    """Found on CircleCI's own orb test configurations: a login after a federated session copies it,
+    one before it (or after `set_aws_env_vars: false`) reads the stored keys; `role_arn_setup`
+    chains a role over stored keys; a job's parameters are those each workflow entry passes; and
+    `requires:` names jobs, not steps."""
+    config = """\
+version: 2.1
+orbs:
+  aws-cli: circleci/aws-cli@5.1
+  aws-ecr: circleci/aws-ecr@9.0
+  aws-ecs: circleci/aws-ecs@4.0
+  gcp-cli: circleci/gcp-cli@3.2
+jobs:
+  env-then-oidc:
+    docker: [{image: cimg/aws:2024.03}]
+    steps:
+      - aws-cli/setup: {profile_name: env}
+      - aws-cli/setup: {profile_name: oidc, role_arn: "arn:aws:iam::123456789012:role/ci"}
+  oidc-then-env:
+    docker: [{image: cimg/aws:2024.03}]
+    steps:
+      - aws-cli/setup: {role_arn: "arn:aws:iam::123456789012:role/ci"}
+      - aws-cli/setup: {profile_name: copy}
+  chained:
+    docker: [{image: cimg/aws:2024.03}]
+    steps:
+      - aws-cli/setup
+      - aws-cli/role_arn_setup: {profile_name: admin, role_arn: "arn:aws:iam::123456789012:role/admin"}
+  export:
+    parameters:
+      use_oidc: {type: boolean, default: false}
+    executor: gcp-cli/default
+    steps:
+      - gcp-cli/setup: {use_oidc: << parameters.use_oidc >>}
+workflows:
+  main:
+    jobs:
+      - env-then-oidc: {context: cloud}
+      - oidc-then-env: {context: cloud}
+      - chained
+      - export: {use_oidc: true, context: gcp}
+      - aws-ecr/build_and_push_image:
+          repo: api
+          auth:
+            - aws-cli/setup: {role_arn: "arn:aws:iam::123456789012:role/ecr"}
+      - aws-ecs/deploy_service_update:
+          requires: [aws-ecr/build_and_push_image]
+          family: api
+"""
+    result = scan(tmp_path, config)
+    jobs = sorted(f["identity"]["name"] for f in result["findings"] if f["rule_id"] == "NHI103")
+    assert jobs == ["aws-ecs/deploy_service_update", "chained", "env-then-oidc"]
+    ecs = next(f for f in result["findings"] if f["identity"]["name"] == "aws-ecs/deploy_service_update")
+    assert "`aws-ecs/deploy_service_update` without `role_arn`" in ecs["message"]
+    assert found(result, "NHI403") == []  # `oidc-then-env` reads no key from `cloud`

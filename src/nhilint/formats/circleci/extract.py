@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
@@ -38,6 +38,8 @@ from nhilint.parse import Budget, ParseError, TooComplex, decimal
 from nhilint.parse.tree import LMap, LSeq, Pos
 
 CI = "circleci"
+# Keys of a workflow's job entry that are not the job's parameters (`requires: [aws-ecr/build]`).
+_WORKFLOW_KEYS = frozenset({"requires", "context", "filters", "matrix", "name", "type", "serial-group"})
 MAX_DEPTH = 12  # commands invoking commands: deeper is refused rather than dropped
 _PARAM = re.compile(r"<<\s*(pipeline\.)?parameters\.([\w-]+)\s*>>")
 _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -66,6 +68,9 @@ class _Seen:
 
     logins: list[_Login] = field(default_factory=list)
     federated: dict[str, Pos] = field(default_factory=dict)  # cloud ("*": any) -> first place
+    # clouds whose environment holds a federated session by now (steps run in order): a CLI orb's
+    # login after it copies that session, before it reads the stored keys
+    session: set[str] = field(default_factory=set)
     facts: list[Fact] = field(default_factory=list)
 
     def static_clouds(self) -> set[str]:
@@ -127,18 +132,44 @@ class _Config:
         self.pipeline = _defaults(_mapping(doc.get("parameters")))
         self.budget = Budget(len(file.text))
         self.seen: dict[str, _Seen] = {}
+        self.invocations: dict[int, _Seen] = {}  # a workflow entry that passes the job parameters
 
     def facts(self) -> Iterator[Fact]:
+        entries = [
+            (str(workflow), item, items.ipos(i))
+            for workflow, spec in _mapping(self.doc.get("workflows")).items()
+            if isinstance(items := _mapping(spec).get("jobs"), LSeq)
+            for i, item in enumerate(items)
+        ]
         for name, job in self.jobs.items():
             if isinstance(job, LMap):
-                self.seen[str(name)] = self.job(str(name), job, _defaults(_mapping(job.get("parameters"))))
+                self.seen[str(name)] = self.judge(str(name), job, [e[1] for e in entries])
         for name, seen in self.seen.items():
             yield from self.job_facts(name, seen)
-        for workflow, spec in _mapping(self.doc.get("workflows")).items():
-            items = _mapping(spec).get("jobs")
-            if isinstance(items, LSeq):
-                for i, item in enumerate(items):
-                    yield from self.workflow_job(str(workflow), item, items.ipos(i))
+        for workflow, item, pos in entries:
+            yield from self.workflow_job(workflow, item, pos)
+
+    def judge(self, name: str, job: LMap, entries: list[Any]) -> _Seen:
+        """The job with its parameters' defaults, or with the values each workflow entry passes it
+        (`use_oidc: true` for one entry only) when every entry passes some: what any of them does
+        with a stored key counts; each entry's own judgement decides its contexts (NHI403)."""
+        declared = _mapping(job.get("parameters"))
+        defaults = _defaults(declared)
+        merged = self.job(name, job, defaults)
+        calls = [(item, args) for item in entries for ref, args, _, _ in [_invocation(item)] if ref == name]
+        given = [(item, args) for item, args in calls if any(k in declared for k in args)]
+        if given and len(given) == len(calls):  # the defaults never run alone
+            merged.logins = []
+        for item, args in given:
+            seen = self.job(name, job, {**defaults, **self.values(args, {})})
+            self.invocations[id(item)] = seen
+            known = {(login.pos, login.detail) for login in merged.logins}
+            merged.logins += [
+                replace(login, explicit=True)
+                for login in seen.logins
+                if seen.counts(login) and (login.pos, login.detail) not in known
+            ]
+        return merged
 
     def job(self, name: str, job: LMap, params: dict[str, Any]) -> _Seen:
         seen = _Seen()
@@ -176,7 +207,9 @@ class _Config:
             self.call(seen, name, ref, args, where or pos, {}, 0)
             self.seen.setdefault(name, seen)
             yield from self.job_facts(name, seen)
-        judged = self.seen.get(ref) if ref in self.jobs else self.seen.get(name)
+        judged = self.invocations.get(id(item)) or (
+            self.seen.get(ref) if ref in self.jobs else self.seen.get(name)
+        )
         if judged is None or not judged.static_clouds():
             return
         contexts = args.get("context")
@@ -274,18 +307,24 @@ class _Config:
                     loc=self.file.loc(*args.kpos(key)), setting=key, seconds=seconds,
                     identity=role if isinstance(role, str) else job, platform="aws",
                 ))  # fmt: skip
-        if orbs.web_identity(orb, command) or (cloud == "aws" and given & orbs.ROLE_PARAMS):
+        chained = command.lower() in ("role_arn_setup", "role-arn-setup")  # a role over the stored keys
+        if orbs.web_identity(orb, command) or (cloud == "aws" and given & orbs.ROLE_PARAMS and not chained):
             seen.federated.setdefault("aws", pos)
+            if str(values.get("set_aws_env_vars")).lower() != "false":
+                seen.session.add("aws")
         elif cloud == "gcp" and any(str(values.get(k)).lower() == "true" for k in orbs.OIDC_FLAGS):
             seen.federated.setdefault("gcp", pos)
-        elif cloud and not explicit and not _step_lists(args) and orbs.logs_in(orb, command):
+            seen.session.add("gcp")
+        elif cloud and not explicit and not _step_lists(args, hooks=False) and orbs.logs_in(orb, command):
             stored = "stored in the job's environment"
             detail = {
                 "aws": f"`{label}` without `role_arn`: it reads the keys {stored}",
                 "gcp": f"`{label}` without `use_oidc: true`: it reads the key {stored}",
                 "azure": f"`{label}`, which logs in with a password {stored}",
             }[cloud]
-            seen.logins.append(_Login(cloud, pos, detail, [], False))
+            # the CLI orbs' own logins read the stored keys unless a federated session came first
+            first = orbs.cli_login(orb, command) and not ({cloud, "*"} & seen.session)
+            seen.logins.append(_Login(cloud, pos, detail, [], first))
         for value in _step_lists(args):  # the orb runs them: they log in (`auth:` of the ECR orb)
             self.steps(seen, job, value, params, depth + 1)
         for key, value in values.items():
@@ -305,6 +344,7 @@ class _Config:
         for text, number in logical_lines(lines):
             if _OIDC.search(text):
                 seen.federated.setdefault(_oidc_cloud(text), Pos(number, 1))
+                seen.session.add(_oidc_cloud(text))
             for cloud, _, detail in shell_auth(text):
                 seen.logins.append(_Login(cloud, Pos(number, 1), detail, _key_refs(text), False))
         for text, number in lines:
@@ -332,13 +372,15 @@ class _Config:
                 seen.logins.append(_Login(cloud or "", pos, f"`${ref}`", [ref], False))
 
 
-def _step_lists(args: LMap) -> list[LSeq]:
+def _step_lists(args: LMap, hooks: bool = True) -> list[LSeq]:
     """Steps-typed parameters of an orb command or job (`auth:`, `steps:`, `pre-steps:`): lists of
     steps, each a one-key mapping or an orb command (a list of tags is none)."""
     return [
         v
-        for v in args.values()
-        if isinstance(v, LSeq)
+        for k, v in args.items()
+        if k not in _WORKFLOW_KEYS
+        and (hooks or k not in ("pre-steps", "post-steps"))  # steps around the job, not its login
+        and isinstance(v, LSeq)
         and v
         and all((isinstance(s, LMap) and len(s) == 1) or (isinstance(s, str) and "/" in s) for s in v)
     ]

@@ -51,3 +51,9 @@ def logs_in(orb: str, command: str) -> bool:
 
 def web_identity(orb: str, command: str) -> bool:
     return orb.lower() == "circleci/aws-cli" and command.lower() in _WEB_IDENTITY
+
+
+def cli_login(orb: str, command: str) -> bool:
+    """One of the CLI orbs' own login commands (`aws-cli/setup`), which read the keys in the job's
+    environment when they run."""
+    return command.lower() in _LOGINS.get(orb.lower(), frozenset())
