@@ -25,13 +25,18 @@ def _by_path(path: PurePosixPath, text: str) -> bool:
 
 
 def _by_shape(top: Mapping[str, object]) -> bool:
-    """A pipeline wherever it lives: a trigger (`trigger`/`pr`, Azure's words; GitHub says `on`) and
-    something to run."""
+    """A pipeline or template wherever it lives: something to run (`stages`, `jobs`, `steps`,
+    `extends`) with a trigger (`trigger`/`pr`), a `pool` or declared `parameters`, and none of the
+    top-level keys other CI systems have and Azure's never (GitHub `on`, CircleCI `version` and
+    `workflows`, Drone `kind`, Bitbucket and GitLab `image`)."""
     return (
-        "on" not in top
-        and ("trigger" in top or "pr" in top)
-        and any(k in top for k in ("stages", "jobs", "steps", "extends"))
+        any(k in top for k in _RUNS) and any(k in top for k in _AZURE) and not any(k in top for k in _OTHERS)
     )
+
+
+_RUNS = ("stages", "jobs", "steps", "extends")
+_AZURE = ("trigger", "pr", "pool", "parameters")
+_OTHERS = ("on", "version", "workflows", "kind", "image", "apiVersion")
 
 
 FORMAT = Format(
@@ -41,9 +46,9 @@ FORMAT = Format(
     extractor="nhilint.formats.azure_pipelines.extract",
     suffixes=_SUFFIXES,
     by_path=_by_path,
-    mentions="trigger|pr:",
+    mentions="trigger|pr:|pool|parameters",
     by_shape=_by_shape,
-    keys=("trigger", "pr", "stages", "jobs", "steps", "extends"),
+    keys=(*_RUNS, *_AZURE, "workflows"),
     block_suffixes=_SUFFIXES,
     block_extents=yaml_extents,
     pulls_in=templates.pulled,
