@@ -181,6 +181,7 @@ pipelines:
           - terraform apply -auto-approve
     - step:
         name: Sync
+        runs-on: [self.hosted, linux]
         script:
           - aws s3 sync build/ s3://site/
     - step:
@@ -194,9 +195,30 @@ pipelines:
 """
     found = scan(tmp_path, text)
     by_line = {f["line"]: f for f in found if f["rule_id"] == "NHI103"}
-    assert sorted(by_line) == [7, 12]
+    assert sorted(by_line) == [7, 13]
     assert by_line[7]["severity"] == "error"
-    assert by_line[12]["severity"] == "warning" and "no `oidc: true`" in by_line[12]["message"]
+    # a self-hosted runner may hold an instance role: a warning, on the evidence of the comment
+    assert by_line[13]["severity"] == "warning" and "no `oidc: true`" in by_line[13]["message"]
+
+
+def test_the_aws_cli_on_atlassian_runners_without_oidc(tmp_path: Path) -> None:
+    text = """\
+pipelines:
+  branches:
+    main:
+      - step:
+          name: Publish site
+          deployment: production
+          image: amazon/aws-cli
+          script:
+            - aws s3 ls s3://public-datasets --no-sign-request
+            - aws configure set default.region eu-west-1
+            - aws s3 sync build/ s3://site/ --delete
+            - aws cloudfront create-invalidation --distribution-id E1 --paths "/*"
+"""
+    found = scan(tmp_path, text)
+    assert lines(found, "NHI103") == [11]  # the first call that needs credentials, once per step
+    assert "can only read `AWS_ACCESS_KEY_ID`" in found[0]["message"] and found[0]["severity"] == "error"
 
 
 def test_a_cli_with_no_key_named_anywhere_is_not_judged(tmp_path: Path) -> None:

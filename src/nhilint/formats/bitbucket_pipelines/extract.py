@@ -43,6 +43,8 @@ _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _KEY_VARIABLE = re.compile(r"\b(" + "|".join(sorted(CLOUD_ENV)) + r")\b")
 # Lines that only set key variables from an OIDC exchange, or hand the step's OIDC token on.
 _FROM_FEDERATION = re.compile(r"BITBUCKET_STEP_OIDC_TOKEN|web-identity|%s|printf|\bsts\b|--query", re.I)
+# AWS CLI calls that need no credentials: public buckets, local configuration.
+_UNSIGNED = re.compile(r"--no-sign-request\b")
 _GROUP_DEPTH = 3  # a step in a parallel group in a stage: Bitbucket nests no deeper
 
 
@@ -124,6 +126,9 @@ class _Step:
         name = step.get("name")
         self.name = name if isinstance(name, str) and name.strip() else f"step at line {step.pos.line}"
         self.oidc = step.get("oidc") in (True, "true")
+        runs_on = step.get("runs-on")
+        labels = [runs_on] if isinstance(runs_on, str) else list(runs_on) if isinstance(runs_on, LSeq) else []
+        self.cloud_runner = "self.hosted" not in labels  # Atlassian's runners hold no cloud identity
 
     def facts(self) -> Iterator[Fact]:
         commands: dict[str, tuple[int, str]] = {}  # cloud -> first line running its CLI
@@ -137,7 +142,10 @@ class _Step:
                 elif isinstance(item, str):
                     yield from self.script(item, script.ipos(i), commands)
         for cloud, (line, command) in commands.items():
-            yield self.auth(cloud, Pos(line, 1), command, method="variables")
+            if cloud == "aws" and self.cloud_runner:
+                yield from self.aws_cli(command, Pos(line, 1))
+            else:  # a self-hosted runner may have an instance role: judged with the file's evidence
+                yield self.auth(cloud, Pos(line, 1), command, method="variables")
 
     def auth(self, cloud: str, pos: Pos, detail: str, value: Any = None, method: str = "static") -> CiAuth:
         secrets = _VAR_REF.findall(value) if isinstance(value, str) else []
@@ -211,6 +219,17 @@ class _Step:
         for key in KEY_VARIABLES["aws"]:
             yield self.use(key, pos, "with")
 
+    def aws_cli(self, command: str, pos: Pos) -> Iterator[Fact]:
+        """The AWS CLI (or SAM, CDK) on Atlassian's runners without `oidc: true`: the only identity it can
+        find there is `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` from the repository or deployment."""
+        detail = (
+            f"`{command}` in a step without `oidc: true` on Bitbucket's runners, where it can only read "
+            "`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` from repository or deployment variables"
+        )
+        yield self.auth("aws", pos, detail)
+        for key in KEY_VARIABLES["aws"]:
+            yield self.use(key, pos, "run")
+
     def key_cloud(self, key: str, cloud: str, pipe: str) -> str | None:
         """The cloud whose key the pipe variable `key` carries, or None. A Google pipe's `KEY_FILE` in an
         `oidc: true` step may be a workload identity federation config (no secret), so it does not count."""
@@ -246,7 +265,8 @@ class _Step:
             for ref in sorted(others) if logins else []:
                 yield self.use(ref, Pos(number, 1), "run")
             for cloud, command in cloud_commands(line):
-                commands.setdefault(cloud, (number, command))
+                if not _UNSIGNED.search(line) and command not in ("aws configure", "aws help"):
+                    commands.setdefault(cloud, (number, command))
 
 
 def _names_key(variable: str) -> bool:
