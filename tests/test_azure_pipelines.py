@@ -53,12 +53,16 @@ def test_every_documented_file_name_is_read(tmp_path: Path) -> None:
         ".azure-pipelines/nightly.yml",
         "build/ci.yml",  # no conventional name: recognised by its shape (trigger + steps)
     ]
-    report = scan(tmp_path, dict.fromkeys(names, PIPELINE), "--select", "NHI103")
-    assert sorted(f for _, f, _ in found(report)) == sorted(names)
+    files = dict.fromkeys(names, PIPELINE)
+    files["build/manual.yml"] = PIPELINE.replace("trigger: [main]\n", "")  # run by hand: a pool + steps
+    files["circleci/config.yml"] = "version: 2.1\nparameters: {}\nsteps:" + PIPELINE.split("steps:")[1]
+    report = scan(tmp_path, files, "--select", "NHI103")
+    assert sorted(f for _, f, _ in found(report)) == sorted([*names, "build/manual.yml"])
 
 
 def test_a_yaml_file_without_a_trigger_elsewhere_is_not_a_pipeline(tmp_path: Path) -> None:
-    files = {"config/app.yml": PIPELINE.replace("trigger: [main]\n", ""), "azure-pipelines.yml": PIPELINE}
+    steps_only = PIPELINE.replace("trigger: [main]\n", "").replace("pool:\n  vmImage: ubuntu-latest\n", "")
+    files = {"config/app.yml": steps_only, "azure-pipelines.yml": PIPELINE}
     report = scan(tmp_path, files, "--select", "NHI103")
     assert found(report) == [("NHI103", "azure-pipelines.yml", 7)]
 
