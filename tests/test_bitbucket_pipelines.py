@@ -264,7 +264,9 @@ def test_a_literal_key_is_reported_once_and_redacted(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert secret not in out.stdout + out.stderr and key_id not in out.stdout + out.stderr
     found = scan(tmp_path, text)
-    assert lines(found, "NHI101") == [14, 15]  # once each, though three pipelines alias the step
+    # one finding for the login and its two literal keys, though three pipelines alias the step
+    assert [(f["rule_id"], f["line"]) for f in found] == [("NHI103", 14)]
+    assert "(NHI101, lines 14, 15)" in found[0]["message"]
 
 
 def test_one_repository_key_read_by_several_steps(tmp_path: Path) -> None:
@@ -321,8 +323,9 @@ def test_inventory_links_the_role_a_pipe_assumes(tmp_path: Path) -> None:
 
 def test_fixtures_insecure_and_hardened(tmp_path: Path) -> None:
     insecure = run_cli("scan", "--format", "json", "fixtures/insecure/bitbucket", cwd=ROOT)
-    rules = sorted({f["rule_id"] for f in json.loads(insecure.stdout)["findings"]})
-    assert rules == ["NHI101", "NHI103", "NHI303", "NHI403"]
+    findings = json.loads(insecure.stdout)["findings"]
+    assert sorted({f["rule_id"] for f in findings}) == ["NHI103", "NHI303", "NHI403"]
+    assert any("(NHI101, line 69)" in f["message"] for f in findings)  # the literal, folded into its login
     hardened = run_cli("scan", "fixtures/hardened/bitbucket", cwd=ROOT)
     assert hardened.returncode == 0, hardened.stdout
 

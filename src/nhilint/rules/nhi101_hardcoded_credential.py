@@ -69,6 +69,15 @@ def _literal_cause(ctx: RuleContext, value: StringValue) -> str | None:
     """The root cause a hardcoded credential (NHI101) shares with another rule's finding, if any."""
     if value.identity and value.identity.startswith("provider."):
         return provider_cause(value.identity.removeprefix("provider.").split(".")[0])
+    if ctx.format_of(value.loc) == "bitbucket-pipelines":  # a pipe's key variable: its login is that line
+        return next(
+            (
+                ci_login_cause(a.job, a.cloud)
+                for a in ctx.of(CiAuth)
+                if a.method == "static" and a.loc.file == value.loc.file and a.loc.line == value.loc.line
+            ),
+            None,
+        )
     if ctx.format_of(value.loc) not in ("github-actions", "gitlab-ci", "circleci"):
         return None
     cloud = _CLOUD_KEYS.get(value.key.upper().replace("-", "_"))
