@@ -340,3 +340,24 @@ def test_discovery_by_its_one_name() -> None:
 def test_an_unreadable_pipeline_is_reported_not_dropped(tmp_path: Path) -> None:
     found = scan(tmp_path, "pipelines:\n  default:\n    - step: [unclosed\n")
     assert [f["rule_id"] for f in found] == ["NHI001"]
+
+
+def test_aws_configure_fed_a_key(tmp_path: Path) -> None:
+    text = """\
+pipelines:
+  custom:
+    release:
+      - step:
+          name: Configure by prompt
+          script:
+            - printf "%s\\n%s\\neu-west-1\\njson\\n" "$DEPLOY_KEY_ID" "$DEPLOY_SECRET" | aws configure
+            - aws configure set default.region eu-west-1
+      - step:
+          name: Import a key file
+          script:
+            - echo "$IAM_USER_CSV" > credentials.csv
+            - aws configure import --csv file://credentials.csv
+"""
+    found = scan(tmp_path, text)
+    assert lines(found, "NHI103") == [7, 13]
+    assert all("`aws configure` given a stored key" in f["message"] for f in found)

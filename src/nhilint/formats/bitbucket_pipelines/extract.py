@@ -43,6 +43,10 @@ _VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _KEY_VARIABLE = re.compile(r"\b(" + "|".join(sorted(CLOUD_ENV)) + r")\b")
 # Lines that only set key variables from an OIDC exchange, or hand the step's OIDC token on.
 _FROM_FEDERATION = re.compile(r"BITBUCKET_STEP_OIDC_TOKEN|web-identity|%s|printf|\bsts\b|--query", re.I)
+# `aws configure` fed keys on standard input, or importing an IAM user's credentials file.
+_AWS_CONFIGURE = re.compile(
+    r"(?:\|\s*|<<)\s*aws\s+configure\s*(?:$|[;&|<#)])|\baws\s+configure\s*<|\baws\s+configure\s+import\b"
+)
 # AWS CLI calls that need no credentials: public buckets, local configuration.
 _UNSIGNED = re.compile(r"--no-sign-request\b")
 _GROUP_DEPTH = 3  # a step in a parallel group in a stage: Bitbucket nests no deeper
@@ -259,6 +263,8 @@ class _Step:
             if "BITBUCKET_STEP_OIDC_TOKEN" in line:
                 continue
             logins = list(shell_auth(line))
+            if _AWS_CONFIGURE.search(line) and not logins:
+                logins.append(("aws", "static", "`aws configure` given a stored key"))
             for cloud, _, detail in logins:
                 yield self.auth(cloud, Pos(number, 1), detail, line)  # the variables it reads hold the key
             others = {r for r in _VAR_REF.findall(line) if not _names_key(r)}  # key-named: recorded above
