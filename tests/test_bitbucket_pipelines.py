@@ -267,6 +267,9 @@ def test_a_literal_key_is_reported_once_and_redacted(tmp_path: Path) -> None:
     # one finding for the login and its two literal keys, though three pipelines alias the step
     assert [(f["rule_id"], f["line"]) for f in found] == [("NHI103", 14)]
     assert "(NHI101, lines 14, 15)" in found[0]["message"]
+    key_only = ANCHORED.replace("$AWS_ACCESS_KEY_ID", key_id)
+    alone = scan(tmp_path, key_only, "--select", "NHI101")
+    assert lines(alone, "NHI101") == [14]  # the aliases reach the anchor's literal again: one literal
 
 
 def test_one_repository_key_read_by_several_steps(tmp_path: Path) -> None:
