@@ -9,6 +9,7 @@ from the documented format: unknown values, sensitive values, a deleted user, an
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,6 @@ from .conftest import run_cli
 
 PLAN_DIR = Path(__file__).parent / "data" / "tfplan"
 SLACK_TOKEN = "xoxb-4417301542-7812934512345-Qm3hZ8wKp2sVtR9yLc4NfJ1d"  # the plan holds it in clear
-STDIN = pytest.mark.xfail(strict=True, reason="a plan on standard input (`scan -`) is not read yet")
 
 
 def _project(tmp_path: Path, with_source: bool = True) -> Path:
@@ -114,19 +114,92 @@ def test_deleted_and_unchanged_resources_with_all_resources(tmp_path: Path) -> N
     assert ("NHI204", "tfplan.json", legacy) in {(f["rule_id"], f["file"], f["line"]) for f in findings}
 
 
-@STDIN
-def test_a_plan_on_standard_input(tmp_path: Path) -> None:
-    plan = (PLAN_DIR / "tfplan.json").read_text(encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "nhilint.cli", "scan", "-", "-f", "json", "--no-cache"],
-        input=plan,
-        cwd=tmp_path,
+def _scan_stdin(
+    data: bytes | None, cwd: Path, *args: str, stdin: int | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """`... | nhilint scan -` as a pipeline runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "nhilint.cli", "scan", "-", "--no-cache", *args],
+        input=data,
+        stdin=stdin,
+        cwd=cwd,
         capture_output=True,
-        text=True,
         timeout=120,
     )
-    rules = {(f["rule_id"], (f.get("identity") or {}).get("name")) for f in _findings(result)}
-    assert ("NHI204", "module.ops_role.aws_iam_role.this[0]") in rules
+
+
+def _stdin_findings(result: subprocess.CompletedProcess[bytes]) -> list[dict[str, Any]]:
+    assert result.returncode in (0, 1), result.stderr
+    return list(json.loads(result.stdout)["findings"])
+
+
+def test_a_plan_on_standard_input_is_reported_as_dash(tmp_path: Path) -> None:
+    """`terraform show -json tfplan | nhilint scan -` away from the `.tf` files: recognised by its
+    content, its findings in the file `-` at the plan's lines."""
+    plan = PLAN_DIR / "tfplan.json"
+    result = _scan_stdin(plan.read_bytes(), tmp_path, "-f", "json")
+    findings = _stdin_findings(result)
+    custom = _line_of(
+        plan,
+        '"policy_arn"',
+        '"resource_changes"',
+        '"address": "module.ops_role.aws_iam_role_policy_attachment',
+    )
+    assert ("NHI204", "-", custom, "module.ops_role.aws_iam_role.this[0]") in _seen(findings)
+    assert {f["file"] for f in findings} == {"-"}
+    assert result.returncode == 1
+
+
+def test_a_plan_on_standard_input_in_its_root_module_lands_on_the_tf_lines(tmp_path: Path) -> None:
+    """Run where `terraform show` runs (the root module): findings map back to the `.tf` files of the
+    current directory, as a plan file's do to its own directory's."""
+    root = _project(tmp_path)
+    plan = (root / "tfplan.json").read_bytes()
+    (root / "tfplan.json").unlink()
+    seen = _seen(_stdin_findings(_scan_stdin(plan, root, "-f", "json")))
+    assert ("NHI204", "main.tf", 43, "module.ops_role.aws_iam_role.this[0]") in seen
+    assert ("NHI204", "modules/ci/main.tf", 53, 'module.ci.aws_iam_role.deploy["prod"]') in seen
+
+
+def test_a_plan_on_standard_input_in_sarif(tmp_path: Path) -> None:
+    from .test_report_sarif import validate
+
+    result = _scan_stdin((PLAN_DIR / "tfplan.json").read_bytes(), tmp_path, "-f", "sarif")
+    assert result.returncode == 1, result.stderr
+    text = result.stdout.decode("utf-8")
+    uris = {
+        loc["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(text)["runs"][0]["results"]
+        for loc in r["locations"]
+    }
+    assert uris == {"-"}
+    assert validate(tmp_path, text) == []
+
+
+def test_standard_input_over_max_file_size_is_reported_not_passed(tmp_path: Path) -> None:
+    """The read stops at the limit (an endless stream cannot hang the scan): NHI001, exit 1."""
+    (tmp_path / ".nhilint.yaml").write_text("max-file-size: 1000\n", encoding="utf-8")
+    result = _scan_stdin((PLAN_DIR / "tfplan.json").read_bytes(), tmp_path, "-f", "json")
+    findings = _stdin_findings(result)
+    assert [(f["rule_id"], f["file"]) for f in findings] == [("NHI001", "-")]
+    assert "1000-byte limit" in findings[0]["message"]
+    assert result.returncode == 1
+    with open("/dev/zero", "rb") as zeros:
+        endless = _scan_stdin(None, tmp_path, "-f", "json", stdin=zeros.fileno())
+    assert [f["rule_id"] for f in _stdin_findings(endless)] == ["NHI001"]
+
+
+def test_standard_input_from_a_terminal_is_refused(tmp_path: Path) -> None:
+    """`nhilint scan -` typed at a prompt would wait for input that never comes: one sentence, exit 2."""
+    pty = pytest.importorskip("pty")
+    primary, terminal = pty.openpty()
+    try:
+        result = _scan_stdin(None, tmp_path, stdin=terminal)
+    finally:
+        os.close(primary)
+        os.close(terminal)
+    assert result.returncode == 2
+    assert result.stderr.decode().count("\n") == 1 and b"standard input" in result.stderr
 
 
 @pytest.mark.parametrize("output", ["text", "json", "sarif", "markdown", "github"])

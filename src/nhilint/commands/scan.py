@@ -77,7 +77,7 @@ def scan(
     verbose: bool,
     jobs: int | None,
 ) -> None:
-    """Scan PATHS (files or directories; default: the current directory)."""
+    """Scan PATHS (files or directories; default: the current directory; `-`: standard input)."""
     from nhilint.pipeline.baseline import BaselineError, read
     from nhilint.pipeline.discover import relative
 
@@ -85,6 +85,8 @@ def scan(
         entries = read(baseline_path) if baseline_path else None
     except BaselineError as exc:
         fail(str(exc))
+    if Path("-") in paths and (sys.stdin is None or sys.stdin.isatty()):
+        fail("`-` reads a document from standard input, a terminal here: pipe it in (`... | nhilint scan -`)")
     configs, result = run_scan(
         paths,
         config_path,

@@ -246,6 +246,10 @@ def _git_files(directory: Path) -> tuple[list[Path], list[Path]] | None:
     )
 
 
+# The path that names standard input (`nhilint scan -`), and the file its findings are reported in: a
+# valid relative URI (SARIF), and no scanned file's name (a file named `-` has no suffix nhilint reads).
+STDIN = "-"
+
 # Why a file under the scanned paths was not judged; each is counted in the report.
 SKIPPED_DIRECTORY = "skipped directory (skip-directories)"
 EXCLUDED = "excluded (exclude)"
@@ -317,6 +321,9 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
     unreadable: list[Path] = []
     ignored: list[Path] = []
     for path in paths:
+        if str(path) == STDIN:  # `scan -`: one document, read from standard input
+            found[STDIN] = path
+            continue
         if not path.exists() and not path.is_symlink():
             raise FileNotFoundError(str(path))
         if not path.is_dir():
@@ -385,6 +392,8 @@ def relative(path: Path, root: Path) -> str:
     Lexical string work (`abspath`, no `resolve`, no pathlib objects): links are not followed
     anyway, and a pre-commit run over a large repository calls this thousands of times.
     """
+    if str(path) == STDIN:
+        return STDIN
     absolute, base = os.path.abspath(path), os.path.abspath(root)
     if absolute == base:
         return os.path.basename(absolute)

@@ -7,6 +7,7 @@ import os
 import posixpath
 import re
 import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,13 +90,15 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
 def _read_text(path: Path, rel: str, configs: Configs, sources: Sources) -> str | None:
     """A file's text, or None: a file that cannot be read is a problem (a format we read) or a skip."""
     try:
-        return decode(read_bounded(path, configs.at(path).max_file_size))
+        limit = configs.at(path).max_file_size
+        return decode(read_stdin(limit) if rel == discover.STDIN else read_bounded(path, limit))
     except FileNotFoundError:
         return None  # vanished since discovery: nothing left to judge
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        if _known_format(path):
-            sources.problems.append(Problem(Loc(rel, 1), f"cannot read file: {reason}"))
+        if rel == discover.STDIN or _known_format(path):  # asked for by name: never skipped in silence
+            what = "standard input" if rel == discover.STDIN else "file"
+            sources.problems.append(Problem(Loc(rel, 1), f"cannot read {what}: {reason}"))
         else:
             sources.skipped.setdefault(UNREADABLE, []).append(rel)
         return None
@@ -157,6 +160,18 @@ def read_bounded(path: Path, limit: int) -> bytes:
     size = max(size, len(data))
     if size > limit:
         raise ValueError(f"file is {size} bytes, over the {limit}-byte limit (max-file-size)")
+    return data
+
+
+def read_stdin(limit: int) -> bytes:
+    """Standard input's bytes (`nhilint scan -`), at most `limit` of them (else ValueError): read to
+    limit + 1, so a larger or endless stream stops there."""
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+    if stream is None:
+        raise ValueError("standard input is closed")
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"over the {limit}-byte limit (max-file-size)")
     return data
 
 

@@ -47,6 +47,7 @@ FORMAT = Format(
     block_extents=hcl_extents,
     mentions="terraform_version",  # a plan (JSON): `.tf` files are taken by name
     by_shape=_plan_shape,
+    keys=("planned_values", "resource_changes"),  # mappings: noted by a sniff of a file not named .json
     by_words=_plan_words,
     pulls_in=modules.pulled_in,
     context=modules.context,

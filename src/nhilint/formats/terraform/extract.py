@@ -19,6 +19,7 @@ from typing import cast
 
 from nhilint.facts import Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.terraform import SUFFIXES
 from nhilint.formats.terraform.module import Module, Resource
 from nhilint.parse import ParseError, TooComplex
 from nhilint.parse.tree import Block, Call, LMap, LSeq, Pos
@@ -102,13 +103,10 @@ def extract(unit: list[SourceFile]) -> Extraction:
 def is_plan(file: SourceFile) -> bool:
     from nhilint.formats.terraform.plan import looks_like_plan
 
-    return (
-        file.rel.endswith(".json")
-        and not file.rel.endswith((".tf.json", ".tofu.json", ".tfvars.json"))
-        and (
-            looks_like_plan(file.text[:200].encode("utf-8", "replace"))
-            or '"terraform_version"' in file.text[:200_000]
-        )
+    # A Terraform file not taken by its name was taken by its content (`plan.json`, `-` on stdin).
+    return not file.rel.endswith(SUFFIXES) and (
+        looks_like_plan(file.text[:200].encode("utf-8", "replace"))
+        or '"terraform_version"' in file.text[:200_000]
     )
 
 
