@@ -211,6 +211,11 @@ def _never(*_: object) -> bool:
     return False
 
 
+def json_document(rel: str, text: str) -> bool:
+    """A `.json` file holding a JSON document: the JSON parser numbers its lines at `\n` only."""
+    return rel.endswith(".json") and text.lstrip().startswith(("{", "["))
+
+
 class Reader(Protocol):
     """What a format may ask of the scan when it pulls in files (`Format.pulls_in`): the scan reads
     them (its size limit, its exclusions, no links) and records what it left out, and why."""
@@ -263,6 +268,10 @@ class Format:
     language: str  # the code-fence language of its files (`hcl`, `yaml`)
     extractor: str  # module exposing `extract(files) -> Extraction`, imported at first use
     catalogued: bool = True  # whether catalogue entries name it (a Helm template only feeds secrets)
+    # What a finding calls the thing a value is written in (NHI101: `... of <noun> x`).
+    noun: str = "file"
+    # A CI system's format: the `ci` its facts carry (`CiAuth.ci`), by which rules name the format.
+    ci: str = ""
     # Discovery: file names it may have (what the walk picks up at all) ...
     suffixes: tuple[str, ...] = ()
     # ... its path conventions (relative path, text): decided before any content is looked at ...
@@ -285,8 +294,9 @@ class Format:
     claims: Callable[[Path, str | None], bool] = _never
     # Whether the files of one directory are one unit (Terraform modules); else each file is one.
     per_directory: bool = False
-    # Whether its parser numbers lines at `\n` only (HCL, JSON), by the file's text; else as splitlines.
-    newline_lines: Callable[[str], bool] = _never
+    # Whether its parser numbers lines at `\n` only (HCL, JSON), by the file's path and text; else as
+    # splitlines. By default a `.json` file holding a JSON document.
+    newline_lines: Callable[[str, str], bool] = json_document
     # Suppression comments: the markers an inline `nhilint: ignore[...]` may follow, the file
     # names whose blocks an ignore on a header line covers, and those blocks (first -> last line).
     comment_markers: tuple[str, ...] = ("#",)

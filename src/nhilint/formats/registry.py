@@ -17,7 +17,7 @@ from nhilint.formats import (
     kubernetes,
     terraform,
 )
-from nhilint.formats.base import Format, SourceFile, lines_of
+from nhilint.formats.base import Format, SourceFile, json_document, lines_of
 from nhilint.formats.kubernetes import helm_template
 
 FORMATS: tuple[Format, ...] = (
@@ -43,6 +43,6 @@ def get(name: str) -> Format:
 def numbered_lines(file: SourceFile) -> list[str]:
     """The file's lines as its parser numbers them, so a finding's line, its snippet, its inline
     ignores and its fingerprint are one line."""
-    json = file.rel.endswith(".json") and file.text.lstrip().startswith(("{", "["))
     fmt = BY_NAME.get(file.format)
-    return lines_of(file.text, json or (fmt is not None and fmt.newline_lines(file.text)))
+    newline_only = fmt.newline_lines if fmt is not None else json_document
+    return lines_of(file.text, newline_only(file.rel, file.text))

@@ -38,7 +38,10 @@ class Sources:
     facts: list[Fact] = field(default_factory=list)  # about the whole scan (kustomizations)
 
 
-UNREADABLE = "unreadable (binary, not UTF-8 or over max-file-size), no Kubernetes or CloudFormation in it"
+# an unreadable file is reported when it holds a format's telltales (`Format.telltales`), else skipped
+UNREADABLE = "unreadable (binary, not UTF-8 or over max-file-size), no {} in it".format(
+    " or ".join(f.title for f in FORMATS if f.telltales)
+)
 
 
 def decode(data: bytes) -> str:

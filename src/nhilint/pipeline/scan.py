@@ -11,6 +11,7 @@ from nhilint.config import Config, Configs
 from nhilint.facts import Loc
 from nhilint.findings import Finding, ScanResult
 from nhilint.formats import Extraction
+from nhilint.formats.registry import FORMATS
 from nhilint.pipeline import discover, parallel, production, suppress
 from nhilint.pipeline.baseline import Entry
 from nhilint.pipeline.baseline import apply as apply_baseline
@@ -59,6 +60,8 @@ def scan(
         config=ran,
         catalogue=checks,
         formats={f.rel: f.format for f in sources.files},
+        ci_formats={f.ci: f.name for f in FORMATS if f.ci},
+        nouns={f.name: f.noun for f in FORMATS},
         configs=configs,
         root=root,
     )

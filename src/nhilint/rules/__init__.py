@@ -50,6 +50,10 @@ class RuleContext:
     config: Config
     catalogue: dict[str, Check]
     formats: dict[str, str] = field(default_factory=dict)  # file -> format
+    # From the format registry (rules never import formats): a CI fact's `ci` -> its format, and
+    # format -> what a finding calls the thing a value is written in (`Format.ci`, `Format.noun`).
+    ci_formats: dict[str, str] = field(default_factory=dict)
+    nouns: dict[str, str] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
     configs: Configs | None = None  # each file's own configuration; `config` when None
     root: Path = field(default_factory=Path.cwd)  # what finding paths are relative to

@@ -1,5 +1,5 @@
 """Findings helpers several rules share: how a message names a CI job and an IAM statement's
-identity, and the remediation key of a CI system. Domain knowledge goes to `nhilint.knowledge`.
+identity. Domain knowledge goes to `nhilint.knowledge`.
 """
 
 from __future__ import annotations
@@ -7,14 +7,6 @@ from __future__ import annotations
 from nhilint.facts import PolicyStatement
 from nhilint.findings import IdentityRef
 from nhilint.rules import RuleContext
-
-CI_FORMAT = {
-    "github": "github-actions",
-    "gitlab": "gitlab-ci",
-    "azure": "azure-pipelines",
-    "bitbucket": "bitbucket-pipelines",
-    "circleci": "circleci",
-}
 
 
 def job_named(ci: str, job: str) -> str:

@@ -11,18 +11,6 @@ from nhilint.knowledge import redaction, secrets
 from nhilint.rules import RuleContext, rule
 from nhilint.rules._shared import ci_login_cause, ci_variable_cause, provider_cause
 
-HOLDER_KIND = {
-    "terraform": "terraform resource",
-    "cloudformation": "cloudformation resource",
-    "kubernetes": "kubernetes object",
-    "github-actions": "workflow",
-    "gitlab-ci": "pipeline",
-    "azure-pipelines": "pipeline",
-    "circleci": "pipeline",
-    "bitbucket-pipelines": "pipeline",
-    "helm-template": "template",
-}
-
 # Cloud-key names as a CI job writes them in `env:`/`variables:` or as a login action's input.
 _CLOUD_KEYS = {
     "AWS_ACCESS_KEY_ID": "aws",
@@ -45,7 +33,7 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
         if detection is None:
             continue
         fmt = ctx.format_of(value.loc)
-        holder = IdentityRef(HOLDER_KIND.get(fmt, "file"), value.identity or value.loc.file)
+        holder = IdentityRef(ctx.nouns.get(fmt, "file"), value.identity or value.loc.file)
         yield ctx.finding(
             "NHI101",
             value.loc,

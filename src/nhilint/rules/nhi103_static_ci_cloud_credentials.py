@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from nhilint.facts import CiAuth
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.rules import RuleContext, rule
-from nhilint.rules._shared import CI_FORMAT, ci_login_cause, job_named
+from nhilint.rules._shared import ci_login_cause, job_named
 
 CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
 # CI systems whose jobs may take cloud keys from variables the scan cannot read, and what makes a job
@@ -32,7 +32,7 @@ def static_ci_cloud_credentials(ctx: RuleContext) -> Iterator[Finding]:
             f"{job_named(first.ci, job)} logs in to {cloud_name} with a stored long-lived key "
             f"({first.detail}): federate with OIDC instead so no key exists to leak.",
             identity=IdentityRef("CI job", job or file),
-            fix=f"{CI_FORMAT.get(first.ci, first.ci)}-{cloud}" if cloud else None,
+            fix=f"{ctx.ci_formats.get(first.ci, first.ci)}-{cloud}" if cloud else None,
             related=[Related(a.loc, f"also uses the stored key: {a.detail}") for a in found[1:]],
             cause=ci_login_cause(job, cloud),
             clause=f"logs in to {cloud_name} with a stored key",
@@ -73,7 +73,7 @@ def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) ->
             f"project names {named}: its {CLOUD_NAMES[proof.cloud]} keys come from CI/CD variables; "
             "federate with OIDC instead so no key exists to leak.",
             identity=IdentityRef("CI job", auth.job),
-            fix=f"{CI_FORMAT[auth.ci]}-{proof.cloud}",
+            fix=f"{ctx.ci_formats[auth.ci]}-{proof.cloud}",
             related=[Related(proof.loc, f"{named} named here")],
             severity="warning",
         )

@@ -11,7 +11,7 @@ from nhilint.facts import CiSecretUse, StringValue
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.knowledge.ci_credentials import is_pat_name
 from nhilint.rules import RuleContext, rule
-from nhilint.rules._shared import CI_FORMAT, job_named
+from nhilint.rules._shared import job_named
 
 _LITERAL_PAT = re.compile(r"\b(?:ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}|glpat-[A-Za-z0-9_-]{20,})")
 
@@ -32,7 +32,7 @@ def personal_token_in_automation(ctx: RuleContext) -> Iterator[Finding]:
             "it acts with all of that person's rights and dies with their account; use an app or project "
             "token.",
             identity=IdentityRef("personal token", secret),
-            fix=CI_FORMAT.get(first.ci),
+            fix=ctx.ci_formats.get(first.ci),
             related=[Related(u.loc, f"`{secret}` used again ({u.usage})") for u in uses[1:]],
         )
     yield from _literal_tokens(ctx)
@@ -42,7 +42,7 @@ def _literal_tokens(ctx: RuleContext) -> Iterator[Finding]:
     from nhilint.knowledge.redaction import redact
 
     for value in ctx.of(StringValue):
-        if ctx.format_of(value.loc) not in CI_FORMAT.values():
+        if ctx.format_of(value.loc) not in ctx.ci_formats.values():
             continue
         match = _LITERAL_PAT.search(value.value)
         if match:

@@ -11,7 +11,7 @@ from nhilint.facts import CiAuth, CiSecretUse
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, is_pat_name
 from nhilint.rules import RuleContext, rule
-from nhilint.rules._shared import CI_FORMAT, ci_key_pair_cause, ci_variable_cause, job_named
+from nhilint.rules._shared import ci_key_pair_cause, ci_variable_cause, job_named
 
 # Tokens the platform mints per run: never a stored, shared credential.
 _EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD"})
@@ -47,7 +47,7 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
             use.loc,
             message,
             identity=IdentityRef("CI secret", use.secret),
-            fix="github-actions-all" if use.usage == "all" else CI_FORMAT.get(use.ci),
+            fix="github-actions-all" if use.usage == "all" else ctx.ci_formats.get(use.ci),
             cause=ci_variable_cause(use.secret) if global_variable else None,
             clause="every job of the pipeline gets it" if global_variable else "",
         )

@@ -18,6 +18,8 @@ def _by_path(path: PurePosixPath, text: str) -> bool:
 FORMAT = Format(
     name="bitbucket-pipelines",
     title="Bitbucket Pipelines",
+    noun="pipeline",
+    ci="bitbucket",
     language="yaml",
     extractor="nhilint.formats.bitbucket_pipelines.extract",
     suffixes=(".yml",),

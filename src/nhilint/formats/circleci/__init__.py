@@ -17,6 +17,8 @@ def _by_path(path: PurePosixPath, text: str) -> bool:
 FORMAT = Format(
     name="circleci",
     title="CircleCI",
+    noun="pipeline",
+    ci="circleci",
     language="yaml",
     extractor="nhilint.formats.circleci.extract",
     suffixes=(".yml", ".yaml"),

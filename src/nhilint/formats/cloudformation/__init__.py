@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from nhilint.formats.base import Format
+from nhilint.formats.base import Format, json_document
 from nhilint.parse.blocks import yaml_extents
 
 _WORDS = re.compile(
@@ -35,7 +35,8 @@ FORMAT = Format(
     collects=(("Resources", "Type"),),  # the types of its resources
     by_words=_by_words,
     telltales="AWSTemplateFormatVersion|AWS::",
-    newline_lines=lambda text: text.lstrip().startswith("{"),  # a JSON template
+    noun="cloudformation resource",
+    newline_lines=lambda rel, text: text.lstrip().startswith("{") or json_document(rel, text),
     block_suffixes=(".yaml", ".yml"),
     block_extents=yaml_extents,
 )

@@ -40,6 +40,8 @@ def _by_words(name: str, head: str) -> bool:
 FORMAT = Format(
     name="github-actions",
     title="GitHub Actions",
+    noun="workflow",
+    ci="github",
     language="yaml",
     extractor="nhilint.formats.github_actions.extract",
     suffixes=(".yaml", ".yml", ".json"),

@@ -33,6 +33,8 @@ def _by_shape(top: Mapping[str, object]) -> bool:
 FORMAT = Format(
     name=includes.NAME,
     title="GitLab CI",
+    noun="pipeline",
+    ci="gitlab",
     language="yaml",
     extractor="nhilint.formats.gitlab_ci.extract",
     suffixes=(".yaml", ".yml"),

@@ -46,6 +46,7 @@ def _kustomizations(files: list[SourceFile], pulled: Pulled) -> None:
 FORMAT = Format(
     name="kubernetes",
     title="Kubernetes",
+    noun="kubernetes object",
     language="yaml",
     extractor="nhilint.formats.kubernetes.extract",
     suffixes=(".yaml", ".yml", ".json"),

@@ -77,6 +77,7 @@ def literal_lines(file: SourceFile) -> Iterator[Fact]:
 FORMAT = Format(
     name="helm-template",
     title="Helm template",
+    noun="template",
     language="yaml",
     extractor=__name__,
     catalogued=False,

@@ -84,11 +84,13 @@ _CACHE: dict[Path, dict[Path, list[Finding]]] = {}
 def findings_in(path: Path, fmt: str) -> list[Finding]:
     """nhilint's active findings in `path`, from one cached scan of its unit.
 
-    A Terraform file is judged with the rest of its module (variables, locals and default_tags live
-    in sibling files); every other format is one file.
+    A file of a per-directory format (Terraform) is judged with the rest of its module (variables,
+    locals and default_tags live in sibling files); every other format is one file.
     """
+    from nhilint.formats.registry import BY_NAME
+
     path = path.resolve()
-    unit = path.parent if fmt == "terraform" else path
+    unit = path.parent if BY_NAME[fmt].per_directory else path
     if unit not in _CACHE:
         _CACHE[unit] = _scan_unit(unit)
     return _CACHE[unit].get(path, [])
