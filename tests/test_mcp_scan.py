@@ -152,7 +152,8 @@ def test_references_and_placeholders_stay_silent(tmp_path: Path) -> None:
                 indent=2,
             ),
             ".gemini/settings.json": (
-                '{\n  // Gemini expands $VAR\n  "mcpServers": {"x": {"command": "x-mcp", "env": {"X_TOKEN": "$X_TOKEN"}}}\n}\n'
+                "{\n  // Gemini expands $VAR\n"
+                '  "mcpServers": {"x": {"command": "x-mcp", "env": {"X_TOKEN": "$X_TOKEN"}}}\n}\n'
             ),
         },
     )
