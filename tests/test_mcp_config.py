@@ -207,3 +207,49 @@ def test_content_mentions_servers_only_as_a_key() -> None:
 )
 def test_references(value: str, refs: list[str]) -> None:
     assert references(value) == refs
+
+
+def test_gemini_http_url_headers_and_oauth() -> None:
+    text = """\
+{
+  "theme": "Dracula",
+  "mcpServers": {
+    "spreadjs": {
+      "httpUrl": "https://developer.example.com/mcp/spreadjs",
+      "headers": { "Authorization": "Bearer $SPREADJS_TOKEN" },
+      "timeout": 30000
+    },
+    "sso": { "httpUrl": "https://mcp.example.org/mcp", "oauth": { "enabled": true } }
+  }
+}
+"""
+    (spreadjs, sso), _ = servers_of(parse_json(blank_comments(text)), ".gemini/settings.json")
+    assert (spreadjs.transport, spreadjs.url_pos, spreadjs.headers, spreadjs.oauth) == (
+        "http",
+        Pos(5, 18),
+        True,
+        False,
+    )
+    url = next(s for s in spreadjs.settings if s.context == "url")
+    assert (url.name, url.path) == ("httpUrl", "mcpServers.spreadjs.httpUrl")
+    assert sso.oauth and not sso.headers
+
+
+def test_continue_legacy_transport_layout() -> None:
+    text = """\
+{
+  "experimental": {
+    "modelContextProtocolServers": [
+      { "transport": { "type": "stdio", "command": "uvx",
+                       "args": ["mcp-server-sqlite", "--db-path", "/tmp/x.db"] } }
+    ]
+  }
+}
+"""
+    (server,), known = servers_of(parse_json(text), ".continue/config.json")
+    assert known and server.name == "#1" and server.command == "uvx"
+    db = next(s for s in server.settings if s.name == "db-path")
+    assert (db.value, db.path) == (
+        "/tmp/x.db",
+        "experimental.modelContextProtocolServers[0].transport.args[2]",
+    )

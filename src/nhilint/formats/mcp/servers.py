@@ -190,6 +190,7 @@ def _server(name: str, pos: Pos, node: LMap, at: str, client: str) -> Server:
     # under `requestOptions`.
     transport = node.get("transport")
     body: LMap = transport if isinstance(transport, LMap) else node
+    body_at = f"{at}.transport" if body is not node else at
     server = Server(name, pos, node, at, client)
     command = body.get("command")
     server.command = command if isinstance(command, str) else ""
@@ -204,19 +205,20 @@ def _server(name: str, pos: Pos, node: LMap, at: str, client: str) -> Server:
             break
     args = body.get("args")
     if isinstance(args, LSeq):
-        server.settings += arg_settings(args, f"{at}.args")
+        server.settings += arg_settings(args, f"{body_at}.args")
         if not server.url and (remote := _bridged_url(args)):
             server.url, server.url_pos = remote
             server.transport = "http"
     for section, context in (("env", "env"), ("headers", "header")):
-        server.settings += _mapping(body.get(section), f"{at}.{section}", context)
+        server.settings += _mapping(body.get(section), f"{body_at}.{section}", context)
     options = body.get("requestOptions")
     if isinstance(options, LMap):
         server.settings += _mapping(options.get("headers"), f"{at}.requestOptions.headers", "header")
     server.headers = any(s.context == "header" for s in server.settings)
     server.oauth = any(isinstance(body.get(k), (LMap, str)) or body.get(k) is True for k in ("oauth", "auth"))
-    if server.url and server.url_pos:
-        server.settings.append(Setting("url", server.url, server.url_pos, f"{at}.url", "url"))
+    url_key = next((k for k in _SERVER_URL_KEYS if body.get(k) == server.url), "")
+    if url_key and server.url_pos:
+        server.settings.append(Setting(url_key, server.url, server.url_pos, f"{body_at}.{url_key}", "url"))
     return server
 
 
