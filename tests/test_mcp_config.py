@@ -64,6 +64,8 @@ def test_jsonc_blanks_comments_and_trailing_commas_keeping_every_position() -> N
         '{"a": "x\\"// not a comment", }',
         '{"a": [1, 2, /* two */ ], // end\n}',
         '{"a": "/*", "b": "*/"}',
+        '{"a": 1, /* a, } */ "b": [2, // ]\n ],\n}',
+        '{"url": "https://x//y/*z*/", "esc": "\\\\", "q": "\\"//"}',
     ],
 )
 def test_jsonc_reads_what_json_with_comments_means(text: str) -> None:
@@ -72,10 +74,17 @@ def test_jsonc_reads_what_json_with_comments_means(text: str) -> None:
     json.loads(blanked)
 
 
-def test_unterminated_block_comment_is_a_parse_error_not_a_hang() -> None:
-    blanked = blank_comments('{"a": 1 /* never closed')
+@pytest.mark.parametrize("text", ['{"a": 1 /* never closed', '{"a": "never closed // }\n, }'])
+def test_unterminated_comment_or_string_is_a_parse_error_of_the_same_length(text: str) -> None:
+    blanked = blank_comments(text)
+    assert len(blanked) == len(text)
     with pytest.raises(ValueError):
         json.loads(blanked)
+
+
+def test_strict_json_is_returned_as_is() -> None:
+    text = '{"mcpServers": {"a": {"url": "https://mcp.example.com/mcp", "args": ["a, ]"]}}}'
+    assert blank_comments(text) == text
 
 
 def test_vscode_servers_inputs_and_positions() -> None:

@@ -5,56 +5,37 @@ comments and trailing commas are allowed. Every comment character and every trai
 replaced by a blank (line breaks stay), so the text keeps its length and every value keeps its line
 and column: the JSON parser then reports exact positions, and its errors point at the real place.
 
-One linear pass, no regular expression: strings (with their escapes) are copied untouched, so a
-`//` inside `"https://..."` is text, not a comment. An unterminated block comment blanks the rest of
-the file; the parser then says what is missing.
+Two passes of regular expressions whose every branch is linear (comments, then the trailing commas
+comments may have hidden from their bracket): strings (with their escapes) are kept whole, so a
+`//` inside `"https://..."` is text, not a comment. An unterminated string runs to the end of its
+line, an unterminated block comment to the end of the file; the parser then says what is missing.
 """
 
 from __future__ import annotations
 
+import re
+
+# A string (kept whole, escapes included; an unterminated one runs to the end of its line), or a
+# comment. Unrolled loops: the engine runs each span in C, linear in the text.
+_STRING = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"?'
+_COMMENT = re.compile(_STRING + r"|//[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
+_TRAILING_COMMA = re.compile(_STRING + r"|,(?=\s*[}\]])")
+_LINE_BREAKS = re.compile(r"[^\r\n]")
+_MAYBE_JSONC = re.compile(r"//|/\*|,\s*[}\]]")
+
 
 def blank_comments(text: str) -> str:
     """`text` with JSONC comments and trailing commas blanked, same length and line breaks."""
-    if "/" not in text and "," not in text:
-        return text
-    out = list(text)
-    n = len(text)
-    i = 0
-    last_comma = -1  # index of a comma not yet followed by a value: trailing if `}` or `]` comes next
-    while i < n:
-        c = text[i]
-        if c == '"':
-            last_comma = -1
-            i += 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-            i += 1
-        elif c == "/" and text.startswith("//", i):
-            end = text.find("\n", i)
-            end = n if end < 0 else end
-            _blank(out, text, i, end)
-            i = end
-        elif c == "/" and text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            _blank(out, text, i, end)
-            i = end
-        elif c == ",":
-            last_comma = i
-            i += 1
-        elif c in "}]":
-            if last_comma >= 0:
-                out[last_comma] = " "
-            last_comma = -1
-            i += 1
-        else:
-            if not c.isspace():
-                last_comma = -1
-            i += 1
-    return "".join(out)
+    if not _MAYBE_JSONC.search(text):
+        return text  # strict JSON: no pass at all
+    text = _COMMENT.sub(_blank_comment, text)
+    return _TRAILING_COMMA.sub(_blank_comma, text)
 
 
-def _blank(out: list[str], text: str, start: int, end: int) -> None:
-    for j in range(start, end):
-        if text[j] not in "\r\n":
-            out[j] = " "
+def _blank_comment(m: re.Match[str]) -> str:
+    found = m.group()
+    return _LINE_BREAKS.sub(" ", found) if found.startswith(("//", "/*")) else found
+
+
+def _blank_comma(m: re.Match[str]) -> str:
+    return " " if m.group() == "," else m.group()
