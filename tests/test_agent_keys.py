@@ -12,7 +12,8 @@ import string
 
 import pytest
 
-from nhilint.secrets import detect, redact_secrets
+from nhilint.knowledge.redaction import redact_secrets
+from nhilint.knowledge.secrets import detect
 
 _RNG = random.Random(21)
 ALNUM = string.ascii_letters + string.digits
@@ -44,9 +45,7 @@ KEYS = {
 }
 
 
-# phase 2 of issue 21 wires these formats into the detectors (Google keys already are)
-_PHASE2 = pytest.mark.xfail(strict=True, reason="phase 2")
-NAMES = [n if n.startswith("Google") else pytest.param(n, marks=_PHASE2) for n in sorted(KEYS)]
+NAMES = sorted(KEYS)
 
 
 def kind_of(name: str) -> str:

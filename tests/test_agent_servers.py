@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from nhilint.agent_servers import forge_of, is_loopback, literal_key, personal_token, plain_remote_host
+from nhilint.knowledge.agent_servers import (
+    forge_of,
+    is_loopback,
+    literal_key,
+    personal_token,
+    plain_remote_host,
+)
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from nhilint.formats.mcp.servers import (
     servers_of,
 )
 from nhilint.parse.json import parse_json
+from nhilint.parse.tree import Pos
 from nhilint.parse.yaml import parse_yaml_stream
-from nhilint.tree import Pos
 
 # VS Code's documented layout (JSONC): prompted inputs, a remote server and a local one.
 VSCODE = """\

@@ -7,7 +7,7 @@ in in this order too (a GitLab include before a Terraform module, as the scan al
 
 from __future__ import annotations
 
-from nhilint.formats import cloudformation, github_actions, gitlab_ci, kubernetes, terraform
+from nhilint.formats import cloudformation, github_actions, gitlab_ci, kubernetes, mcp, terraform
 from nhilint.formats.base import Format, SourceFile, lines_of
 from nhilint.formats.kubernetes import helm_template
 
@@ -18,6 +18,7 @@ FORMATS: tuple[Format, ...] = (
     gitlab_ci.FORMAT,
     terraform.FORMAT,
     helm_template.FORMAT,
+    mcp.FORMAT,
 )
 BY_NAME = {f.name: f for f in FORMATS}
 # The formats a catalogue entry may name (a Helm template is judged only for the secrets in it).

@@ -18,6 +18,7 @@ HOLDER_KIND = {
     "github-actions": "workflow",
     "gitlab-ci": "pipeline",
     "helm-template": "template",
+    "mcp": "mcp-server",  # a value outside every server (a Continue model's apiKey) is the file's
 }
 
 
@@ -28,7 +29,8 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
         if detection is None:
             continue
         fmt = ctx.format_of(value.loc)
-        holder = IdentityRef(HOLDER_KIND.get(fmt, "file"), value.identity or value.loc.file)
+        kind = HOLDER_KIND.get(fmt, "file") if value.identity or fmt != "mcp" else "file"
+        holder = IdentityRef(kind, value.identity or value.loc.file)
         yield ctx.finding(
             "NHI101",
             value.loc,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from nhilint.tree import LMap, LSeq, Pos
+from nhilint.parse.tree import LMap, LSeq, Pos
 
 # (directory, file name) conventions; `None` directory: any directory.
 _PATHS: dict[str, tuple[str | None, ...]] = {

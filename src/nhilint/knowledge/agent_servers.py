@@ -73,7 +73,7 @@ def personal_token(name: str, value: str, refs: list[str]) -> str | None:
     """How the setting `name` = `value` (reading the variables `refs`) hands a server a person's
     token: the literal token's kind, or the name that says so; None otherwise (and for an empty
     value or a placeholder, which wires nothing)."""
-    from nhilint.secrets import is_reference_or_placeholder
+    from nhilint.knowledge.secrets import is_reference_or_placeholder
 
     literal = _LITERAL_PAT.search(value)
     if literal and not is_reference_or_placeholder(literal.group().split("_", 1)[-1].split("-", 1)[-1]):
