@@ -9,7 +9,7 @@ from typing import Any
 from nhilint.facts import AgentCredential, AgentServer, Fact, Identity, StringValue
 from nhilint.formats.base import Extraction, Problem, Skipped, SourceFile
 from nhilint.formats.mcp.jsonc import blank_comments
-from nhilint.formats.mcp.servers import Server, references, servers_of
+from nhilint.formats.mcp.servers import Server, is_mcp_path, references, servers_of
 from nhilint.formats.walk import strings
 from nhilint.knowledge.agent_servers import forge_of
 from nhilint.parse import ParseError, TooComplex
@@ -45,7 +45,7 @@ def extract(files: list[SourceFile]) -> Extraction:
     except ParseError as exc:
         return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     servers, known = servers_of(tree, file.rel)
-    if not known:
+    if not known and not is_mcp_path(file.rel):  # at a client's own path, its other keys still count
         return Extraction(skipped=[Skipped(file.rel, NO_SERVERS)])
     facts: list[Fact] = []
     named: dict[str, tuple[str, str]] = {}  # setting path -> (its name, its context)
