@@ -47,20 +47,21 @@ def main() -> None:
     shutil.rmtree(out, ignore_errors=True)
     write(out, args.modules)
     os.environ["NHILINT_NO_CACHE"] = "1"
-    from nhilint import engine
-    from nhilint.config import Config
+    from nhilint.config import Config, Configs
     from nhilint.formats import terraform
     from nhilint.formats.base import Pulled
+    from nhilint.pipeline import read
+    from nhilint.pipeline.scan import scan as scan_paths
 
     start = time.perf_counter()
-    result = engine.scan([out], Config(), root=out)
+    result = scan_paths([out], Config(), root=out)
     scan = time.perf_counter() - start
-    sources = engine.read_sources(sorted((out / "live").glob("svc-*/main.tf")), out, Config())
+    sources = read.read_sources(sorted((out / "live").glob("svc-*/main.tf")), out, Config())
     sources.files = [f for f in sources.files if "/svc-" in f.rel]  # the callers only: pull again
     start = time.perf_counter()
     pulled = Pulled()
     terraform.modules.pulled_in(
-        sources.files, {}, engine._Reader(out, engine.Configs(explicit=Config()), sources), pulled
+        sources.files, {}, read._Reader(out, Configs(explicit=Config()), sources), pulled
     )
     follow = time.perf_counter() - start
     print(f"{2 * args.modules} files, {result.files_scanned} scanned: cold scan {scan:.2f} s")

@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_corpus import generate  # noqa: E402
 
-from nhilint import engine  # noqa: E402
 from nhilint.config import Config  # noqa: E402
+from nhilint.pipeline.scan import scan as scan_paths  # noqa: E402
 from nhilint.report import render  # noqa: E402
 
 
@@ -34,7 +34,7 @@ def best_of(runs: int, work: object) -> float:
 
 def measure(root: Path, label: str) -> None:
     started = time.perf_counter()
-    result = engine.scan([root], Config(), root=root)
+    result = scan_paths([root], Config(), root=root)
     scan = time.perf_counter() - started
     print(f"{label}: {len(result.active)} findings, scan {scan:.2f} s")
     for fmt in ("text", "concise", "json"):

@@ -11,9 +11,9 @@ from typing import NoReturn
 
 import pytest
 
-from nhilint import engine
 from nhilint.config import Config
 from nhilint.findings import ScanResult
+from nhilint.pipeline.scan import scan as scan_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -61,7 +61,7 @@ def scan_tree(root: Path, files: dict[str, str], config: Config | None = None) -
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return engine.scan([root], config or Config(), root=root)
+    return scan_paths([root], config or Config(), root=root)
 
 
 def run_cli(

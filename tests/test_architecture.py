@@ -71,13 +71,14 @@ def project(tmp_path: Path) -> Path:
     ("module", "statement"),
     [
         ("report/text.py", "import nhilint.commands"),  # a reporter reaching for the click layer
-        ("report/sarif.py", "import nhilint.engine"),  # a reporter reaching into the pipeline
+        ("report/sarif.py", "import nhilint.pipeline.scan"),  # a reporter reaching into the pipeline
         ("parse/json.py", "import nhilint.rules"),  # a lower layer importing a higher one
         # rules and formats are independent
         ("rules/nhi206_rbac_wildcard.py", "import nhilint.formats.kubernetes"),
-        ("engine.py", "import nhilint.audit"),  # the pipeline importing a product feature
+        ("pipeline/scan.py", "import nhilint.audit"),  # the pipeline importing a product feature
         ("catalogue/__init__.py", "import nhilint.findings"),  # the cycle findings -> catalogue -> findings
         ("inventory/model.py", "import nhilint.inventory.output"),  # output -> model -> output
+        ("store.py", "import nhilint.formats"),  # the bottom store reaching up (config -> store -> formats)
     ],
 )
 def test_a_forbidden_import_breaks_the_contract(project: Path, module: str, statement: str) -> None:

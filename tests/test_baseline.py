@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nhilint import baseline, engine
 from nhilint.config import Config
+from nhilint.pipeline import baseline
+from nhilint.pipeline.scan import scan as scan_paths
 
 from .conftest import FIXTURES, run_cli
 
@@ -24,7 +25,7 @@ def copy_insecure(tmp_path: Path) -> Path:
 
 
 def scan(root: Path, entries: set[baseline.Entry] | None = None):
-    return engine.scan([root], Config(max_identity_lifetime_days=3650), root=root, baseline=entries)
+    return scan_paths([root], Config(max_identity_lifetime_days=3650), root=root, baseline=entries)
 
 
 def test_baseline_suppresses_every_current_finding_and_holds_no_values(tmp_path: Path) -> None:

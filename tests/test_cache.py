@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from nhilint import cache, engine
+from nhilint import cache
 from nhilint.config import Config
 from nhilint.facts import Loc, StringValue
 from nhilint.formats import Extraction, SourceFile
+from nhilint.pipeline.extract import extract
+from nhilint.pipeline.scan import scan as scan_paths
 
 from .conftest import FIXTURES, run_cli
 
@@ -51,7 +53,7 @@ def entries(cache_root: Path, kind: str = "facts") -> list[Path]:
 
 
 def scan(root: Path):
-    return engine.scan([root], Config(max_identity_lifetime_days=3650), root=root, use_cache=True)
+    return scan_paths([root], Config(max_identity_lifetime_days=3650), root=root, use_cache=True)
 
 
 def summary(result) -> list[tuple[str, str, int, str, str]]:
@@ -85,9 +87,9 @@ def test_a_hit_is_served_from_the_cache(tmp_path: Path) -> None:
         facts=[StringValue(loc=Loc("main.tf", 2, 7), key="a", value="other", path="locals.a")]
     )
     cache.store(cache.key(unit), planted, "facts")
-    result = engine.extract(unit, use_cache=True)
+    result = extract(unit, use_cache=True)
     assert result.facts == planted.facts
-    assert engine.extract(unit, use_cache=False).facts != planted.facts
+    assert extract(unit, use_cache=False).facts != planted.facts
 
 
 def test_key_depends_on_path_format_and_text() -> None:

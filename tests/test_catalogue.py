@@ -103,7 +103,7 @@ def test_example(rule_id: str, example: catalogue.Example, tmp_path: Path) -> No
 
 
 def test_declared_formats_cover_every_example() -> None:
-    from nhilint.discover import classify
+    from nhilint.pipeline.discover import classify
 
     for check in CHECKS.values():
         used = {classify(e.filename, e.code) for e in check.examples}

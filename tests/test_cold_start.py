@@ -75,7 +75,7 @@ def test_a_cold_workflow_scan_imports_no_tree_sitter_jsonschema_or_other_command
     done, modules = modules_of(tmp_path, "scan", "repo", "--format", "json", module="nhilint.cli")
     assert done.returncode == 1, done.stderr
     assert "NHI103" in {f["rule_id"] for f in json.loads(done.stdout)["findings"]}
-    assert {"nhilint.engine", "yaml"} <= modules  # the runner saw the scan's imports
+    assert {"nhilint.pipeline.scan", "yaml"} <= modules  # the runner saw the scan's imports
     assert sorted(m for m in modules if m.startswith(NOT_FOR_A_WORKFLOW + NOT_FOR_SCAN)) == []
 
 

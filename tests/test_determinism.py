@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from nhilint import engine
 from nhilint.config import Config
+from nhilint.pipeline.scan import scan as scan_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 INSECURE = ROOT / "fixtures" / "insecure"
@@ -81,7 +81,7 @@ def test_audit_is_independent_of_worker_count(tmp_path: Path) -> None:
 
 
 def _fingerprints(root: Path) -> dict[str, str]:
-    result = engine.scan([root], Config(), root=root)
+    result = scan_paths([root], Config(), root=root)
     return {f.fingerprint: f.rule_id for f in result.findings}
 
 

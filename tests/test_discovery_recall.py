@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from nhilint import discover
 from nhilint.config import DEFAULT_SKIP_DIRECTORIES, Config
+from nhilint.pipeline import discover
 
 from .conftest import ROOT, USER_WITH_KEY, run_cli, scan_tree
 

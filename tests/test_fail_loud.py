@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from nhilint import discover
 from nhilint.config import Config, Configs
+from nhilint.pipeline import discover
 
 from .conftest import USER_WITH_KEY, run_cli, scan_tree
 

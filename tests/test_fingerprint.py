@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nhilint import engine
 from nhilint.config import Config
+from nhilint.pipeline.scan import scan as scan_paths
 
 TERRAFORM = 'resource "aws_db_instance" "db" {{\n  username = "app"\n  password = "{secret}"\n}}\n'
 # The password's name is on the line above: no detector sees a credential on the value's own line.
@@ -38,7 +38,7 @@ def _fingerprints(tmp_path: Path, name: str, text: str) -> dict[str, str]:
     root.mkdir()
     file = root / ("main.tf" if "resource" in text else "deploy.yaml")
     file.write_text(text, encoding="utf-8")
-    result = engine.scan([root], Config(), root)
+    result = scan_paths([root], Config(), root)
     return {f.rule_id: f.fingerprint for f in result.findings if f.rule_id in ("NHI101", "NHI106")}
 
 
@@ -62,7 +62,7 @@ def test_the_fingerprint_still_tells_rules_and_lines_apart(tmp_path: Path) -> No
     root = tmp_path / "m"
     root.mkdir()
     (root / "main.tf").write_text(text, encoding="utf-8")
-    prints = [f.fingerprint for f in engine.scan([root], Config(), root).findings if f.rule_id == "NHI101"]
+    prints = [f.fingerprint for f in scan_paths([root], Config(), root).findings if f.rule_id == "NHI101"]
     assert len(prints) == 2 and len(set(prints)) == 2
 
 
@@ -90,7 +90,7 @@ def _every_fingerprint(tmp_path: Path, name: str, file: str, text: str) -> dict[
     root.mkdir()
     (root / file).parent.mkdir(parents=True, exist_ok=True)
     (root / file).write_text(text, encoding="utf-8")
-    return {f.rule_id: f.fingerprint for f in engine.scan([root], Config(), root).unfolded}
+    return {f.rule_id: f.fingerprint for f in scan_paths([root], Config(), root).unfolded}
 
 
 @pytest.mark.parametrize(

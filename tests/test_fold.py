@@ -1,4 +1,4 @@
-"""One root cause, one finding (nhilint.fold), through the real CLI: folded after selection,
+"""One root cause, one finding (nhilint.pipeline.fold), through the real CLI: folded after selection,
 suppressions and the baseline, so every rule ID keeps its meaning."""
 
 from __future__ import annotations
@@ -242,7 +242,7 @@ Resources:
     assert "for an RDS master password" in text  # RDS only as the aside it is for a token
 
 
-# --- tests, fixtures, examples and docs (nhilint.production) ---------------------------------------
+# --- tests, fixtures, examples and docs (nhilint.pipeline.production) ---------------------------------------
 
 
 def test_findings_in_a_tests_directory_are_notes_that_never_fail(tmp_path: Path) -> None:

@@ -9,10 +9,11 @@ import sys
 
 import pytest
 
-from nhilint import catalogue, discover
+from nhilint import catalogue
 from nhilint.catalogue.schema import schema_text
 from nhilint.formats.base import Format
 from nhilint.formats.registry import BY_NAME, CATALOGUED, FORMATS
+from nhilint.pipeline import discover
 
 
 def test_the_check_schema_names_exactly_the_catalogued_formats() -> None:

@@ -19,8 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nhilint import engine, report
+from nhilint import report
 from nhilint.config import Config
+from nhilint.pipeline.read import decode
+from nhilint.pipeline.scan import scan as scan_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 FUZZ_EXAMPLES = int(os.environ.get("NHILINT_FUZZ_EXAMPLES", "100"))
@@ -143,10 +145,10 @@ def _check(root: Path, rel: str, data: bytes) -> None:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    result = engine.scan([root], Config(), root=root)
+    result = scan_paths([root], Config(), root=root)
     assert result.internal_errors == [], result.internal_errors  # hostile input is NHI001, never a bug
     try:
-        text = engine.decode(data)
+        text = decode(data)
     except ValueError:  # unreadable: only NHI001 at line 1 may be reported
         text = ""
     last = max(1, len(text.splitlines()), text.count("\n") + 1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from nhilint.config import Config
-from nhilint.discover import classify
 from nhilint.facts import Lifetime
 from nhilint.formats import SourceFile
 from nhilint.formats.gitlab_ci.extract import extract
+from nhilint.pipeline.discover import classify
 
 from .conftest import ROOT, run_cli
 
@@ -144,11 +144,11 @@ def test_session_duration_lifetime():
 
 
 def test_fixtures_fire_at_the_lines_to_edit():
-    from nhilint import engine
     from nhilint.config import read_file
+    from nhilint.pipeline.scan import scan as scan_paths
 
     config = read_file(ROOT / "fixtures" / ".nhilint.yaml")
-    insecure = engine.scan([ROOT / "fixtures" / "insecure"], config, root=ROOT)
+    insecure = scan_paths([ROOT / "fixtures" / "insecure"], config, root=ROOT)
     ci = {
         (f.rule_id, f.loc.file.rsplit("/", 1)[-1], f.loc.line)
         for f in insecure.findings
@@ -164,7 +164,7 @@ def test_fixtures_fire_at_the_lines_to_edit():
         ("NHI103", ".gitlab-ci.yml", 11),
         ("NHI103", ".gitlab-ci.yml", 22),
     } <= ci
-    hardened = engine.scan([ROOT / "fixtures" / "hardened"], config, root=ROOT)
+    hardened = scan_paths([ROOT / "fixtures" / "hardened"], config, root=ROOT)
     assert [f for f in hardened.findings if "/.git" in f.loc.file] == []
 
 

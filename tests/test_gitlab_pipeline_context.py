@@ -89,8 +89,8 @@ def test_a_fragment_two_pipelines_include_gets_neither_default(tmp_path: Path) -
 def test_context_costs_at_most_about_two_more_reads_of_the_pipeline() -> None:
     """Every file of a pipeline is read with all the others: past twice the GitLab text (plus 1 MB),
     the remaining files are read alone, so a wide tree of includes cannot make the scan quadratic."""
-    from nhilint.engine import units
     from nhilint.formats import SourceFile
+    from nhilint.pipeline.units import units
 
     big = "# " + "x" * 300_000 + "\n"
     files = [SourceFile(f"ci/{n}.yml", "gitlab-ci", big) for n in "abcd"]

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from nhilint import discover, engine
 from nhilint.config import Config, Configs
 from nhilint.parse.tree import Tagged
 from nhilint.parse.yaml import parse_yaml
+from nhilint.pipeline import discover, read
+from nhilint.pipeline.scan import scan as scan_paths
 from tests.hostile.corpus import FAKE_KEY, build
 
 MEMORY_LIMIT = 2 * 1024**3
@@ -142,7 +143,7 @@ def test_unreadable_file_is_reported_and_the_rest_scanned(tmp_path: Path) -> Non
         else:
             paths = discover.walk([tmp_path], tmp_path, Configs(explicit=Config())).files
             reason = os.strerror(errno.EACCES)
-        sources = engine.read_sources(paths, tmp_path, Config())
+        sources = read.read_sources(paths, tmp_path, Config())
     finally:
         if locked.is_file():
             locked.chmod(0o644)
@@ -158,7 +159,7 @@ def test_unreadable_directory_costs_nothing_else(tmp_path: Path) -> None:
     (tmp_path / "locked").chmod(0)
     try:
         effective = not os.access(tmp_path / "locked", os.R_OK)
-        result = engine.scan([tmp_path], Config(), root=tmp_path)
+        result = scan_paths([tmp_path], Config(), root=tmp_path)
     finally:
         (tmp_path / "locked").chmod(0o755)
     files = sorted(f.loc.file for f in result.findings)
@@ -170,7 +171,7 @@ def test_file_vanishing_after_discovery_is_skipped(tmp_path: Path) -> None:
         _write_tf(tmp_path / name / "main.tf")
     paths = discover.walk([tmp_path], tmp_path, Configs(explicit=Config())).files
     (tmp_path / "b" / "main.tf").unlink()
-    sources = engine.read_sources(paths, tmp_path, Config())
+    sources = read.read_sources(paths, tmp_path, Config())
     assert [f.rel for f in sources.files] == ["a/main.tf", "c/main.tf"]
     assert sources.problems == []
 
@@ -181,9 +182,9 @@ def test_file_swapped_for_a_fifo_after_discovery_does_not_hang(tmp_path: Path) -
     paths = discover.walk([tmp_path], tmp_path, Configs(explicit=Config())).files
     target.unlink()
     os.mkfifo(target)
-    done: list[engine.Sources] = []
+    done: list[read.Sources] = []
     reader = threading.Thread(
-        target=lambda: done.append(engine.read_sources(paths, tmp_path, Config())), daemon=True
+        target=lambda: done.append(read.read_sources(paths, tmp_path, Config())), daemon=True
     )
     reader.start()
     reader.join(timeout=60)

@@ -12,9 +12,10 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from nhilint import engine, inventory
+from nhilint import inventory
 from nhilint.config import Config
 from nhilint.facts import Identity
+from nhilint.pipeline.scan import scan as scan_paths
 from tests.conftest import FIXTURES, missing_tool, run_cli
 
 TODAY = date(2026, 1, 1)
@@ -122,7 +123,7 @@ def test_links_a_service_account_and_a_workflow_to_the_terraform_role(tmp_path: 
 
 def test_fixture_inventory_lists_every_identity_with_its_fields() -> None:
     root = FIXTURES / "insecure"
-    declared = [f for f in engine.scan([root], Config(), root=root).facts if isinstance(f, Identity)]
+    declared = [f for f in scan_paths([root], Config(), root=root).facts if isinstance(f, Identity)]
     inv = inventory.build([root], Config(), root, today=TODAY)
     by_address = {e.address: e for e in inv.entries}
 

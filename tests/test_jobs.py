@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nhilint import parallel
+from nhilint.pipeline import parallel
 
 from .conftest import FIXTURES, run_cli
 

@@ -274,3 +274,87 @@ def test_files_in_a_subdirectory_are_grouped_at_the_kustomization_that_lists_the
     (finding,) = findings
     assert _place(finding) == ("apps/shop/kustomization.yaml", 1)
     assert "3 identities" in finding["message"]
+
+
+# --- manifest files no kustomization lists --------------------------------------------------------
+
+RELEASE = """\
+# a release file: every object of the app, applied with `kubectl apply -f`
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: frontend
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: frontend
+spec:
+  selector:
+    matchLabels: {app: frontend}
+  template:
+    metadata:
+      labels: {app: frontend}
+    spec:
+      serviceAccountName: frontend
+      containers:
+        - name: server
+          image: ghcr.io/acme/frontend:1.4.2
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cart
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: checkout
+"""
+
+
+def test_service_accounts_of_a_file_no_kustomization_lists_are_one_finding(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / "kubernetes-manifests.yaml").write_text(RELEASE, encoding="utf-8")
+    (release / "loadgenerator.yaml").write_text(PAYMENTS, encoding="utf-8")  # its own file: its own unit
+    _, findings = _scan(tmp_path)
+    assert sorted(_place(f) for f in findings) == [
+        ("release/kubernetes-manifests.yaml", 4),  # the first ServiceAccount's metadata
+        ("release/loadgenerator.yaml", 3),
+    ]
+    grouped = next(f for f in findings if f["file"].endswith("kubernetes-manifests.yaml"))
+    assert (grouped["rule_id"], grouped["also"]) == ("NHI301", ["NHI302"])
+    assert "3 identities" in grouped["message"]
+    assert {r["line"] for r in grouped["related"]} == {4, 25, 30}
+    assert "apply -k" in grouped["suggestion"]["text"] and "resources:" in grouped["suggestion"]["snippet"]
+
+
+def test_a_file_beside_a_kustomization_that_does_not_list_it_is_its_own_unit(tmp_path: Path) -> None:
+    base = _kustomize_base(tmp_path)
+    (base / "release.yaml").write_text(RELEASE, encoding="utf-8")  # not in the kustomization's resources
+    _, findings = _scan(tmp_path)
+    assert sorted(_place(f) for f in findings) == [
+        ("deploy/base/kustomization.yaml", 4),
+        ("deploy/base/release.yaml", 4),
+    ]
+
+
+DELETE_PATCH = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: payments
+$patch: delete
+"""
+
+
+def test_a_patch_that_deletes_a_service_account_declares_none(tmp_path: Path) -> None:
+    _kustomize_base(tmp_path)
+    overlay = tmp_path / "deploy" / "overlays" / "prod"
+    (overlay / "kustomization.yaml").write_text(
+        "resources:\n  - ../../base\npatches:\n  - path: delete-payments.yaml\n", encoding="utf-8"
+    )
+    (overlay / "delete-payments.yaml").write_text(DELETE_PATCH, encoding="utf-8")
+    _, findings = _scan(tmp_path)
+    assert [_place(f) for f in findings] == [("deploy/base/kustomization.yaml", 4)]

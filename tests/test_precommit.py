@@ -46,8 +46,8 @@ def deployment(name: str) -> str:
 
 
 def test_context_reads_the_repository_but_reports_only_the_given_files(tmp_path: Path) -> None:
-    from nhilint import engine
     from nhilint.config import Config
+    from nhilint.pipeline.scan import scan as scan_paths
 
     files = {
         "sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders\n  namespace: shop\n",
@@ -57,12 +57,12 @@ def test_context_reads_the_repository_but_reports_only_the_given_files(tmp_path:
     }
     for rel, text in files.items():
         (tmp_path / rel).write_text(text)
-    full = engine.scan([tmp_path], Config(), root=tmp_path)
+    full = scan_paths([tmp_path], Config(), root=tmp_path)
     shared = [f for f in full.active if f.rule_id == "NHI402"]
     assert shared and {r.loc.file for r in shared[0].related} >= {"a.yaml", "b.yaml"}
-    alone = engine.scan([tmp_path / "b.yaml"], Config(), root=tmp_path)
+    alone = scan_paths([tmp_path / "b.yaml"], Config(), root=tmp_path)
     assert not [f for f in alone.active if f.rule_id == "NHI402"]  # b.yaml alone shares nothing
-    staged = engine.scan([tmp_path / "b.yaml"], Config(), root=tmp_path, context=[tmp_path])
+    staged = scan_paths([tmp_path / "b.yaml"], Config(), root=tmp_path, context=[tmp_path])
     assert [f.rule_id for f in staged.active if f.rule_id == "NHI402"] == ["NHI402"]
     assert "old.tf" not in {f.loc.file for f in staged.findings}
     assert [f.fingerprint for f in staged.findings] == [

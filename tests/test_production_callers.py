@@ -1,5 +1,5 @@
 """A reusable module's finding judged for one caller takes that caller's production status
-(nhilint.production): the call in `examples/` makes a note, the call in a root module keeps its
+(nhilint.pipeline.production): the call in `examples/` makes a note, the call in a root module keeps its
 level, through the real CLI."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""What production deploys is production wherever it lives (nhilint.production), through the real CLI:
-a hostile change must not move a risky identity under `examples/` or `tests/` and pull it in from
+"""What production deploys is production wherever it lives (nhilint.pipeline.production), through the
+real CLI: a hostile change must not move a risky identity under `examples/` or `tests/` and pull it in from
 production to turn its findings into notes that never fail the gate."""
 
 from __future__ import annotations

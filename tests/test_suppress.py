@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from nhilint import engine
 from nhilint.config import Config
+from nhilint.pipeline.scan import scan as scan_paths
 
 TOKEN = "ghp_R8x2Lq9ZbT4mW7nK3vY6pJ1sD5fH0gC8aE2u"
 NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
@@ -16,7 +16,7 @@ def scan_files(root: Path, files: dict[str, str], **options: object):
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
-    return engine.scan([root], Config(), root=root, **options)
+    return scan_paths([root], Config(), root=root, **options)
 
 
 def active(result, rule_id: str) -> list[int]:
@@ -107,7 +107,7 @@ def test_unused_ignores_only_when_asked_and_only_for_rules_that_ran(tmp_path: Pa
     result = scan_files(tmp_path, files, report_unused_ignores=True)
     assert [(f.rule_id, f.loc.line) for f in result.findings] == [("NHI002", 2)]
     assert "unused suppression of NHI101" in result.findings[0].message
-    only_nhi002 = engine.scan(
+    only_nhi002 = scan_paths(
         [tmp_path], Config(select=("NHI002",)), root=tmp_path, report_unused_ignores=True
     )
     assert only_nhi002.findings == []

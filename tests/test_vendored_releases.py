@@ -5,9 +5,13 @@ not a release."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from .conftest import run_cli
 
 KNATIVE_EVENTING = """\
 apiVersion: v1
@@ -211,3 +215,21 @@ def test_a_release_label_and_a_remote_kustomize_origin_are_release_stamps(scan) 
         ("external-secrets", "note"),
         ("pipeline.tekton.dev", "note"),
     ]
+
+
+def test_an_upstream_token_lifetime_is_part_of_the_chart_s_lifecycle_note(scan) -> None:
+    # upstream's defaults are one cause: its labels and its token lifetime are set where it is installed
+    result = scan({"istio/install.yaml": ISTIO_GATEWAY})
+    lifecycle = [f for f in result.findings if f.rule_id.startswith("NHI30")]
+    [note] = lifecycle
+    assert (note.rule_id, note.also, note.severity) == ("NHI301", ["NHI302", "NHI303"], "note")
+    assert "token lifetime of 12 h" in note.message
+    assert any(r.loc.line == 43 for r in note.related)  # the expirationSeconds line
+
+
+def test_an_upstream_token_lifetime_stays_reported_when_the_owner_rules_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "install.yaml").write_text(ISTIO_GATEWAY, encoding="utf-8")
+    ignore = ("--ignore", "NHI301", "--ignore", "NHI302")
+    result = run_cli("scan", ".", "--no-cache", "--output-format", "json", *ignore, cwd=tmp_path)
+    found = [(f["rule_id"], f["line"], f["also"]) for f in json.loads(result.stdout)["findings"]]
+    assert [f for f in found if f[0].startswith("NHI30")] == [("NHI303", 43, [])]

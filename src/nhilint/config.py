@@ -29,7 +29,7 @@ DEFAULT_SKIP_DIRECTORIES = (
 
 
 # Directory names that by convention hold tests, fixtures, examples and documentation, not what is
-# deployed: findings below the scanned path in such a directory are notes (nhilint.production).
+# deployed: findings below the scanned path in such a directory are notes (nhilint.pipeline.production).
 DEFAULT_NON_PRODUCTION_PATHS = (
     "test",
     "tests",
@@ -142,10 +142,10 @@ def _yaml_mapping(text: str, path: Path) -> Any:
     """The YAML config as data; cached by content so a pre-commit run need not import a YAML parser."""
     import hashlib
 
-    from nhilint import cache
+    from nhilint import store
 
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    data = cache.load(digest, "config")  # JSON data only, from a private directory
+    data = store.load(digest, "config")  # JSON data only, from a private directory
     if data is None:
         from nhilint.parse.yaml import load_plain
 
@@ -154,7 +154,7 @@ def _yaml_mapping(text: str, path: Path) -> Any:
         except Exception as exc:  # any YAML error is the user's to fix
             raise ConfigError(f"configuration file {path} is not valid YAML: {exc}") from None
         data = {} if data is None else data
-        cache.store(digest, data, "config")
+        store.store(digest, data, "config")
     return data
 
 

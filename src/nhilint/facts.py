@@ -292,6 +292,7 @@ class CiSecretUse(Fact):
     workflow: str = ""  # file
     job: str = ""
     usage: str = ""  # checkout | gh | git-push | api | env | with | inherit | global-variable
+    environment: str = ""  # the deployment environment whose variables it reads (Bitbucket), if any
 
 
 @dataclass(slots=True)
@@ -329,6 +330,16 @@ class StoredSecret(Fact):
 @dataclass(slots=True)
 class Rotation(Fact):
     secret: str = ""  # address or reference text of the secret it rotates
+
+
+@dataclass(slots=True)
+class Planned(Fact):
+    """A resource instance of a Terraform plan, at the place it is reported (its `.tf` block, or its
+    entry in the plan): findings about it replace the `.tf` file's at the same line; one the plan does
+    not deploy (deleted, unchanged) is reported only when asked (`--all-resources`)."""
+
+    address: str  # module.ci.aws_iam_role.deploy["prod"]
+    deployed: bool = True
 
 
 @dataclass(slots=True)

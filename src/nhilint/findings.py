@@ -42,7 +42,7 @@ class Related:
 
 @dataclass(frozen=True)
 class FixPlace:
-    """The one place a human edits to fix the cause of several findings (nhilint.fold groups them
+    """The one place a human edits to fix the cause of several findings (nhilint.pipeline.fold groups them
     there): `key` tells places apart, `loc` is the line to edit (None: the first finding's own),
     `name` says what it is ("kustomization k8s/base/kustomization.yaml"), `suggestion` the edit."""
 
@@ -65,14 +65,15 @@ class Finding:
     fingerprint: str = ""
     suppression: str | None = None  # justification when suppressed in source
     suppression_kind: str = "inSource"  # SARIF suppression kind: "external" for baseline entries
-    # One root cause, one finding (nhilint.fold): findings of one file with the same `cause` fold into
-    # the most severe; `clause` is what this one adds to the folded message ("no owner (owner tag)").
+    # One root cause, one finding (nhilint.pipeline.fold): findings of one file with the same `cause`
+    # fold into the most severe; `clause` is what this one adds to the folded message ("no owner (owner
+    # tag)").
     cause: str | None = None
     clause: str = ""
     also: list[str] = field(default_factory=list)  # rule IDs folded into this finding
     folded: list[Finding] = field(default_factory=list, repr=False)  # those findings (baseline entries)
     non_production: bool = False  # in a test, example or docs path: lowered to note, never fails
-    place: FixPlace | None = None  # where one edit fixes it with others (nhilint.fold groups them)
+    place: FixPlace | None = None  # where one edit fixes it with others (nhilint.pipeline.fold groups them)
 
     def __post_init__(self) -> None:
         # Every reporter, the baseline and the audit CSV show these: one line each, and no secret
@@ -108,6 +109,6 @@ class ScanResult:
 
     @property
     def unfolded(self) -> list[Finding]:
-        """The active findings as each rule reported them: those folded into another (nhilint.fold)
+        """The active findings as each rule reported them: those folded into another (nhilint.pipeline.fold)
         listed on their own again, for views by rule (the inventory's rule IDs per identity)."""
         return [g for f in self.active for g in (f, *f.folded)]

@@ -94,7 +94,7 @@ def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None,
     """The repository's JSON report, its SARIF log and, when nhilint hit a bug on some of its
     files, why the repository counts as failed (its report then holds the findings of the rest)."""
     from nhilint import config as configuration
-    from nhilint import engine
+    from nhilint.pipeline.scan import scan
     from nhilint.report import render
 
     root = root.resolve()
@@ -107,7 +107,7 @@ def _scan(root: Path, options: ScanOptions) -> tuple[dict[str, Any], str | None,
             boundaries=(root,),
         )
         fail_on = configs.at(root).fail_on  # the repository root's (files are judged by their own)
-        result = engine.scan([root], configs, root=root)
+        result = scan([root], configs, root=root)
     except configuration.ConfigError as exc:
         raise AuditError(str(exc)) from None
     report = printable(json.loads(render(result, "json")))

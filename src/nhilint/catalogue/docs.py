@@ -128,8 +128,14 @@ or counted, by reason, in a line before the summary (`--verbose` lists each one 
   `steps` or `uses`; a composite action by its name `action.yml` with `runs:`. A GitLab CI file is
   `.gitlab-ci.yml` (or `*.gitlab-ci.yml`), a file under `.gitlab/ci/`, a file a pipeline pulls in
   with `include: local`, or any YAML with a top-level job that has both `stage:` and `script:`
-  (a fragment whose parent defines the stages). A file named on the command line also gets a line
-  of its own on standard error;
+  (a fragment whose parent defines the stages). An Azure Pipelines file is `azure-pipelines.yml`
+  (or `azure-pipelines-*.yml`, `*.azure-pipelines.yml`), a file under `.azure-pipelines/`, a local
+  template a pipeline references, or any YAML with a top-level `trigger:` or `pr:` and `stages:`,
+  `jobs:`, `steps:` or `extends:` ([Azure Pipelines](ci/azure-pipelines.md)). A CircleCI file is
+  a YAML file directly under `.circleci/` (`config.yml`, `continue_config.yml`;
+  [CircleCI](ci/circleci.md)). A Bitbucket Pipelines file is `bitbucket-pipelines.yml`, the one
+  name Bitbucket reads ([Bitbucket Pipelines](ci/bitbucket-pipelines.md)). A file named on the
+  command line also gets a line of its own on standard error;
 * `unrendered template`: a file under a Helm chart's `templates/` (beside a `Chart.yaml`), or YAML
   that only parses once its `{{ }}` actions are rendered. Its literal `key: value` lines still go
   through the credential detectors (NHI101); render it (`helm template`) and scan the output to

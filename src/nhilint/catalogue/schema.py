@@ -1,7 +1,7 @@
 """JSON Schema validation of our own data (rule catalogue, config), cached by content.
 
 Importing jsonschema costs ~80 ms, more than a whole pre-commit run should, so a document that
-validated once is remembered by the hash of (schema, document) in the user cache (`cache`: a
+validated once is remembered by the hash of (schema, document) in the user cache (`store`: a
 private directory, turned off by `--no-cache`).
 """
 
@@ -25,12 +25,12 @@ def schema_text(name: str) -> str:
 
 def validate(instance: Any, name: str, what: str) -> None:
     """Raise SchemaError naming `what` and the first problem if `instance` breaks schema `name`."""
-    from nhilint import cache
+    from nhilint import store
 
     # a non-JSON value (a YAML date) must not hash like its string form, which the schema may accept
     document = json.dumps(instance, sort_keys=True, default=lambda o: {"$non-json": repr(o)})
     digest = hashlib.sha256((schema_text(name) + "\0" + document).encode()).hexdigest()
-    if cache.load(digest, "valid") is True:
+    if store.load(digest, "valid") is True:
         return
     import jsonschema
 
@@ -39,7 +39,7 @@ def validate(instance: Any, name: str, what: str) -> None:
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path)
         raise SchemaError(f"{what}: {_problem(error)}" + (f" (at {where})" if where else ""))
-    cache.store(digest, True, "valid")
+    store.store(digest, True, "valid")
 
 
 def _problem(error: Any) -> str:

@@ -31,7 +31,7 @@ def baseline_write(
     no_cache: bool,
 ) -> None:
     """Record every current finding in PATHS (default: .) to FILE; then scan with --baseline FILE."""
-    from nhilint.baseline import render as render_baseline
+    from nhilint.pipeline.baseline import render as render_baseline
 
     _, result = run_scan(paths, config_path, select, ignore, None, use_cache=not no_cache)
     emit(render_baseline(result.findings), file)

@@ -29,8 +29,8 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_pat
     from datetime import date
 
     from nhilint import config as configuration
-    from nhilint import engine
     from nhilint import inventory as identities
+    from nhilint.pipeline.scan import scan
 
     targets = list(paths) or [Path(".")]
     try:
@@ -38,7 +38,7 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_pat
         configs = configuration.Configs(explicit, boundaries=directories(targets))
         for target in targets:
             configs.at(target)  # a broken configuration is an error even where no file is read
-        scanned = engine.scan(targets, configs, root=Path.cwd())
+        scanned = scan(targets, configs, root=Path.cwd())
         result = identities.inventory(scanned.facts, scanned.unfolded, configs, date.today(), Path.cwd())
     except configuration.ConfigError as exc:
         fail(str(exc))

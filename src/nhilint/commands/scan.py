@@ -52,6 +52,11 @@ if TYPE_CHECKING:
 @click.option(
     "--report-unused-ignores", is_flag=True, help="Report suppressions that no longer hide anything."
 )
+@click.option(
+    "--all-resources",
+    is_flag=True,
+    help="In a Terraform plan, also judge the resources it deletes or leaves unchanged.",
+)
 @options.no_cache("Do not read or write any cache (also: NHILINT_NO_CACHE=1).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error.")
 @options.jobs("Processes that read the files (default: every core above 300 files, else 1). Same report.")
@@ -67,13 +72,14 @@ def scan(
     context: tuple[Path, ...],
     baseline_path: Path | None,
     report_unused_ignores: bool,
+    all_resources: bool,
     no_cache: bool,
     verbose: bool,
     jobs: int | None,
 ) -> None:
     """Scan PATHS (files or directories; default: the current directory)."""
-    from nhilint.baseline import BaselineError, read
-    from nhilint.discover import relative
+    from nhilint.pipeline.baseline import BaselineError, read
+    from nhilint.pipeline.discover import relative
 
     try:
         entries = read(baseline_path) if baseline_path else None
@@ -90,6 +96,7 @@ def scan(
         report_unused_ignores=report_unused_ignores,
         baseline=entries,
         jobs=jobs,
+        all_resources=all_resources,
     )
     named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
     _explain_skips(result, configs, verbose, named)
@@ -112,8 +119,9 @@ def run_scan(
     **scan_options: Any,
 ) -> tuple[Configs, ScanResult]:
     """Each file's configuration (--config for all, else the nearest one) and the scan's result."""
-    from nhilint import cache, engine
+    from nhilint import cache
     from nhilint import config as configuration
+    from nhilint.pipeline.scan import scan as scan_paths
 
     targets = list(paths) or [Path(".")]
     try:
@@ -125,7 +133,7 @@ def run_scan(
             configs = configuration.Configs(explicit, overrides, boundaries=directories(scanned))
             for target in scanned:
                 configs.at(target)  # a broken configuration is an error even where no file is read
-            return configs, engine.scan(targets, configs, **scan_options)
+            return configs, scan_paths(targets, configs, **scan_options)
     except configuration.ConfigError as exc:
         fail(str(exc))
     except click.BadParameter as exc:
@@ -157,7 +165,7 @@ def _explain_skips(result: ScanResult, configs: Configs, verbose: bool, named: s
     """Nothing is skipped in silence: a `named` file nhilint does not read gets a line of its own (not
     under pre-commit, which passes every file with a matching suffix), --verbose lists every skip,
     and a scan that configuration emptied is an error, not a pass."""
-    from nhilint.discover import EXCLUDED, SKIPPED_DIRECTORY
+    from nhilint.pipeline.discover import EXCLUDED, SKIPPED_DIRECTORY
 
     for reason, files in result.skipped.items():
         for rel in files:

@@ -7,7 +7,17 @@ in in this order too (a GitLab include before a Terraform module, as the scan al
 
 from __future__ import annotations
 
-from nhilint.formats import cloudformation, github_actions, gitlab_ci, kubernetes, mcp, terraform
+from nhilint.formats import (
+    azure_pipelines,
+    bitbucket_pipelines,
+    circleci,
+    cloudformation,
+    github_actions,
+    gitlab_ci,
+    kubernetes,
+    mcp,
+    terraform,
+)
 from nhilint.formats.base import Format, SourceFile, lines_of
 from nhilint.formats.kubernetes import helm_template
 
@@ -16,6 +26,9 @@ FORMATS: tuple[Format, ...] = (
     kubernetes.FORMAT,
     github_actions.FORMAT,
     gitlab_ci.FORMAT,
+    azure_pipelines.FORMAT,
+    circleci.FORMAT,
+    bitbucket_pipelines.FORMAT,
     terraform.FORMAT,
     helm_template.FORMAT,
     mcp.FORMAT,

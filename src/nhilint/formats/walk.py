@@ -36,7 +36,11 @@ def string_values(
     identity: str | None = None,
     key: str = "",
 ) -> Iterator[StringValue]:
+    seen: set[tuple[Pos, str, str]] = set()
     for name, value, where, at in strings(node, pos, key=key, path=path):
+        if (where, name, value) in seen:  # an alias or a `<<:` merge reaches an anchor's literal again
+            continue
+        seen.add((where, name, value))
         yield StringValue(
             loc=file.loc(*where), key=name, value=value, path=at, identity=identity, context=context
         )

@@ -52,15 +52,20 @@ GRANTEE_KINDS = {
     "user": ("aws_iam_user",),
     "service_principal": ("azure_service_principal", "azure_application", "azure_managed_identity"),
 }
+# CI settings that name the AWS role a job assumes: GitHub's `role-to-assume`, a Bitbucket pipe's
+# `AWS_OIDC_ROLE_ARN`.
+_ROLE_KEYS = frozenset({"role-to-assume", "AWS_OIDC_ROLE_ARN"})
+# CircleCI `aws-cli/setup`'s `role_arn`: a CI setting only (Terraform's `role_arn` attributes are not).
+_CI_ROLE_KEYS = frozenset({"role_arn"})
 _ROLE_ARN = re.compile(r":role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)$")
 
 
 def build(paths: list[Path], config: Config | Configs, root: Path, today: date | None = None) -> Inventory:
     """Scan `paths` and inventory the identities found, each read with its own file's configuration."""
-    from nhilint import engine
+    from nhilint.pipeline.scan import scan
 
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
-    result = engine.scan(paths, configs, root=root)
+    result = scan(paths, configs, root=root)
     return inventory(result.facts, result.unfolded, configs, today or date.today(), root)
 
 
@@ -180,7 +185,8 @@ def _link(entries: dict[str, Entry], identities: list[Identity], strings: list[S
                 source.links.append(f"runs as {target.kind} {target.name} ({target.location})")
                 target.links.append(f"assumed by {source.kind} {source.name} ({source.location})")
     for s in strings:
-        if s.key == "role-to-assume" and (target := by_name.get(("aws", _referenced_name("aws", s.value)))):
+        role_key = s.key in _ROLE_KEYS or (s.key in _CI_ROLE_KEYS and s.context == "ci-variable")
+        if role_key and (target := by_name.get(("aws", _referenced_name("aws", s.value)))):
             target.links.append(f"assumed by workflow {s.loc.file}:{s.loc.line}")
 
 

@@ -29,7 +29,8 @@ _PAT_NAME = re.compile(r"(?:^|[_-])(?:GH|GITHUB|GL|GITLAB)?PATS?(?:$|[_-])|PERSO
 
 
 def is_pat_name(name: str) -> bool:
-    return _PAT_NAME.search(name) is not None
+    """`GH_PAT`, `PERSONAL_ACCESS_TOKEN`, and camelCase names (`githubPat`, `AzureDevOpsPAT`)."""
+    return _PAT_NAME.search(name) is not None or bool({"pat", "pats"} & set(words(name)))
 
 
 # Words of a name: camelCase and separators split, lower-cased (`firebaseServiceAccount` ->

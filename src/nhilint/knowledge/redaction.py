@@ -13,6 +13,10 @@ from nhilint.knowledge.credential_names import REFERENCE, credential_category, h
 from nhilint.knowledge.secrets import ASSIGNED, AWS_SECRET, aws_secret_like, candidates, compiled_pattern
 from nhilint.quote import redact
 
+# Rules whose location is a literal value that is (or holds) the secret: the value written there is
+# cut too, even when no detector recognises it on its own line (`value: ...` under `name: DB_PASSWORD`).
+VALUE_RULES = frozenset({"NHI101", "NHI106", "NHI107"})
+
 
 def redact_secrets(text: str) -> str:
     """`text` with every credential the detectors find in it cut to its `redact(...)` prefix.

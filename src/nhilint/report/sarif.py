@@ -192,7 +192,7 @@ def _result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
     if finding.related:
         result["relatedLocations"] = [_related(r, i) for i, r in enumerate(finding.related, start=1)]
     properties: dict[str, Any] = {}
-    if finding.also:  # rule IDs folded into this one: same root cause (nhilint.fold)
+    if finding.also:  # rule IDs folded into this one: same root cause (nhilint.pipeline.fold)
         properties["also"] = list(finding.also)
     if finding.non_production:  # in a test, example or docs path: a note that never fails the scan
         properties["nonProduction"] = True

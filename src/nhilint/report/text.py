@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from nhilint.findings import Finding, ScanResult
-from nhilint.fingerprint import VALUE_RULES
+from nhilint.knowledge.redaction import VALUE_RULES
 from nhilint.report import DEFAULT_WIDTH, first_paragraph
 from nhilint.report.escape import printable, terminal_line
 from nhilint.report.snippet import Snippet, snippet

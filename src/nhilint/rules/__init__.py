@@ -93,7 +93,7 @@ class RuleContext:
         """A finding with the catalogue's slug, severity (config overrides win over `severity`,
         which overrides the default) and the remediation for the first `fix` key it has, falling
         back to the file's format. Findings of one file with the same `cause` fold into one
-        (nhilint.fold); `clause` says what this one adds to the folded message."""
+        (nhilint.pipeline.fold); `clause` says what this one adds to the folded message."""
         check = self.catalogue[rule_id]
         if isinstance(identity, Identity):
             identity = IdentityRef(identity.kind, identity.name)

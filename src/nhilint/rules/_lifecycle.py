@@ -18,9 +18,9 @@ from nhilint.facts import (
     PolicyStatement,
 )
 from nhilint.findings import Finding, FixPlace, IdentityRef, Related
-from nhilint.fold import lifecycle_cause
 from nhilint.knowledge import iam, releases
 from nhilint.rules import RuleContext
+from nhilint.rules._shared import lifecycle_cause
 
 
 def tag_of(identity: Identity, keys: tuple[str, ...]) -> tuple[str, str] | None:
@@ -142,7 +142,7 @@ def chart_notes(
             if origin == "chart"
             else "where you deploy it (labels in the kustomization that lists it)"
         )
-        kind = "helm_chart" if origin == "chart" else "release"
+        kind = upstream_kind(origin)
         yield ctx.finding(
             rule_id,
             first.tags_loc or first.loc,
@@ -151,9 +151,20 @@ def chart_notes(
             fix=lifecycle_fix(ctx, first),
             severity="note",
             related=[Related(i.tags_loc or i.loc, f"ServiceAccount {i.name}") for i in others],
-            cause=lifecycle_cause(kind, chart),
+            cause=upstream_cause(origin, chart),
             clause=f"no {missing} ({keys} label)",
         )
+
+
+def upstream_kind(origin: str) -> str:
+    """The identity kind of a chart's or a release's lifecycle note (`origin` from knowledge.releases)."""
+    return "helm_chart" if origin == "chart" else "release"
+
+
+def upstream_cause(origin: str, chart: str) -> str:
+    """The root cause of everything lifecycle a chart or release not in the repository chose (its
+    labels, its token lifetimes): set where it is installed, so one finding per file."""
+    return lifecycle_cause(upstream_kind(origin), chart)
 
 
 def lacking_through(identity: Identity) -> str:
@@ -174,7 +185,8 @@ def identity_cause(identity: Identity) -> str:
 def fix_place_of(ctx: RuleContext, rule_id: str, identity: Identity) -> FixPlace | None:
     """Where one edit gives this identity an owner and expiry with its neighbours: the kustomization
     listing it (labels), the aws provider block of its root module or of the caller it is judged for
-    (default_tags), its CloudFormation template (the stack's tags); None for the identity alone."""
+    (default_tags), its CloudFormation template (the stack's tags), the Kubernetes manifest file no
+    kustomization lists (a kustomization wrapping it); None for the identity alone."""
     check = ctx.catalogue[rule_id]
     if identity.fix_place is not None:
         fix = "kustomization" if identity.provider == "kubernetes" else "terraform-aws-default-tags"
@@ -189,5 +201,11 @@ def fix_place_of(ctx: RuleContext, rule_id: str, identity: Identity) -> FixPlace
         file, stack = identity.loc.file, check.suggestion("cloudformation-stack")
         return FixPlace(
             f"lifecycle:{file}", None, f"tags on the stack of template {file}, or Tags on each", stack
+        )
+    if ctx.format_of(identity.loc) == "kubernetes":
+        # no kustomization lists the file: it is applied as one unit (`kubectl apply -f`), like a stack
+        file, wrap = identity.loc.file, check.suggestion("kubernetes-manifest-file")
+        return FixPlace(
+            f"lifecycle:{file}", None, f"labels in a kustomization that lists {file}, or on each", wrap
         )
     return None

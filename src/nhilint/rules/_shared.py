@@ -8,12 +8,19 @@ from nhilint.facts import PolicyStatement
 from nhilint.findings import IdentityRef
 from nhilint.rules import RuleContext
 
-CI_FORMAT = {"github": "github-actions", "gitlab": "gitlab-ci"}
+CI_FORMAT = {
+    "github": "github-actions",
+    "gitlab": "gitlab-ci",
+    "azure": "azure-pipelines",
+    "bitbucket": "bitbucket-pipelines",
+    "circleci": "circleci",
+}
 
 
 def job_named(ci: str, job: str) -> str:
     """The job a finding is about; its file is the finding's own (every report shows it)."""
-    return f"job `{job}`" if job else "every job"
+    noun = "step" if ci == "bitbucket" else "job"  # Bitbucket Pipelines runs steps
+    return f"{noun} `{job}`" if job else f"every {noun}"
 
 
 def statement_identity(ctx: RuleContext, statement: PolicyStatement) -> tuple[str, IdentityRef, str]:
@@ -41,3 +48,32 @@ def allows(statement: PolicyStatement) -> bool:
 
 # Kubernetes RBAC verbs that only read.
 READ_VERBS = frozenset({"get", "list", "watch"})
+
+
+# Root-cause keys (`Finding.cause`): the active findings of one file with the same key fold into one
+# (nhilint.pipeline.fold, which composes `lifecycle:` messages as one sentence).
+def lifecycle_cause(kind: str, name: str, call: str = "") -> str:
+    """An identity's owner and expiry metadata (NHI301, NHI302); a module's identity judged for one
+    of its callers is a cause per `call` site."""
+    return f"lifecycle:{kind}:{name}" + (f"@{call}" if call else "")
+
+
+def provider_cause(provider: str) -> str:
+    """A Terraform provider block's static credentials (NHI105, and NHI101 on its literal keys)."""
+    return f"provider:{provider}"
+
+
+def ci_login_cause(job: str, cloud: str) -> str:
+    """A CI job's login to a cloud with a stored key (NHI103, and NHI101 on the keys written in it)."""
+    return f"ci-login:{job}:{cloud}"
+
+
+def ci_variable_cause(name: str) -> str:
+    """A GitLab global variable holding a credential (NHI403, and NHI101 on its literal value)."""
+    return f"ci-variable:{name}"
+
+
+def ci_key_pair_cause(secrets: list[str]) -> str:
+    """The stored secrets one CI login reads together (an AWS key id and its secret key): shared
+    across workflows, they are one credential shared, so one NHI403."""
+    return "ci-key-pair:" + "+".join(sorted(s.upper() for s in secrets))

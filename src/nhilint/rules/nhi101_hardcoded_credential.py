@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nhilint.facts import StringValue
+from nhilint.facts import CiAuth, CiSecretUse, StringValue
 from nhilint.findings import Finding, IdentityRef
-from nhilint.fold import literal_cause
 from nhilint.knowledge import redaction, secrets
 from nhilint.rules import RuleContext, rule
+from nhilint.rules._shared import ci_login_cause, ci_variable_cause, provider_cause
 
 HOLDER_KIND = {
     "terraform": "terraform resource",
@@ -17,8 +17,25 @@ HOLDER_KIND = {
     "kubernetes": "kubernetes object",
     "github-actions": "workflow",
     "gitlab-ci": "pipeline",
+    "azure-pipelines": "pipeline",
+    "circleci": "pipeline",
+    "bitbucket-pipelines": "pipeline",
     "helm-template": "template",
     "mcp": "mcp-server",  # a value outside every server (a Continue model's apiKey) is the file's
+}
+
+# Cloud-key names as a CI job writes them in `env:`/`variables:` or as a login action's input.
+_CLOUD_KEYS = {
+    "AWS_ACCESS_KEY_ID": "aws",
+    "AWS_SECRET_ACCESS_KEY": "aws",
+    "AWS_SESSION_TOKEN": "aws",
+    "GOOGLE_CREDENTIALS": "gcp",
+    "GCLOUD_SERVICE_KEY": "gcp",
+    "CREDENTIALS_JSON": "gcp",
+    "ARM_CLIENT_SECRET": "azure",
+    "AZURE_CLIENT_SECRET": "azure",
+    "ARM_CLIENT_CERTIFICATE_PASSWORD": "azure",
+    "CREDS": "azure",
 }
 
 
@@ -39,7 +56,7 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
             "revoke it and load it at run time instead.",
             identity=holder,
             fix=fmt,
-            cause=literal_cause(ctx, value),
+            cause=_literal_cause(ctx, value),
             clause=f"hardcoded {detection.kind}",
         )
 
@@ -48,3 +65,31 @@ def _of(holder: str, file: str) -> str:
     """` of aws_ssm_parameter.x`: the resource holding the value; nothing when that is only the file
     (every report already shows the finding's file)."""
     return "" if holder == file else f" of {holder}"
+
+
+def _literal_cause(ctx: RuleContext, value: StringValue) -> str | None:
+    """The root cause a hardcoded credential (NHI101) shares with another rule's finding, if any."""
+    if value.identity and value.identity.startswith("provider."):
+        return provider_cause(value.identity.removeprefix("provider.").split(".")[0])
+    if ctx.format_of(value.loc) == "bitbucket-pipelines":  # a pipe's key variable: its login is that line
+        return next(
+            (
+                ci_login_cause(a.job, a.cloud)
+                for a in ctx.of(CiAuth)
+                if a.method == "static" and a.loc.file == value.loc.file and a.loc.line == value.loc.line
+            ),
+            None,
+        )
+    if ctx.format_of(value.loc) not in ("github-actions", "gitlab-ci", "circleci"):
+        return None
+    cloud = _CLOUD_KEYS.get(value.key.upper().replace("-", "_"))
+    for auth in ctx.of(CiAuth):
+        if auth.method == "static" and auth.cloud == cloud and auth.loc.file == value.loc.file:
+            prefixes = (f"jobs.{auth.job}.", f"{auth.job}.") if auth.job else ("env.", "variables.")
+            if value.path.startswith(prefixes):
+                return ci_login_cause(auth.job, auth.cloud)
+    for use in ctx.of(CiSecretUse):
+        where = f"variables.{use.secret}"
+        if use.usage == "global-variable" and use.loc.file == value.loc.file and value.path == where:
+            return ci_variable_cause(use.secret)
+    return None

@@ -8,11 +8,13 @@ from collections.abc import Iterator
 
 from nhilint.facts import CiAuth
 from nhilint.findings import Finding, IdentityRef, Related
-from nhilint.fold import ci_login_cause
 from nhilint.rules import RuleContext, rule
-from nhilint.rules._shared import CI_FORMAT, job_named
+from nhilint.rules._shared import CI_FORMAT, ci_login_cause, job_named
 
 CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
+# CI systems whose jobs may take cloud keys from variables the scan cannot read, and what makes a job
+# federate there instead.
+_FEDERATION = {"gitlab": "`id_tokens`", "bitbucket": "`oidc: true`"}
 
 
 @rule("NHI103")
@@ -39,14 +41,14 @@ def static_ci_cloud_credentials(ctx: RuleContext) -> Iterator[Finding]:
 
 
 def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) -> Iterator[Finding]:
-    """GitLab jobs that run a cloud CLI or Terraform with no `id_tokens` and no key in sight, in a
-    project whose pipelines name that cloud's key variables: the keys come from CI/CD variables
-    (project settings the scan cannot read), so the finding is a warning."""
+    """GitLab jobs (Bitbucket steps) that run a cloud CLI or Terraform with no `id_tokens` (`oidc: true`)
+    and no key in sight, in a project whose pipelines name that cloud's key variables: the keys come
+    from CI/CD (repository) variables the scan cannot read, so the finding is a warning."""
     auths = sorted(ctx.of(CiAuth), key=lambda a: a.loc)
-    evidence: dict[str, CiAuth] = {}
+    evidence: dict[tuple[str, str], CiAuth] = {}
     for auth in auths:
-        if auth.ci == "gitlab" and auth.method in ("mentioned", "static") and auth.cloud in CLOUD_NAMES:
-            evidence.setdefault(auth.cloud, auth)
+        if auth.ci in _FEDERATION and auth.method in ("mentioned", "static") and auth.cloud in CLOUD_NAMES:
+            evidence.setdefault((auth.ci, auth.cloud), auth)
     reported: set[tuple[str, str]] = set()
     for auth in auths:
         where = (auth.loc.file, auth.job)
@@ -58,7 +60,8 @@ def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) ->
             or where in reported
         ):
             continue
-        proof = evidence.get(auth.cloud) if auth.cloud else next(iter(evidence.values()), None)
+        of_ci = [proof for (ci, _), proof in evidence.items() if ci == auth.ci]
+        proof = evidence.get((auth.ci, auth.cloud)) if auth.cloud else next(iter(of_ci), None)
         if proof is None:
             continue
         reported.add(where)
@@ -66,11 +69,11 @@ def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) ->
         yield ctx.finding(
             "NHI103",
             auth.loc,
-            f"{job_named(auth.ci, auth.job)} runs `{auth.detail}` with no `id_tokens` while the "
+            f"{job_named(auth.ci, auth.job)} runs `{auth.detail}` with no {_FEDERATION[auth.ci]} while the "
             f"project names {named}: its {CLOUD_NAMES[proof.cloud]} keys come from CI/CD variables; "
             "federate with OIDC instead so no key exists to leak.",
             identity=IdentityRef("CI job", auth.job),
-            fix=f"gitlab-ci-{proof.cloud}",
+            fix=f"{CI_FORMAT[auth.ci]}-{proof.cloud}",
             related=[Related(proof.loc, f"{named} named here")],
             severity="warning",
         )

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from nhilint.facts import ProviderCredentials
 from nhilint.findings import Finding, IdentityRef
-from nhilint.fold import provider_cause
 from nhilint.rules import RuleContext, rule
+from nhilint.rules._shared import provider_cause
 
 # Terraform provider name -> platform of its remediation key (`terraform-gcp`)
 PROVIDER_PLATFORMS = {

@@ -11,7 +11,7 @@ from nhilint.facts import (
 from nhilint.findings import Finding, IdentityRef
 from nhilint.knowledge import releases
 from nhilint.rules import RuleContext, rule
-from nhilint.rules._lifecycle import charts_in_scan, people
+from nhilint.rules._lifecycle import charts_in_scan, people, upstream_cause
 
 
 def _duration(seconds: int) -> str:
@@ -52,4 +52,10 @@ def credential_ttl_too_long(ctx: RuleContext) -> Iterator[Finding]:
             fix=f"{ctx.format_of(lifetime.loc)}-{lifetime.platform}" if lifetime.platform else None,
             related=lifetime.via,
             severity="note" if upstream else None,
+            # upstream's default: the same cause as the chart's missing labels (one note per chart)
+            cause=upstream_cause(*upstream) if upstream else None,
+            clause=f"a token lifetime of {_duration(lifetime.seconds)} (`{lifetime.setting}`, above "
+            f"{_duration(limit)})"
+            if upstream and lifetime.seconds is not None
+            else "",
         )

@@ -3,15 +3,15 @@ the one that needs it."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
 from nhilint.facts import AgentCredential, AgentServer, CiAuth, CiSecretUse
 from nhilint.findings import Finding, IdentityRef, Related
-from nhilint.fold import ci_key_pair_cause, ci_variable_cause
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, is_pat_name
 from nhilint.rules import RuleContext, rule
-from nhilint.rules._shared import CI_FORMAT, job_named
+from nhilint.rules._shared import CI_FORMAT, ci_key_pair_cause, ci_variable_cause, job_named
 
 # Tokens the platform mints per run: never a stored, shared credential.
 _EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD"})
@@ -21,6 +21,9 @@ _EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", 
 def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
     yield from _shared_across_workflows(ctx)
     yield from _shared_between_agent_servers(ctx)
+    yield from _shared_contexts(ctx)
+    yield from _shared_across_azure_pipelines(ctx)
+    yield from _shared_across_steps(ctx)
     for use in ctx.of(CiSecretUse):
         if use.usage == "inherit":
             message = (
@@ -154,3 +157,105 @@ def _credential_keys(credential: AgentCredential) -> list[tuple[str, str]]:
         secret = credential.value[found.start : found.end] or credential.value
         keys.append((literal_key(secret), f"the same {found.kind} ({redact(secret)})"))
     return keys
+# A variable group's name is all a pipeline says of it: these words say it holds credentials.
+_CREDENTIAL_GROUP = re.compile(r"secret|credential|cred(?:s)?\b|key|token|password|pat\b|spn", re.I)
+
+
+def _shared_across_azure_pipelines(ctx: RuleContext) -> Iterator[Finding]:
+    """Azure Pipelines: each pipeline file is its own pipeline, so a secret variable, or a variable
+    group that holds credentials (its name says so, or a pipeline linking it logs in with a stored
+    key), used by several pipeline files is one credential shared by all of them."""
+    from nhilint.knowledge.credential_names import is_credential_name
+
+    logins = [a for a in ctx.of(CiAuth) if a.ci == "azure" and a.method == "static"]
+    keys = {s.upper() for a in logins for s in a.secrets}
+    with_keys = {a.loc.file for a in logins}
+    uses: dict[tuple[str, str], list[CiSecretUse]] = defaultdict(list)
+    for use in ctx.of(CiSecretUse):
+        name = use.secret.upper()
+        if use.ci != "azure":
+            continue
+        if use.usage == "variable-group":
+            uses[("group", use.secret)].append(use)
+        elif is_credential_name(name) or is_pat_name(name) or name in CLOUD_ENV or name in keys:
+            uses[("secret", name)].append(use)
+    for (kind, _), found in sorted(uses.items()):
+        files = sorted({u.loc.file for u in found})
+        if len(files) < 2:
+            continue
+        found.sort(key=lambda u: u.loc)
+        first = found[0]
+        if kind == "group" and not (_CREDENTIAL_GROUP.search(first.secret) or with_keys & set(files)):
+            continue
+        noun = "variable group" if kind == "group" else "secret variable"
+        yield ctx.finding(
+            "NHI403",
+            first.loc,
+            f"{noun} `{first.secret}` is used by {len(files)} pipelines ({', '.join(files)}): one leak "
+            "exposes all of them and none can rotate it alone; give each pipeline its own service "
+            "connection with workload identity federation, or at least its own credential.",
+            identity=IdentityRef("CI variable group" if kind == "group" else "CI secret", first.secret),
+            fix=("azure-pipelines-shared", "azure-pipelines"),
+            related=[Related(u.loc, f"`{first.secret}` used by {job_named(u.ci, u.job)}") for u in found[1:]],
+        )
+
+
+def _shared_contexts(ctx: RuleContext) -> Iterator[Finding]:
+    """CircleCI: a context is one set of stored variables; handed to several jobs that log in with
+    stored cloud keys (the extractor notes a context only for those), it is one key shared by all."""
+    uses: dict[tuple[str, str], list[CiSecretUse]] = defaultdict(list)
+    for use in ctx.of(CiSecretUse):
+        if use.usage == "context":
+            uses[(use.loc.file, use.secret)].append(use)
+    for (_, context), found in sorted(uses.items()):
+        jobs = sorted({(u.workflow, u.job) for u in found})
+        if len(jobs) < 2:
+            continue
+        found.sort(key=lambda u: u.loc)
+        names = ", ".join(dict.fromkeys(job for _, job in jobs))
+        yield ctx.finding(
+            "NHI403",
+            found[0].loc,
+            f"context `{context}` hands the stored cloud keys its jobs log in with to {len(jobs)} jobs "
+            f"({names}): one leak exposes all of them and none can rotate it alone; give each job its own "
+            "role through OIDC (`$CIRCLE_OIDC_TOKEN`), or at least its own context.",
+            identity=IdentityRef("CI context", context),
+            fix="circleci-context",
+            related=[Related(u.loc, f"context `{context}` given to job `{u.job}`") for u in found[1:]],
+        )
+
+
+def _shared_across_steps(ctx: RuleContext) -> Iterator[Finding]:
+    """Bitbucket: one repository keeps its pipelines in one file, so a variable holding a cloud key read
+    by several steps of the same deployment environment (or of none: repository variables) is one key
+    shared by all of them. Steps of different deployments read their own deployment variables."""
+    logins = [a for a in ctx.of(CiAuth) if a.ci == "bitbucket" and a.method == "static"]
+    keys = {s.upper() for a in logins for s in a.secrets}
+    uses: dict[tuple[str, str, str], list[CiSecretUse]] = defaultdict(list)
+    for use in ctx.of(CiSecretUse):
+        name = use.secret.upper()
+        if use.ci == "bitbucket" and (name in CLOUD_ENV or name in keys):
+            uses[(use.loc.file, use.environment, name)].append(use)
+    together: dict[tuple[str, str, str], set[str]] = defaultdict(set)  # the keys each step reads
+    for (file, environment, name), found in uses.items():
+        for use in found:
+            together[(file, environment, use.job)].add(name)
+    for (file, environment, _), found in sorted(uses.items()):
+        steps = sorted({u.job for u in found})
+        if len(steps) < 2:
+            continue
+        found.sort(key=lambda u: u.loc)
+        first = found[0]
+        pair = sorted(set.intersection(*(together[(file, environment, s)] for s in steps)))
+        scope = f"deployment `{environment}`" if environment else "the repository"
+        yield ctx.finding(
+            "NHI403",
+            first.loc,
+            f"variable `{first.secret}` of {scope} holds a cloud key read by {len(steps)} steps "
+            f"({', '.join(steps)}): one leak exposes all of them and none can rotate it alone; give each "
+            "step its own deployment and credential, or OIDC (`oidc: true`).",
+            identity=IdentityRef("CI secret", first.secret),
+            fix="bitbucket-pipelines-shared",
+            related=[Related(u.loc, f"`{first.secret}` read by {job_named(u.ci, u.job)}") for u in found[1:]],
+            cause=ci_key_pair_cause(pair) if len(pair) > 1 else None,
+        )

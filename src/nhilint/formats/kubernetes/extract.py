@@ -414,6 +414,8 @@ class Manifest:
         return f"{self.namespace}/{self.name}"
 
     def facts(self) -> Iterator[Fact]:
+        if self.obj.get("$patch") == "delete":
+            return  # a kustomize patch that deletes the object a base declares: it declares nothing
         yield from self.suppressions()
         handler = HANDLERS.get(self.kind)
         if handler is not None and self.in_known_group():

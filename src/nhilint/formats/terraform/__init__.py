@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from nhilint.formats.base import Format
@@ -16,6 +17,22 @@ def _by_path(path: PurePosixPath, text: str) -> bool:
     return path.name.endswith(SUFFIXES)
 
 
+def _plan_shape(top: Mapping[str, object]) -> bool:
+    """`terraform show -json` of a plan (format 1.x), whatever the file is called."""
+    version = top.get("format_version")
+    return (
+        isinstance(version, str)
+        and version.startswith("1.")
+        and "terraform_version" in top
+        and ("planned_values" in top or "resource_changes" in top)
+    )
+
+
+def _plan_words(name: str, head: str) -> bool:
+    """A plan that does not parse (cut short): reported as NHI001, not dropped."""
+    return '"terraform_version"' in head and '"format_version"' in head
+
+
 FORMAT = Format(
     name=modules.NAME,
     title="Terraform",
@@ -28,6 +45,9 @@ FORMAT = Format(
     comment_markers=("#", "//"),
     block_suffixes=(".tf", ".tofu", ".hcl", ".tfvars"),
     block_extents=hcl_extents,
+    mentions="terraform_version",  # a plan (JSON): `.tf` files are taken by name
+    by_shape=_plan_shape,
+    by_words=_plan_words,
     pulls_in=modules.pulled_in,
     context=modules.context,
 )

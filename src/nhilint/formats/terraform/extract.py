@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import pkgutil
+import posixpath
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import PurePosixPath
@@ -27,7 +28,19 @@ __all__ = ["extract", "Module", "Resource"]
 
 PACKAGE = "nhilint.formats.terraform"
 _HELPERS = frozenset(  # not providers
-    {"module", "documents", "functions", "instances", "calls", "extract", "modules", "conditional", "shared"}
+    {
+        "module",
+        "documents",
+        "functions",
+        "instances",
+        "calls",
+        "extract",
+        "modules",
+        "conditional",
+        "shared",
+        "plan",
+        "planned",
+    }
 )
 
 
@@ -49,6 +62,10 @@ def extract(unit: list[SourceFile]) -> Extraction:
 
     directory = PurePosixPath(unit[0].rel).parent
     files = [f for f in unit if PurePosixPath(f.rel).parent == directory]
+    plans = [f for f in files if is_plan(f)]
+    files = [f for f in files if f not in plans]
+    if not files:
+        return _plans(plans, unit)
     context: dict[str, list[SourceFile]] = {}
     for file in unit:
         if PurePosixPath(file.rel).parent != directory:
@@ -78,6 +95,43 @@ def extract(unit: list[SourceFile]) -> Extraction:
         result.problems.extend(Problem(file.loc(exc.line, exc.col), exc.reason) for file in files)
     result.reads.extend(module.reads)  # after every provider: they read side files lazily
     result.problems.extend(Problem(loc, reason) for loc, reason in module.problems)
+    result.add(_plans(plans, unit))
+    return result
+
+
+def is_plan(file: SourceFile) -> bool:
+    from nhilint.formats.terraform.plan import looks_like_plan
+
+    return (
+        file.rel.endswith(".json")
+        and not file.rel.endswith((".tf.json", ".tofu.json", ".tfvars.json"))
+        and (
+            looks_like_plan(file.text[:200].encode("utf-8", "replace"))
+            or '"terraform_version"' in file.text[:200_000]
+        )
+    )
+
+
+def _plans(plans: list[SourceFile], unit: list[SourceFile]) -> Extraction:
+    """The facts of the plans of the unit (`terraform show -json`), placed at the unit's `.tf` lines."""
+    from nhilint.formats.terraform.plan import read_plan
+    from nhilint.formats.terraform.planned import plan_facts
+
+    result = Extraction()
+    sources = [f for f in unit if f not in plans and not is_plan(f)]
+
+    def module_files(directory: str) -> list[SourceFile]:
+        return [f for f in sources if posixpath.dirname(f.rel) == directory]
+
+    extractors = [p.extract for p in provider_modules()]
+    for plan in plans:
+        try:
+            records = read_plan(plan.text).resources
+            facts = list(plan_facts(records, plan, module_files, extractors, all_resources=True))
+        except ParseError as exc:  # TooComplex too
+            result.problems.append(Problem(plan.loc(exc.line, exc.col), exc.reason))
+            continue
+        result.facts.extend(facts)
     return result
 
 

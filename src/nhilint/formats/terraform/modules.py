@@ -35,6 +35,7 @@ def pulled_in(
     for file in files:
         if file.format == NAME:
             modules[os.path.dirname(file.absolute())].append(file)
+    _beside_plans(modules, reader, pulled)
     pending = sorted(modules, reverse=True)
     while pending:
         directory = pending.pop()
@@ -129,3 +130,15 @@ def _called_files(
                 pending.append(target)
                 found += modules[target]
     return found
+
+
+def _beside_plans(modules: dict[str, list[SourceFile]], reader: Reader, pulled: Pulled) -> None:
+    """A plan is written in its root module's directory (`terraform show -json tfplan > tfplan.json`):
+    that module's files are read with it, so its findings land on the `.tf` lines."""
+    from nhilint.formats.terraform.extract import is_plan
+
+    for directory, found in list(modules.items()):
+        if all(is_plan(f) for f in found):
+            beside = _module_files(directory, reader)
+            modules[directory] = found + beside
+            pulled.files += beside

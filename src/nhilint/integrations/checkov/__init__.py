@@ -96,14 +96,14 @@ def findings_in(path: Path, fmt: str) -> list[Finding]:
 
 def _scan_unit(unit: Path) -> dict[Path, list[Finding]]:
     from nhilint import config as configuration
-    from nhilint import engine
+    from nhilint.pipeline.scan import scan
 
     directory = unit if unit.is_dir() else unit.parent
     files = sorted(p for p in directory.iterdir() if p.is_file()) if unit.is_dir() else [unit]
     # the same configuration per file as `nhilint scan` (each file's nearest one; globs written
     # against its directory), so the bridge can never judge a file differently
     root = next((d for d in (directory, *directory.parents) if (d / ".git").exists()), directory)
-    result = engine.scan(files, configuration.Configs(boundaries=(root,)), root=root)
+    result = scan(files, configuration.Configs(boundaries=(root,)), root=root)
     by_file: dict[Path, list[Finding]] = defaultdict(list)
     for finding in result.active:
         by_file[(root / finding.loc.file).resolve()].append(finding)

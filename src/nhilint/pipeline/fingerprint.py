@@ -19,11 +19,8 @@ import re
 from collections import Counter
 
 from nhilint.findings import Finding
-from nhilint.knowledge.redaction import redact, redact_assigned, redact_secrets
+from nhilint.knowledge.redaction import VALUE_RULES, redact, redact_assigned, redact_secrets
 
-# Rules whose location is a literal value that is (or holds) the secret: the value written there is
-# cut too, even when no detector recognises it on its own line (`value: ...` under `name: DB_PASSWORD`).
-VALUE_RULES = frozenset({"NHI101", "NHI106", "NHI107"})
 _BARE_VALUE = re.compile(r"[^\s,;}\])#]+")
 
 

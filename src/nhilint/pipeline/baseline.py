@@ -37,7 +37,7 @@ class Entry:
 
 
 def entries_of(findings: list[Finding]) -> set[Entry]:
-    """The entries of every active finding; a folded finding (nhilint.fold) has one for each finding
+    """The entries of every active finding; a folded finding (nhilint.pipeline.fold) has one for each finding
     folded into it, so every rule ID stays baselined and each can be fixed or reported on its own."""
     return {Entry.of(g) for f in findings if f.suppression is None for g in (f, *f.folded)}
 

@@ -1,12 +1,12 @@
 """One root cause, one finding.
 
-Rules mark a finding with a root-cause key (`Finding.cause`): an identity's missing lifecycle tags,
-a Terraform provider's literal keys, a CI job's stored cloud key. After selection, per-file
-configuration, inline suppressions and the baseline have had their say, the active findings of one
-file that share a key fold into one: the most severe (ties: `PRECEDENCE`, then place), which keeps
-its rule ID and fingerprint, names what the others said in its message, lists their rule IDs in
-`also` and their places as related locations. The folded findings ride along in `folded`, so a
-baseline written from the report still has an entry for each of them.
+Rules mark a finding with a root-cause key (`Finding.cause`, built by `rules/_shared.py`): an
+identity's missing lifecycle tags, a Terraform provider's literal keys, a CI job's stored cloud key.
+After selection, per-file configuration, inline suppressions and the baseline have had their say,
+the active findings of one file that share a key fold into one: the most severe (ties: `PRECEDENCE`,
+then place), which keeps its rule ID and fingerprint, names what the others said in its message,
+lists their rule IDs in `also` and their places as related locations. The folded findings ride along
+in `folded`, so a baseline written from the report still has an entry for each of them.
 
 Because folding runs last, `--ignore NHI301` or an inline ignore of NHI301 leaves NHI302 reported
 on its own: a rule ID never changes meaning.
@@ -16,78 +16,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from nhilint.findings import Finding, Related, severity_rank, shown
 
-if TYPE_CHECKING:
-    from nhilint.facts import StringValue
-    from nhilint.rules import RuleContext
-
 # Which rule speaks for a group when severities tie: the root cause before its symptoms.
 PRECEDENCE = ("NHI105", "NHI103", "NHI102", "NHI101", "NHI403", "NHI301", "NHI302")
-
-# Cloud-key names as a CI job writes them in `env:`/`variables:` or as a login action's input.
-_CLOUD_KEYS = {
-    "AWS_ACCESS_KEY_ID": "aws",
-    "AWS_SECRET_ACCESS_KEY": "aws",
-    "AWS_SESSION_TOKEN": "aws",
-    "GOOGLE_CREDENTIALS": "gcp",
-    "GCLOUD_SERVICE_KEY": "gcp",
-    "CREDENTIALS_JSON": "gcp",
-    "ARM_CLIENT_SECRET": "azure",
-    "AZURE_CLIENT_SECRET": "azure",
-    "ARM_CLIENT_CERTIFICATE_PASSWORD": "azure",
-    "CREDS": "azure",
-}
-
-
-def lifecycle_cause(kind: str, name: str, call: str = "") -> str:
-    """An identity's owner and expiry metadata (NHI301, NHI302); a module's identity judged for one
-    of its callers is a cause per `call` site."""
-    return f"lifecycle:{kind}:{name}" + (f"@{call}" if call else "")
-
-
-def provider_cause(provider: str) -> str:
-    """A Terraform provider block's static credentials (NHI105, and NHI101 on its literal keys)."""
-    return f"provider:{provider}"
-
-
-def ci_login_cause(job: str, cloud: str) -> str:
-    """A CI job's login to a cloud with a stored key (NHI103, and NHI101 on the keys written in it)."""
-    return f"ci-login:{job}:{cloud}"
-
-
-def ci_variable_cause(name: str) -> str:
-    """A GitLab global variable holding a credential (NHI403, and NHI101 on its literal value)."""
-    return f"ci-variable:{name}"
-
-
-def ci_key_pair_cause(secrets: list[str]) -> str:
-    """The stored secrets one CI login reads together (an AWS key id and its secret key): shared
-    across workflows, they are one credential shared, so one NHI403."""
-    return "ci-key-pair:" + "+".join(sorted(s.upper() for s in secrets))
-
-
-def literal_cause(ctx: RuleContext, value: StringValue) -> str | None:
-    """The root cause a hardcoded credential (NHI101) shares with another rule's finding, if any."""
-    from nhilint.facts import CiAuth, CiSecretUse
-
-    if value.identity and value.identity.startswith("provider."):
-        return provider_cause(value.identity.removeprefix("provider.").split(".")[0])
-    if ctx.format_of(value.loc) not in ("github-actions", "gitlab-ci"):
-        return None
-    cloud = _CLOUD_KEYS.get(value.key.upper().replace("-", "_"))
-    for auth in ctx.of(CiAuth):
-        if auth.method == "static" and auth.cloud == cloud and auth.loc.file == value.loc.file:
-            prefixes = (f"jobs.{auth.job}.", f"{auth.job}.") if auth.job else ("env.", "variables.")
-            if value.path.startswith(prefixes):
-                return ci_login_cause(auth.job, auth.cloud)
-    for use in ctx.of(CiSecretUse):
-        where = f"variables.{use.secret}"
-        if use.usage == "global-variable" and use.loc.file == value.loc.file and value.path == where:
-            return ci_variable_cause(use.secret)
-    return None
 
 
 def fold(findings: list[Finding]) -> list[Finding]:

@@ -1,0 +1,204 @@
+"""read: the files discovery found, as text within the size limits, and the files their formats pull in
+(`Format.pulls_in`, `Format.reads_all`), numbered as their parsers number lines."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nhilint.config import Config, Configs
+from nhilint.facts import Fact, Loc
+from nhilint.findings import InternalError
+from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.base import Pulled
+from nhilint.formats.registry import FORMATS, numbered_lines
+from nhilint.pipeline import discover
+
+
+@dataclass
+class Sources:
+    """The files read in a scan: their text (for fingerprints and suppressions), problems, and the
+    files left unjudged, by reason."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    lines: dict[str, list[str]] = field(default_factory=dict)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    internal_errors: list[InternalError] = field(default_factory=list)
+    # files by the files they pull in (a GitLab CI file's `include: local`), read as their context
+    links: dict[str, list[str]] = field(default_factory=dict)
+    # files (or directories) each file deploys by a relative path: a Terraform file's local modules, a
+    # kustomization's resources; with `links`, what production.lower follows
+    deploys: dict[str, list[str]] = field(default_factory=dict)
+    facts: list[Fact] = field(default_factory=list)  # about the whole scan (kustomizations)
+
+
+UNREADABLE = "unreadable (binary, not UTF-8 or over max-file-size), no Kubernetes or CloudFormation in it"
+
+
+def decode(data: bytes) -> str:
+    """Text of a file: UTF-8 (BOM allowed) or BOM-marked UTF-16; anything else raises ValueError."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\0" in data[:8192]:
+        raise ValueError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"invalid UTF-8 at byte {exc.start}") from None
+
+
+def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sources:
+    configs = config if isinstance(config, Configs) else Configs(explicit=config)
+    sources = Sources()
+    unclassified: dict[str, SourceFile] = {}
+    seen: set[str] = set()
+    for path in paths:
+        rel = discover.relative(path, root)
+        if rel in seen:  # the same file reached twice (`scan . "$PWD"`) is read once
+            continue
+        seen.add(rel)
+        text = _read_text(path, rel, configs, sources)
+        if text is None:
+            continue
+        fmt = discover.classify_file(path, text)
+        if fmt is None:
+            unclassified[rel] = SourceFile(rel, "", text, str(path))
+            continue
+        sources.files.append(SourceFile(rel, fmt, text, str(path)))
+    reader = _Reader(root, configs, sources)
+    for pulling in (f.pulls_in for f in FORMATS if f.pulls_in is not None):
+        pulled = Pulled()
+        pulling(sources.files, unclassified, reader, pulled)
+        sources.files += pulled.files
+        _add_pulled(sources, pulled)
+    for reading_all in (f.reads_all for f in FORMATS if f.reads_all is not None):
+        pulled = Pulled()
+        reading_all([*unclassified.values(), *sources.files], pulled)
+        _add_pulled(sources, pulled)
+    if unclassified:
+        sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
+    sources.lines = {f.rel: numbered_lines(f) for f in sources.files}
+    return sources
+
+
+def _read_text(path: Path, rel: str, configs: Configs, sources: Sources) -> str | None:
+    """A file's text, or None: a file that cannot be read is a problem (a format we read) or a skip."""
+    try:
+        return decode(read_bounded(path, configs.at(path).max_file_size))
+    except FileNotFoundError:
+        return None  # vanished since discovery: nothing left to judge
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if _known_format(path):
+            sources.problems.append(Problem(Loc(rel, 1), f"cannot read file: {reason}"))
+        else:
+            sources.skipped.setdefault(UNREADABLE, []).append(rel)
+        return None
+
+
+@dataclass
+class _Reader:
+    """How a format pulls in a file it refers to (`Format.pulls_in`): read even in a skipped
+    directory or outside the scanned paths, unless its configuration excludes it or it cannot be read."""
+
+    root: Path
+    configs: Configs
+    sources: Sources
+
+    def read(self, path: str, fmt: str) -> SourceFile | None:
+        rel = discover.relative(Path(path), self.root)
+        if os.path.islink(path):
+            self.sources.skipped.setdefault(discover.SYMLINK, []).append(rel)
+            return None
+        if discover.excluded_by_config(Path(path), rel, self.configs):
+            self.sources.skipped.setdefault(discover.EXCLUDED, []).append(rel)
+            return None
+        text = _read_text(Path(path), rel, self.configs, self.sources)
+        return None if text is None else SourceFile(rel, fmt, text, path)
+
+    def unreadable_directory(self, path: str) -> None:
+        rel = discover.relative(Path(path), self.root) + "/"
+        self.sources.skipped.setdefault(discover.UNREADABLE_DIRECTORY, []).append(rel)
+
+    def not_a_file(self, path: str) -> None:
+        rel = discover.relative(Path(path), self.root)
+        self.sources.skipped.setdefault(discover.NOT_A_FILE, []).append(rel)
+
+    def internal_error(self, rel: str, exc: Exception) -> None:
+        self.sources.internal_errors.append(InternalError.of(rel, exc))
+
+
+def _add_pulled(sources: Sources, pulled: Pulled) -> None:
+    for rel, targets in pulled.links.items():
+        sources.links.setdefault(rel, []).extend(targets)
+    for rel, targets in pulled.deploys.items():
+        sources.deploys.setdefault(rel, []).extend(targets)
+    sources.facts += pulled.facts
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, at most `limit` of them (else ValueError).
+
+    Opened non-blocking and checked with fstat, so a FIFO or device swapped in after discovery
+    cannot hang the scan, and a file that grows after the check is still read only to limit + 1.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        size = info.st_size
+        data = handle.read(limit + 1) if size <= limit else b""
+    size = max(size, len(data))
+    if size > limit:
+        raise ValueError(f"file is {size} bytes, over the {limit}-byte limit (max-file-size)")
+    return data
+
+
+def _known_format(path: Path) -> bool:
+    """Whether an unreadable file (too large, binary, not UTF-8) could be a format we read: by name,
+    by a lossy look at its start, then by the words of a manifest or template anywhere in it (a
+    10 MB file of comments can end with a ClusterRoleBinding)."""
+    name = os.path.abspath(path)
+    if discover.classify(name, "") is not None:
+        return True
+    if not path.is_file():  # never open a FIFO or device to peek (it could block forever)
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(65536)
+            if discover.classify(name, head.decode("utf-8", "replace")) is not None:
+                return True
+            window = head
+            for _ in range(_PEEK_LIMIT // _PEEK_CHUNK):  # linear, and bounded for a huge file
+                if _FORMAT_WORDS.search(window):
+                    return True
+                chunk = handle.read(_PEEK_CHUNK)
+                if not chunk:
+                    return False
+                window = window[-32:] + chunk
+    except OSError:
+        return False
+    return True  # larger than we look through: say so rather than guess it harmless
+
+
+_FORMAT_WORDS = re.compile("|".join(f.telltales for f in FORMATS if f.telltales).encode())
+_PEEK_CHUNK = 1 << 20
+_PEEK_LIMIT = 1 << 30
+
+
+def read_beside(extraction: Extraction, sources: Sources) -> set[str]:
+    """The files a format read beside a unit (`file("policies/x.json")`) that are not scanned files
+    themselves, by path from the scan root: they are scanned too, and a finding may sit in one."""
+    scanned = {f.rel for f in sources.files} | {p.loc.file for p in sources.problems}
+    beside = set()
+    for read in extraction.reads:
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(read.source), read.name))
+        if read.state not in ("missing", "too-large") and not rel.startswith(("/", "../")):
+            beside.add(rel)
+    return beside - scanned
