@@ -351,3 +351,35 @@ class Suppression(Fact):
     expires: str | None = None
     start_line: int = 0
     end_line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCredential:
+    """One setting an MCP server is given (an env variable, a header, an argument, its URL), as
+    written: `refs` are the variables it reads (`env:NAME`, `input:id`, `secrets:NAME`)."""
+
+    loc: Loc
+    setting: str  # where: `mcpServers.github.env.GITHUB_PERSONAL_ACCESS_TOKEN`
+    name: str  # the variable, header or option it sets (empty for a positional argument)
+    value: str
+    refs: tuple[str, ...] = ()
+    context: str = ""  # env | header | arg | url
+
+
+@dataclass(slots=True)
+class AgentServer(Fact):
+    """An MCP server an AI agent's client is configured with (NHI107, NHI209, NHI403); `loc` is
+    where its name is written. `runs` says what it is whatever its name (its package, image or URL),
+    `forge` whether it is the GitHub or GitLab server."""
+
+    name: str = ""
+    address: str = ""
+    client: str = ""  # vscode | continue | mcp (the common `mcpServers` layout)
+    transport: str = ""  # stdio | http | sse
+    url: str = ""
+    url_loc: Loc | None = None
+    runs: str = ""
+    forge: str = ""  # github | gitlab | ""
+    headers: bool = False
+    oauth: bool = False
+    credentials: list[AgentCredential] = field(default_factory=list)

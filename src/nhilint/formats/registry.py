@@ -15,6 +15,7 @@ from nhilint.formats import (
     github_actions,
     gitlab_ci,
     kubernetes,
+    mcp,
     terraform,
 )
 from nhilint.formats.base import Format, SourceFile, json_document, lines_of
@@ -30,6 +31,7 @@ FORMATS: tuple[Format, ...] = (
     bitbucket_pipelines.FORMAT,
     terraform.FORMAT,
     helm_template.FORMAT,
+    mcp.FORMAT,
 )
 BY_NAME = {f.name: f for f in FORMATS}
 # The formats a catalogue entry may name (a Helm template is judged only for the secrets in it).

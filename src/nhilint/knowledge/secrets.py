@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from nhilint.knowledge.agent_keys import AGENT_KEY_FORMATS
 from nhilint.knowledge.credential_names import (
     WORDS,
     credential_category,
@@ -225,6 +226,8 @@ _DETECTORS: tuple[_Detector, ...] = (
         "AWS access key ID", ("AKIA", "ABIA", "ACCA", "A3T"), _B + r"(?:AKIA|ABIA|ACCA|A3T[A-Z0-9])" + _AWS_ID
     ),
     _Detector("AWS temporary access key ID", ("ASIA",), _B + "ASIA" + _AWS_ID),
+    # LLM and agent-platform keys (OpenAI, Anthropic, Hugging Face, Groq...): their own module
+    *(_Detector(kind, hints, pattern) for kind, hints, pattern in AGENT_KEY_FORMATS),
     *(
         _Detector(f"GitHub {kind}", (prefix + "_",), _B + prefix + r"_(?P<body>[A-Za-z0-9]{36})" + _E)
         for prefix, kind in _GITHUB.items()

@@ -33,7 +33,8 @@ def hardcoded_credential(ctx: RuleContext) -> Iterator[Finding]:
         if detection is None:
             continue
         fmt = ctx.format_of(value.loc)
-        holder = IdentityRef(ctx.nouns.get(fmt, "file"), value.identity or value.loc.file)
+        nouns = ctx.nouns if value.identity else ctx.loose_nouns
+        holder = IdentityRef(nouns.get(fmt, "file"), value.identity or value.loc.file)
         yield ctx.finding(
             "NHI101",
             value.loc,

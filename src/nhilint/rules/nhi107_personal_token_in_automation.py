@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from nhilint.facts import CiSecretUse, StringValue
+from nhilint.facts import AgentServer, CiSecretUse, StringValue
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.knowledge.ci_credentials import is_pat_name
 from nhilint.rules import RuleContext, rule
@@ -36,6 +36,7 @@ def personal_token_in_automation(ctx: RuleContext) -> Iterator[Finding]:
             related=[Related(u.loc, f"`{secret}` used again ({u.usage})") for u in uses[1:]],
         )
     yield from _literal_tokens(ctx)
+    yield from _agent_servers(ctx)
 
 
 def _literal_tokens(ctx: RuleContext) -> Iterator[Finding]:
@@ -54,3 +55,28 @@ def _literal_tokens(ctx: RuleContext) -> Iterator[Finding]:
                 "token.",
                 identity=IdentityRef("personal token", redact(match.group())),
             )
+
+
+def _agent_servers(ctx: RuleContext) -> Iterator[Finding]:
+    """The GitHub or GitLab MCP server handed a person's token: one finding per server, at the
+    setting that hands it over."""
+    from nhilint.knowledge.agent_servers import personal_token
+
+    for server in ctx.of(AgentServer):
+        if not server.forge:
+            continue
+        for credential in server.credentials:
+            why = personal_token(credential.name, credential.value, list(credential.refs))
+            if why is None or credential.context == "url":
+                continue
+            forge = "GitHub" if server.forge == "github" else "GitLab"
+            yield ctx.finding(
+                "NHI107",
+                credential.loc,
+                f"MCP server `{server.name}` ({forge}) runs on {why}, a person's access token: the agent "
+                "acts with everything that person can do, in every repository they reach, and no one can "
+                f"tell the agent from them; give it a {forge} App or scoped token instead.",
+                identity=IdentityRef("mcp-server", server.name),
+                fix="mcp",
+            )
+            break

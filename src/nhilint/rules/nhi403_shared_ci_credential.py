@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from nhilint.facts import CiAuth, CiSecretUse
+from nhilint.facts import AgentCredential, AgentServer, CiAuth, CiSecretUse
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, is_pat_name
 from nhilint.rules import RuleContext, rule
@@ -20,6 +20,7 @@ _EPHEMERAL = frozenset({"GITHUB_TOKEN", "CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", 
 @rule("NHI403")
 def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
     yield from _shared_across_workflows(ctx)
+    yield from _shared_between_agent_servers(ctx)
     yield from _shared_contexts(ctx)
     yield from _shared_across_azure_pipelines(ctx)
     yield from _shared_across_steps(ctx)
@@ -100,6 +101,62 @@ def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
         )
 
 
+def _shared_between_agent_servers(ctx: RuleContext) -> Iterator[Finding]:
+    """One credential (a variable, input or CI secret it reads, or one literal value) given to
+    several different MCP servers: what a server runs says which it is, so one server configured in
+    several clients' files is one user."""
+    uses: dict[str, list[tuple[AgentServer, AgentCredential, str]]] = defaultdict(list)
+    for server in ctx.of(AgentServer):
+        for credential in server.credentials:
+            for key, shown in _credential_keys(credential):
+                uses[key].append((server, credential, shown))
+    for _, found in sorted(uses.items()):
+        found.sort(key=lambda use: use[1].loc)
+        first_server, first, shown = found[0]
+        seen = {first_server.runs}
+        others = []
+        for server, credential, _ in found[1:]:
+            if server.runs not in seen:
+                seen.add(server.runs)
+                others.append((server, credential))
+        if not others:
+            continue
+        names = ", ".join(f"`{s.name}`" for s in [first_server, *(s for s, _ in others)])
+        yield ctx.finding(
+            "NHI403",
+            first.loc,
+            f"{shown} is given to {len(seen)} MCP servers ({names}): a leak through any of them exposes "
+            "all, and none can be scoped or rotated alone; give each server its own credential.",
+            identity=IdentityRef("agent credential", shown),
+            fix="mcp",
+            related=[Related(c.loc, f"also given to MCP server `{s.name}`") for s, c in others],
+        )
+
+
+def _credential_keys(credential: AgentCredential) -> list[tuple[str, str]]:
+    """What credential a setting hands over, as (key, how messages name it): each variable it reads
+    when the variable or the setting is named for a credential (VS Code inputs are per file), or the
+    literal secret it holds (by a hash: never kept, never shown)."""
+    from nhilint.knowledge.agent_servers import literal_key
+    from nhilint.knowledge.ci_credentials import is_pat_name
+    from nhilint.knowledge.credential_names import is_credential_name
+    from nhilint.knowledge.redaction import redact
+    from nhilint.knowledge.secrets import detect
+
+    keys: list[tuple[str, str]] = []
+    named = bool(credential.name) and is_credential_name(credential.name)
+    for ref in credential.refs:
+        kind, name = ref.split(":", 1)
+        if not (named or is_credential_name(name) or is_pat_name(name)):
+            continue
+        if kind == "input":
+            keys.append((f"input:{credential.loc.file}:{name}", f"input `{name}`"))
+        else:
+            keys.append((ref, f"{'secret' if kind == 'secrets' else 'variable'} `{name}`"))
+    if not credential.refs and (found := detect(credential.value, credential.name)):
+        secret = credential.value[found.start : found.end] or credential.value
+        keys.append((literal_key(secret), f"the same {found.kind} ({redact(secret)})"))
+    return keys
 # A variable group's name is all a pipeline says of it: these words say it holds credentials.
 _CREDENTIAL_GROUP = re.compile(r"secret|credential|cred(?:s)?\b|key|token|password|pat\b|spn", re.I)
 
