@@ -54,6 +54,7 @@ class RuleContext:
     # format -> what a finding calls the thing a value is written in (`Format.ci`, `Format.noun`).
     ci_formats: dict[str, str] = field(default_factory=dict)
     nouns: dict[str, str] = field(default_factory=dict)
+    loose_nouns: dict[str, str] = field(default_factory=dict)  # `Format.loose_noun`
     today: date = field(default_factory=date.today)
     configs: Configs | None = None  # each file's own configuration; `config` when None
     root: Path = field(default_factory=Path.cwd)  # what finding paths are relative to
