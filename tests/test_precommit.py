@@ -72,13 +72,14 @@ def test_context_reads_the_repository_but_reports_only_the_given_files(tmp_path:
 
 def test_manifest_lists_both_hooks() -> None:
     hooks = {h["id"]: h for h in load_plain((ROOT / ".pre-commit-hooks.yaml").read_text())}
-    assert hooks["nhilint"]["entry"] == "nhilint scan --context . --"  # file names are never options
+    # file names are never options; a Terraform plan is read only when configured
+    assert hooks["nhilint"]["entry"] == "nhilint scan --context . --skip-plans --"
     assert hooks["nhilint-repo"]["pass_filenames"] is False
 
 
-@pytest.mark.slow
-def test_commit_blocked_by_a_finding_and_allowed_after_the_fix(tmp_path: Path) -> None:
-    env = {
+def hook_env(tmp_path: Path) -> dict[str, str]:
+    """pre-commit and git confined to `tmp_path`, with this interpreter's tools first on PATH."""
+    return {
         **os.environ,
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
@@ -89,6 +90,53 @@ def test_commit_blocked_by_a_finding_and_allowed_after_the_fix(tmp_path: Path) -
         "GIT_COMMITTER_EMAIL": "t@example.com",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     }
+
+
+def repository_with_the_hook(tmp_path: Path, env: dict[str, str]) -> Path:
+    """An empty git repository whose pre-commit runs the `nhilint` hook of this checkout."""
+    source = tmp_path / "nhilint-src"
+    source.mkdir()
+    rev = committed_copy_of_this_checkout(source, env)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    assert git(repo, "init", "-q", env=env).returncode == 0
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {source}\n    rev: {rev}\n    hooks:\n      - id: nhilint\n"
+    )
+    install = subprocess.run([PRE_COMMIT, "install"], cwd=repo, env=env, capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr
+    return repo
+
+
+@pytest.mark.slow
+def test_the_hook_reads_a_terraform_plan_only_when_configured(tmp_path: Path) -> None:
+    """A plan is a build output, stale by the next commit: a committed one is not judged by the hook
+    (nor read as the context of the `.tf` files) until .nhilint.yaml says `scan-plans: true`."""
+    env = hook_env(tmp_path)
+    repo = repository_with_the_hook(tmp_path, env)
+    plan_dir = ROOT / "tests" / "data" / "tfplan"
+    shutil.copytree(plan_dir, repo / "infra", ignore=shutil.ignore_patterns("tfplan.json"))
+    assert git(repo, "add", "-A", env=env).returncode == 0
+    assert git(repo, "commit", "-q", "--no-verify", "-m", "infra", env=env).returncode == 0
+
+    shutil.copy(plan_dir / "tfplan.json", repo / "infra" / "tfplan.json")
+    git(repo, "add", "infra/tfplan.json", env=env)
+    ignored = git(repo, "commit", "-m", "plan", env=env)
+    assert ignored.returncode == 0, ignored.stdout + ignored.stderr
+
+    (repo / ".nhilint.yaml").write_text("scan-plans: true\n")
+    plan = (plan_dir / "tfplan.json").read_text(encoding="utf-8")
+    (repo / "infra" / "tfplan.json").write_text(plan.replace("  ", " "), encoding="utf-8")  # re-planned
+    git(repo, "add", ".nhilint.yaml", "infra/tfplan.json", env=env)
+    judged = git(repo, "commit", "-m", "plan again", env=env)
+    output = judged.stdout + judged.stderr
+    assert judged.returncode != 0, output
+    assert "NHI204" in output and "module.ops_role.aws_iam_role.this[0]" in output
+
+
+@pytest.mark.slow
+def test_commit_blocked_by_a_finding_and_allowed_after_the_fix(tmp_path: Path) -> None:
+    env = hook_env(tmp_path)
     source = tmp_path / "nhilint-src"
     source.mkdir()
     rev = committed_copy_of_this_checkout(source, env)

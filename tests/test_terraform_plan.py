@@ -202,6 +202,22 @@ def test_standard_input_from_a_terminal_is_refused(tmp_path: Path) -> None:
     assert result.stderr.decode().count("\n") == 1 and b"standard input" in result.stderr
 
 
+def test_plans_are_left_out_as_configured(tmp_path: Path) -> None:
+    """The hook's `--skip-plans` leaves a plan out unless `scan-plans: true`; `scan-plans: false` leaves
+    it out of every scan, saying so (a skip is never silent)."""
+    root = _project(tmp_path)
+    hook = ("scan", "--context", ".", "--skip-plans", "-f", "json", "--no-cache", "--", "tfplan.json")
+    assert _findings(run_cli(*hook, cwd=root)) == []
+    (root / ".nhilint.yaml").write_text("scan-plans: true\n", encoding="utf-8")
+    assert ("NHI204", "main.tf", 43, "module.ops_role.aws_iam_role.this[0]") in _seen(
+        _findings(run_cli(*hook, cwd=root))
+    )
+    (root / ".nhilint.yaml").write_text("scan-plans: false\n", encoding="utf-8")
+    off = run_cli("scan", "tfplan.json", "-f", "json", "--no-cache", cwd=root)
+    assert _findings(off) == [] and off.returncode == 0
+    assert "skipped tfplan.json: Terraform plan (scan-plans: false)" in off.stderr
+
+
 @pytest.mark.parametrize("output", ["text", "json", "sarif", "markdown", "github"])
 def test_sensitive_values_of_the_plan_are_never_printed(tmp_path: Path, output: str) -> None:
     root = _project(tmp_path)

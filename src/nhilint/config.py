@@ -63,6 +63,7 @@ class Config:
     max_file_size: int = 10_000_000
     skip_directories: tuple[str, ...] = DEFAULT_SKIP_DIRECTORIES
     non_production_paths: tuple[str, ...] = DEFAULT_NON_PRODUCTION_PATHS
+    scan_plans: bool | None = None  # None: read Terraform plans, unless the scan skips them (the hook)
     source: str | None = None  # the file this came from, for messages
     base: str | None = None  # the directory `exclude` globs are written against (None: the scan root)
 
@@ -102,6 +103,7 @@ def from_mapping(data: Any, source: str, base: str | None = None) -> Config:
         non_production_paths=tuple(
             k.lower() for k in keys("non-production-paths", defaults.non_production_paths)
         ),
+        scan_plans=data.get("scan-plans"),
         source=source,
         base=base,
     )

@@ -57,6 +57,12 @@ if TYPE_CHECKING:
     is_flag=True,
     help="In a Terraform plan, also judge the resources it deletes or leaves unchanged.",
 )
+@click.option(
+    "--skip-plans",
+    is_flag=True,
+    help="Leave Terraform plan JSON files out unless the configuration says `scan-plans: true` (the "
+    "pre-commit hook: a plan is a build output).",
+)
 @options.no_cache("Do not read or write any cache (also: NHILINT_NO_CACHE=1).")
 @click.option("-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error.")
 @options.jobs("Processes that read the files (default: every core above 300 files, else 1). Same report.")
@@ -73,6 +79,7 @@ def scan(
     baseline_path: Path | None,
     report_unused_ignores: bool,
     all_resources: bool,
+    skip_plans: bool,
     no_cache: bool,
     verbose: bool,
     jobs: int | None,
@@ -99,6 +106,7 @@ def scan(
         baseline=entries,
         jobs=jobs,
         all_resources=all_resources,
+        skip_plans=skip_plans,
     )
     named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
     _explain_skips(result, configs, verbose, named)

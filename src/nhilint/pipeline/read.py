@@ -56,7 +56,11 @@ def decode(data: bytes) -> str:
         raise ValueError(f"invalid UTF-8 at byte {exc.start}") from None
 
 
-def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sources:
+def read_sources(
+    paths: list[Path], root: Path, config: Config | Configs, skip_plans: bool = False
+) -> Sources:
+    """The files at `paths`; Terraform plans left out where `scan-plans: false`, and with `skip_plans`
+    (the pre-commit hook) unless `scan-plans: true`."""
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
     sources = Sources()
     unclassified: dict[str, SourceFile] = {}
@@ -70,6 +74,10 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
         if text is None:
             continue
         fmt = discover.classify_file(path, text)
+        why = fmt and _plan_left_out(SourceFile(rel, fmt, text), configs.at(path), skip_plans)
+        if why:
+            sources.skipped.setdefault(why, []).append(rel)
+            continue
         if fmt is None:
             unclassified[rel] = SourceFile(rel, "", text, str(path))
             continue
@@ -88,6 +96,22 @@ def read_sources(paths: list[Path], root: Path, config: Config | Configs) -> Sou
         sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
     sources.lines = {f.rel: numbered_lines(f) for f in sources.files}
     return sources
+
+
+PLAN_OFF = "Terraform plan (scan-plans: false)"
+PLAN_UNDER_HOOK = "Terraform plan, left out by --skip-plans (the pre-commit hook; scan-plans: true reads it)"
+
+
+def _plan_left_out(file: SourceFile, config: Config, skip_plans: bool) -> str | None:
+    """Why a Terraform plan is not read, or None (read it, or not a plan)."""
+    from nhilint.formats.terraform.extract import is_plan
+    from nhilint.formats.terraform.modules import NAME
+
+    if file.format != NAME or config.scan_plans is True or not is_plan(file):
+        return None
+    if config.scan_plans is False:
+        return PLAN_OFF
+    return PLAN_UNDER_HOOK if skip_plans else None
 
 
 def _read_text(path: Path, rel: str, configs: Configs, sources: Sources) -> str | None:
