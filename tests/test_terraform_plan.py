@@ -202,6 +202,16 @@ def test_standard_input_from_a_terminal_is_refused(tmp_path: Path) -> None:
     assert result.stderr.decode().count("\n") == 1 and b"standard input" in result.stderr
 
 
+def test_sarif_of_a_plan_points_at_the_tf_files(tmp_path: Path) -> None:
+    """Code scanning annotates the diff: each result's place is the `.tf` line, the plan only related."""
+    root = _project(tmp_path)
+    result = run_cli("scan", "tfplan.json", "-f", "sarif", "--no-cache", cwd=root)
+    assert result.returncode == 1, result.stderr
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in results for loc in r["locations"]}
+    assert uris == {"main.tf", "modules/ci/main.tf"}
+
+
 def test_plans_are_left_out_as_configured(tmp_path: Path) -> None:
     """The hook's `--skip-plans` leaves a plan out unless `scan-plans: true`; `scan-plans: false` leaves
     it out of every scan, saying so (a skip is never silent)."""
