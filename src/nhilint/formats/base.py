@@ -16,10 +16,13 @@ import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nhilint.errors import InternalError
 from nhilint.facts import Fact, Loc
+
+if TYPE_CHECKING:
+    from nhilint.parse.tree import LMap
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,19 @@ class Extraction:
         self.reads.extend(other.reads)
         self.skipped.extend(other.skipped)
         self.internal_errors.extend(other.internal_errors)
+
+
+def single_mapping(file: SourceFile, what: str) -> LMap:
+    """The file's one YAML document, a mapping (a CI system's configuration); else a ParseError saying
+    `what` must be one."""
+    from nhilint.parse import ParseError
+    from nhilint.parse.tree import LMap
+    from nhilint.parse.yaml import parse_yaml
+
+    docs = parse_yaml(file.text)
+    if len(docs) != 1 or not isinstance(docs[0], LMap):
+        raise ParseError(f"{what} must be a single YAML mapping")
+    return docs[0]
 
 
 def lines_of(text: str, newline_only: bool) -> list[str]:

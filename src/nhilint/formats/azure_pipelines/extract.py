@@ -19,6 +19,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.base import single_mapping
 from nhilint.formats.github_actions.extract import line_usage, logical_lines, script_lines, shell_auth
 from nhilint.formats.walk import string_values, strings
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, key_cloud
@@ -55,12 +56,7 @@ _STEPS_DEPTH = 6  # where a deployment job's `strategy:` keeps its steps
 
 
 def parse(file: SourceFile) -> LMap:
-    from nhilint.parse.yaml import parse_yaml
-
-    docs = parse_yaml(file.text)
-    if len(docs) != 1 or not isinstance(docs[0], LMap):
-        raise ParseError("an Azure pipeline must be a single YAML mapping")
-    return docs[0]
+    return single_mapping(file, "an Azure pipeline")
 
 
 def extract(files: list[SourceFile]) -> Extraction:

@@ -24,6 +24,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.base import single_mapping
 from nhilint.formats.bitbucket_pipelines.pipes import (
     AWS_OIDC_ROLE,
     KEY_VARIABLES,
@@ -53,12 +54,7 @@ _GROUP_DEPTH = 3  # a step in a parallel group in a stage: Bitbucket nests no de
 
 
 def parse(file: SourceFile) -> LMap:
-    from nhilint.parse.yaml import parse_yaml
-
-    docs = parse_yaml(file.text)
-    if len(docs) != 1 or not isinstance(docs[0], LMap):
-        raise ParseError("a bitbucket-pipelines.yml must be a single YAML mapping")
-    return docs[0]
+    return single_mapping(file, "a bitbucket-pipelines.yml")
 
 
 def extract(files: list[SourceFile]) -> Extraction:

@@ -23,6 +23,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.base import single_mapping
 from nhilint.formats.circleci import orbs
 from nhilint.formats.github_actions.extract import (
     durations,
@@ -81,12 +82,7 @@ class _Seen:
 
 
 def parse(file: SourceFile) -> LMap:
-    from nhilint.parse.yaml import parse_yaml
-
-    docs = parse_yaml(file.text)
-    if len(docs) != 1 or not isinstance(docs[0], LMap):
-        raise ParseError("a CircleCI configuration must be a single YAML mapping")
-    return docs[0]
+    return single_mapping(file, "a CircleCI configuration")
 
 
 def extract(files: list[SourceFile]) -> Extraction:

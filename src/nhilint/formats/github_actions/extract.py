@@ -15,6 +15,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime, Loc, TokenScope
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.base import single_mapping
 from nhilint.formats.walk import string_values, strings
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, input_key_cloud, key_cloud
 from nhilint.parse import ParseError, decimal
@@ -51,12 +52,7 @@ _OIDC_RUN = re.compile(
 
 
 def parse(file: SourceFile) -> LMap:
-    from nhilint.parse.yaml import parse_yaml
-
-    docs = parse_yaml(file.text)
-    if len(docs) != 1 or not isinstance(docs[0], LMap):
-        raise ParseError("a workflow must be a single YAML mapping")
-    return docs[0]
+    return single_mapping(file, "a workflow")
 
 
 def extract(files: list[SourceFile]) -> Extraction:
