@@ -356,3 +356,34 @@ def test_a_starter_template_with_placeholders_is_skipped_not_an_error(tmp_path: 
     done = run_cli("scan", ".", "--no-cache", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "unrendered template" in done.stdout and "internal error" not in done.stderr
+
+
+def test_the_inventory_links_a_role_to_the_pipeline_that_assumes_it(tmp_path: Path) -> None:
+    files = {
+        "infra/main.tf": """\
+resource "aws_iam_role" "deploy" {
+  name               = "azure-pipelines-deploy"
+  assume_role_policy = "{}"
+}
+""",
+        "azure-pipelines.yml": """\
+trigger: [main]
+steps:
+  - task: AzureCLI@2
+    inputs:
+      azureSubscription: aws-deploy-wif
+      addSpnToEnvironment: true
+      scriptType: bash
+      scriptLocation: inlineScript
+      inlineScript: |
+        aws sts assume-role-with-web-identity --role-session-name ado \\
+          --role-arn arn:aws:iam::123456789012:role/azure-pipelines-deploy --web-identity-token "$idToken"
+""",
+    }
+    write(tmp_path, files)
+    done = run_cli(
+        "inventory", ".", "-f", "json", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    )
+    assert done.returncode in (0, 1), done.stderr
+    (role,) = [e for e in json.loads(done.stdout)["identities"] if e["name"] == "azure-pipelines-deploy"]
+    assert role["links"] == ["assumed by workflow azure-pipelines.yml:10"]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from nhilint.facts import CiAuth, CiSecretUse, Fact
+from nhilint.facts import CiAuth, CiSecretUse, Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.base import single_mapping
 from nhilint.formats.github_actions.extract import line_usage, logical_lines, script_lines, shell_auth
@@ -49,6 +49,7 @@ _FEDERATED_NAME = re.compile(r"oidc|wif(?![a-z])|federat|workload[\W_]*identity"
 _DEVOPS_LOGIN = re.compile(r"\baz\s+devops\s+login\b|AZURE_DEVOPS_EXT_PAT", re.I)
 _SPN_KEY = re.compile(r"servicePrincipalKey", re.I)
 _ID_TOKEN = re.compile(r"\bidToken\b")
+_ROLE_ARN = re.compile(r"--role-arn[\s=]+[\"']?(arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+)")
 _GCLOUD_KEY_LOGIN = re.compile(
     r"\bauth\s+activate-service-account\b|--key-file[\s=]+\S*\.secureFilePath\b", re.I
 )
@@ -281,6 +282,11 @@ class _Pipeline:
             where = Pos(number, 1)
             for cloud, _, detail in shell_auth(shell):
                 yield self.auth(cloud, where, job, detail)
+            for arn in _ROLE_ARN.findall(line):  # the role a federated job assumes: the inventory links it
+                yield StringValue(
+                    loc=self.file.loc(*where), key="role-to-assume", value=arn,
+                    path=f"{job or 'steps'}.script", identity=self.file.rel, context="ci-variable",
+                )  # fmt: skip
             for name in _MACRO.findall(line):
                 if name.lower().endswith(".securefilepath") and "--key-file" in line:
                     yield self.auth("gcp", where, job, "a key file from secure files")
