@@ -15,7 +15,7 @@ from nhilint.config import Config, Configs
 from nhilint.facts import Fact, Loc
 from nhilint.findings import InternalError
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.base import Pulled
+from nhilint.formats.base import Pulled, repository_root
 from nhilint.formats.registry import FORMATS, numbered_lines
 from nhilint.pipeline import discover
 
@@ -57,10 +57,15 @@ def decode(data: bytes) -> str:
 
 
 def read_sources(
-    paths: list[Path], root: Path, config: Config | Configs, skip_plans: bool = False
+    paths: list[Path],
+    root: Path,
+    config: Config | Configs,
+    skip_plans: bool = False,
+    scanned: list[Path] | None = None,
 ) -> Sources:
     """The files at `paths`; Terraform plans left out where `scan-plans: false`, and with `skip_plans`
-    (the pre-commit hook) unless `scan-plans: true`."""
+    (the pre-commit hook) unless `scan-plans: true`. `scanned` (the paths the scan was given) bound
+    what a file outside every repository pulls in."""
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
     sources = Sources()
     unclassified: dict[str, SourceFile] = {}
@@ -82,7 +87,7 @@ def read_sources(
             unclassified[rel] = SourceFile(rel, "", text, str(path))
             continue
         sources.files.append(SourceFile(rel, fmt, text, str(path)))
-    reader = _Reader(root, configs, sources)
+    reader = _Reader(root, configs, sources, [os.path.abspath(p) for p in scanned or [] if p.is_dir()])
     for pulling in (f.pulls_in for f in FORMATS if f.pulls_in is not None):
         pulled = Pulled()
         pulling(sources.files, unclassified, reader, pulled)
@@ -92,10 +97,24 @@ def read_sources(
         pulled = Pulled()
         reading_all([*unclassified.values(), *sources.files], pulled)
         _add_pulled(sources, pulled)
+    piped = unclassified.pop(discover.STDIN, None)
+    if piped is not None:  # `scan -` names one document: nothing judged in it is never a pass
+        sources.problems.append(Problem(Loc(discover.STDIN, 1), _unrecognised_stdin(piped.text)))
     if unclassified:
         sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
     sources.lines = {f.rel: numbered_lines(f) for f in sources.files}
     return sources
+
+
+def _unrecognised_stdin(text: str) -> str:
+    """Why nothing was judged in standard input: empty (the command before the pipe failed) or
+    content no format recognises (a workflow or `.tf` file is known by its name, which `-` has not)."""
+    if not text.strip():
+        return "standard input is empty: did the command before the pipe fail?"
+    return (
+        "standard input is not a document recognised by its content, such as a Terraform plan, a "
+        "CloudFormation template or a Kubernetes manifest; pass a workflow or a `.tf` file by its path"
+    )
 
 
 PLAN_OFF = "Terraform plan (scan-plans: false)"
@@ -139,6 +158,21 @@ class _Reader:
     root: Path
     configs: Configs
     sources: Sources
+    scanned: list[str] = field(default_factory=list)  # the directories the scan was given, absolute
+
+    def bound(self, directory: str) -> str:
+        """The repository holding `directory`; outside one, the scanned directory holding it (the
+        innermost), else the scan root when it holds it, else `directory` itself: never the current
+        directory for a tree scanned elsewhere (its references would all be dropped in silence)."""
+        repository = repository_root(directory)
+        if repository is not None:
+            return repository
+        directory = os.path.abspath(directory)
+        holding = [d for d in self.scanned if _holds(d, directory)]
+        if holding:
+            return max(holding, key=len)
+        root = os.path.abspath(self.root)
+        return root if _holds(root, directory) else directory
 
     def read(self, path: str, fmt: str) -> SourceFile | None:
         rel = discover.relative(Path(path), self.root)
@@ -161,6 +195,10 @@ class _Reader:
 
     def internal_error(self, rel: str, exc: Exception) -> None:
         self.sources.internal_errors.append(InternalError.of(rel, exc))
+
+
+def _holds(directory: str, path: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _add_pulled(sources: Sources, pulled: Pulled) -> None:
