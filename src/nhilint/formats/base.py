@@ -238,6 +238,11 @@ class Reader(Protocol):
 
     root: Path  # the scan root
 
+    def bound(self, directory: str) -> str:
+        """What a file in `directory` may pull in stays under: its repository, outside one the
+        scanned directory (or scan root) holding it."""
+        ...
+
     def read(self, path: str, fmt: str) -> SourceFile | None:
         """The file at `path` as `fmt` (read even in a skipped directory), or None when it is
         excluded, a link, or cannot be read (recorded as skipped or as a problem)."""

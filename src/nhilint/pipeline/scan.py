@@ -49,7 +49,7 @@ def scan(
     found = discover.walk(context or paths, root, configs)
     narrow = discover.walk(paths, root, configs) if context is not None else found
     # a file given is read even where the context's walk would not go (a skipped directory)
-    sources = read_sources(found.files + narrow.files, root, configs, skip_plans)
+    sources = read_sources(found.files + narrow.files, root, configs, skip_plans, scanned=context or paths)
     extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
     jobs = parallel.auto_jobs(len(sources.files)) if jobs is None else jobs
     for part in parallel.extract_all(units(sources.files, sources.links), use_cache, jobs, extract):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 
-from nhilint.formats.base import Pulled, Reader, SourceFile, inside_without_links, repository_root
+from nhilint.formats.base import Pulled, Reader, SourceFile, inside_without_links
 from nhilint.parse import ParseError
 
 NAME = "azure-pipelines"
@@ -41,7 +41,7 @@ def pulled(
             reader.internal_error(pipeline.rel, exc)
             continue
         home = os.path.dirname(pipeline.absolute())
-        bound = repository_root(home) or str(reader.root.resolve())
+        bound = reader.bound(home)
         edges = found.links.setdefault(pipeline.rel, [])
         for path in paths:
             base = bound if path.startswith("/") else home

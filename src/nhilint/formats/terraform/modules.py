@@ -9,7 +9,7 @@ import re
 from collections import defaultdict
 from pathlib import PurePosixPath
 
-from nhilint.formats.base import Pulled, Reader, SourceFile, inside_without_links, repository_root
+from nhilint.formats.base import Pulled, Reader, SourceFile, inside_without_links
 from nhilint.parse import ParseError
 
 NAME = "terraform"
@@ -40,7 +40,7 @@ def pulled_in(
     while pending:
         directory = pending.pop()
         calls = [(f, s) for f in modules[directory] for s in local_module_sources(f, reader)]
-        bound = (repository_root(directory) or os.path.abspath(reader.root)) if calls else ""
+        bound = reader.bound(directory) if calls else ""
         for caller, source in calls:
             target = os.path.normpath(os.path.join(directory, source))
             called = posixpath.normpath(posixpath.join(posixpath.dirname(caller.rel), source))

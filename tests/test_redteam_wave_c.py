@@ -1,0 +1,61 @@
+"""Red team of wave C (MCP, Azure Pipelines, CircleCI, Bitbucket, plans, stdin, releases): what a hostile
+repository can do with the new formats must never pass silently, leave the scanned tree, or print a
+secret."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import run_cli
+
+STEP_WITH_KEYS = """\
+steps:
+- script: aws s3 ls
+  env:
+    AWS_ACCESS_KEY_ID: AKIAZ7Q4R2T6Y8U3I5O1
+    AWS_SECRET_ACCESS_KEY: Zk8sQ1pL0mN9bV7cX5zA3sD2fG4hJ6kL8qW0eR1t
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+
+
+def findings(target: Path, cwd: Path) -> list[tuple[str, str]]:
+    proc = run_cli("scan", str(target), "--no-cache", "--format", "json", cwd=cwd)
+    assert proc.returncode in (0, 1), proc.stderr
+    return sorted((f["rule_id"], Path(f["file"]).name) for f in json.loads(proc.stdout)["findings"])
+
+
+def test_an_azure_template_is_read_when_the_tree_is_scanned_from_elsewhere(tmp_path: Path) -> None:
+    # an extracted archive (no .git) scanned by path from another directory: the steps template holding
+    # the keys was bounded by the current directory and dropped in silence
+    tree, elsewhere = tmp_path / "tree", tmp_path / "elsewhere"
+    write(
+        tree,
+        {
+            "azure-pipelines.yml": "trigger: [main]\npool: {vmImage: ubuntu-latest}\n"
+            "steps:\n- template: templates/deploy.yml\n",
+            "templates/deploy.yml": STEP_WITH_KEYS,
+        },
+    )
+    elsewhere.mkdir()
+    assert ("NHI103", "deploy.yml") in findings(tree, cwd=elsewhere)
+    assert findings(tree, cwd=elsewhere) == findings(tree, cwd=tree)
+
+
+def test_an_azure_template_never_leaves_the_scanned_tree_outside_a_repository(tmp_path: Path) -> None:
+    # the current directory holds the tree, but what is above the scanned directory is not the scan's
+    write(
+        tmp_path,
+        {
+            "outside.yml": STEP_WITH_KEYS,
+            "tree/azure-pipelines.yml": "trigger: [main]\npool: {vmImage: ubuntu-latest}\n"
+            "steps:\n- template: ../outside.yml\n- template: /../outside.yml\n",
+        },
+    )
+    assert findings(tmp_path / "tree", cwd=tmp_path) == []
