@@ -40,3 +40,13 @@ def test_scan_stdin_that_holds_no_document_is_never_a_pass(tmp_path: Path, piped
         (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results
     ] == [("NHI001", "-")]
     assert "standard input" in results[0]["message"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"), [("scan_plans: true", "scan-plans"), ("failOn: error", "fail-on")]
+)
+def test_a_misspelt_configuration_key_names_the_key_meant(tmp_path: Path, written: str, meant: str) -> None:
+    (tmp_path / ".nhilint.yaml").write_text(written + "\n")
+    result = _scan(tmp_path, ".")
+    assert result.returncode == 2
+    assert f"did you mean '{meant}'?" in result.stderr.decode()

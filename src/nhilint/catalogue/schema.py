@@ -7,6 +7,7 @@ private directory, turned off by `--no-cache`).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from functools import cache
@@ -56,7 +57,11 @@ def _problem(error: Any) -> str:
         known = set(error.schema.get("properties", {}))
         unknown = sorted(str(k) for k in error.instance if k not in known)
         names = ", ".join(repr(k[:40]) for k in unknown[:3])
-        return f"unknown key {names}" if names else "unknown key"
+        guesses = [
+            g for k in unknown[:3] for g in difflib.get_close_matches(k.replace("_", "-").lower(), known, 1)
+        ]
+        hint = f"; did you mean {', '.join(map(repr, guesses))}?" if guesses else ""  # scan_plans, failOn
+        return (f"unknown key {names}" if names else "unknown key") + hint
     if rule == "required":
         return error.message  # names only the schema's own keys
     return f"does not satisfy `{rule}: {expected}`"
