@@ -50,3 +50,18 @@ def test_a_misspelt_configuration_key_names_the_key_meant(tmp_path: Path, writte
     result = _scan(tmp_path, ".")
     assert result.returncode == 2
     assert f"did you mean '{meant}'?" in result.stderr.decode()
+
+
+def test_scan_stdin_when_it_is_closed_says_so(tmp_path: Path) -> None:
+    """`nhilint scan - <&-` (a CI step with no input at all): refused, naming what standard input is."""
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-m", "nhilint.cli", "scan", "--no-cache", "-"],
+        preexec_fn=lambda: os.close(0),  # the child's stdin alone, before exec
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "standard input, closed here" in result.stderr.decode()

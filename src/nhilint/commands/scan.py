@@ -93,7 +93,8 @@ def scan(
     except BaselineError as exc:
         fail(str(exc))
     if Path("-") in paths and (sys.stdin is None or sys.stdin.isatty()):
-        fail("`-` reads a document from standard input, a terminal here: pipe it in (`... | nhilint scan -`)")
+        here = "closed" if sys.stdin is None else "a terminal"
+        fail(f"`-` reads a document from standard input, {here} here: pipe it in (`... | nhilint scan -`)")
     configs, result = run_scan(
         paths,
         config_path,
