@@ -65,3 +65,38 @@ def test_scan_stdin_when_it_is_closed_says_so(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "standard input, closed here" in result.stderr.decode()
+
+
+AZURE_PIPELINE = "trigger: [main]\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - template: {ref}\n"
+AZURE_DEPLOY_TEMPLATE = """\
+steps:
+  - script: aws s3 sync build s3://releases
+    env:
+      AWS_ACCESS_KEY_ID: $(awsKeyId)
+      AWS_SECRET_ACCESS_KEY: $(awsSecretKey)
+"""
+
+
+def test_an_azure_template_named_at_self_is_read_from_the_repository_root(tmp_path: Path) -> None:
+    """`x.yml@self` is this repository's template (Azure's alias), not another repository's."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ci" / "templates").mkdir(parents=True)
+    (tmp_path / "ci" / "templates" / "deploy.yml").write_text(AZURE_DEPLOY_TEMPLATE)
+    (tmp_path / "ci" / "azure-pipelines.yml").write_text(
+        AZURE_PIPELINE.format(ref="ci/templates/deploy.yml@self")
+    )
+    findings = json.loads(_scan(tmp_path, "-f", "json", "ci").stdout)["findings"]
+    assert ("NHI103", "ci/templates/deploy.yml", 4) in {
+        (f["rule_id"], f["file"], f["line"]) for f in findings
+    }
+
+
+@pytest.mark.parametrize("ref", ["deploy.yml@platform-templates", "${{ parameters.deployTemplate }}"])
+def test_an_azure_template_nhilint_cannot_read_is_counted_as_skipped(tmp_path: Path, ref: str) -> None:
+    """A pipeline whose steps live in another repository's template is no clean pass in silence."""
+    (tmp_path / "azure-pipelines.yml").write_text(AZURE_PIPELINE.format(ref=ref))
+    report = json.loads(_scan(tmp_path, "-f", "json", ".").stdout)
+    assert report["summary"]["files_skipped"] == 1
+    assert [files for reason, files in report["skipped"].items() if "templates not read" in reason] == [
+        ["azure-pipelines.yml"]
+    ]

@@ -19,7 +19,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.base import single_mapping
+from nhilint.formats.base import Skipped, single_mapping
 from nhilint.formats.github_actions.extract import line_usage, logical_lines, script_lines, shell_auth
 from nhilint.formats.walk import string_values, strings
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, key_cloud
@@ -72,17 +72,28 @@ def extract(files: list[SourceFile]) -> Extraction:
         return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
     facts: list[Fact] = list(string_values(file, doc, doc.pos, "ci-variable", identity=file.rel))
     facts += _Pipeline(file, doc).facts()
-    return Extraction(facts=facts)
+    unread = any("@" in path or "$" in path for path in _template_references(doc))
+    return Extraction(facts=facts, skipped=[Skipped(file.rel, UNREAD_TEMPLATES)] if unread else [])
 
 
 def template_paths(file: SourceFile) -> list[str]:
-    """Local paths of the templates a file references (not `x.yml@repository`, not expressions)."""
-    doc = parse(file)
+    """Local paths of the templates a file references (not `x.yml@repository`, not expressions);
+    `x.yml@self` is this repository's, from its root."""
+    return [path for path in _template_references(parse(file)) if "@" not in path and "$" not in path]
+
+
+def _template_references(doc: LMap) -> list[str]:
+    """Every `template:` reference, `@self` turned into a path from the repository root."""
     found = []
     for key, value, _, _ in strings(doc, doc.pos):
-        if key == "template" and "@" not in value and "$" not in value and value.strip():
-            found.append(value.strip())
+        if key == "template" and value.strip():
+            path, at, repository = value.strip().rpartition("@")
+            found.append("/" + path.lstrip("/") if at and repository.strip() == "self" else value.strip())
     return found
+
+
+# The pipeline itself is judged; what its templates hold is not, and the summary must say so.
+UNREAD_TEMPLATES = "templates not read: another repository's (`x.yml@repo`) or a path from an expression"
 
 
 def flat(seq: Any) -> Iterator[tuple[LMap, Pos]]:
