@@ -291,6 +291,8 @@ class Format:
     catalogued: bool = True  # whether catalogue entries name it (a Helm template only feeds secrets)
     # What a finding calls the thing a value is written in (NHI101: `... of <noun> x`).
     noun: str = "file"
+    # What it calls a value written outside every identity of the file (default: `noun`).
+    loose_noun: str = ""
     # A CI system's format: the `ci` its facts carry (`CiAuth.ci`), by which rules name the format.
     ci: str = ""
     # Discovery: file names it may have (what the walk picks up at all) ...

@@ -64,6 +64,7 @@ def scan(
         formats={f.rel: f.format for f in sources.files},
         ci_formats={f.ci: f.name for f in FORMATS if f.ci},
         nouns={f.name: f.noun for f in FORMATS},
+        loose_nouns={f.name: f.loose_noun or f.noun for f in FORMATS},
         configs=configs,
         root=root,
     )
