@@ -59,3 +59,40 @@ def test_an_azure_template_never_leaves_the_scanned_tree_outside_a_repository(tm
         },
     )
     assert findings(tmp_path / "tree", cwd=tmp_path) == []
+
+
+ADMIN_POLICY_TF = """\
+resource "aws_iam_policy" "deploy" {
+  name   = "deploy"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+"""
+
+
+def test_a_committed_plan_calling_every_resource_unchanged_never_silences_the_source(tmp_path: Path) -> None:
+    # a hostile repository writes a plan beside its .tf files that calls the admin policy "no-op" (and
+    # gives it harmless values): the .tf files still declare the admin policy, so it is reported
+    narrow = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}
+    )
+    values = {"name": "deploy", "policy": narrow}
+    resource = {
+        "address": "aws_iam_policy.deploy",
+        "mode": "managed",
+        "type": "aws_iam_policy",
+        "name": "deploy",
+    }
+    plan = {
+        "format_version": "1.2",
+        "terraform_version": "1.9.0",
+        "planned_values": {"root_module": {"resources": [{**resource, "values": values}]}},
+        "resource_changes": [
+            {**resource, "change": {"actions": ["no-op"], "before": values, "after": values}}
+        ],
+    }
+    write(tmp_path, {"main.tf": ADMIN_POLICY_TF, "tfplan.json": json.dumps(plan)})
+    assert ("NHI201", "main.tf") in findings(tmp_path, cwd=tmp_path)
+    assert ("NHI201", "main.tf") in findings(tmp_path / "tfplan.json", cwd=tmp_path)

@@ -340,6 +340,7 @@ class Planned(Fact):
 
     address: str  # module.ci.aws_iam_role.deploy["prod"]
     deployed: bool = True
+    in_source: bool = False  # the `.tf` files declare its block: the source scan judges it too
 
 
 @dataclass(slots=True)

@@ -4,7 +4,9 @@ A plan scanned with its `.tf` files judges each resource twice: in the `.tf` fil
 every `for_each` instance as one) and in the plan (values decided, one finding per instance, at the same
 `.tf` line). The plan's finding names the instance and sees what the source could not, so a source
 finding of the same rule at the same line as a planned instance's is dropped. Findings about an instance
-the plan deletes or leaves unchanged are kept only with `all_resources`.
+the plan deletes or leaves unchanged are kept only with `all_resources`, unless the `.tf` files hold it:
+their findings are the source scan's, and a plan file (which a hostile repository can write, every
+resource "no-op") never silences them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from nhilint.findings import Finding
 
 
 def planned_only(findings: list[Finding], facts: list[Fact], all_resources: bool = False) -> list[Finding]:
-    planned = {f.address: f.deployed for f in facts if isinstance(f, Planned)}
+    planned = {f.address: f.deployed or f.in_source for f in facts if isinstance(f, Planned)}
     if not planned:
         return findings
 

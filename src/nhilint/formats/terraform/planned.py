@@ -43,6 +43,7 @@ class _Place:
     file: SourceFile
     pos: Pos
     attrs: dict[str, Pos] | None  # None: in the plan JSON, where every value has its own position
+    declared: bool = False  # at the resource's own block in the `.tf` files (not a module call's)
 
 
 def plan_facts(
@@ -59,7 +60,8 @@ def plan_facts(
         if record.deployed(all_resources) and not _rendered(record):
             groups.setdefault(record.module_address, []).append(record)
             place = places.of(record)
-            yield Planned(place.file.loc(place.pos.line, place.pos.col), record.address, record.deployed())
+            at = place.file.loc(place.pos.line, place.pos.col)
+            yield Planned(at, record.address, record.deployed(), in_source=place.declared)
     for module_address, group in groups.items():
         module = _module(group, places)
         local = {r.address for r in module.resources()} | {r.address for r in module.data()}
@@ -250,7 +252,7 @@ class _Places:
             return self._in_plan(record)
         attrs = {str(k): resource.block.attrs.kpos(k) for k in resource.block.attrs}
         attrs.update({child.type: child.pos for child in resource.block.blocks})
-        return _Place(resource.file, resource.block.pos, attrs)
+        return _Place(resource.file, resource.block.pos, attrs, declared=True)
 
     def _at_call(self, record: PlanResource, directory: str, name: str) -> _Place | None:
         """A resource of a module not in the repository, at the `module` block that calls it: its
