@@ -96,3 +96,22 @@ def test_a_committed_plan_calling_every_resource_unchanged_never_silences_the_so
     write(tmp_path, {"main.tf": ADMIN_POLICY_TF, "tfplan.json": json.dumps(plan)})
     assert ("NHI201", "main.tf") in findings(tmp_path, cwd=tmp_path)
     assert ("NHI201", "main.tf") in findings(tmp_path / "tfplan.json", cwd=tmp_path)
+
+
+def test_one_statement_with_too_many_conditionals_hides_nothing_else(tmp_path: Path) -> None:
+    # seven independent conditionals (128 variants, over the cap) in one harmless statement: NHI001 there,
+    # and the admin policy and the access key of the same module are still judged
+    actions = ", ".join(f'var.{v} ? "s3:GetObject" : "s3:ListBucket"' for v in "abcdefg")
+    main = "".join(f'variable "{v}" {{}}\n' for v in "abcdefg") + ADMIN_POLICY_TF
+    main += 'resource "aws_iam_access_key" "ci" {\n  user = "ci"\n}\n'
+    main += (
+        'resource "aws_iam_policy" "reader" {\n  policy = jsonencode({\n    Version = "2012-10-17"\n'
+        f'    Statement = [{{ Effect = "Allow", Action = [{actions}], Resource = "arn:aws:s3:::b/*" }}]\n'
+        "  })\n}\n"
+    )
+    write(tmp_path, {"main.tf": main})
+    assert findings(tmp_path, cwd=tmp_path) == [
+        ("NHI001", "main.tf"),
+        ("NHI102", "main.tf"),
+        ("NHI201", "main.tf"),
+    ]

@@ -238,11 +238,15 @@ class _Documents:
     ) -> list[PolicyStatement]:
         """The statements of the document in `resource.attr`, in whatever form it is written (both
         branches of a conditional whose condition is unknown)."""
-        return [
-            statement
-            for raw in conditional.branches(self.module, resource.raw(attr))
-            for statement in self._written(resource, attr, raw, kind, identity, policy, seen)
-        ]
+        try:
+            return [
+                statement
+                for raw in conditional.branches(self.module, resource.raw(attr))
+                for statement in self._written(resource, attr, raw, kind, identity, policy, seen)
+            ]
+        except conditional.TooManyVariants as exc:  # unreadable, not absent: NHI001 at the attribute
+            self.module.problems.append((resource.attr_loc(attr), exc.reason))
+            return []
 
     def _written(
         self,
@@ -292,9 +296,14 @@ class _Documents:
         def locate(pos: Pos) -> Loc:
             return resource.pos_loc(pos) if inline else where  # a variable's value lives in another file
 
+        try:
+            expanded = conditional.expand_statements(self.module, doc) if isinstance(doc, LMap) else doc
+        except conditional.TooManyVariants as exc:  # this document only: NHI001 where it is used
+            self.module.problems.append((where, exc.reason))
+            return []
         return list(
             iam_policy.statements(
-                conditional.expand_statements(self.module, doc) if isinstance(doc, LMap) else doc,
+                expanded,
                 locate,
                 lambda v: render(self.module, v),
                 policy_kind=kind,

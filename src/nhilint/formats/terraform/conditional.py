@@ -23,6 +23,11 @@ MAX_VARIANTS = 64  # per statement: six independent conditionals
 _MAX_DEPTH = 32
 
 
+class TooManyVariants(TooComplex):
+    """One value with more variants than judged: NHI001 at that value, the rest of its module judged
+    (seven conditionals in one harmless statement must not drop the module's every other finding)."""
+
+
 def branches(module: Module, value: Any) -> list[Any]:
     """The values `value` (as written) can be at its top: both branches of each conditional whose
     condition is unknown, recursively; the chosen one of a known condition; else `value` itself."""
@@ -33,7 +38,7 @@ def variants(module: Module, value: Any, deep: bool = True, depth: int = 0) -> l
     """Every value `value` can take, one per choice of branch of its unknown conditionals (in its
     maps and lists too when `deep`). Values without a conditional are returned as written."""
     if depth > _MAX_DEPTH:
-        raise TooComplex(f"too complex to resolve: conditionals nested more than {_MAX_DEPTH} deep")
+        raise TooManyVariants(f"too complex to resolve: conditionals nested more than {_MAX_DEPTH} deep")
     module.budget.spend(1)
     conditional = value if isinstance(value, Conditional) else None
     if conditional is None and isinstance(value, Expr):  # a local or variable that is a conditional
@@ -65,7 +70,9 @@ def _branches(module: Module, conditional: Conditional, deep: bool, depth: int) 
 
 def _check(count: int) -> None:
     if count > MAX_VARIANTS:
-        raise TooComplex(f"too complex to resolve: conditionals with more than {MAX_VARIANTS} combinations")
+        raise TooManyVariants(
+            f"too complex to resolve: conditionals with more than {MAX_VARIANTS} combinations"
+        )
 
 
 def _containers(module: Module, value: LMap | LSeq, depth: int) -> list[Any]:
