@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import jsonschema
@@ -108,3 +109,22 @@ def test_declared_formats_cover_every_example() -> None:
     for check in CHECKS.values():
         used = {classify(e.filename, e.code) for e in check.examples}
         assert used <= set(check.formats), (check.id, used - set(check.formats))
+
+
+# Dates of a format's grammar, not dates a user must keep current: IAM policy language versions,
+# the CloudFormation template version and the SAM transform.
+GRAMMAR_DATES = {"2008-10-17", "2012-10-17", "2010-09-09", "2016-10-31"}
+
+
+def test_no_remediation_suggests_a_date_that_is_past_or_beyond_the_lifetime_limit() -> None:
+    """A copied fix must not be reported itself: a literal expiry goes stale (NHI302 `expired`), so
+    remediations write a YYYY-MM-DD placeholder, which NHI302 reports as not a date until filled."""
+    today, limit = date.today(), Config().max_identity_lifetime_days
+    stale = []
+    for check in CHECKS.values():
+        for key, suggestion in check.remediation.items():
+            for found in re.findall(r"\d{4}-\d{2}-\d{2}", f"{suggestion.text}\n{suggestion.snippet}"):
+                days = (date.fromisoformat(found) - today).days
+                if found not in GRAMMAR_DATES and not 0 <= days <= limit:
+                    stale.append(f"{check.id} {key}: {found}")
+    assert stale == []
