@@ -115,3 +115,31 @@ def test_one_statement_with_too_many_conditionals_hides_nothing_else(tmp_path: P
         ("NHI102", "main.tf"),
         ("NHI201", "main.tf"),
     ]
+
+
+GITHUB_TOKEN = "ghp_R7x2Kq9LmP4vN8wZ3tY6uB1cD5eF0gH2iJ4k"
+
+
+def test_a_secret_under_a_key_written_twice_is_still_reported(tmp_path: Path) -> None:
+    # the parsers keep the later of two equal keys (as the tools do); the earlier value, a literal key,
+    # is committed all the same: in an MCP config, a CircleCI job, a CloudFormation resource
+    mcp = {"command": "npx", "env": {"GITHUB_TOKEN": GITHUB_TOKEN}}
+    circleci = "version: 2.1\njobs:\n  build:\n    docker: [{image: cimg/base:stable}]\n    environment:\n"
+    circleci += "      AWS_ACCESS_KEY_ID: AKIAZ7Q4R2T6Y8U3I5O1\n    steps: [checkout]\n"
+    circleci += "  build:\n    docker: [{image: cimg/base:stable}]\n    steps: [checkout]\n"
+    topic = {"Type": "AWS::SNS::Topic", "Properties": {"Tags": [{"Key": "t", "Value": GITHUB_TOKEN}]}}
+    write(
+        tmp_path,
+        {
+            ".mcp.json": '{"mcpServers": {"gh": ' + json.dumps(mcp) + ', "gh": {"command": "npx"}}}',
+            ".circleci/config.yml": circleci,
+            "template.json": '{"Resources": {"Topic": '
+            + json.dumps(topic)
+            + ', "Topic": {"Type": "AWS::SNS::Topic"}}}',
+        },
+    )
+    assert findings(tmp_path, cwd=tmp_path) == [
+        ("NHI101", ".mcp.json"),
+        ("NHI101", "config.yml"),
+        ("NHI101", "template.json"),
+    ]

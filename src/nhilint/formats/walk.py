@@ -20,6 +20,9 @@ def strings(node: Any, pos: Pos, key: str = "", path: str = "") -> Iterator[tupl
         elif isinstance(value, LMap):
             for k, v in reversed(list(value.items())):
                 stack.append((v, value.vpos(k), str(k), f"{at}.{k}" if at else str(k)))
+            # a value a duplicate key replaced: no setting, but a secret written there is committed
+            for k, v, vpos in value.shadowed:
+                stack.append((v, vpos, str(k), f"{at}.{k}" if at else str(k)))
         elif isinstance(value, LSeq):
             for i in reversed(range(len(value))):
                 stack.append((value[i], value.ipos(i), name, f"{at}[{i}]"))

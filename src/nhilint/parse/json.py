@@ -145,6 +145,7 @@ class _Scanner:
         key = frame[1]
         if key in container:
             self.duplicates.append(DuplicateKey(key, frame[2], container.key_pos[key], 0))
+            container.shadow(key)
         container.put(key, value, frame[2], where)
 
     def scalar(self, index: int) -> tuple[Any, int]:

@@ -22,7 +22,7 @@ NOWHERE = Pos(1, 1)
 class LMap(dict):  # type: ignore[type-arg]
     """A mapping that knows where it, each key and each value start."""
 
-    __slots__ = ("pos", "key_pos", "val_pos", "end_line")
+    __slots__ = ("pos", "key_pos", "val_pos", "end_line", "shadowed")
 
     def __init__(self, pos: Pos = NOWHERE, end_line: int | None = None) -> None:
         super().__init__()
@@ -30,6 +30,13 @@ class LMap(dict):  # type: ignore[type-arg]
         self.key_pos: dict[Any, Pos] = {}
         self.val_pos: dict[Any, Pos] = {}
         self.end_line = end_line if end_line is not None else pos.line
+        # (key, value, value's position) of each earlier value of a duplicate key: the parser keeps
+        # the later one, but a secret written in the earlier one is in the file all the same
+        self.shadowed: list[tuple[Any, Any, Pos]] = []
+
+    def shadow(self, key: Any) -> None:
+        """Keep the value `key` holds now, before a duplicate of it replaces it."""
+        self.shadowed.append((key, self[key], self.vpos(key)))
 
     def put(self, key: Any, value: Any, key_pos: Pos, val_pos: Pos | None = None) -> None:
         self[key] = value

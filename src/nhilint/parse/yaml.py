@@ -365,6 +365,7 @@ class _Builder:
         mapping = top.obj
         if key in mapping:
             self.duplicates.append(DuplicateKey(key, top.key_pos, mapping.key_pos[key], len(self.docs)))
+            mapping.shadow(key)
         mapping.put(key, value, top.key_pos, pos)
 
 

@@ -63,6 +63,24 @@ def parse(file: SourceFile) -> Any:
     return docs[0] if docs else None
 
 
+def _written_values(node: Any, key: str) -> list[tuple[Any, Pos]]:
+    """Every value written for `key` in `node`: the one that counts and those a duplicate replaced."""
+    if not isinstance(node, LMap):
+        return []
+    found = [(v, where) for k, v, where in node.shadowed if k == key]
+    return found + [(node[key], node.vpos(key))] if key in node else found
+
+
+def _written(node: LMap, key: str) -> list[tuple[Any, Any]]:
+    """The entries of every mapping written for `key` in `node`, duplicates' included."""
+    return [
+        entry
+        for value, _ in _written_values(node, key)
+        if isinstance(value, LMap)
+        for entry in [*value.items(), *((k, v) for k, v, _ in value.shadowed)]
+    ]
+
+
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
     template = parse(file)
@@ -84,19 +102,12 @@ def extract(files: list[SourceFile]) -> Extraction:
                     )
                 )
     resources = template.get("Resources")
+    for name, resource in _written(template, "Resources"):  # a duplicate's literals are in the file too
+        for properties, where in _written_values(resource, "Properties"):
+            result.facts.extend(
+                string_values(file, properties, where, "attribute", path=f"{name}", identity=str(name))
+            )
     if isinstance(resources, LMap):
-        for name, resource in resources.items():
-            if isinstance(resource, LMap) and "Properties" in resource:
-                result.facts.extend(
-                    string_values(
-                        file,
-                        resource["Properties"],
-                        resource.vpos("Properties"),
-                        "attribute",
-                        path=f"{name}",
-                        identity=str(name),
-                    )
-                )
         literal = len(result.facts)
         try:
             reader = Template(file, template, resources)
