@@ -123,10 +123,11 @@ PLAN_UNDER_HOOK = "Terraform plan, left out by --skip-plans (the pre-commit hook
 
 def _plan_left_out(file: SourceFile, config: Config, skip_plans: bool) -> str | None:
     """Why a Terraform plan is not read, or None (read it, or not a plan)."""
-    from nhilint.formats.terraform.extract import is_plan
-    from nhilint.formats.terraform.modules import NAME
+    if file.format != "terraform" or config.scan_plans is True:
+        return None
+    from nhilint.formats.terraform.extract import is_plan  # only a Terraform scan pays for it
 
-    if file.format != NAME or config.scan_plans is True or not is_plan(file):
+    if not is_plan(file):
         return None
     if config.scan_plans is False:
         return PLAN_OFF
