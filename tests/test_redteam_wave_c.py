@@ -133,6 +133,8 @@ def test_a_secret_under_a_key_written_twice_is_still_reported(tmp_path: Path) ->
         {
             ".mcp.json": '{"mcpServers": {"gh": ' + json.dumps(mcp) + ', "gh": {"command": "npx"}}}',
             ".circleci/config.yml": circleci,
+            "configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+            f"data:\n  token: {GITHUB_TOKEN}\ndata:\n  token: x\n",
             "template.json": '{"Resources": {"Topic": '
             + json.dumps(topic)
             + ', "Topic": {"Type": "AWS::SNS::Topic"}}}',
@@ -141,5 +143,6 @@ def test_a_secret_under_a_key_written_twice_is_still_reported(tmp_path: Path) ->
     assert findings(tmp_path, cwd=tmp_path) == [
         ("NHI101", ".mcp.json"),
         ("NHI101", "config.yml"),
+        ("NHI101", "configmap.yaml"),
         ("NHI101", "template.json"),
     ]

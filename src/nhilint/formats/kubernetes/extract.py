@@ -288,7 +288,8 @@ def object_strings(file: SourceFile, obj: LMap) -> Iterator[Fact]:
     value is keyed by its variable name, and `valueFrom`/`envFrom` references are skipped."""
     identity = name_of(obj)
     env_names = {(p.line, p.col): name for name, _, p in _env_literals(obj)}
-    for key, value in obj.items():
+    # a value a duplicate key replaced is in the file all the same
+    for key, value, where in [*((k, v, obj.vpos(k)) for k, v in obj.items()), *obj.shadowed]:
         if key == "data" and obj.get("kind") == "Secret" and isinstance(value, LMap):
             for name, encoded in value.items():
                 decoded = _b64(encoded)
@@ -305,7 +306,7 @@ def object_strings(file: SourceFile, obj: LMap) -> Iterator[Fact]:
         if key == "spec" and obj.get("kind") == "CustomResourceDefinition":
             continue  # an API schema (often megabytes of descriptions) holds no credential
         context = "secret-data" if key == "stringData" else "attribute"
-        for found in string_values(file, value, obj.vpos(key), context, path=str(key), identity=identity):
+        for found in string_values(file, value, where, context, path=str(key), identity=identity):
             if ".valueFrom." in found.path or ".envFrom[" in found.path:
                 continue  # references to Secrets and ConfigMaps, never the value itself
             env = env_names.get((found.loc.line, found.loc.col))
