@@ -210,6 +210,8 @@ def _outside_every_resource(path: Path, line: int) -> bool:
         body, _ = parse_hcl(text)
         block = next((b for b in body.blocks if b.pos.line <= line <= b.end_line), None)
         return block is None or block.type not in ("resource", "data", "provider", "module")
+    if "Resources" not in text:  # not a CloudFormation template (a workflow, an MCP config): no resources
+        return True
     template = parse_json(text) if path.suffix == ".json" else parse_yaml(text, tags="cloudformation")[0]
     sections = sorted((template.kpos(key).line, key) for key in template)
     return [key for start, key in sections if start <= line][-1] != "Resources"

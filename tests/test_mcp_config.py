@@ -250,7 +250,7 @@ def test_continue_legacy_transport_layout() -> None:
   "experimental": {
     "modelContextProtocolServers": [
       { "transport": { "type": "stdio", "command": "uvx",
-                       "args": ["mcp-server-sqlite", "--db-path", "/tmp/x.db"] } }
+                       "args": ["mcp-server-sqlite", "--db-path", "data/x.db"] } }
     ]
   }
 }
@@ -259,6 +259,6 @@ def test_continue_legacy_transport_layout() -> None:
     assert known and server.name == "#1" and server.command == "uvx"
     db = next(s for s in server.settings if s.name == "db-path")
     assert (db.value, db.path) == (
-        "/tmp/x.db",
+        "data/x.db",
         "experimental.modelContextProtocolServers[0].transport.args[2]",
     )

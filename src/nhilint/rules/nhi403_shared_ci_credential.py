@@ -157,6 +157,8 @@ def _credential_keys(credential: AgentCredential) -> list[tuple[str, str]]:
         secret = credential.value[found.start : found.end] or credential.value
         keys.append((literal_key(secret), f"the same {found.kind} ({redact(secret)})"))
     return keys
+
+
 # A variable group's name is all a pipeline says of it: these words say it holds credentials.
 _CREDENTIAL_GROUP = re.compile(r"secret|credential|cred(?:s)?\b|key|token|password|pat\b|spn", re.I)
 
