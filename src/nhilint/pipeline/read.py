@@ -8,6 +8,7 @@ import posixpath
 import re
 import stat
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class Sources:
     # kustomization's resources; with `links`, what production.lower follows
     deploys: dict[str, list[str]] = field(default_factory=dict)
     facts: list[Fact] = field(default_factory=list)  # about the whole scan (kustomizations)
+    edited: dict[str, str] = field(default_factory=dict)  # absolute path -> text read instead (fix)
 
 
 # an unreadable file is reported when it holds a format's telltales (`Format.telltales`), else skipped
@@ -62,12 +64,14 @@ def read_sources(
     config: Config | Configs,
     skip_plans: bool = False,
     scanned: list[Path] | None = None,
+    edited: Mapping[str, str] | None = None,
 ) -> Sources:
     """The files at `paths`; Terraform plans left out where `scan-plans: false`, and with `skip_plans`
     (the pre-commit hook) unless `scan-plans: true`. `scanned` (the paths the scan was given) bound
-    what a file outside every repository pulls in."""
+    what a file outside every repository pulls in. `edited` (absolute path -> text) is read instead
+    of the file on disk: `nhilint fix` re-scans its edits before it writes them."""
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
-    sources = Sources()
+    sources = Sources(edited=dict(edited or {}))
     unclassified: dict[str, SourceFile] = {}
     seen: set[str] = set()
     for path in paths:
@@ -136,6 +140,9 @@ def _plan_left_out(file: SourceFile, config: Config, skip_plans: bool) -> str | 
 
 def _read_text(path: Path, rel: str, configs: Configs, sources: Sources) -> str | None:
     """A file's text, or None: a file that cannot be read is a problem (a format we read) or a skip."""
+    text = sources.edited.get(os.path.abspath(path))
+    if text is not None:
+        return text
     try:
         limit = configs.at(path).max_file_size
         return decode(read_stdin(limit) if rel == discover.STDIN else read_bounded(path, limit))

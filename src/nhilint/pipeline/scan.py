@@ -4,6 +4,7 @@ end."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 from nhilint import catalogue, rules
@@ -35,6 +36,7 @@ def scan(
     jobs: int | None = 1,
     all_resources: bool = False,
     skip_plans: bool = False,
+    edited: Mapping[str, str] | None = None,
 ) -> ScanResult:
     """Scan `paths`, each file judged by its own configuration (a `Config` judges them all).
 
@@ -42,14 +44,17 @@ def scan(
     see it) but report only findings about the files under `paths`. `baseline` entries are
     suppressed; the result counts the stale ones. `jobs` processes extract the files (None: every
     core for a big scan); the result does not depend on it. `skip_plans` (the pre-commit hook) leaves
-    Terraform plans out unless their configuration says `scan-plans: true`."""
+    Terraform plans out unless their configuration says `scan-plans: true`. `edited` (absolute path ->
+    text) is read instead of those files on disk (`nhilint fix` re-scans its edits before writing)."""
     root = root or Path.cwd()
     configs = config if isinstance(config, Configs) else Configs(explicit=config)
     checks = catalogue.load()
     found = discover.walk(context or paths, root, configs)
     narrow = discover.walk(paths, root, configs) if context is not None else found
     # a file given is read even where the context's walk would not go (a skipped directory)
-    sources = read_sources(found.files + narrow.files, root, configs, skip_plans, scanned=context or paths)
+    sources = read_sources(
+        found.files + narrow.files, root, configs, skip_plans, scanned=context or paths, edited=edited
+    )
     extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
     jobs = parallel.auto_jobs(len(sources.files)) if jobs is None else jobs
     for part in parallel.extract_all(units(sources.files, sources.links), use_cache, jobs, extract):

@@ -1,0 +1,16 @@
+"""Every fixer, in the order its fixes are tried (the only list of them)."""
+
+from __future__ import annotations
+
+from nhilint.fixes.base import Fixer
+
+FIXERS: tuple[Fixer, ...] = ()
+
+
+def fixable_rules() -> dict[str, set[str]]:
+    """Rule ID -> the safeties of the fixers that can fix it."""
+    out: dict[str, set[str]] = {}
+    for fixer in FIXERS:
+        for rule in fixer.rules:
+            out.setdefault(rule, set()).add(fixer.safety)
+    return out
