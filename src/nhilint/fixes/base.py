@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from nhilint.findings import Finding
@@ -42,14 +42,15 @@ class FixOptions:
     expires_in_days: int | None = None  # fix.expires-in-days: NHI302's fix writes today + this
     aws_role_variable: str = "AWS_ROLE_ARN"  # ${{ vars.<this> }} in a GitHub Actions OIDC fix
     max_ttl_seconds: int = 3600  # NHI303's fix lowers a TTL to this (the configured maximum)
-    codeowners: dict[str, str] = field(default_factory=dict)  # rel path -> first owner (see run.py)
 
 
 @dataclass(frozen=True)
 class FixInput:
-    """One file, as a fixer sees it: `path` as findings name it, its current text, its format (a
-    registry name), the active findings on it of the fixer's rules, and the options."""
+    """One file, as a fixer sees it: `path` as findings name it (relative to `root`, the scan root:
+    where CODEOWNERS is looked up), its current text, its format (a registry name), the active
+    findings on it of the fixer's rules, and the options."""
 
+    root: str
     path: str
     format: str
     text: str

@@ -73,7 +73,7 @@ def plan(
             if not mine:
                 continue
             try:
-                found = fixer.fix(FixInput(rel, fmt, text, mine, options))
+                found = fixer.fix(FixInput(result.root, rel, fmt, text, mine, options))
             except Exception as exc:  # a fixer's bug costs its fix, never the scan
                 (errors if errors is not None else []).append(InternalError.of(rel, exc))
                 continue
