@@ -61,6 +61,25 @@ def test_the_checkov_bridge_leaves_out_exactly_the_whole_scan_rules() -> None:
     assert {c.id for c in CHECKS.values() if c.scope == "scan"} == {"NHI304", "NHI402", "NHI403"}
 
 
+def test_owasp_mcp_items_are_the_published_ids_and_unknown_ones_are_rejected() -> None:
+    schema = json.loads(schema_text("check"))
+    published = schema["properties"]["owasp_mcp"]["items"]["enum"]
+    assert published == list(catalogue.OWASP_MCP_TITLES) == [f"MCP{n:02}:2025" for n in range(1, 11)]
+    validator = jsonschema.Draft202012Validator(schema)
+    entry = load_plain((checks_dir() / "NHI209.yaml").read_text(encoding="utf-8"))
+    assert validator.is_valid(entry) and entry["owasp_mcp"] == ["MCP07:2025"]
+    for wrong in (["MCP11:2025"], ["MCP07"], ["MCP7:2025"], ["MCP07:2024"], [], ["MCP07:2025", "MCP07:2025"]):
+        assert not validator.is_valid({**entry, "owasp_mcp": wrong}), wrong
+    assert validator.is_valid({k: v for k, v in entry.items() if k != "owasp_mcp"})  # optional
+
+
+def test_owasp_mcp_items_are_given_only_to_rules_that_read_agent_configurations() -> None:
+    mapped = {c.id: c.owasp_mcp for c in CHECKS.values() if c.owasp_mcp}
+    assert {"NHI101", "NHI107", "NHI209", "NHI403"} <= mapped.keys()
+    assert all("mcp" in CHECKS[rule_id].formats for rule_id in mapped)
+    assert CHECKS["NHI101"].owasp_mcp_titles == ("MCP01:2025 Token Mismanagement & Secret Exposure",)
+
+
 def read_contract(text: str) -> tuple[dict[str, str], set[str]]:
     """ID -> slug of every line of the contract file, and the IDs marked `planned`."""
     contract: dict[str, str] = {}

@@ -124,6 +124,9 @@ def test_rules_and_explain() -> None:
         assert part in explained.stdout
     unknown = run_cli("explain", "NHI999")
     assert unknown.returncode == 2 and "unknown rule" in unknown.stderr
+    agent_rule = run_cli("explain", "NHI209").stdout
+    assert "OWASP MCP: **MCP07:2025 Insufficient Authentication & Authorization**" in agent_rule
+    assert "OWASP MCP" not in run_cli("explain", "NHI201").stdout  # an IAM policy rule: no MCP item
 
 
 README_FINDINGS = 2  # the finding blocks README's sample shows before `...`

@@ -93,7 +93,7 @@ def test_rules_come_from_the_catalogue_sorted_by_id():
     assert len(rule["fullDescription"]["text"]) <= 1024
     assert rule["defaultConfiguration"] == {"level": "error"}
     assert rule["properties"] == {
-        "tags": ["security", "OWASP-NHI2", "static-credentials"],
+        "tags": ["security", "OWASP-NHI2", "OWASP-MCP01:2025", "static-credentials"],
         "security-severity": "8.0",
         "precision": "high",
     }
@@ -106,9 +106,27 @@ def test_rule_help_has_rationale_fix_snippets_and_owasp():
     assert "### Terraform" in markdown and "### GitLab CI" in markdown
     assert '```hcl\ndata "aws_secretsmanager_secret_version" "db" {' in markdown
     assert markdown.count("```") % 2 == 0
-    assert markdown.endswith("**NHI2:2025 Secret Leakage**")
+    assert markdown.endswith(
+        "OWASP Non-Human Identities Top 10: **NHI2:2025 Secret Leakage**\n\n"
+        "OWASP MCP Top 10: **MCP01:2025 Token Mismanagement & Secret Exposure**"
+    )
     text = sarif(sample_result())["runs"][0]["tool"]["driver"]["rules"][0]["help"]["text"]
     assert 'exclude:\n  - "test-data/broken/**"' in text
+
+
+def test_owasp_mcp_items_are_tags_and_help_of_the_rules_that_have_them():
+    nhi107, nhi001 = load_check("NHI107"), load_check("NHI001")
+    rules = sarif(ScanResult(findings=[], rules={"NHI107": nhi107, "NHI001": nhi001}))["runs"][0]["tool"]
+    by_id = {r["id"]: r for r in rules["driver"]["rules"]}
+    assert by_id["NHI107"]["properties"]["tags"] == [
+        "security", "OWASP-NHI10", "OWASP-MCP02:2025", "OWASP-MCP07:2025", "static-credentials"
+    ]  # fmt: skip
+    assert by_id["NHI107"]["help"]["text"].endswith(
+        "OWASP MCP Top 10: MCP02:2025 Privilege Escalation via Scope Creep, "
+        "MCP07:2025 Insufficient Authentication & Authorization"
+    )
+    assert not any("MCP" in tag for tag in by_id["NHI001"]["properties"]["tags"])
+    assert "OWASP MCP" not in by_id["NHI001"]["help"]["markdown"]
 
 
 def test_result_location_level_message_and_fingerprint():

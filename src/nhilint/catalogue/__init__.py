@@ -52,10 +52,15 @@ class Check:
     scope_reason: str = ""  # why a scan-scope rule needs the whole scan
     remediation: dict[str, Suggestion] = field(default_factory=dict)
     examples: tuple[Example, ...] = ()
+    owasp_mcp: tuple[str, ...] = ()  # OWASP MCP Top 10 items (`MCP01:2025`), where one fits
 
     @property
     def owasp_title(self) -> str:
         return OWASP_TITLES.get(self.owasp, self.owasp)
+
+    @property
+    def owasp_mcp_titles(self) -> tuple[str, ...]:
+        return tuple(OWASP_MCP_TITLES.get(item, item) for item in self.owasp_mcp)
 
     def suggestion(self, *fixes: str | None) -> Suggestion:
         """The first remediation of `fixes` (most specific first) the entry has, else its default.
@@ -90,6 +95,20 @@ OWASP_TITLES = {
     "NHI8": "NHI8:2025 Environment Isolation",
     "NHI9": "NHI9:2025 NHI Reuse",
     "NHI10": "NHI10:2025 Human Use of NHI",
+}
+# The OWASP MCP Top 10 (2025) as its project page lists it (https://owasp.org/www-project-mcp-top-10/);
+# the check schema's `owasp_mcp` enum names the same IDs (tests/test_catalogue.py keeps them equal).
+OWASP_MCP_TITLES = {
+    "MCP01:2025": "MCP01:2025 Token Mismanagement & Secret Exposure",
+    "MCP02:2025": "MCP02:2025 Privilege Escalation via Scope Creep",
+    "MCP03:2025": "MCP03:2025 Tool Poisoning",
+    "MCP04:2025": "MCP04:2025 Software Supply Chain Attacks & Dependency Tampering",
+    "MCP05:2025": "MCP05:2025 Command Injection & Execution",
+    "MCP06:2025": "MCP06:2025 Intent Flow Subversion",
+    "MCP07:2025": "MCP07:2025 Insufficient Authentication & Authorization",
+    "MCP08:2025": "MCP08:2025 Lack of Audit and Telemetry",
+    "MCP09:2025": "MCP09:2025 Shadow MCP Servers",
+    "MCP10:2025": "MCP10:2025 Context Injection & Over-Sharing",
 }
 
 
@@ -130,6 +149,7 @@ def _to_check(data: dict[str, Any]) -> Check:
         scope_reason=data.get("scope_reason", ""),
         remediation=remediation,
         examples=examples,
+        owasp_mcp=tuple(data.get("owasp_mcp", ())),
     )
 
 

@@ -24,7 +24,8 @@ def rule_markdown(check: Check) -> str:
     parts = [
         f"# {check.id} {check.slug}",
         f"Severity: **{check.severity}** · OWASP: **{check.owasp_title}** · "
-        f"Formats: {', '.join(check.formats)}",
+        + "".join(f"OWASP MCP: **{title}** · " for title in check.owasp_mcp_titles)
+        + f"Formats: {', '.join(check.formats)}",
         "## What it does",
         check.summary,
         "## Why is this bad?",
@@ -42,8 +43,13 @@ def rule_markdown(check: Check) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _owasp(check: Check) -> str:
+    """The OWASP NHI Top 10 item, then any OWASP MCP Top 10 items: `NHI2, MCP01:2025`."""
+    return ", ".join((check.owasp, *check.owasp_mcp))
+
+
 def rules_index(checks: list[Check]) -> str:
-    rows = [f"| [{c.id}]({c.id}.md) | {c.slug} | {c.severity} | {c.owasp} | {c.summary} |" for c in checks]
+    rows = [f"| [{c.id}]({c.id}.md) | {c.slug} | {c.severity} | {_owasp(c)} | {c.summary} |" for c in checks]
     return (
         "\n".join(
             [

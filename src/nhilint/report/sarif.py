@@ -98,7 +98,12 @@ def _rule(check: Check) -> dict[str, Any]:
         "help": {"text": _help_text(check), "markdown": _help_markdown(check)},
         "defaultConfiguration": {"level": check.severity},
         "properties": {
-            "tags": ["security", f"OWASP-{check.owasp}", check.family],
+            "tags": [
+                "security",
+                f"OWASP-{check.owasp}",
+                *(f"OWASP-{item}" for item in check.owasp_mcp),
+                check.family,
+            ],
             "security-severity": SECURITY_SEVERITY[check.severity],
             "precision": check.precision,
         },
@@ -111,6 +116,8 @@ def _help_text(check: Check) -> str:
     if fix.snippet:
         parts.append(fix.snippet.rstrip("\n"))
     parts.append(f"OWASP Non-Human Identities Top 10: {check.owasp_title}")
+    if check.owasp_mcp:
+        parts.append(f"OWASP MCP Top 10: {', '.join(check.owasp_mcp_titles)}")
     return "\n\n".join(parts)
 
 
@@ -123,6 +130,8 @@ def _help_markdown(check: Check) -> str:
                 *_fix_markdown(fix),
             ]
     parts.append(f"OWASP Non-Human Identities Top 10: **{check.owasp_title}**")
+    if check.owasp_mcp:
+        parts.append("OWASP MCP Top 10: " + ", ".join(f"**{title}**" for title in check.owasp_mcp_titles))
     return "\n\n".join(parts)
 
 
