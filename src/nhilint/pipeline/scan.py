@@ -22,6 +22,7 @@ from nhilint.pipeline.fold import fold
 from nhilint.pipeline.planned import planned_only
 from nhilint.pipeline.read import read_beside, read_sources
 from nhilint.pipeline.units import units
+from nhilint.pipeline.unparsed import raw_secrets
 
 
 def scan(
@@ -60,6 +61,7 @@ def scan(
     for part in parallel.extract_all(units(sources.files, sources.links), use_cache, jobs, extract):
         extraction.add(part)
     extraction.facts += sources.facts  # whole-scan facts: overlays and bases, for the lifecycle rules
+    extraction.facts += raw_secrets(sources.files, extraction.problems, extraction.facts)
     # rules run if any file's configuration wants them; each finding is then judged by its own file's
     ran = Config(select=tuple(rid for rid in checks if configs.enabled(rid)) or ("-",))  # "-": none
     ctx = rules.RuleContext(
@@ -70,6 +72,11 @@ def scan(
         ci_formats={f.ci: f.name for f in FORMATS if f.ci},
         nouns={f.name: f.noun for f in FORMATS},
         loose_nouns={f.name: f.loose_noun or f.noun for f in FORMATS},
+        unit_nouns={f.ci: f.unit_noun for f in FORMATS if f.ci},
+        federates_with={f.ci: f.federates_with for f in FORMATS if f.federates_with},
+        literal_logins={f.name: f.literal_logins for f in FORMATS if f.literal_logins},
+        tags_at_place={f.name: f.tags_at_place for f in FORMATS if f.tags_at_place[0]},
+        tags_at_file={f.name: f.tags_at_file for f in FORMATS if f.tags_at_file[0]},
         configs=configs,
         root=root,
     )

@@ -1,0 +1,49 @@
+"""The secrets of a file nhilint could not fully parse: its lines are still searched for credentials
+whose format proves what they are, so a syntax error never hides a committed key behind one NHI001
+warning (NHI101 reports them like any literal)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from nhilint.facts import Fact, StringValue
+from nhilint.formats import Problem, SourceFile
+from nhilint.knowledge import secrets
+
+
+def raw_secrets(files: Iterable[SourceFile], problems: list[Problem], facts: list[Fact]) -> list[StringValue]:
+    """A StringValue for each line of a file with a parse problem holding a credential that the facts
+    read from that file do not already hold."""
+    broken = {p.loc.file for p in problems}
+    if not broken:
+        return []
+    known: dict[str, list[StringValue]] = {}
+    for fact in facts:
+        if isinstance(fact, StringValue) and fact.loc.file in broken:
+            known.setdefault(fact.loc.file, []).append(fact)
+    found = []
+    for file in files:
+        if file.rel not in broken:
+            continue
+        for number, line in enumerate(file.text.split("\n"), 1):
+            detection = secrets.detect(line)  # no field name: only tokens whose format proves them
+            if detection is None:
+                continue
+            token = line[detection.start : detection.end]
+            if any(_holds(value, token, number) for value in known.get(file.rel, ())):
+                continue  # read from the part that parsed: already judged
+            found.append(
+                StringValue(
+                    file.loc(number, detection.start + 1),
+                    value=token,
+                    path=f"line {number} (the file could not be parsed)",
+                    context="unparsed",
+                )
+            )
+    return found
+
+
+def _holds(value: StringValue, token: str, line: int) -> bool:
+    """Whether `value` (read by the parser) is the one holding `token` on `line`: it contains it and
+    starts on that line or, a multi-line value, on the lines just above it."""
+    return token in value.value and value.loc.line <= line <= value.loc.line + value.value.count("\n") + 1
