@@ -27,8 +27,6 @@ MAX_LINES = 450
 TOO_LONG_FOR_NOW = {
     "nhilint/formats/github_actions/extract.py": "jobs, steps and CI credentials: split by concern",
     "nhilint/formats/kubernetes/extract.py": "workloads, RBAC and kustomize: split by concern",
-    "nhilint/formats/cloudformation/extract.py": "intrinsics and resources: split by concern",
-    "nhilint/formats/terraform/aws.py": "IAM, keys and provider blocks: split by concern",
     "nhilint/parse/hcl.py": "tree-sitter conversion and expressions: split by concern",
     "nhilint/parse/yaml.py": "loader and located constructor: split by concern",
 }

@@ -41,6 +41,9 @@ _HELPERS = frozenset(  # not providers
         "shared",
         "plan",
         "planned",
+        "aws_values",
+        "aws_documents",
+        "aws_policies",
     }
 )
 
