@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from nhilint.fixes import automount, ttl
 from nhilint.fixes.base import Fixer
 
-FIXERS: tuple[Fixer, ...] = ()
+FIXERS: tuple[Fixer, ...] = (
+    ttl.FIXER,
+    automount.FIXER,
+)
 
 
 def fixable_rules() -> dict[str, set[str]]:
