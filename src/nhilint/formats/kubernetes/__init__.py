@@ -30,7 +30,7 @@ def _kustomizations(files: list[SourceFile], pulled: Pulled) -> None:
     """What each kustomization deploys (`resources`, `bases`, `components`), for production.lower,
     and the facts of them all, for the lifecycle rules (overlays and bases). A kustomization is one
     with or without `kind: Kustomization` (with it, it reads as Kubernetes)."""
-    from nhilint.formats.kubernetes.extract import KUSTOMIZATIONS, kustomize_facts, kustomize_references
+    from nhilint.formats.kubernetes.kustomize import KUSTOMIZATIONS, kustomize_facts, kustomize_references
 
     texts: dict[str, str] = {}
     for file in files:

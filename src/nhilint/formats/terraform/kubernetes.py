@@ -14,13 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from nhilint.facts import Credential, Fact, Grant, Identity, Loc, RbacRule, Workload
-from nhilint.formats.kubernetes.extract import (
-    SA_TOKEN_TYPE,
-    WORKLOAD_IDENTITY_ANNOTATIONS,
-    Manifest,
-    aggregated_to,
-    sa_address,
-)
+from nhilint.formats.kubernetes.extract import manifest_facts
+from nhilint.formats.kubernetes.manifest import Manifest, sa_address
+from nhilint.formats.kubernetes.rbac import aggregated_to
+from nhilint.formats.kubernetes.service_accounts import SA_TOKEN_TYPE, WORKLOAD_IDENTITY_ANNOTATIONS
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.formats.terraform.shared import block_credentials, env_blocks, provider_credentials
 from nhilint.parse.tree import Block, Expr, LMap, LSeq
@@ -277,7 +274,7 @@ def _manifests(module: Module) -> Iterator[Fact]:
         if isinstance(obj, LMap) and isinstance(resource.raw("manifest"), LMap):
             manifest = Manifest.of(resource.file, obj, None)
             if manifest is not None:
-                yield from manifest.facts()
+                yield from manifest_facts(manifest)
 
 
 def _providers(module: Module) -> Iterator[Fact]:
