@@ -42,6 +42,9 @@ class FixOptions:
     expires_in_days: int | None = None  # fix.expires-in-days: NHI302's fix writes today + this
     aws_role_variable: str = "AWS_ROLE_ARN"  # ${{ vars.<this> }} in a GitHub Actions OIDC fix
     max_ttl_seconds: int = 3600  # NHI303's fix lowers a TTL to this (the configured maximum)
+    # owner-keys / expiry-keys: NHI301/NHI302's fixes write the first, and add none when one is written
+    owner_keys: tuple[str, ...] = ("owner",)
+    expiry_keys: tuple[str, ...] = ("expires", "expiry", "expiration-date")
 
 
 @dataclass(frozen=True)
