@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from nhilint.fixes import automount, ttl
+from nhilint.fixes import automount, ci_ttl, github_oidc, github_permissions, ttl
 from nhilint.fixes.base import Fixer
 
 FIXERS: tuple[Fixer, ...] = (
     ttl.FIXER,
     automount.FIXER,
+    github_oidc.FIXER,
+    github_permissions.FIXER,
+    ci_ttl.FIXER,
 )
 
 

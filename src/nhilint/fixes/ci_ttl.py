@@ -1,0 +1,67 @@
+"""NHI303 in CI files (safe): lower a session lifetime a job asks for to the configured maximum
+(`FixOptions.max_ttl_seconds`).
+
+GitHub Actions: `role-duration-seconds` of `configure-aws-credentials`, a literal number (quoted or
+not). GitHub Actions and GitLab CI: `--duration-seconds N` on a script line (`aws sts assume-role`).
+A value from an expression or a variable is not edited (it is set elsewhere).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nhilint.fixes.base import Edit, Fix, Fixer, FixInput
+from nhilint.fixes.ci_yaml import load
+from nhilint.fixes.located import literal_span, mappings
+from nhilint.fixes.text import Text
+from nhilint.parse.tree import Pos
+
+_FLAG = re.compile(r"--duration-seconds(?:=|\s+)[\"']?(\d+)")
+_SETTING = "role-duration-seconds"
+
+
+def fix(given: FixInput) -> list[Fix]:
+    text = Text(given.text)
+    limit = given.options.max_ttl_seconds
+    doc = load(given.text, last=given.format == "gitlab-ci")
+    if doc is None:
+        return []
+    inputs = {
+        m.kpos(_SETTING).line: (m.vpos(_SETTING), m[_SETTING])
+        for m in mappings(doc)
+        if _SETTING in m and given.format == "github-actions"
+    }
+    fixes = []
+    for finding in given.findings:
+        line = finding.loc.line
+        if finding.cause is not None or line > len(text.lines):
+            continue
+        span = _input_span(text, *inputs[line], limit) if line in inputs else _flag_span(text, line, limit)
+        if span is None:
+            continue
+        start, end, setting = span
+        edit = Edit(start, end, str(limit))
+        fixes.append(Fix("NHI303", "safe", f"lower `{setting}` to {limit} s", (edit,), (finding,)))
+    return fixes
+
+
+def _input_span(text: Text, pos: Pos, value: object, limit: int) -> tuple[int, int, str] | None:
+    """The digits of `role-duration-seconds: N` (or `"N"`), when N is above `limit`."""
+    span = literal_span(text, pos, value)
+    number = int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else 0
+    if span is None or number <= limit:
+        return None
+    start, end, quote = span
+    return start + len(quote), end - len(quote), _SETTING
+
+
+def _flag_span(text: Text, line: int, limit: int) -> tuple[int, int, str] | None:
+    """The digits of the one `--duration-seconds N` of a script line, when N is above `limit`."""
+    found = list(_FLAG.finditer(text.line(line)))
+    if len(found) != 1 or int(found[0].group(1)) <= limit:
+        return None
+    start = text.offset(line) + found[0].start(1)
+    return start, start + len(found[0].group(1)), "--duration-seconds"
+
+
+FIXER = Fixer("ci-ttl", frozenset({"NHI303"}), frozenset({"github-actions", "gitlab-ci"}), "safe", fix)
