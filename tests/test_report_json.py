@@ -137,6 +137,7 @@ def test_finding_fields_in_a_fixed_order():
         "owasp": "NHI2",
         "suppressed": False,
         "suppression_reason": None,
+        "fix": None,
     }
     assert list(finding) == list(json.loads(render(sample_result(), "json"))["findings"][2])
 

@@ -64,6 +64,7 @@ class Config:
     skip_directories: tuple[str, ...] = DEFAULT_SKIP_DIRECTORIES
     non_production_paths: tuple[str, ...] = DEFAULT_NON_PRODUCTION_PATHS
     scan_plans: bool | None = None  # None: read Terraform plans, unless the scan skips them (the hook)
+    fix: dict[str, Any] = field(default_factory=dict)  # the `fix:` section (nhilint.fixes.session reads it)
     source: str | None = None  # the file this came from, for messages
     base: str | None = None  # the directory `exclude` globs are written against (None: the scan root)
 
@@ -104,9 +105,24 @@ def from_mapping(data: Any, source: str, base: str | None = None) -> Config:
             k.lower() for k in keys("non-production-paths", defaults.non_production_paths)
         ),
         scan_plans=data.get("scan-plans"),
+        fix=_fix_section(data, defaults, source),
         source=source,
         base=base,
     )
+
+
+def _fix_section(data: dict[str, Any], defaults: Config, source: str) -> dict[str, Any]:
+    """The `fix:` section; an expiry the fix would write beyond the allowed lifetime is an error (the
+    fixed identity would be reported again, by NHI302)."""
+    section = dict(data.get("fix", {}))
+    days = section.get("expires-in-days")
+    limit = data.get("max-identity-lifetime-days", defaults.max_identity_lifetime_days)
+    if days is not None and days > limit:
+        raise ConfigError(
+            f"fix.expires-in-days ({days}) is beyond max-identity-lifetime-days ({limit}) in {source}: "
+            "the expiry the fix writes would be reported again"
+        )
+    return section
 
 
 def _rule_ids(data: dict[str, Any]) -> list[str]:

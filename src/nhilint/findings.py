@@ -74,6 +74,7 @@ class Finding:
     folded: list[Finding] = field(default_factory=list, repr=False)  # those findings (baseline entries)
     non_production: bool = False  # in a test, example or docs path: lowered to note, never fails
     place: FixPlace | None = None  # where one edit fixes it with others (nhilint.pipeline.fold groups them)
+    fix: str | None = None  # "safe" | "unsafe": `nhilint fix` can fix it now (set by nhilint.fixes.session)
 
     def __post_init__(self) -> None:
         # Every reporter, the baseline and the audit CSV show these: one line each, and no secret
@@ -86,6 +87,16 @@ class Finding:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.message)
+
+
+@dataclass
+class FixSummary:
+    """What `--fix` did, or could do, for the report's summary (nhilint.fixes.session fills it)."""
+
+    show_unsafe: bool = False  # --unsafe-fixes: unsafe fixes are marked and counted as fixable
+    applied: bool = False  # --fix ran: `fixed` findings in `files` files were fixed
+    fixed: int = 0
+    files: int = 0
 
 
 @dataclass
@@ -102,6 +113,7 @@ class ScanResult:
     internal_errors: list[InternalError] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list, repr=False)  # what was read, for the inventory
     lines: dict[str, list[str]] = field(default_factory=dict, repr=False)  # file -> its lines, for snippets
+    fixes: FixSummary = field(default_factory=FixSummary)  # what `--fix` did or could do
 
     @property
     def active(self) -> list[Finding]:

@@ -53,6 +53,7 @@ class Check:
     remediation: dict[str, Suggestion] = field(default_factory=dict)
     examples: tuple[Example, ...] = ()
     owasp_mcp: tuple[str, ...] = ()  # OWASP MCP Top 10 items (`MCP01:2025`), where one fits
+    fix: str | None = None  # safe | unsafe: `nhilint fix` can fix some findings (the safest fixer's)
 
     @property
     def owasp_title(self) -> str:
@@ -150,6 +151,7 @@ def _to_check(data: dict[str, Any]) -> Check:
         remediation=remediation,
         examples=examples,
         owasp_mcp=tuple(data.get("owasp_mcp", ())),
+        fix=data.get("fix"),
     )
 
 

@@ -25,7 +25,8 @@ def rule_markdown(check: Check) -> str:
         f"# {check.id} {check.slug}",
         f"Severity: **{check.severity}** · OWASP: **{check.owasp_title}** · "
         + "".join(f"OWASP MCP: **{title}** · " for title in check.owasp_mcp_titles)
-        + f"Formats: {', '.join(check.formats)}",
+        + f"Formats: {', '.join(check.formats)}"
+        + _fix(check),
         "## What it does",
         check.summary,
         "## Why is this bad?",
@@ -41,6 +42,14 @@ def rule_markdown(check: Check) -> str:
         if suggestion.snippet:
             parts.append(_fence(suggestion.snippet, suggestion.language))
     return "\n\n".join(parts) + "\n"
+
+
+def _fix(check: Check) -> str:
+    """` · Fix: **safe** (`nhilint fix`)` for a rule `nhilint fix` can fix (docs/fixes.md), else nothing."""
+    if check.fix is None:
+        return ""
+    command = "nhilint fix" if check.fix == "safe" else "nhilint fix --unsafe-fixes"
+    return f" · Fix: **{check.fix}** (`{command}`, [fixes](../fixes.md))"
 
 
 def _owasp(check: Check) -> str:
@@ -106,6 +115,9 @@ owner-keys: [owner, team]
 expiry-keys: [expires, review-by]
 max-identity-lifetime-days: 180
 max-credential-ttl-seconds: 3600
+fix:                      # values `nhilint fix` writes (docs/fixes.md)
+  owner: team-platform
+  expires-in-days: 90
 ```
 
 The same in `pyproject.toml`:

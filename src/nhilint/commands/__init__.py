@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from nhilint import __version__
-from nhilint.commands import audit, baseline, inventory, rules, scan
+from nhilint.commands import audit, baseline, fix, inventory, rules, scan
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,6 +23,7 @@ def main() -> None:
 
 for command in (
     scan.scan,
+    fix.fix,
     baseline.baseline,
     rules.list_rules,
     rules.explain,

@@ -25,6 +25,27 @@ def _all(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
+together = _all  # a group of options several commands share, declared once
+
+
+def fix_flags() -> Callable[[F], F]:
+    """--unsafe-fixes and --diff, of `scan` (with --fix) and `fix` (docs/fixes.md)."""
+    return _all(
+        click.option(
+            "--unsafe-fixes",
+            is_flag=True,
+            help="Also apply the fixes that change behaviour (with --fix, --diff or `nhilint fix`); alone, "
+            "mark the findings they would fix.",
+        ),
+        click.option(
+            "--diff",
+            is_flag=True,
+            help="Print the fixes as a unified diff and write nothing (exit 1 when there is something to "
+            "fix).",
+        ),
+    )
+
+
 def output(help: str) -> Callable[[F], F]:
     return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=help)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,54 +20,74 @@ if TYPE_CHECKING:
     from nhilint.findings import Finding, ScanResult
 
 
+# The options `scan` and `fix` share, in --help order.
+SCAN_OPTIONS = options.together(
+    click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+    click.option(
+        "-f",
+        "--format",
+        "--output-format",
+        "fmt",
+        type=click.Choice(list(FORMATS)),
+        default="text",
+        show_default=True,
+        help="Output format (concise: one line per finding; github: workflow annotations; markdown: a PR "
+        "summary).",
+    ),
+    options.output("Write the report to this file instead of standard output."),
+    options.rule_selection(" (NHI101, NHI2)"),
+    options.failing("scan", "warning"),
+    options.config(),
+    click.option(
+        "--context",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="Also read these paths (e.g. the repository: --context .) so whole-scan rules see them, "
+        "but report only findings about PATHS. Used by the pre-commit hook. Repeatable.",
+    ),
+    click.option(
+        "--baseline",
+        "baseline_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Suppress the findings recorded in this baseline file (`nhilint baseline write`).",
+    ),
+    click.option(
+        "--report-unused-ignores", is_flag=True, help="Report suppressions that no longer hide anything."
+    ),
+    click.option(
+        "--all-resources",
+        is_flag=True,
+        help="In a Terraform plan, also judge the resources it deletes or leaves unchanged.",
+    ),
+    click.option(
+        "--skip-plans",
+        is_flag=True,
+        help="Leave Terraform plan JSON files out unless the configuration says `scan-plans: true` (the "
+        "pre-commit hook: a plan is a build output).",
+    ),
+    options.no_cache("Do not read or write any cache (also: NHILINT_NO_CACHE=1)."),
+    click.option(
+        "-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error."
+    ),
+    options.jobs("Processes that read the files (default: every core above 300 files, else 1). Same report."),
+)
+
+
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@SCAN_OPTIONS
 @click.option(
-    "-f",
-    "--format",
-    "--output-format",
-    "fmt",
-    type=click.Choice(list(FORMATS)),
-    default="text",
-    show_default=True,
-    help="Output format (concise: one line per finding; github: workflow annotations; markdown: a PR "
-    "summary).",
-)
-@options.output("Write the report to this file instead of standard output.")
-@options.rule_selection(" (NHI101, NHI2)")
-@options.failing("scan", "warning")
-@options.config()
-@click.option(
-    "--context",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Also read these paths (e.g. the repository: --context .) so whole-scan rules see them, "
-    "but report only findings about PATHS. Used by the pre-commit hook. Repeatable.",
-)
-@click.option(
-    "--baseline",
-    "baseline_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Suppress the findings recorded in this baseline file (`nhilint baseline write`).",
-)
-@click.option(
-    "--report-unused-ignores", is_flag=True, help="Report suppressions that no longer hide anything."
-)
-@click.option(
-    "--all-resources",
+    "--fix",
+    "apply_fixes",
     is_flag=True,
-    help="In a Terraform plan, also judge the resources it deletes or leaves unchanged.",
+    help="Apply the safe fixes to the files under PATHS (docs/fixes.md).",
 )
-@click.option(
-    "--skip-plans",
-    is_flag=True,
-    help="Leave Terraform plan JSON files out unless the configuration says `scan-plans: true` (the "
-    "pre-commit hook: a plan is a build output).",
-)
-@options.no_cache("Do not read or write any cache (also: NHILINT_NO_CACHE=1).")
-@click.option("-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error.")
-@options.jobs("Processes that read the files (default: every core above 300 files, else 1). Same report.")
-def scan(
+@options.fix_flags()
+def scan(**params: Any) -> None:
+    """Scan PATHS (files or directories; default: the current directory; `-`: standard input)."""
+    run(**params)
+
+
+def run(
     paths: tuple[Path, ...],
     fmt: str,
     output: Path | None,
@@ -83,8 +104,11 @@ def scan(
     no_cache: bool,
     verbose: bool,
     jobs: int | None,
+    apply_fixes: bool,
+    unsafe_fixes: bool,
+    diff: bool,
 ) -> None:
-    """Scan PATHS (files or directories; default: the current directory; `-`: standard input)."""
+    """`scan`, and with `apply_fixes` or `diff` `fix`: scan, fix, report, exit by what is left."""
     from nhilint.pipeline.baseline import BaselineError, read
     from nhilint.pipeline.discover import relative
 
@@ -92,15 +116,12 @@ def scan(
         entries = read(baseline_path) if baseline_path else None
     except BaselineError as exc:
         fail(str(exc))
+    if Path("-") in paths and (apply_fixes or diff):
+        fail("fixes are written to files, not standard input: name the files to fix instead of `-`")
     if Path("-") in paths and (sys.stdin is None or sys.stdin.isatty()):
         here = "closed" if sys.stdin is None else "a terminal"
         fail(f"`-` reads a document from standard input, {here} here: pipe it in (`... | nhilint scan -`)")
-    configs, result = run_scan(
-        paths,
-        config_path,
-        select,
-        ignore,
-        fail_on,
+    scan_options: dict[str, Any] = dict(
         context=list(context) or None,
         use_cache=not no_cache,
         report_unused_ignores=report_unused_ignores,
@@ -109,6 +130,18 @@ def scan(
         all_resources=all_resources,
         skip_plans=skip_plans,
     )
+    selection = (config_path, select, ignore, fail_on)
+    unwritten = False
+    if apply_fixes or diff:
+        configs, result, unwritten = _fixed(paths, selection, scan_options, unsafe_fixes, diff, output)
+    else:
+        configs, result = run_scan(paths, *selection, **scan_options)
+        if fmt in MARKED_FORMATS:
+            from nhilint.fixes import session
+
+            session.mark(
+                result, session.options_at(configs, Path(result.root)), unsafe_fixes, paths or [Path(".")]
+            )
     named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
     _explain_skips(result, configs, verbose, named)
     color = fmt in TERMINAL_FORMATS and output is None and _use_color(sys.stdout)
@@ -117,8 +150,62 @@ def scan(
     if result.internal_errors:
         report_internal_errors(result)
         sys.exit(2)
+    if unwritten:
+        sys.exit(2)
     failing = [f for f in result.active if _fails(f, configs)]
     sys.exit(1 if failing and not exit_zero else 0)
+
+
+MARKED_FORMATS = ("text", "concise", "json")  # the formats that show which findings `nhilint fix` fixes
+
+
+def _fixed(
+    paths: tuple[Path, ...],
+    selection: tuple[Path | None, tuple[str, ...], tuple[str, ...], str | None],
+    scan_options: dict[str, Any],
+    unsafe: bool,
+    diff: bool,
+    output: Path | None,
+) -> tuple[Configs, ScanResult, bool]:
+    """Fix the files under `paths` (`diff`: print the diff, write nothing, exit 1 if any) and return
+    the scan of the fixed files, its remaining findings marked, and whether a fixed file could not
+    be written."""
+    from nhilint.fixes import session
+    from nhilint.report.text import plural
+
+    last: list[Configs] = []  # each round's scan resolves the configuration again (same files)
+
+    def scanned(edited: Mapping[str, str]) -> ScanResult:
+        configs, result = run_scan(paths, *selection, edited=edited, **scan_options)
+        last[:] = [configs]
+        return result
+
+    root, targets = Path.cwd(), list(paths) or [Path(".")]
+    outcome = session.run(
+        scanned, lambda rel: session.options_for(last[0].at(root / rel)), unsafe, targets, root
+    )
+    result = outcome.result
+    if diff:
+        if result.internal_errors:
+            report_internal_errors(result)
+            sys.exit(2)
+        emit(session.unified_diff(outcome), output)
+        fixed = plural(result.fixes.fixed, "finding")
+        say(
+            f"nhilint: would fix {fixed} in {plural(result.fixes.files, 'file')}"
+            if outcome.texts
+            else "nhilint: nothing to fix"
+        )
+        sys.exit(1 if outcome.texts else 0)
+    failed = session.write_all(outcome)
+    for sentence in failed:
+        say(f"nhilint: error: {sentence}")
+    for rel, title, advice in session.advice(outcome):
+        say(f"nhilint: fixed {rel}: {title}; still to do by hand:")
+        for line in advice.strip().splitlines():
+            say(f"  {line}")
+    session.mark(result, lambda rel: session.options_for(last[0].at(root / rel)), unsafe, targets)
+    return last[0], result, bool(failed)
 
 
 def run_scan(

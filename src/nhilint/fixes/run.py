@@ -41,20 +41,27 @@ class Outcome:
         return sum(len(fix.resolves) for _, fix in self.applied)
 
 
+Options = FixOptions | Callable[[str], FixOptions]  # one for all, or each file's (path as findings name it)
+
+
 def plan(
     result: ScanResult,
-    options: FixOptions,
+    options: Options,
     safeties: Collection[Safety],
     texts: Mapping[str, str] | None = None,
     errors: list[InternalError] | None = None,
+    editable: Callable[[str], bool] | None = None,
 ) -> dict[str, list[Fix]]:
     """The fixes the fixers of `safeties` offer for `result`'s active findings, by file; `texts`
-    holds files' current text where it differs from the disk."""
+    holds files' current text where it differs from the disk; `editable` (default: every file)
+    says which files may be edited (`nhilint fix PATHS` edits only files under PATHS)."""
     from nhilint.pipeline.discover import classify_file
 
     by_file: dict[str, list[Finding]] = {}
     wanted = {rule for fixer in FIXERS if fixer.safety in safeties for rule in fixer.rules}
     for finding in result.active:
+        if editable is not None and not editable(finding.loc.file):
+            continue
         if finding.rule_id in wanted and not finding.non_production:
             by_file.setdefault(finding.loc.file, []).append(finding)
     fixes: dict[str, list[Fix]] = {}
@@ -72,8 +79,9 @@ def plan(
             mine = tuple(f for f in findings if f.rule_id in fixer.rules)
             if not mine:
                 continue
+            chosen = options(rel) if callable(options) else options
             try:
-                found = fixer.fix(FixInput(result.root, rel, fmt, text, mine, options))
+                found = fixer.fix(FixInput(result.root, rel, fmt, text, mine, chosen))
             except Exception as exc:  # a fixer's bug costs its fix, never the scan
                 (errors if errors is not None else []).append(InternalError.of(rel, exc))
                 continue
@@ -81,14 +89,19 @@ def plan(
     return fixes
 
 
-def fix(scan: ScanFn, options: FixOptions, safeties: Collection[Safety]) -> Outcome:
+def fix(
+    scan: ScanFn,
+    options: Options,
+    safeties: Collection[Safety],
+    editable: Callable[[str], bool] | None = None,
+) -> Outcome:
     """Scan, fix, re-scan until no fix is left (at most MAX_ROUNDS rounds)."""
     result = scan({})
     outcome = Outcome(result)
     root = Path(result.root)
     broken_before = _unparsed(result)
     for _ in range(MAX_ROUNDS):
-        fixes = plan(result, options, safeties, outcome.texts, outcome.errors)
+        fixes = plan(result, options, safeties, outcome.texts, outcome.errors, editable)
         made = False
         for rel, offered in fixes.items():
             text = outcome.texts.get(rel)

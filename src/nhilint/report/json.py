@@ -80,4 +80,5 @@ def _finding(finding: Finding, result: ScanResult) -> dict[str, Any]:
         "owasp": check.owasp if check else None,
         "suppressed": finding.suppression is not None,
         "suppression_reason": finding.suppression,
+        "fix": finding.fix,
     }

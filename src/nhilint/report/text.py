@@ -54,7 +54,7 @@ def render(result: ScanResult, color: bool = False, width: int = DEFAULT_WIDTH) 
 def render_concise(result: ScanResult, color: bool = False) -> str:
     """One line per finding, `path:line:col: ID [level] message` (ruff's `concise`), then the totals."""
     paint = _painter(color)
-    lines = [_concise_line(f, paint) for f in result.active]
+    lines = [_concise_line(f, result, paint) for f in result.active]
     tail = "\n" if lines else ""
     return (
         "".join(line + "\n" for line in lines)
@@ -89,9 +89,19 @@ def _position(finding: Finding) -> str:
     return terminal_line(f"{finding.loc.file}:{finding.loc.line}:{finding.loc.col}:")
 
 
-def _concise_line(finding: Finding, paint: Paint) -> str:
-    where, rule = paint("file", _position(finding)), paint("rule", finding.rule_id)
+def _concise_line(finding: Finding, result: ScanResult, paint: Paint) -> str:
+    where, rule = paint("file", _position(finding)), paint("rule", finding.rule_id) + _mark(finding, result)
     return f"{where} {rule} {paint(finding.severity, f'[{finding.severity}]')} {printable(finding.message)}"
+
+
+def _fixable(finding: Finding, result: ScanResult) -> bool:
+    """`nhilint fix` (with --unsafe-fixes when the scan had it) fixes this finding now."""
+    return finding.fix == "safe" or (finding.fix == "unsafe" and result.fixes.show_unsafe)
+
+
+def _mark(finding: Finding, result: ScanResult) -> str:
+    """ruff's ` [*]` after the rule ID of a finding `nhilint fix` can fix."""
+    return " [*]" if _fixable(finding, result) else ""
 
 
 def _finding_block(
@@ -101,7 +111,7 @@ def _finding_block(
         (
             paint("file", _position(finding)),
             paint(finding.severity, finding.severity),
-            paint("rule", finding.rule_id),
+            paint("rule", finding.rule_id) + _mark(finding, result),
             paint("dim", finding.slug),
         )
     )
@@ -185,14 +195,41 @@ def _summary(result: ScanResult, paint: Paint) -> str:
     if result.internal_errors:  # never a green line over a scan that did not finish its work
         broken = plural(len(result.internal_errors), "internal error")
         tail += f" · {paint('fail', broken)} (a bug in nhilint: see standard error)"
+    fixes = _fixes_line(result)
     if not active:
         mark = paint("fail", "✖") if result.internal_errors else paint("ok", "✓")
-        return f"{skipped}{mark} no findings in {scanned}{tail}"
+        return f"{skipped}{fixes}{mark} no findings in {scanned}{tail}"
     counts = Counter(f.severity for f in active)
     by_severity = ", ".join(plural(counts[s], s) for s in ("error", "warning", "note") if counts[s])
     files = len({f.loc.file for f in active})
     head = paint("fail", f"✖ {plural(len(active), 'finding')}")
-    return f"{skipped}{head} ({by_severity}) in {files} of {scanned}{tail}"
+    fixable = _fixable_line(result)
+    return f"{skipped}{fixes}{head} ({by_severity}) in {files} of {scanned}{tail}{fixable}"
+
+
+def _fixes_line(result: ScanResult) -> str:
+    """After `--fix`: what it fixed, on a line of its own above the totals of what is left."""
+    if not result.fixes.applied:
+        return ""
+    fixed = plural(result.fixes.fixed, "finding")
+    return f"Fixed {fixed} in {plural(result.fixes.files, 'file')}\n"
+
+
+def _fixable_line(result: ScanResult) -> str:
+    """`[*] 3 fixable with `nhilint fix` (2 more with `nhilint fix --unsafe-fixes`)`, under the totals."""
+    active = result.active
+    safe = sum(1 for f in active if f.fix == "safe")
+    unsafe = sum(1 for f in active if f.fix == "unsafe")
+    if result.fixes.show_unsafe:
+        safe, unsafe = safe + unsafe, 0
+    command = "nhilint fix --unsafe-fixes" if result.fixes.show_unsafe else "nhilint fix"
+    if safe and unsafe:
+        return f"\n[*] {safe} fixable with `{command}` ({unsafe} more with `nhilint fix --unsafe-fixes`)"
+    if safe:
+        return f"\n[*] {safe} fixable with `{command}`"
+    if unsafe:
+        return f"\n{unsafe} fixable with `nhilint fix --unsafe-fixes`"
+    return ""
 
 
 def _skipped(result: ScanResult) -> str:

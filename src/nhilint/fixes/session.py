@@ -1,0 +1,134 @@
+"""One `nhilint scan --fix` / `nhilint fix` run, for the command layer: the options each file's
+configuration gives, which files may be edited, the marks a plain scan puts on fixable findings,
+the unified diff of `--diff`, and writing the fixed files."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from nhilint.config import Config, Configs
+from nhilint.findings import ScanResult
+from nhilint.fixes.base import FixOptions, Safety
+from nhilint.fixes.run import Outcome, fix, plan, write
+from nhilint.fixes.run import ScanFn as ScanFn
+
+
+def safeties(unsafe: bool) -> tuple[Safety, ...]:
+    return ("safe", "unsafe") if unsafe else ("safe",)
+
+
+def options_for(config: Config) -> FixOptions:
+    """The `fix:` section of a file's configuration, and its TTL limit, as a fixer reads them."""
+    section, defaults = config.fix, FixOptions()
+    return FixOptions(
+        owner=section.get("owner", defaults.owner),
+        expires_in_days=section.get("expires-in-days", defaults.expires_in_days),
+        aws_role_variable=section.get("aws-role-variable", defaults.aws_role_variable),
+        max_ttl_seconds=config.max_credential_ttl_seconds,
+    )
+
+
+def options_at(configs: Configs, root: Path) -> Callable[[str], FixOptions]:
+    """Each file's options (path as findings name it, relative to `root`), from its own configuration."""
+    return lambda rel: options_for(configs.at(root / rel))
+
+
+def under(paths: Iterable[Path], root: Path) -> Callable[[str], bool]:
+    """Whether a file (relative to `root`) is one of `paths` or below one: `nhilint fix PATHS` edits
+    nothing else (not a `--context` file, not a module a scanned file pulls in from elsewhere)."""
+    bounds = [Path(os.path.realpath(p)) for p in paths]
+
+    def editable(rel: str) -> bool:
+        path = Path(os.path.realpath(root / rel))
+        return any(path == bound or bound in path.parents for bound in bounds)
+
+    return editable
+
+
+def has_fixable(result: ScanResult) -> bool:
+    """Whether any active finding's rule has a fix in the catalogue: else marking reads nothing and
+    imports no fixer (the common scan stays as cheap as before)."""
+    return any((check := result.rules.get(f.rule_id)) and check.fix for f in result.active)
+
+
+def mark(
+    result: ScanResult, options: Callable[[str], FixOptions], show_unsafe: bool, paths: Iterable[Path]
+) -> None:
+    """Mark each active finding a fix can resolve now with that fix's safety (the safest of several),
+    for the report's `[*]` and its "fixable" count. A fixer's crash costs its mark: it is an
+    internal error of the result, never a failed scan."""
+    result.fixes.show_unsafe = show_unsafe
+    if not has_fixable(result):
+        return
+    editable = under(paths, Path(result.root))
+    offered = plan(result, options, ("safe", "unsafe"), None, result.internal_errors, editable)
+    for fixes in offered.values():
+        for offer in fixes:
+            for finding in offer.resolves:
+                if finding.fix != "safe":
+                    finding.fix = offer.safety
+
+
+def run(
+    scan: ScanFn, options: Callable[[str], FixOptions], unsafe: bool, paths: Iterable[Path], root: Path
+) -> Outcome:
+    """Fix the files under `paths` in memory (nothing written): every internal error, the scans'
+    and the fixers', lands in `outcome.result.internal_errors`, and its summary counts the fixes."""
+    outcome = fix(scan, options, safeties(unsafe), under(paths, root))
+    changed = {rel for rel, text in outcome.texts.items() if text != outcome.originals.get(rel)}
+    outcome.texts = {rel: outcome.texts[rel] for rel in changed}
+    outcome.applied = [(rel, f) for rel, f in outcome.applied if rel in changed]
+    result = outcome.result
+    result.internal_errors = [*result.internal_errors, *outcome.errors]
+    result.fixes.show_unsafe = unsafe
+    result.fixes.applied = True
+    result.fixes.fixed = outcome.fixed
+    result.fixes.files = len(changed)
+    return outcome
+
+
+def write_all(outcome: Outcome) -> list[str]:
+    """Write each fixed file (atomically, BOM and permissions kept); the ones that could not be
+    written, each as one sentence."""
+    root = Path(outcome.result.root)
+    failed = []
+    for rel, text in sorted(outcome.texts.items()):
+        try:
+            write(root / rel, text)
+        except OSError as exc:
+            failed.append(f"cannot write the fixes of {rel}: {exc.strerror or exc}")
+    return failed
+
+
+def advice(outcome: Outcome) -> list[tuple[str, str, str]]:
+    """(file, what the fix did, what the user must still do) for each applied fix that needs a hand."""
+    return [(rel, f.title, f.advice) for rel, f in outcome.applied if f.advice.strip()]
+
+
+def unified_diff(outcome: Outcome) -> str:
+    """What the fixes change, as a unified diff with `a/` and `b/` paths relative to the scan root.
+
+    Context lines are the scanned file's own: a secret on one is cut to its redacted prefix and a
+    control character escaped (a diff is printed like a report), so such a hunk may not apply."""
+    chunks = []
+    for rel in sorted(outcome.texts):
+        before = outcome.originals.get(rel, "").splitlines(keepends=True)
+        after = outcome.texts[rel].splitlines(keepends=True)
+        lines = difflib.unified_diff(before, after, f"a/{rel}", f"b/{rel}")
+        chunks.append("".join(_shown(line) for line in lines))
+    return "".join(chunks)
+
+
+def _shown(line: str) -> str:
+    from nhilint.knowledge.redaction import redact_assigned, redact_secrets
+    from nhilint.report.escape import terminal_line
+
+    body = line.rstrip("\r\n")
+    ending = line[len(body) :]
+    shown = "\t".join(terminal_line(redact_assigned(redact_secrets(part))) for part in body.split("\t"))
+    if not ending:  # the file's last line has no line break
+        return shown + "\n\\ No newline at end of file\n"
+    return shown + ending
