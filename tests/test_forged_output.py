@@ -111,6 +111,13 @@ def test_inventory_markdown_cells_are_code(repo: Path) -> None:
     assert set(live) <= {"|", " ", "\n"}, live  # every non-empty cell is one code span
 
 
+def test_inventory_html_keeps_names_as_text(repo: Path) -> None:
+    proc = run_cli("inventory", ".", "--format", "html", cwd=repo, env={"NHILINT_NO_CACHE": "1"})
+    assert proc.returncode == 0, proc.stderr
+    assert "&lt;img src=x onerror=alert(1)&gt;" in proc.stdout and "<img" not in proc.stdout
+    assert proc.stdout.count("<script>") == 1 and '<option value="aws_iam_user">' in proc.stdout
+
+
 def _formula_cells(text: str) -> list[str]:
     starters = ("=", "+", "-", "@", "\t", "\r")
     return [c for row in csv.reader(io.StringIO(text)) for c in row if c.startswith(starters)]

@@ -10,11 +10,13 @@ import re
 import shutil
 import subprocess
 from datetime import date
+from html import escape
 from pathlib import Path
 
 from nhilint import inventory
 from nhilint.config import Config
 from nhilint.facts import Identity
+from nhilint.inventory.html import render as render_html
 from nhilint.pipeline.scan import scan as scan_paths
 from tests.conftest import FIXTURES, missing_tool, run_cli
 
@@ -202,10 +204,110 @@ def test_html_report_renders_its_rows_in_headless_chromium(tmp_path: Path) -> No
     )
 
     rows = re.findall(
-        r"<tr data-risk=\"(\w+)\"><td[^>]*>\w+</td><td>(\w+)</td><td>\w+</td><td>([^<]+)</td>", dom
+        r'<tr data-risk="(\w+)" data-kind="[^"]*"><td[^>]*>\w+</td><td>(\w+)</td><td>\w+</td>'
+        r"<td>([^<]+)</td>",
+        dom,
     )
     names = {name for _, _, name in rows}
     assert {"payments/payments", "analytics/reports", "payments/default"} <= names
     assert ("high", "k8s_service_account", "payments/payments") in rows
     assert 'id="count-high">high: ' in dom
     assert shot.returncode == 0 and (tmp_path / "inventory.png").stat().st_size > 0  # kept under pytest's tmp
+
+
+def test_html_filter_by_kind_runs_in_headless_chromium(tmp_path: Path) -> None:
+    """The page opened at `#kind=mcp-server` shows only the MCP servers: the filter script runs under
+    the page's Content-Security-Policy (its hash is right) and hides every other row."""
+    binary = chromium()
+    out = tmp_path / "inventory.html"
+    assert run_cli("inventory", "insecure", "--format", "html", "-o", str(out), cwd=FIXTURES).returncode == 0
+    dom = subprocess.run(
+        [binary, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + str(tmp_path / "p"),
+         "--dump-dom", out.as_uri() + "#kind=mcp-server"],
+        capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    rows = re.findall(r'<tr data-risk="\w+" data-kind="([^"]*)"( hidden="")?>', dom)
+    shown = [kind for kind, hidden in rows if not hidden]
+    assert shown and set(shown) == {"mcp-server"}
+    assert {kind for kind, hidden in rows if hidden} >= {"aws_iam_role", "k8s_service_account"}
+    assert f'<span id="shown">{len(shown)}</span>' in dom
+
+
+MCP_CONFIG = """{
+  "mcpServers": {
+    "research": {
+      "command": "npx",
+      "args": ["-y", "@acme/research-mcp", "--api-key", "%(pplx)s"],
+      "env": {"OPENAI_API_KEY": "%(openai)s", "LOG_LEVEL": "debug"}
+    },
+    "docs": {
+      "type": "http",
+      "url": "https://ci-bot:%(password)s@mcp.example.com/mcp?api_key=%(query)s",
+      "headers": {"Authorization": "Bearer ${env:DOCS_TOKEN}"}
+    }
+  }
+}
+"""
+SECRETS = {
+    "pplx": "pplx-" + "Q7vK2mX9pL4nR8sT1wY6zB3cD5fG0hJ2kM4nP6qR8sT0vW2x",
+    "openai": "sk-"
+    + "proj-"
+    + "Zr8Kq2Lw5Nx7Vb1Mc4Ht6Jy9Pd3Fs0Gk" * 2
+    + "T3Blbk"
+    + "FJ"
+    + "Ua1Ie4Oz7Xc2Wq5" * 4,
+    "password": "Hx7Qp2Lm9Vz4Rt8K",
+    "query": "ab12cd34ef56gh78ij90",
+}
+VSCODE_MCP = """{
+  "inputs": [{"type": "promptString", "id": "github_pat", "description": "GitHub token", "password": true}],
+  "servers": {
+    "github": {
+      "command": "docker",
+      "args": ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"],
+      "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${input:github_pat}"}
+    }
+  }
+}
+"""
+
+
+def test_mcp_servers_list_what_they_reach_and_each_credential_redacted(tmp_path: Path) -> None:
+    inv = inventory_of(tmp_path, {".cursor/mcp.json": MCP_CONFIG % SECRETS, ".vscode/mcp.json": VSCODE_MCP})
+    by_name = {e.name: e for e in inv.entries if e.kind == "mcp-server"}
+    research, docs, github = by_name["research"], by_name["docs"], by_name["github"]
+
+    assert research.reaches == ["local process npx @acme/research-mcp"]
+    assert research.credentials == [
+        "literal Perplexity API key (pplx****) in argument api-key (.cursor/mcp.json:5)",
+        "literal OpenAI API key (sk-p****) in env OPENAI_API_KEY (.cursor/mcp.json:6)",
+    ]  # LOG_LEVEL hands no credential
+    assert docs.reaches == ["http https://mcp.example.com/mcp (.cursor/mcp.json:10)"]
+    assert docs.credentials[0] == "variable DOCS_TOKEN in header Authorization (.cursor/mcp.json:11)"
+    assert (
+        docs.credentials[1].startswith("literal password in URL (")
+        and "in url (.cursor/mcp.json:10)" in (docs.credentials[1])
+    )
+    assert github.reaches == ["local process docker ghcr.io/github/github-mcp-server"]
+    assert github.credentials == ["input github_pat in env GITHUB_PERSONAL_ACCESS_TOKEN (.vscode/mcp.json:7)"]
+    for fmt in ("json", "csv", "markdown", "html"):
+        text = inventory.render(inv, fmt)
+        assert [name for name, secret in SECRETS.items() if secret[4:] in text] == [], fmt
+        assert "Reaches" in text or "reaches" in text
+
+
+def test_html_kind_filter_lists_every_kind_escaped(tmp_path: Path) -> None:
+    """Kinds come from the data (a format added tomorrow, area A's `ai-agent`): each is an option,
+    escaped in the option and in the row's attribute, so a hostile kind or name stays text."""
+    hostile = '"><img src=x onerror=alert(1)><option value="'
+    entries = [
+        inventory.Entry("ai-agent", "aws", "support-bot", "aws_bedrockagent_agent.support", "agents.tf", 3),
+        inventory.Entry("mcp-server", "mcp", "docs", "mcp:.mcp.json:mcpServers.docs", ".mcp.json", 3),
+        inventory.Entry(hostile, "x", "<script>alert(1)</script>", "a", "<b>.tf", 1),
+    ]
+    page = render_html(inventory.Inventory(entries, TODAY))
+    options = re.findall(r'<option value="([^"]*)">([^<]*)</option>', page)
+    assert [value for value, _ in options] == ["", escape(hostile), "ai-agent", "mcp-server"]
+    assert "<img" not in page and "<script>alert" not in page and "<b>" not in page
+    assert f'data-kind="{escape(hostile)}"' in page and 'data-kind="ai-agent"' in page
+    assert "Content-Security-Policy" in page and "'unsafe-inline'" not in page

@@ -23,6 +23,7 @@ from typing import Any
 
 from nhilint.config import Config, Configs
 from nhilint.facts import (
+    AgentServer,
     Credential,
     Fact,
     Grant,
@@ -35,6 +36,7 @@ from nhilint.facts import (
     Workload,
 )
 from nhilint.findings import Finding, severity_rank, shown
+from nhilint.inventory.agents import attach_agent_servers
 from nhilint.inventory.model import COLUMNS, RISKS, Entry, Inventory
 from nhilint.inventory.output import render
 
@@ -89,6 +91,7 @@ def inventory(
         if key and key not in entries and workload.platform == "kubernetes":
             entries[key] = _undeclared(key, workload)
     _attach(entries, by_type)
+    attach_agent_servers(entries, by_type[AgentServer])
     _link(entries, identities, by_type[StringValue])
     # From here on every entry is as it may be shown (every format renders these fields), and its
     # name matches the findings' identity names, which are redacted the same way.

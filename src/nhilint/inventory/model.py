@@ -17,6 +17,7 @@ COLUMNS = (
     "credentials",
     "privilege",
     "workloads",
+    "reaches",
     "links",
     "rules",
     "risk",
@@ -38,6 +39,7 @@ class Entry:
     credentials: list[str] = field(default_factory=list)
     privilege: str = "unknown"  # admin | escalation | wildcard | scoped | unknown
     workloads: list[str] = field(default_factory=list)
+    reaches: list[str] = field(default_factory=list)  # an MCP server's endpoint or the process it runs
     links: list[str] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
     risk: str = "none"
@@ -53,7 +55,8 @@ class Entry:
             "owner": self.owner or "", "expires": self.expires or "",
             "days_left": "" if self.days_left is None else str(self.days_left),
             "credentials": "; ".join(self.credentials), "privilege": self.privilege,
-            "workloads": "; ".join(self.workloads), "links": "; ".join(self.links),
+            "workloads": "; ".join(self.workloads), "reaches": "; ".join(self.reaches),
+            "links": "; ".join(self.links),
             "rules": " ".join(self.rules), "risk": self.risk,
         }  # fmt: skip
 

@@ -90,3 +90,40 @@ def literal_key(value: str) -> str:
     """A stable key for a literal secret, to see the same one given to several servers without
     keeping or showing it: a short hash."""
     return "literal:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def handed_credentials(name: str, value: str, refs: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+    """The credentials a server setting `name` = `value` (reading the variables `refs`) hands over, as
+    (source, what): ("variable" | "input" | "secret", its name) for each variable, VS Code input or
+    CI secret it reads when that or the setting is named for a credential, or ("literal", the
+    secret's kind and redacted prefix) for a secret written in the file. A placeholder, or a setting
+    about something else (`LOG_LEVEL`), hands nothing. The same judgement as NHI403's."""
+    from nhilint.knowledge.ci_credentials import is_pat_name
+    from nhilint.knowledge.credential_names import is_credential_name
+    from nhilint.knowledge.secrets import detect
+    from nhilint.quote import redact
+
+    handed: list[tuple[str, str]] = []
+    named = bool(name) and is_credential_name(name)
+    for ref in refs:
+        kind, variable = ref.split(":", 1)
+        if named or is_credential_name(variable) or is_pat_name(variable):
+            handed.append(({"env": "variable", "secrets": "secret"}.get(kind, kind), variable))
+    if not refs and (found := detect(value, name)):
+        secret = value[found.start : found.end] or value
+        handed.append(("literal", f"{found.kind} ({redact(secret)})"))
+    return handed
+
+
+def endpoint(url: str) -> str:
+    """`url` as an inventory may show it: scheme, host, port and path; never the user, password,
+    query or fragment, where configurations put keys (`?api_key=...`)."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (raises on an invalid port)
+    except ValueError:  # an invalid port or IPv6 literal: show no part of it that could hold a key
+        return "an invalid URL"
+    host = parts.netloc.rpartition("@")[2]  # as written: `${MCP_HOST}` keeps its case
+    if not parts.scheme or not host:
+        return f"the URL in {url.strip()}" if "$" in url else "an invalid URL"
+    return f"{parts.scheme.lower()}://{host}{parts.path}"
