@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from nhilint.parse.hcl import parse_hcl, parse_tf_json
+from nhilint.parse.hcl import parse_hcl
+from nhilint.parse.hcl_json import parse_tf_json
 from nhilint.parse.tree import Block, Call, Expr, LMap, LSeq, Pos
 
 from .conftest import FIXTURES

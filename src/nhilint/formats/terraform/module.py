@@ -383,7 +383,7 @@ def reference(value: Any) -> str | None:
 
 def _parse(file: SourceFile) -> tuple[Block, list[ParseError]]:
     if file.rel.endswith(".json"):
-        from nhilint.parse.hcl import parse_tf_json, tf_json_shape_errors
+        from nhilint.parse.hcl_json import parse_tf_json, tf_json_shape_errors
         from nhilint.parse.json import parse_json
 
         data = parse_json(file.text)

@@ -67,7 +67,8 @@ def local_module_sources(file: SourceFile, reader: Reader | None = None) -> list
             return [s for s in plain if s.startswith(local)]
     elif not file.rel.endswith(MODULE_SUFFIXES) or not _JSON_MODULE.search(file.text):
         return []
-    from nhilint.parse.hcl import parse_hcl, parse_tf_json
+    from nhilint.parse.hcl import parse_hcl
+    from nhilint.parse.hcl_json import parse_tf_json
     from nhilint.parse.json import parse_json
 
     try:

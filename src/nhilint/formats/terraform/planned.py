@@ -24,7 +24,7 @@ from nhilint.facts import Fact, Grant, Identity, Lifetime, Planned, PolicyStatem
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, load
 from nhilint.formats.terraform.plan import UNKNOWN, PlanResource
-from nhilint.parse.hcl import _JSON_NESTED_LABELS as NESTED_BLOCKS
+from nhilint.parse.hcl_json import JSON_NESTED_LABELS as NESTED_BLOCKS
 from nhilint.parse.tree import Block, Expr, LMap, LSeq, Pos
 
 KEY_FIELDS = ("address", "identity", "secret")
