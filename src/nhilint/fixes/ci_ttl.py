@@ -56,12 +56,22 @@ def _input_span(text: Text, pos: Pos, value: object, limit: int) -> tuple[int, i
 
 
 def _flag_span(text: Text, line: int, limit: int) -> tuple[int, int, str] | None:
-    """The digits of the one `--duration-seconds N` of a script line, when N is above `limit`."""
-    found = list(_FLAG.finditer(text.line(line)))
-    if len(found) != 1 or int(found[0].group(1)) <= limit:
+    """The digits of the one `--duration-seconds N` of the script line a finding names, when N is above
+    `limit`. A folded (`>`) script is one line to the extractor, at its first line: then the flag is
+    looked for on the lines that continue it (indented as much at least)."""
+    lines = [line]
+    if not _FLAG.search(text.line(line)):
+        depth = len(text.indent(line))
+        while lines[-1] < len(text.lines) and len(text.indent(lines[-1] + 1)) >= depth > 0:
+            if not text.line(lines[-1] + 1).strip():
+                break
+            lines.append(lines[-1] + 1)
+    found = [(n, m) for n in lines for m in _FLAG.finditer(text.line(n))]
+    if len(found) != 1 or int(found[0][1].group(1)) <= limit:
         return None
-    start = text.offset(line) + found[0].start(1)
-    return start, start + len(found[0].group(1)), "--duration-seconds"
+    number, match = found[0]
+    start = text.offset(number) + match.start(1)
+    return start, start + len(match.group(1)), "--duration-seconds"
 
 
 FIXER = Fixer("ci-ttl", frozenset({"NHI303"}), frozenset({"github-actions", "gitlab-ci"}), "safe", fix)
