@@ -103,3 +103,27 @@ def test_the_advice_is_the_trust_policy_for_this_repository(tmp_path: Path) -> N
     assert conditions["StringEquals"] == {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
     assert conditions["StringLike"] == {"token.actions.githubusercontent.com:sub": "repo:OWNER/REPO:*"}
     assert "AWS_ROLE_ARN" in fix.advice
+
+
+def test_a_login_step_shared_through_an_anchor_is_left_as_it_is(tmp_path: Path) -> None:
+    """Editing the anchored step would change the job that aliases it too (which gets no `id-token`)."""
+    before = (
+        "on: push\n"
+        "jobs:\n"
+        "  staging:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - &login\n"
+        "        uses: aws-actions/configure-aws-credentials@v4\n"
+        "        with:\n"
+        "          aws-access-key-id: ${{ secrets.KEY_ID }}\n"
+        "          aws-secret-access-key: ${{ secrets.SECRET }}\n"
+        "          aws-region: eu-west-1\n"
+        "  production:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - *login\n"
+    )
+    fixed, left = fix_case(tmp_path, WORKFLOW, before, RULES)
+    assert fixed == before
+    assert sorted(f.identity.name for f in left if f.identity) == ["production", "staging"]

@@ -19,16 +19,42 @@ _ODD_VALUE = re.compile(r"[|>&*!]")  # block scalar, anchor, alias, tag
 
 
 def load(text: str, last: bool = False) -> LMap | None:
-    """The file's mapping (GitHub: its only document; GitLab, `last`: the last one), or None."""
-    from nhilint.parse.yaml import parse_yaml
+    """The file's mapping (GitHub: its only document; GitLab, `last`: the last one), or None (also
+    for a file with a duplicate key: which of the two a fix should edit is anyone's guess)."""
+    from nhilint.parse.yaml import parse_yaml_with_duplicates
 
     try:
-        docs = [d for d in parse_yaml(text, tags="gitlab" if last else "none") if d is not None]
+        found, duplicates = parse_yaml_with_duplicates(text, tags="gitlab" if last else "none")
     except (ParseError, ValueError):
         return None
-    if not docs or (len(docs) > 1 and not last) or not isinstance(docs[-1], LMap):
+    docs = [d for d in found if d is not None]
+    if duplicates or not docs or (len(docs) > 1 and not last) or not isinstance(docs[-1], LMap):
         return None
     return docs[-1]
+
+
+def shared_lines(text: str) -> set[int]:
+    """Lines that hold an anchor or an alias: what is written there is shared with another place, so
+    an edit there (or of the job around it) would change that place too."""
+    import yaml
+
+    lines: set[int] = set()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                lines.add(event.start_mark.line + 1)
+    except yaml.YAMLError:
+        lines.add(0)
+    finally:
+        loader.dispose()
+    return lines
+
+
+def unshared(text: str, first: int, last: int) -> bool:
+    """No anchor or alias on lines first..last (and the file reads)."""
+    lines = shared_lines(text)
+    return 0 not in lines and not any(first <= line <= last for line in lines)
 
 
 def block_map(text: Text, m: LMap) -> bool:

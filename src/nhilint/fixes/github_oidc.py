@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from nhilint.findings import Finding
 from nhilint.fixes.base import Edit, Fix, Fixer, FixInput
-from nhilint.fixes.ci_yaml import child_map, indent, load, one_line
+from nhilint.fixes.ci_yaml import child_map, indent, load, one_line, unshared
 from nhilint.fixes.github_token import grant
 from nhilint.fixes.text import Text
 from nhilint.parse.tree import LMap, LSeq
@@ -103,7 +103,11 @@ def _job_fix(
 ) -> Fix | None:
     job = child_map(text, jobs, name)
     steps = job.get("steps") if job is not None else None
-    if not isinstance(steps, LSeq):
+    if (
+        job is None
+        or not isinstance(steps, LSeq)
+        or not unshared(text.text, jobs.kpos(name).line, job.end_line)
+    ):
         return None
     covered: dict[str, set[int]] = {}  # by cloud: the lines of the key inputs the edits remove
     by_cloud: dict[str, list[Edit]] = {}

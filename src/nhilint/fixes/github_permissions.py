@@ -21,7 +21,7 @@ from typing import Any
 
 from nhilint.findings import Finding
 from nhilint.fixes.base import Edit, Fix, Fixer, FixInput
-from nhilint.fixes.ci_yaml import child_map, indent, load, one_line, unit
+from nhilint.fixes.ci_yaml import child_map, indent, load, one_line, unit, unshared
 from nhilint.fixes.github_token import Scopes, new_block
 from nhilint.fixes.text import Text
 from nhilint.parse.tree import LMap, LSeq
@@ -42,8 +42,8 @@ def fix(given: FixInput) -> list[Fix]:
     if doc is None or jobs is None:
         return []
     federating = _federating(given)
-    if federating is None:
-        return []
+    if federating is None or not unshared(given.text, doc.kpos("jobs").line, len(text.lines)):
+        return []  # an anchor or alias in the jobs: an edit would reach the places that share it
     fixes = []
     for finding in given.findings:
         made = _fix_one(text, doc, jobs, finding, federating)

@@ -17,7 +17,7 @@ import json
 from nhilint.facts import CiAuth
 from nhilint.findings import Finding
 from nhilint.fixes.base import Edit, Fix, Fixer, FixInput
-from nhilint.fixes.ci_yaml import child_map, indent, insertion_line, load, one_line, unit
+from nhilint.fixes.ci_yaml import child_map, indent, insertion_line, load, one_line, unit, unshared
 from nhilint.fixes.text import Text
 from nhilint.parse.tree import LMap, LSeq
 
@@ -49,6 +49,7 @@ def fix(given: FixInput) -> list[Fix]:
             not name
             or job is None
             or "extends" in job
+            or not unshared(given.text, doc.kpos(name).line, job.end_line)
             or not _aws_only(finding, auths.get(name, {}), auths[""])
         ):
             continue
