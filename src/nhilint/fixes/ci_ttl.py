@@ -1,9 +1,9 @@
-"""NHI303 in CI files (safe): lower a session lifetime a job asks for to the configured maximum
-(`FixOptions.max_ttl_seconds`).
+"""NHI303 in CI files (safe): lower the session lifetime a job asks for to the configured maximum
+(`max-credential-ttl-seconds`): GitHub Actions' `role-duration-seconds` of
+`configure-aws-credentials`, and `--duration-seconds N` on a GitHub Actions or GitLab CI script line.
 
-GitHub Actions: `role-duration-seconds` of `configure-aws-credentials`, a literal number (quoted or
-not). GitHub Actions and GitLab CI: `--duration-seconds N` on a script line (`aws sts assume-role`).
-A value from an expression or a variable is not edited (it is set elsewhere).
+Only a literal number (quoted or not) is edited: a value from an expression or a variable is set
+elsewhere.
 """
 
 from __future__ import annotations

@@ -1,11 +1,15 @@
-"""NHI103 in GitHub Actions: a cloud login action given a stored key logs in with OIDC instead.
+"""NHI103 in GitHub Actions (unsafe): a cloud login action given a stored key logs in with OIDC
+instead, from repository variables: `configure-aws-credentials` gets `role-to-assume: ${{
+vars.AWS_ROLE_ARN }}` (`fix.aws-role-variable`) for its key inputs, `google-github-actions/auth`
+`workload_identity_provider` and `service_account` for `credentials_json`, `azure/login` `client-id`,
+`tenant-id` and `subscription-id` for `creds`; the job gets `id-token: write`, and the advice printed
+is the trust policy to create (its `sub` pinned to `repo:OWNER/REPO:*`, to fill in).
 
-`aws-actions/configure-aws-credentials` loses `aws-access-key-id`, `aws-secret-access-key` and
-`aws-session-token` for `role-to-assume: ${{ vars.AWS_ROLE_ARN }}` (an existing `role-to-assume`
-stays); `google-github-actions/auth` loses `credentials_json` for `workload_identity_provider` and
-`service_account`; `azure/login` loses `creds` for `client-id`, `tenant-id` and `subscription-id`.
-The job gets `id-token: write` (github_token.grant). The fix is offered only when every place the
-finding names is such an input: a key handed over in `env:` or a script is left to the user.
+AWS also loses `aws-session-token`; an existing `role-to-assume` stays (it was assumed with the keys,
+now with the token). `id-token: write` goes into the job's own `permissions:` (github_token.grant:
+a job without one gets a block that keeps the workflow's scopes, since a job's block replaces them).
+The fix is offered only when every place the finding names is such an input: a key handed over in
+`env:` or a script is left to the user, as is a `read-all` workflow whose scopes cannot be listed.
 """
 
 from __future__ import annotations

@@ -1,17 +1,13 @@
 """NHI208 in GitHub Actions (unsafe): a workflow whose jobs get the repository's default token scopes
-(no `permissions:`, `read-all` or `write-all` at the top) gets `permissions: {}` at the top, and each
-job that inherited it a block with the scopes it visibly uses:
+(no `permissions:`, `read-all` or `write-all` at the top) gets `permissions: {}` after its `on:` block
+and, on each job that inherited them (or had `write-all` of its own), the scopes it visibly uses:
+`contents: read` for a checkout, `id-token: write` where it federates, `packages: write` for a GHCR
+login with its token, `pull-requests: write` for known PR-comment actions. A job that hands its
+token to anything else, or calls a reusable workflow, leaves the workflow as it is.
 
-* `contents: read` for `actions/checkout`;
-* `id-token: write` for a job that federates (what the extractor calls federating: a login action
-  with a role, a provider or a client ID, trusted publishing, attestations...);
-* `packages: write` for `docker/login-action` to ghcr.io with the job's token;
-* `pull-requests: write` for the sticky PR comment actions listed in `_ACTION_SCOPES`.
-
-A job `write-all` of its own gets the same list in place. A job that hands its token to anything
-else (`secrets.GITHUB_TOKEN` / `github.token` given to an action or a script not listed here), or
-that calls a reusable workflow, needs scopes this fix cannot tell: then the workflow is left as it is.
-Top-level `permissions:` goes after the `on:` block.
+Federation is what the GitHub Actions extractor calls federating (a login action with a role, a
+provider or a client ID, trusted publishing, attestations...). An action that takes the job's token
+by default without saying so cannot be seen: the advice says to check.
 """
 
 from __future__ import annotations

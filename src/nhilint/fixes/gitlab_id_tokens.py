@@ -1,13 +1,14 @@
-"""NHI103 in GitLab CI (unsafe): a job that reaches AWS with stored keys federates with `id_tokens`.
+"""NHI103 in GitLab CI (unsafe): a job that reaches AWS with stored keys gets an `id_tokens:` block
+(`AWS_ID_TOKEN`, audience https://gitlab.com) and, first in its `before_script`, the
+`aws sts assume-role-with-web-identity` line that exports a session of the role in `$AWS_ROLE_ARN`
+(`fix.aws-role-variable`); the key variables the job sets itself go. The advice printed is the trust
+policy to create (`sub` pinned to `project_path:GROUP/PROJECT:ref_type:branch:ref:main`).
 
-The job gets an `id_tokens:` block (`AWS_ID_TOKEN`, audience https://gitlab.com) and, first in its
-`before_script`, the line that exchanges that token for a session of the role in `$AWS_ROLE_ARN`
-(`FixOptions.aws_role_variable`) and exports it; the key variables the job itself sets
-(`AWS_ACCESS_KEY_ID: $PROD_KEY`) are removed. The fix is offered only when every place the finding
-names is such a variable or a command run with the project's keys: a key written into a script
-(`aws configure set`), a key in the global `variables:` (every job's) or one a template gives is left
-to the user, and so is a job whose `before_script` would come from `extends:` or `default:` (a
-`before_script` of its own would replace it).
+The fix is offered only when every place the finding names is such a variable or a command run with
+the project's keys: a key written into a script (`aws configure set`), a key in the global
+`variables:` (every job's) or one a template gives is left to the user, and so is a job whose
+`before_script` would come from `extends:` or `default:` (a `before_script` of its own would replace
+it).
 """
 
 from __future__ import annotations
