@@ -1,4 +1,5 @@
-"""Regenerate docs/rules/, docs/configuration.md and the compiled catalogue from checks/ and the schemas.
+"""Regenerate docs/rules/, docs/configuration.md, the compiled catalogue and the table of docs/fixes.md from
+checks/, the schemas and the fix registry.
 
 The compiled catalogue (src/nhilint/catalogue/catalogue.json) is what a scan reads: checks/*.yaml
 validated once here, so no scan parses YAML or imports jsonschema for it.
@@ -15,6 +16,7 @@ from pathlib import Path
 from nhilint import catalogue
 from nhilint.catalogue import docs
 from nhilint.catalogue.schema import schema_text
+from nhilint.fixes import docs as fixes_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,6 +27,8 @@ def generated() -> dict[Path, str]:
     pages[ROOT / "docs" / "rules" / "index.md"] = docs.rules_index(checks)
     pages[catalogue.COMPILED] = catalogue.compiled_text()
     pages[ROOT / "docs" / "configuration.md"] = docs.config_reference(json.loads(schema_text("config")))
+    fixes_page = ROOT / "docs" / "fixes.md"  # prose by hand, the table of fixes from the registry
+    pages[fixes_page] = fixes_docs.page(fixes_page.read_text(encoding="utf-8"))
     return pages
 
 

@@ -116,6 +116,8 @@ def run(
         entries = read(baseline_path) if baseline_path else None
     except BaselineError as exc:
         fail(str(exc))
+    if diff and fmt != "text":
+        fail(f"--diff prints the fixes as a unified diff, not a {fmt} report: drop --diff or --format")
     if Path("-") in paths and (apply_fixes or diff):
         fail("fixes are written to files, not standard input: name the files to fix instead of `-`")
     if Path("-") in paths and (sys.stdin is None or sys.stdin.isatty()):
