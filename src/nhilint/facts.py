@@ -34,7 +34,8 @@ class Identity(Fact):
 
     kind: aws_iam_role, aws_iam_user, aws_instance_profile, gcp_service_account,
     azure_application, azure_service_principal, azure_managed_identity, k8s_service_account,
-    vault_role.
+    vault_role, mcp-server, ai-agent (a Bedrock agent or AgentCore runtime, a Vertex AI agent engine, an
+    Azure OpenAI / AI Services account).
     `tags` maps tag/label/annotation keys to values (owner/expiry conventions of platforms without
     tags are mapped onto keys here by the extractor); `tags_loc` is where a human adds a tag (the
     tags attribute, or the block header); `tags_known` is False when tags come from an expression
@@ -110,7 +111,8 @@ class Credential(Fact):
     """A long-lived credential minted or stored for an identity (NHI102, NHI104, NHI404).
 
     kind: aws_access_key, aws_login_profile, gcp_service_account_key, azure_application_password,
-    azure_service_principal_password, k8s_service_account_token.
+    azure_service_principal_password, k8s_service_account_token, azure_cognitive_account_key (the
+    static API keys of an Azure OpenAI / AI Services account with local authentication on).
     """
 
     kind: str = ""
@@ -269,6 +271,9 @@ class Workload(Fact):
     identity_loc: Loc | None = None
     uses_default: bool = False
     token_mounted: bool | None = True
+    # an AI agent, or what runs for one, as findings on its identity name it: `Bedrock agent support`,
+    # `Lambda lookup (an action group of Bedrock agent support)`; empty for other workloads
+    agent: str = ""
 
 
 @dataclass(slots=True)

@@ -22,6 +22,12 @@ LONG_LIVED_KEYS = {
         _UNTIL_END_DATE,
         "terraform-azure",
     ),
+    # an Azure OpenAI / AI Services account with local authentication on (the provider's default)
+    "azure_cognitive_account_key": (
+        "two static API keys (local authentication)",
+        "that live until someone regenerates them",
+        "terraform-azure-ai",
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from nhilint.facts import PolicyStatement
 from nhilint.findings import Finding
 from nhilint.knowledge import iam
 from nhilint.rules import RuleContext, rule
+from nhilint.rules._agents import agent_users
 from nhilint.rules._shared import allows, statement_identity, via_policy
 
 
@@ -20,6 +21,8 @@ def wildcard_action(ctx: RuleContext) -> Iterator[Finding]:
         wild = iam.wildcard_actions(statement.actions)
         if wild:
             name, ref, fix = statement_identity(ctx, statement)
+            users = agent_users(ctx, statement.identity)
+            name += f"{users}," if users else ""
             actions = ", ".join(f"`{a}`" for a in wild)
             yield ctx.finding(
                 "NHI201",

@@ -9,6 +9,7 @@ from nhilint.facts import PolicyStatement
 from nhilint.findings import Finding
 from nhilint.knowledge import iam
 from nhilint.rules import RuleContext, rule
+from nhilint.rules._agents import agent_users
 from nhilint.rules._shared import allows, statement_identity, via_policy
 
 
@@ -40,6 +41,8 @@ def privilege_escalation_permission(ctx: RuleContext) -> Iterator[Finding]:
         found = _escalations(statement)
         if found:
             name, ref, fix = statement_identity(ctx, statement)
+            users = agent_users(ctx, statement.identity)
+            name += f"{users}," if users else ""
             actions = ", ".join(f"`{a}`" for a in found)
             pass_role = " (and `iam:PassedToService` for iam:PassRole)" if "iam:PassRole" in found else ""
             yield ctx.finding(

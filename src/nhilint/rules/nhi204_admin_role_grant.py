@@ -8,6 +8,7 @@ from nhilint.facts import Grant
 from nhilint.findings import Finding, IdentityRef, Related
 from nhilint.knowledge import iam
 from nhilint.rules import RuleContext, rule
+from nhilint.rules._agents import agent_users
 
 ADMIN_ROLES = {
     "aws": {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"},
@@ -78,10 +79,11 @@ def admin_role_grant(ctx: RuleContext) -> Iterator[Finding]:
         what, fix, related = found
         where = f" at {grant.scope.replace('_', '-')} scope" if grant.scope else ""
         origin = f" ({grant.origin})" if grant.origin else ""
+        users = agent_users(ctx, grant.identity)
         yield ctx.finding(
             "NHI204",
             grant.loc,
-            f"{grant.grantee} is granted {what}{origin}{where}: {fix}.",
+            f"{grant.grantee}{users}{',' if users else ''} is granted {what}{origin}{where}: {fix}.",
             identity=IdentityRef(grant.grantee_kind, grant.grantee),
             fix=f"{ctx.format_of(grant.loc)}-{grant.platform}",
             related=[*related, *grant.via],

@@ -28,6 +28,7 @@ from nhilint.facts import (
     Workload,
 )
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.cloudformation.agents import AGENTS, agent_facts, lambda_serving
 from nhilint.formats.cloudformation.policies import IDENTITY_TYPES, Policies
 from nhilint.formats.cloudformation.values import Resource, branches
 from nhilint.formats.walk import string_values
@@ -120,6 +121,7 @@ class Template(Policies):
     # --- facts -------------------------------------------------------------------------------
 
     def facts(self) -> Iterator[Fact]:
+        serving = lambda_serving(self)  # Lambdas that Bedrock agents' action groups run
         for resource in self.resources.values():
             yield from self._suppressions(resource)
             if resource.type in IDENTITY_TYPES:
@@ -150,7 +152,9 @@ class Template(Policies):
                     or "",
                 )
             if resource.type in _WORKLOADS:
-                yield from self._workload(resource)
+                yield from self._workload(resource, serving.get(resource.name, ""))
+            elif resource.type in AGENTS:
+                yield from agent_facts(self, resource)
 
     def _stored_secret(self, resource: Resource) -> StoredSecret:
         """A Secrets Manager secret: `GenerateSecretString` mints a password; the keys of a JSON
@@ -259,7 +263,7 @@ class Template(Policies):
                     token_mounted=None,
                 )
 
-    def _workload(self, resource: Resource) -> Iterator[Fact]:
+    def _workload(self, resource: Resource, agent: str) -> Iterator[Fact]:
         props = resource.props
         prop = _WORKLOADS[resource.type]
         label = resource.name
@@ -275,6 +279,7 @@ class Template(Policies):
                         identity=role,
                         identity_loc=self.prop_loc(resource, prop),
                         token_mounted=None,
+                        agent=agent,
                     )
         if resource.type == "AWS::Serverless::Function":
             implicit = f"{resource.key}Role" if prop not in props else self.target(props[prop])

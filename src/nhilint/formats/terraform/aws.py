@@ -18,6 +18,7 @@ from nhilint.facts import (
     ProviderCredentials,
     Workload,
 )
+from nhilint.formats.terraform.agents import lambda_serving
 from nhilint.formats.terraform.aws_policies import grants, policies
 from nhilint.formats.terraform.aws_values import literal_text, target
 from nhilint.formats.terraform.module import Module, Resource
@@ -162,6 +163,7 @@ def _set(module: Module, raw: Any) -> bool:
 
 
 def _workloads(module: Module) -> Iterator[Fact]:
+    serving = lambda_serving(module)  # Lambdas that Bedrock agents' action groups run
     for type_, attr in _WORKLOADS.items():
         for resource in module.resources(type_):
             name = resource.get("function_name") or resource.get("family") or resource.get("name")
@@ -176,6 +178,7 @@ def _workloads(module: Module) -> Iterator[Fact]:
                     identity=role,
                     identity_loc=resource.attr_loc(attr),
                     token_mounted=None,
+                    agent=serving.get(resource.address, ""),
                 )
             yield from _env(module, resource, label)
 
