@@ -1,5 +1,5 @@
 """NHI303 (safe): lower a credential or session lifetime written as a literal to the configured
-maximum (`FixOptions.max_ttl_seconds`, the config's `max-credential-ttl-seconds`).
+maximum (`max-credential-ttl-seconds`, as `FixOptions.max_ttl_seconds`).
 
 Kubernetes projected ServiceAccount tokens (`expirationSeconds`), Terraform `aws_iam_role`
 `max_session_duration` and Vault roles' TTLs, CloudFormation `MaxSessionDuration`. The literal keeps
