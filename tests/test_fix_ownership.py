@@ -186,3 +186,15 @@ def test_codeowners_location_order_and_symlinks(tmp_path: Path) -> None:
     (tmp_path / ".github").mkdir()
     os.symlink(tmp_path / "outside", tmp_path / ".github" / "CODEOWNERS")
     assert owner_of(tmp_path, "a.tf") == "@root"  # a link may point outside the repository: not read
+
+
+def test_a_kept_block_scalar_keeps_its_trailing_blank_lines(tmp_path: Path) -> None:
+    before = (
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n"
+        "    note: |+\n      kept\n\n\n  labels:\n    app: api\n"
+    )
+    fixed, _ = fixed_text(tmp_path, "k8s/sa.yaml", before, options=OPTIONS)
+    assert changes(yaml_docs(before), yaml_docs(fixed)) == {
+        "/0/metadata/annotations/owner": (MISSING, OWNER),
+        "/0/metadata/annotations/expires": (MISSING, EXPIRES),
+    }

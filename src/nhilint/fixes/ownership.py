@@ -302,9 +302,9 @@ def _is_block(node: LMap | LSeq, text: Text) -> bool:
 def _after(text: Text, end_line: int, indent: int, dash: bool) -> int | None:
     """The line to insert before to append to a block whose entries are indented `indent` and whose
     last one ends on `end_line`; None when what follows does not show the block ended there."""
+    # `end_line` counts a block scalar's trailing blank lines in: they stay before the new entries, as
+    # they may belong to its value (`|+`)
     line = end_line
-    while line > 1 and not text.line(line).strip():
-        line -= 1  # the parser may count a block scalar's trailing blank lines in
     for number in range(line + 1, len(text.lines) + 1):
         content = text.line(number)
         stripped = content.lstrip()
