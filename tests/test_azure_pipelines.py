@@ -311,6 +311,29 @@ steps:
     assert key not in done.stdout + done.stderr and secret not in done.stdout + done.stderr
 
 
+def test_literal_keys_of_a_file_wide_login_are_one_finding_with_it(tmp_path: Path) -> None:
+    """Keys written in the pipeline's own `variables:` are the stored-key login's own, folded into its
+    NHI103 as in GitHub Actions, GitLab CI and CircleCI (`Format.literal_logins`); a literal that no
+    login reads stays its own NHI101."""
+    key = "AKIA" + "QYLPMN5HHHFPZAM2"
+    secret = "tfZ8r2kQ9vXy7LmN3pB6" + "wE1sD4gH0jK5uC8aR2tY"
+    token = "ghp_" + "k7Lm2Pq9Rs4Tv6Wx8Yz1Ab3Cd5Ef7Gh9Ij0K"
+    pipeline = f"""\
+trigger: [main]
+variables:
+  AWS_ACCESS_KEY_ID: {key}
+  AWS_SECRET_ACCESS_KEY: {secret}
+  RELEASE_TOKEN: {token}
+steps:
+  - script: aws s3 sync build/ s3://releases/
+"""
+    report = scan(tmp_path, {"azure-pipelines.yml": pipeline})
+    assert found(report, "NHI101") == [("NHI101", "azure-pipelines.yml", 5)]
+    [login] = [f for f in report["findings"] if f["rule_id"] == "NHI103"]
+    assert login["also"] == ["NHI101"]
+    assert {r["line"] for r in login["related"]} == {3, 4}
+
+
 def test_sarif_and_a_broken_pipeline(tmp_path: Path) -> None:
     write(tmp_path, {"azure-pipelines.yml": PIPELINE, ".azure-pipelines/broken.yml": "steps: [\n"})
     done = run_cli("scan", ".", "--no-cache", "--format", "sarif", cwd=tmp_path)

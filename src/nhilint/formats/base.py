@@ -293,8 +293,24 @@ class Format:
     noun: str = "file"
     # What it calls a value written outside every identity of the file (default: `noun`).
     loose_noun: str = ""
-    # A CI system's format: the `ci` its facts carry (`CiAuth.ci`), by which rules name the format.
+    # A CI system's format: the `ci` its facts carry (`CiAuth.ci`), by which rules name the format ...
     ci: str = ""
+    # ... what a message calls the unit its facts' `job` names (Bitbucket Pipelines runs steps) ...
+    unit_noun: str = "job"
+    # ... which literal cloud keys are a stored-key login's own (NHI101's finding folds into that
+    # NHI103): `job`, those written in the job that logs in (its path starts `jobs.<job>.` or `<job>.`)
+    # or in the file's own `env:`/`variables:` for a file-wide login; `line`, one on the login's line
+    # (a Bitbucket pipe's variable); "" none ...
+    literal_logins: str = ""
+    # ... and, where its jobs may take cloud keys from project variables the scan cannot read (facts
+    # with `method="variables"`), the setting that makes a job federate instead (NHI103 names it).
+    federates_with: str = ""
+    # Where one edit gives many of its identities an owner and expiry (NHI301, NHI302), as (remediation
+    # key, what a finding calls it): the place an identity names (`Identity.fix_place`, `{place}` its
+    # `fix_place_name`) ...
+    tags_at_place: tuple[str, str] = ("", "")
+    # ... and the file of identities that name none (`{file}`: a stack's template, a manifest file).
+    tags_at_file: tuple[str, str] = ("", "")
     # Discovery: file names it may have (what the walk picks up at all) ...
     suffixes: tuple[str, ...] = ()
     # ... its path conventions (relative path, text): decided before any content is looked at ...

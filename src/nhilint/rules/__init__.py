@@ -55,6 +55,13 @@ class RuleContext:
     ci_formats: dict[str, str] = field(default_factory=dict)
     nouns: dict[str, str] = field(default_factory=dict)
     loose_nouns: dict[str, str] = field(default_factory=dict)  # `Format.loose_noun`
+    # A CI fact's `ci` -> `Format.unit_noun` and `Format.federates_with`; format -> `Format.literal_logins`,
+    # `Format.tags_at_place` and `Format.tags_at_file`.
+    unit_nouns: dict[str, str] = field(default_factory=dict)
+    federates_with: dict[str, str] = field(default_factory=dict)
+    literal_logins: dict[str, str] = field(default_factory=dict)
+    tags_at_place: dict[str, tuple[str, str]] = field(default_factory=dict)
+    tags_at_file: dict[str, tuple[str, str]] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
     configs: Configs | None = None  # each file's own configuration; `config` when None
     root: Path = field(default_factory=Path.cwd)  # what finding paths are relative to

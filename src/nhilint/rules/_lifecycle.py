@@ -188,24 +188,18 @@ def fix_place_of(ctx: RuleContext, rule_id: str, identity: Identity) -> FixPlace
     (default_tags), its CloudFormation template (the stack's tags), the Kubernetes manifest file no
     kustomization lists (a kustomization wrapping it); None for the identity alone."""
     check = ctx.catalogue[rule_id]
-    if identity.fix_place is not None:
-        fix = "kustomization" if identity.provider == "kubernetes" else "terraform-aws-default-tags"
+    fmt = ctx.format_of(identity.loc)
+    if identity.fix_place is not None and fmt in ctx.tags_at_place:
+        fix, name = ctx.tags_at_place[fmt]
         where = identity.fix_place
-        name = (
-            f"labels in the {identity.fix_place_name} that lists them"
-            if identity.provider == "kubernetes"
-            else f"default_tags in the {identity.fix_place_name}"
-        )
-        return FixPlace(f"lifecycle:{where.file}:{where.line}", where, name, check.suggestion(fix))
-    if ctx.format_of(identity.loc) == "cloudformation":
-        file, stack = identity.loc.file, check.suggestion("cloudformation-stack")
         return FixPlace(
-            f"lifecycle:{file}", None, f"tags on the stack of template {file}, or Tags on each", stack
+            f"lifecycle:{where.file}:{where.line}",
+            where,
+            name.format(place=identity.fix_place_name),
+            check.suggestion(fix),
         )
-    if ctx.format_of(identity.loc) == "kubernetes":
-        # no kustomization lists the file: it is applied as one unit (`kubectl apply -f`), like a stack
-        file, wrap = identity.loc.file, check.suggestion("kubernetes-manifest-file")
-        return FixPlace(
-            f"lifecycle:{file}", None, f"labels in a kustomization that lists {file}, or on each", wrap
-        )
+    if fmt in ctx.tags_at_file:
+        fix, name = ctx.tags_at_file[fmt]
+        file = identity.loc.file
+        return FixPlace(f"lifecycle:{file}", None, name.format(file=file), check.suggestion(fix))
     return None

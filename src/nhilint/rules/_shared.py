@@ -9,9 +9,9 @@ from nhilint.findings import IdentityRef
 from nhilint.rules import RuleContext
 
 
-def job_named(ci: str, job: str) -> str:
+def job_named(ctx: RuleContext, ci: str, job: str) -> str:
     """The job a finding is about; its file is the finding's own (every report shows it)."""
-    noun = "step" if ci == "bitbucket" else "job"  # Bitbucket Pipelines runs steps
+    noun = ctx.unit_nouns.get(ci, "job")
     return f"{noun} `{job}`" if job else f"every {noun}"
 
 

@@ -58,7 +58,8 @@ def _literal_cause(ctx: RuleContext, value: StringValue) -> str | None:
     """The root cause a hardcoded credential (NHI101) shares with another rule's finding, if any."""
     if value.identity and value.identity.startswith("provider."):
         return provider_cause(value.identity.removeprefix("provider.").split(".")[0])
-    if ctx.format_of(value.loc) == "bitbucket-pipelines":  # a pipe's key variable: its login is that line
+    logins = ctx.literal_logins.get(ctx.format_of(value.loc))
+    if logins == "line":  # written on the login's own line (a Bitbucket pipe's key variable)
         return next(
             (
                 ci_login_cause(a.job, a.cloud)
@@ -67,7 +68,7 @@ def _literal_cause(ctx: RuleContext, value: StringValue) -> str | None:
             ),
             None,
         )
-    if ctx.format_of(value.loc) not in ("github-actions", "gitlab-ci", "circleci"):
+    if logins != "job":
         return None
     cloud = _CLOUD_KEYS.get(value.key.upper().replace("-", "_"))
     for auth in ctx.of(CiAuth):

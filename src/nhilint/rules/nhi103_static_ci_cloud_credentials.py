@@ -12,9 +12,6 @@ from nhilint.rules import RuleContext, rule
 from nhilint.rules._shared import ci_login_cause, job_named
 
 CLOUD_NAMES = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
-# CI systems whose jobs may take cloud keys from variables the scan cannot read, and what makes a job
-# federate there instead.
-_FEDERATION = {"gitlab": "`id_tokens`", "bitbucket": "`oidc: true`"}
 
 
 @rule("NHI103")
@@ -29,7 +26,7 @@ def static_ci_cloud_credentials(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             "NHI103",
             first.loc,
-            f"{job_named(first.ci, job)} logs in to {cloud_name} with a stored long-lived key "
+            f"{job_named(ctx, first.ci, job)} logs in to {cloud_name} with a stored long-lived key "
             f"({first.detail}): federate with OIDC instead so no key exists to leak.",
             identity=IdentityRef("CI job", job or file),
             fix=f"{ctx.ci_formats.get(first.ci, first.ci)}-{cloud}" if cloud else None,
@@ -43,11 +40,13 @@ def static_ci_cloud_credentials(ctx: RuleContext) -> Iterator[Finding]:
 def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) -> Iterator[Finding]:
     """GitLab jobs (Bitbucket steps) that run a cloud CLI or Terraform with no `id_tokens` (`oidc: true`)
     and no key in sight, in a project whose pipelines name that cloud's key variables: the keys come
-    from CI/CD (repository) variables the scan cannot read, so the finding is a warning."""
+    from CI/CD (repository) variables the scan cannot read, so the finding is a warning. Which CI
+    systems' jobs do, and what makes a job federate there, is `ctx.federates_with`."""
+    federation = ctx.federates_with
     auths = sorted(ctx.of(CiAuth), key=lambda a: a.loc)
     evidence: dict[tuple[str, str], CiAuth] = {}
     for auth in auths:
-        if auth.ci in _FEDERATION and auth.method in ("mentioned", "static") and auth.cloud in CLOUD_NAMES:
+        if auth.ci in federation and auth.method in ("mentioned", "static") and auth.cloud in CLOUD_NAMES:
             evidence.setdefault((auth.ci, auth.cloud), auth)
     reported: set[tuple[str, str]] = set()
     for auth in auths:
@@ -69,9 +68,9 @@ def _keys_from_variables(ctx: RuleContext, static_jobs: set[tuple[str, str]]) ->
         yield ctx.finding(
             "NHI103",
             auth.loc,
-            f"{job_named(auth.ci, auth.job)} runs `{auth.detail}` with no {_FEDERATION[auth.ci]} while the "
-            f"project names {named}: its {CLOUD_NAMES[proof.cloud]} keys come from CI/CD variables; "
-            "federate with OIDC instead so no key exists to leak.",
+            f"{job_named(ctx, auth.ci, auth.job)} runs `{auth.detail}` with no {federation[auth.ci]} "
+            f"while the project names {named}: its {CLOUD_NAMES[proof.cloud]} keys come from CI/CD "
+            "variables; federate with OIDC instead so no key exists to leak.",
             identity=IdentityRef("CI job", auth.job),
             fix=f"{ctx.ci_formats[auth.ci]}-{proof.cloud}",
             related=[Related(proof.loc, f"{named} named here")],

@@ -28,7 +28,7 @@ def personal_token_in_automation(ctx: RuleContext) -> Iterator[Finding]:
         yield ctx.finding(
             "NHI107",
             first.loc,
-            f"{job_named(first.ci, job)} runs on `{secret}`, a person's access token ({first.usage}): "
+            f"{job_named(ctx, first.ci, job)} runs on `{secret}`, a person's access token ({first.usage}): "
             "it acts with all of that person's rights and dies with their account; use an app or project "
             "token.",
             identity=IdentityRef("personal token", secret),
@@ -77,6 +77,5 @@ def _agent_servers(ctx: RuleContext) -> Iterator[Finding]:
                 "acts with everything that person can do, in every repository they reach, and no one can "
                 f"tell the agent from them; give it a {forge} App or scoped token instead.",
                 identity=IdentityRef("mcp-server", server.name),
-                fix="mcp",
             )
             break

@@ -27,12 +27,12 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
     for use in ctx.of(CiSecretUse):
         if use.usage == "inherit":
             message = (
-                f"{job_named(use.ci, use.job)} passes every repository secret to a reusable "
+                f"{job_named(ctx, use.ci, use.job)} passes every repository secret to a reusable "
                 "workflow (`secrets: inherit`): pass only the secrets it needs, by name."
             )
         elif use.usage == "all":
             message = (
-                f"{job_named(use.ci, use.job)} hands every repository secret to one step "
+                f"{job_named(ctx, use.ci, use.job)} hands every repository secret to one step "
                 "(`toJSON(secrets)`): pass only the secrets it needs, by name."
             )
         elif use.usage == "global-variable":
@@ -48,7 +48,7 @@ def shared_ci_credential(ctx: RuleContext) -> Iterator[Finding]:
             use.loc,
             message,
             identity=IdentityRef("CI secret", use.secret),
-            fix="github-actions-all" if use.usage == "all" else ctx.ci_formats.get(use.ci),
+            fix=f"{ctx.ci_formats.get(use.ci)}-all" if use.usage == "all" else ctx.ci_formats.get(use.ci),
             cause=ci_variable_cause(use.secret) if global_variable else None,
             clause="every job of the pipeline gets it" if global_variable else "",
         )
@@ -95,8 +95,10 @@ def _shared_across_workflows(ctx: RuleContext) -> Iterator[Finding]:
             "exposes all of them and none can rotate it alone; give each pipeline its own credential, "
             "or OIDC.",
             identity=IdentityRef("CI secret", first.secret),
-            fix="github-actions-shared",
-            related=[Related(u.loc, f"`{first.secret}` used by {job_named(u.ci, u.job)}") for u in found[1:]],
+            fix=f"{ctx.ci_formats.get(first.ci)}-shared",
+            related=[
+                Related(u.loc, f"`{first.secret}` used by {job_named(ctx, u.ci, u.job)}") for u in found[1:]
+            ],
             cause=pairs.get(first.secret.upper()),
         )
 
@@ -128,7 +130,6 @@ def _shared_between_agent_servers(ctx: RuleContext) -> Iterator[Finding]:
             f"{shown} is given to {len(seen)} MCP servers ({names}): a leak through any of them exposes "
             "all, and none can be scoped or rotated alone; give each server its own credential.",
             identity=IdentityRef("agent credential", shown),
-            fix="mcp",
             related=[Related(c.loc, f"also given to MCP server `{s.name}`") for s, c in others],
         )
 
@@ -197,8 +198,10 @@ def _shared_across_azure_pipelines(ctx: RuleContext) -> Iterator[Finding]:
             "exposes all of them and none can rotate it alone; give each pipeline its own service "
             "connection with workload identity federation, or at least its own credential.",
             identity=IdentityRef("CI variable group" if kind == "group" else "CI secret", first.secret),
-            fix=("azure-pipelines-shared", "azure-pipelines"),
-            related=[Related(u.loc, f"`{first.secret}` used by {job_named(u.ci, u.job)}") for u in found[1:]],
+            fix=f"{ctx.ci_formats.get(first.ci)}-shared",
+            related=[
+                Related(u.loc, f"`{first.secret}` used by {job_named(ctx, u.ci, u.job)}") for u in found[1:]
+            ],
         )
 
 
@@ -222,7 +225,7 @@ def _shared_contexts(ctx: RuleContext) -> Iterator[Finding]:
             f"({names}): one leak exposes all of them and none can rotate it alone; give each job its own "
             "role through OIDC (`$CIRCLE_OIDC_TOKEN`), or at least its own context.",
             identity=IdentityRef("CI context", context),
-            fix="circleci-context",
+            fix=f"{ctx.ci_formats.get(found[0].ci)}-context",
             related=[Related(u.loc, f"context `{context}` given to job `{u.job}`") for u in found[1:]],
         )
 
@@ -257,7 +260,9 @@ def _shared_across_steps(ctx: RuleContext) -> Iterator[Finding]:
             f"({', '.join(steps)}): one leak exposes all of them and none can rotate it alone; give each "
             "step its own deployment and credential, or OIDC (`oidc: true`).",
             identity=IdentityRef("CI secret", first.secret),
-            fix="bitbucket-pipelines-shared",
-            related=[Related(u.loc, f"`{first.secret}` read by {job_named(u.ci, u.job)}") for u in found[1:]],
+            fix=f"{ctx.ci_formats.get(first.ci)}-shared",
+            related=[
+                Related(u.loc, f"`{first.secret}` read by {job_named(ctx, u.ci, u.job)}") for u in found[1:]
+            ],
             cause=ci_key_pair_cause(pair) if len(pair) > 1 else None,
         )

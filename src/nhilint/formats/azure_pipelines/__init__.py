@@ -44,6 +44,7 @@ FORMAT = Format(
     title="Azure Pipelines",
     noun="pipeline",
     ci="azure",
+    literal_logins="job",  # a file-wide `variables:` key and the login reading it (jobs are list items)
     language="yaml",
     extractor="nhilint.formats.azure_pipelines.extract",
     suffixes=_SUFFIXES,

@@ -19,6 +19,7 @@ FORMAT = Format(
     title="CircleCI",
     noun="pipeline",
     ci="circleci",
+    literal_logins="job",
     language="yaml",
     extractor="nhilint.formats.circleci.extract",
     suffixes=(".yml", ".yaml"),

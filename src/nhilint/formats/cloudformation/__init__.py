@@ -36,6 +36,7 @@ FORMAT = Format(
     by_words=_by_words,
     telltales="AWSTemplateFormatVersion|AWS::",
     noun="cloudformation resource",
+    tags_at_file=("cloudformation-stack", "tags on the stack of template {file}, or Tags on each"),
     newline_lines=lambda rel, text: text.lstrip().startswith("{") or json_document(rel, text),
     block_suffixes=(".yaml", ".yml"),
     block_extents=yaml_extents,

@@ -42,6 +42,7 @@ FORMAT = Format(
     title="GitHub Actions",
     noun="workflow",
     ci="github",
+    literal_logins="job",
     language="yaml",
     extractor="nhilint.formats.github_actions.extract",
     suffixes=(".yaml", ".yml", ".json"),

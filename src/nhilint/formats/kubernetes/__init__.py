@@ -47,6 +47,9 @@ FORMAT = Format(
     name="kubernetes",
     title="Kubernetes",
     noun="kubernetes object",
+    tags_at_place=("kustomization", "labels in the {place} that lists them"),
+    # no kustomization lists the file: it is applied as one unit (`kubectl apply -f`), like a stack
+    tags_at_file=("kubernetes-manifest-file", "labels in a kustomization that lists {file}, or on each"),
     language="yaml",
     extractor="nhilint.formats.kubernetes.extract",
     suffixes=(".yaml", ".yml", ".json"),

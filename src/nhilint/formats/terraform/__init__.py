@@ -42,6 +42,7 @@ FORMAT = Format(
     by_path=_by_path,
     per_directory=True,
     noun="terraform resource",
+    tags_at_place=("terraform-aws-default-tags", "default_tags in the {place}"),
     newline_lines=lambda rel, text: True,  # HCL and JSON
     comment_markers=("#", "//"),
     block_suffixes=(".tf", ".tofu", ".hcl", ".tfvars"),
