@@ -101,3 +101,50 @@ def test_no_module_is_longer_than_the_limit() -> None:
     assert offenders == {}, f"split these modules (at most {MAX_LINES} lines): {offenders}"
     done = [name for name in TOO_LONG_FOR_NOW if lengths.get(name, 0) <= MAX_LINES]
     assert done == [], f"no longer too long (or moved): delete from TOO_LONG_FOR_NOW: {done}"
+
+
+def _format_names_in(source: str) -> list[tuple[int, str]]:
+    """(line, literal) of each string literal of `source` that is a format's name, except a platform
+    compared with a fact's `provider`/`platform` or mapped to in a `*PLATFORMS` table (the platform
+    Kubernetes shares its spelling with the format)."""
+    import ast
+
+    from nhilint.formats.registry import FORMATS
+
+    names = {f.name for f in FORMATS}
+    tree = ast.parse(source)
+    platforms: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Attribute) and s.attr in ("provider", "platform") for s in sides):
+                platforms.update(id(s) for s in sides)
+        elif (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Dict)
+            and any(isinstance(t, ast.Name) and t.id.endswith("PLATFORMS") for t in node.targets)
+        ):
+            platforms.update(id(v) for v in node.value.values)
+    return sorted(
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and node.value in names and id(node) not in platforms
+    )
+
+
+def test_rules_name_no_format() -> None:
+    """What a rule needs to know of a format comes from its `Format` through the RuleContext
+    (`ctx.nouns`, `ctx.ci_formats`, `ctx.literal_logins`, ...), never from its name in a rule."""
+    found = {
+        path.name: names
+        for path in sorted((SRC / "nhilint" / "rules").glob("*.py"))
+        if (names := _format_names_in(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_a_format_name_in_a_rule_is_found() -> None:
+    rule = 'def f(ctx, v):\n    if ctx.format_of(v.loc) in ("gitlab-ci", "x"):\n        return "mcp"\n'
+    assert _format_names_in(rule) == [(2, "gitlab-ci"), (3, "mcp")]
+    platform = 'P_PLATFORMS = {"helm": "kubernetes"}\nok = i.provider == "kubernetes"\n'
+    assert _format_names_in(platform) == []
