@@ -17,6 +17,7 @@ EXPECTED_CHANGES = {
         ("jobs", "image", "permissions"),
         ("jobs", "deploy", "permissions"),
         ("jobs", "report", "permissions"),
+        ("jobs", "release", "permissions"),
     },
     "write_all": {("permissions",), ("jobs", "test", "permissions"), ("jobs", "publish", "permissions")},
 }
@@ -46,11 +47,13 @@ def test_each_job_gets_the_scopes_it_visibly_uses(tmp_path: Path) -> None:
         "report": {"pull-requests": "write"},
         "lint": {"contents": "read"},  # its own, untouched
         "spellcheck": None,  # needs nothing: `{}` from the top
+        "release": {"contents": "write"},  # git push, a release
     }
 
 
 def test_a_job_whose_token_use_is_unknown_leaves_the_workflow_as_it_is(tmp_path: Path) -> None:
-    """`gh release` with the job's token, a reusable workflow: scopes this fix cannot tell."""
+    """`gh release` with the job's token, a reusable workflow, `actions/github-script`: scopes this fix
+    cannot tell."""
     before, _ = case("github_permissions", "unfixable")
     fixed, left = fix_case(tmp_path, WORKFLOW, before, RULES)
     assert fixed == before and len(left) == 1
@@ -69,3 +72,19 @@ def test_it_composes_with_the_oidc_fix(tmp_path: Path) -> None:
     after = (DATA / "github_permissions" / "with_oidc_fix.after.yml").read_text()
     fixed, left = fix_case(tmp_path, WORKFLOW, before, ("NHI103", "NHI208"))
     assert fixed == after and left == []
+
+
+def test_github_script_can_call_any_api_so_its_workflow_is_left_as_it_is(tmp_path: Path) -> None:
+    before = (
+        "on: issues\n"
+        "jobs:\n"
+        "  label:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - uses: actions/github-script@v7\n"
+        "        with:\n"
+        "          script: |\n"
+        "            await github.rest.issues.addLabels({...context.issue, labels: ['triage']})\n"
+    )
+    fixed, left = fix_case(tmp_path, WORKFLOW, before, RULES)
+    assert fixed == before and len(left) == 1

@@ -1,9 +1,10 @@
 """NHI208 in GitHub Actions (unsafe): a workflow whose jobs get the repository's default token scopes
 (no `permissions:`, `read-all` or `write-all` at the top) gets `permissions: {}` after its `on:` block
 and, on each job that inherited them (or had `write-all` of its own), the scopes it visibly uses:
-`contents: read` for a checkout, `id-token: write` where it federates, `packages: write` for a GHCR
-login with its token, `pull-requests: write` for known PR-comment actions. A job that hands its
-token to anything else, or calls a reusable workflow, leaves the workflow as it is.
+`contents: read` for a checkout (`write` when it runs `git push`), `id-token: write` where it
+federates, `packages: write` for a GHCR login with its token, and what known actions need (PR
+comments, releases, stale, CodeQL uploads, Pages). A job that hands its token to anything else
+(`actions/github-script` included), or calls a reusable workflow, leaves the workflow as it is.
 
 Federation is what the GitHub Actions extractor calls federating (a login action with a role, a
 provider or a client ID, trusted publishing, attestations...). An action that takes the job's token
@@ -29,7 +30,27 @@ _DOCKER_LOGIN = re.compile(r"^docker/login-action@", re.I)
 _ACTION_SCOPES = {
     "marocchino/sticky-pull-request-comment": {"pull-requests": "write"},
     "thollander/actions-comment-pull-request": {"pull-requests": "write"},
+    # these take the job's token by default (their README's `permissions:`)
+    "actions/stale": {"issues": "write", "pull-requests": "write"},
+    "softprops/action-gh-release": {"contents": "write"},
+    "peter-evans/create-pull-request": {"contents": "write", "pull-requests": "write"},
+    "github/codeql-action/analyze": {"actions": "read", "contents": "read", "security-events": "write"},
+    "github/codeql-action/upload-sarif": {"actions": "read", "contents": "read", "security-events": "write"},
+    "actions/deploy-pages": {"pages": "write"},
 }
+# Actions that call any API with the job's token by default: their scopes cannot be told.
+_ANY_SCOPE = frozenset({"actions/github-script"})
+_GIT_PUSH = re.compile(r"\bgit\s+push\b")  # with the token actions/checkout left in the git config
+_ORDER = (
+    "contents",
+    "actions",
+    "id-token",
+    "issues",
+    "packages",
+    "pages",
+    "pull-requests",
+    "security-events",
+)
 
 
 def fix(given: FixInput) -> list[Fix]:
@@ -133,17 +154,22 @@ def _scopes(text: Text, job: LMap, federates: bool) -> Scopes | None:
         action = uses.split("@", 1)[0].strip().lower() if isinstance(uses, str) else ""
         given = step.get("with")
         inputs = given if isinstance(given, LMap) else LMap()
+        if action in _ANY_SCOPE:
+            return None
         if isinstance(uses, str) and _CHECKOUT.match(uses):
-            found.setdefault("contents", "read")
+            _add(found, {"contents": "read"})
             token_inputs: tuple[str, ...] = ("token",)
         elif isinstance(uses, str) and _DOCKER_LOGIN.match(uses) and _ghcr(inputs):
-            found["packages"] = "write"
+            _add(found, {"packages": "write"})
             token_inputs = ("password",)
         elif action in _ACTION_SCOPES:
-            found.update(_ACTION_SCOPES[action])
+            _add(found, _ACTION_SCOPES[action])
             token_inputs = tuple(str(k) for k in inputs)
         else:
             token_inputs = ()
+        run = step.get("run")
+        if isinstance(run, str) and _GIT_PUSH.search(run) and "contents" in found:
+            _add(found, {"contents": "write"})
         if _uses_token({k: v for k, v in step.items() if k != "with"}) or _uses_token(
             {k: v for k, v in inputs.items() if k not in token_inputs}
         ):
@@ -153,8 +179,14 @@ def _scopes(text: Text, job: LMap, federates: bool) -> Scopes | None:
         return None
     if federates:
         found["id-token"] = "write"
-    order = ("contents", "id-token", "packages", "pull-requests")
-    return {scope: found[scope] for scope in order if scope in found}
+    return {scope: found[scope] for scope in _ORDER if scope in found}
+
+
+def _add(found: Scopes, scopes: Scopes) -> None:
+    """Grant `scopes` on top of `found` (write wins over read)."""
+    for scope, level in scopes.items():
+        if found.get(scope) != "write":
+            found[scope] = level
 
 
 def _ghcr(inputs: LMap) -> bool:
