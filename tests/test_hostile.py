@@ -217,7 +217,7 @@ def test_gitlab_include_cycle_terminates(tmp_path: Path) -> None:
 def test_a_yaml_file_of_too_many_nodes_is_nhi001_and_its_earlier_documents_are_judged(tmp_path: Path) -> None:
     """Four 9.8 MB flow sequences of short scalars took 7.5 GB: a file may write MAX_NODES nodes
     (`too complex`, NHI001 where the budget ran out); the documents it finished are still read."""
-    from nhilint.parse.yaml import MAX_NODES
+    from nhilint.parse.yaml_builder import MAX_NODES
 
     secret = (
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n"

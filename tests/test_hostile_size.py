@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from nhilint.parse.hcl import MAX_TOKENS
-from nhilint.parse.yaml import MAX_NODES
+from nhilint.parse.yaml_builder import MAX_NODES
 from tests.test_hostile import _by_file, _cli_json
 
 ACCESS_KEY = """\

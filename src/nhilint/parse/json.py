@@ -23,7 +23,8 @@ from typing import Any
 
 from nhilint.parse import ParseError, TooComplex
 from nhilint.parse.tree import LMap, LSeq, Pos
-from nhilint.parse.yaml import MAX_DEPTH, MAX_NODES, DuplicateKey, gc_paused
+from nhilint.parse.yaml import gc_paused
+from nhilint.parse.yaml_builder import MAX_DEPTH, MAX_NODES, DuplicateKey
 
 _WS = re.compile(r"[ \t\n\r]*")
 _WS_CHARS = frozenset(" \t\n\r")

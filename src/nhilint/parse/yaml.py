@@ -36,366 +36,23 @@ Guards (each raises ParseError, never anything else): nesting deeper than MAX_DE
 recursive walker downstream stays under Python's default recursion limit), alias expansion
 beyond ALIAS_NODES nodes *and* ALIAS_RATIO times the nodes written in the file (billion laughs),
 and more than MAX_NODES nodes written in one file (`TooComplex`: memory stays bounded per file).
+
+`yaml_builder` is the loop that builds the tree (and holds those limits), `yaml_scalars` the scalar
+rules and tag tables; this module reads the text, turns PyYAML's errors into ParseErrors and
+recovers at the next document of a stream.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import re
-from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from typing import Any
 
 from nhilint.parse import ParseError, TooComplex
-from nhilint.parse.tree import LMap, LSeq, Pos, Tagged
-from nhilint.quote import redact_snippet
-
-MAX_DEPTH = 500
-ALIAS_NODES = 100_000
-ALIAS_RATIO = 10
-# Nodes one file may write. The located tree and the facts drawn from it cost a few hundred bytes
-# per node (4,000 per node would be 500 MB at 120,000 nodes), so this keeps one file within a few
-# hundred MB. Real YAML spends 15+ characters per node (a 10 MB file is under 700,000 nodes);
-# only a dense run such as a flow sequence of short scalars (`[x, x, x, ...]`) reaches it.
-MAX_NODES = 1_000_000
-
-_STD = "tag:yaml.org,2002:"
-
-
-class DuplicateKey(NamedTuple):
-    """A key written twice in one mapping: `pos` is the later (winning) one, `first` the earlier."""
-
-    key: Any
-    pos: Pos
-    first: Pos
-    doc: int  # index of the document in the stream
-
-
-# --- scalars ---------------------------------------------------------------------------------
-
-_CONSTANTS: dict[str, Any] = {
-    "": None,
-    "~": None,
-    **dict.fromkeys(("null", "Null", "NULL"), None),
-    **dict.fromkeys(("true", "True", "TRUE"), True),
-    **dict.fromkeys(("false", "False", "FALSE"), False),
-    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), float("inf")),
-    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), float("-inf")),
-    **dict.fromkeys((".nan", ".NaN", ".NAN"), float("nan")),
-}
-_NUMBER_START = frozenset("-+.0123456789")
-_CORE_START = "-+.0123456789tTfF"  # first characters of a bool, int or float
-_MAYBE_TYPED = frozenset(_CORE_START + "~nN<")  # ... or of a null or a merge key
-_INT = re.compile(r"[-+]?[0-9]+")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
-_HEX = re.compile(r"0x[0-9a-fA-F]+")
-_OCT = re.compile(r"0o[0-7]+")
-
-
-_MAX_NUMBER = 1000  # longer digit strings stay text: int() refuses over 4300 digits, str() too
-
-
-def resolve_plain(text: str) -> Any:
-    """The value of an untagged plain scalar under the YAML 1.2 core schema."""
-    value = _CONSTANTS.get(text, text)
-    if value is not text or text[0] not in _NUMBER_START or len(text) > _MAX_NUMBER:
-        return value
-    if _INT.fullmatch(text):
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    if _HEX.fullmatch(text):
-        return int(text[2:], 16)
-    if _OCT.fullmatch(text):
-        return int(text[2:], 8)
-    return text
-
-
-_STD_SCALARS: dict[str, type] = {"int": int, "float": float, "bool": bool, "null": type(None)}
-
-
-def _std_scalar(name: str, raw: str, pos: Pos) -> Any:
-    """`!!str`, `!!int`, `!!float`, `!!bool`, `!!null` on a scalar; other `!!` tags stay Tagged."""
-    if name == "str":
-        return raw
-    wanted = _STD_SCALARS.get(name)
-    if wanted is None:
-        return Tagged("!!" + name, raw)
-    value = resolve_plain(raw.strip())
-    if wanted is float and type(value) is int:
-        value = float(value)
-    if type(value) is not wanted:
-        # the scalar may be a secret: quote only its redaction
-        raise ParseError(f"cannot read {redact_snippet(raw)!r} as !!{name}", pos.line, pos.col)
-    return value
-
-
-def _short_tag(tag: str) -> str:
-    return "!!" + tag[len(_STD) :] if tag.startswith(_STD) else tag
-
-
-# --- tag tables: what a local tag becomes ----------------------------------------------------
-
-TagTable = Callable[[str, Any, Pos, int], Any]
-
-# Intrinsic functions (and Rules-section functions) written `!Name`, decoded as {"Fn::Name": ...}.
-_CFN_FUNCTIONS = frozenset(
-    {
-        "And", "Base64", "Cidr", "Contains", "EachMemberEquals", "EachMemberIn", "Equals", "FindInMap",
-        "GetAZs", "GetAtt", "If", "Implies", "ImportValue", "Join", "Length", "Not", "Or", "RefAll",
-        "Select", "Split", "Sub", "ToJsonString", "Transform", "ValueOf", "ValueOfAll",
-    }
-)  # fmt: skip
-
-
-def _keep_tagged(tag: str, value: Any, pos: Pos, end_line: int) -> Any:
-    return Tagged(tag, value)
-
-
-def _cloudformation(tag: str, value: Any, pos: Pos, end_line: int) -> Any:
-    """`!Ref x` -> {"Ref": x}, `!Sub s` -> {"Fn::Sub": s}, ... exactly as cfn-lint decodes them."""
-    name = tag[1:]
-    if name in ("Ref", "Condition"):
-        key = name
-    elif name in _CFN_FUNCTIONS:
-        key = "Fn::" + name
-    else:
-        return Tagged(tag, value)
-    if key == "Fn::GetAtt" and isinstance(value, str):
-        parts = LSeq(pos, end_line)
-        for part in value.split(".", 1):
-            parts.push(part, pos)
-        value = parts
-    call = LMap(pos, end_line)
-    call.put(key, value, pos, pos)
-    return call
-
-
-TAG_TABLES: dict[str, TagTable] = {
-    "none": _keep_tagged,
-    # GitLab's only tag, `!reference [job, key]`, is kept as Tagged("!reference", [...]) for the
-    # extractor to resolve; the table is named so callers say which format they parse.
-    "gitlab": _keep_tagged,
-    "cloudformation": _cloudformation,
-}
-
-
-# --- the builder -----------------------------------------------------------------------------
-
-_NO_KEY: Any = object()
-_MERGE: Any = object()
-
-
-_new_pos = tuple.__new__  # Pos(...) without NamedTuple's Python-level __new__: one call per node
-
-
-def _pos(mark: Any) -> Pos:
-    return _new_pos(Pos, (mark.line + 1, mark.column + 1))
-
-
-def _end_line(mark: Any) -> int:
-    """1-based line of the last character before `mark` (a mark at column 0 ends the line above)."""
-    return mark.line + 1 if mark.column else max(mark.line, 1)
-
-
-class _Frame:
-    """A mapping or sequence being filled, or the holder of a document's root value."""
-
-    __slots__ = ("obj", "is_map", "tag", "anchor", "flow", "end", "size", "key", "key_pos", "merges")
-
-    def __init__(
-        self, obj: Any, tag: str | None = None, anchor: str | None = None, flow: bool = False
-    ) -> None:
-        self.obj = obj
-        self.is_map = type(obj) is LMap
-        self.tag = tag
-        self.anchor = anchor
-        self.flow = flow
-        self.end = obj.pos.line
-        self.size = 1
-        self.key = _NO_KEY
-        self.key_pos = obj.pos
-        self.merges: list[LMap] = []
-
-
-class _Builder:
-    """Turns one stream of events into documents; see the module docstring for the semantics."""
-
-    def __init__(self, table: TagTable) -> None:
-        self.table = table
-        self.docs: list[Any] = []
-        self.duplicates: list[DuplicateKey] = []
-        self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
-        self.pending: set[str] = set()
-        self.written = 0  # nodes written out in the text
-        self.expanded = 0  # nodes reached again through aliases
-
-    def run(self, next_event: Callable[[], Any]) -> None:
-        import yaml
-
-        handlers = {
-            yaml.ScalarEvent: self.scalar,
-            yaml.MappingStartEvent: self.start_mapping,
-            yaml.SequenceStartEvent: self.start_sequence,
-            yaml.MappingEndEvent: self.end_collection,
-            yaml.SequenceEndEvent: self.end_collection,
-            yaml.AliasEvent: self.alias,
-            yaml.DocumentStartEvent: self.start_document,
-            yaml.DocumentEndEvent: self.end_document,
-        }
-        while True:
-            event = next_event()
-            handler = handlers.get(type(event))
-            if handler is not None:
-                handler(event)
-            elif type(event) is yaml.StreamEndEvent:
-                return
-
-    def start_document(self, event: Any) -> None:
-        self.anchors.clear()
-        self.pending.clear()
-        self.stack.append(_Frame(LSeq(_pos(event.start_mark))))
-
-    def end_document(self, event: Any) -> None:
-        holder = self.stack.pop().obj
-        self.docs.append(holder[0] if holder else None)
-
-    def scalar(self, event: Any) -> None:
-        self.written += 1
-        pos = _pos(event.start_mark)
-        if self.written > MAX_NODES:
-            self.too_many(pos)
-        end = max(_end_line(event.end_mark), pos.line)
-        tag = event.tag
-        raw = event.value
-        if tag is None and event.implicit[0]:
-            if raw and raw[0] not in _MAYBE_TYPED:
-                value = raw  # the common case: a plain word, no need to look further
-            elif raw == "<<" and self.stack[-1].is_map and self.stack[-1].key is _NO_KEY:
-                self.stack[-1].key, self.stack[-1].key_pos = _MERGE, pos
-                return
-            else:
-                value = resolve_plain(raw)
-        elif tag is None or tag == "!":
-            value = raw
-        elif tag.startswith(_STD):
-            value = _std_scalar(tag[len(_STD) :], raw, pos)
-        else:
-            value = self.table(tag, raw, pos, end)
-        self.anchor(event.anchor, value, 1)
-        self.add(value, pos, end, 1)
-
-    def start_mapping(self, event: Any) -> None:
-        self.start(LMap(_pos(event.start_mark)), event)
-
-    def start_sequence(self, event: Any) -> None:
-        self.start(LSeq(_pos(event.start_mark)), event)
-
-    def start(self, obj: LMap | LSeq, event: Any) -> None:
-        self.written += 1
-        if self.written > MAX_NODES:
-            self.too_many(obj.pos)
-        if len(self.stack) > MAX_DEPTH:
-            raise ParseError(f"YAML nested deeper than {MAX_DEPTH} levels", obj.pos.line, obj.pos.col)
-        if event.anchor is not None:
-            self.pending.add(event.anchor)
-        self.stack.append(_Frame(obj, event.tag, event.anchor, event.flow_style))
-
-    def end_collection(self, event: Any) -> None:
-        frame = self.stack.pop()
-        obj = frame.obj
-        end = max(frame.end, _end_line(event.end_mark)) if frame.flow else frame.end
-        if frame.merges:
-            obj = _merged(obj, frame.merges)
-        obj.end_line = end
-        value = self.tagged_collection(frame.tag, obj, end)
-        if frame.anchor is not None:
-            self.pending.discard(frame.anchor)
-        self.anchor(frame.anchor, value, frame.size)
-        self.add(value, obj.pos, end, frame.size)
-
-    def too_many(self, pos: Pos) -> None:
-        raise TooComplex(
-            f"too complex to read: more than {MAX_NODES:,} YAML nodes in one file", pos.line, pos.col
-        )
-
-    def tagged_collection(self, tag: str | None, obj: LMap | LSeq, end: int) -> Any:
-        if tag is None or tag == "!" or tag == _STD + ("map" if type(obj) is LMap else "seq"):
-            return obj
-        if tag.startswith(_STD):
-            return Tagged(_short_tag(tag), obj)
-        return self.table(tag, obj, obj.pos, end)
-
-    def alias(self, event: Any) -> None:
-        pos = _pos(event.start_mark)
-        name = event.anchor
-        if name not in self.anchors:
-            problem = "recursive alias" if name in self.pending else "undefined alias"
-            raise ParseError(f"{problem} *{name}", pos.line, pos.col)
-        value, size = self.anchors[name]
-        self.expanded += size
-        if self.expanded > ALIAS_NODES and self.expanded > ALIAS_RATIO * self.written:
-            raise ParseError("YAML alias expansion too large (possible alias bomb)", pos.line, pos.col)
-        self.add(value, pos, max(_end_line(event.end_mark), pos.line), size)
-
-    def anchor(self, name: str | None, value: Any, size: int) -> None:
-        if name is not None:
-            self.anchors[name] = (value, size)
-
-    def add(self, value: Any, pos: Pos, end: int, size: int) -> None:
-        """Put a finished value into the collection being built."""
-        top = self.stack[-1]
-        top.size += size
-        if end > top.end:
-            top.end = end
-        if not top.is_map:
-            top.obj.push(value, pos)
-            return
-        if top.key is _NO_KEY:
-            if type(value) is not str:
-                _check_hashable(value, pos)
-            top.key, top.key_pos = value, pos
-            return
-        key, top.key = top.key, _NO_KEY
-        if key is _MERGE:
-            top.merges.extend(_merge_sources(value, pos))
-            return
-        mapping = top.obj
-        if key in mapping:
-            self.duplicates.append(DuplicateKey(key, top.key_pos, mapping.key_pos[key], len(self.docs)))
-            mapping.shadow(key)
-        mapping.put(key, value, top.key_pos, pos)
-
-
-def _check_hashable(key: Any, pos: Pos) -> None:
-    try:
-        hash(key)
-    except TypeError:
-        raise ParseError("a mapping or sequence cannot be a mapping key", pos.line, pos.col) from None
-
-
-def _merge_sources(value: Any, pos: Pos) -> list[LMap]:
-    """The mappings a `<<` value names, highest priority first."""
-    sources = value if type(value) is LSeq else [value]
-    if not all(type(source) is LMap for source in sources):
-        raise ParseError("a merge key `<<` needs a mapping or a list of mappings", pos.line, pos.col)
-    return sources
-
-
-def _merged(own: LMap, merges: list[LMap]) -> LMap:
-    """`own` with the merged mappings underneath it: own keys win, then the earliest merged one."""
-    result = LMap(own.pos)
-    for source in reversed(merges):
-        for key, value in source.items():
-            result.put(key, value, source.key_pos[key], source.val_pos[key])
-    for key, value in own.items():
-        result.put(key, value, own.key_pos[key], own.val_pos[key])
-    return result
-
-
-# --- public API ------------------------------------------------------------------------------
+from nhilint.parse.yaml_builder import Builder, DuplicateKey
+from nhilint.parse.yaml_scalars import TAG_TABLES, plain_loader
 
 
 def _loader_class() -> Any:
@@ -440,7 +97,7 @@ def parse_yaml_with_duplicates(text: str, tags: str = "none") -> tuple[list[Any]
     """All documents of a stream with positions, and every duplicate key found on the way."""
     import yaml
 
-    builder = _Builder(TAG_TABLES[tags])
+    builder = Builder(TAG_TABLES[tags])
     loader = _loader_class()(text)
     try:
         with gc_paused():
@@ -461,29 +118,6 @@ def parse_yaml(text: str, tags: str = "none") -> list[Any]:
     return parse_yaml_with_duplicates(text, tags)[0]
 
 
-@functools.cache
-def _plain_loader() -> Any:
-    """A PyYAML loader class with the same 1.2 core scalars as `parse_yaml` (no positions)."""
-    import yaml
-
-    class PlainLoader(_loader_class()):  # type: ignore[misc]
-        pass
-
-    dropped = {_STD + name for name in ("bool", "int", "float", "timestamp", "value")}
-    PlainLoader.yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag not in dropped]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    # One resolver tag for every 1.2 core bool/int/float; its constructor is resolve_plain.
-    words = [re.escape(word) for word in _CONSTANTS if word[:1] in _CORE_START]  # true, .inf, ...
-    pattern = "|".join([_INT.pattern, _FLOAT.pattern, _HEX.pattern, _OCT.pattern, *words])
-    PlainLoader.add_implicit_resolver(_STD + "core", re.compile(f"(?:{pattern})$"), list(_CORE_START))
-    PlainLoader.add_constructor(_STD + "core", lambda loader, node: resolve_plain(node.value))
-    # a plain `<<` that is not a mapping key is just a string, as in parse_yaml
-    PlainLoader.add_constructor(_STD + "merge", yaml.SafeLoader.construct_yaml_str)
-    return PlainLoader
-
-
 def load_plain(text: str) -> Any:
     """Our own data files (rule catalogue, config): one document as plain dict/list/scalars.
 
@@ -492,7 +126,7 @@ def load_plain(text: str) -> Any:
     import yaml
 
     try:
-        return yaml.load(text, Loader=_plain_loader())
+        return yaml.load(text, Loader=plain_loader(_loader_class()))
     except yaml.YAMLError as exc:
         raise _parse_error(exc, text) from None
 
@@ -515,7 +149,7 @@ def parse_yaml_stream(text: str, tags: str = "none") -> tuple[list[Any], list[Pa
     for _ in range(MAX_RECOVERIES + 1):
         # blank lines stand in for what was read already, so positions stay those of the file
         chunk = "\n" * text.count("\n", 0, start) + text[start:] if start else text
-        builder = _Builder(TAG_TABLES[tags])
+        builder = Builder(TAG_TABLES[tags])
         builder.written = written
         loader = _loader_class()(chunk)
         try:
