@@ -176,7 +176,7 @@ def _record(
     for meta in ("for_each", "count"):  # what `each.value` and `count.index` stand for
         if refs := _references(resource_config.get(f"{meta}_expression")):
             references[f"{meta}_expression"] = refs
-    _refer_unknowns(located, references)
+    _refer_unknowns(located, _mapping(resource_config.get("expressions")))
     return PlanResource(
         address=address,
         module_address=module_address,
@@ -253,13 +253,20 @@ def _at(marks: Any, index: int) -> Any:
     return marks[index] if isinstance(marks, list) and index < len(marks) else None
 
 
-def _refer_unknowns(values: LMap, references: dict[str, tuple[str, ...]]) -> None:
-    """An attribute unknown at plan time keeps the references its expression makes (`role =
-    aws_iam_role.deploy[each.key].id` -> aws_iam_role.deploy, each.key), so the resource it names is
-    still found; the value itself stays unknown."""
+def _refer_unknowns(values: LMap, expressions: LMap) -> None:
+    """An attribute unknown at plan time, or sensitive, keeps the references its expression makes
+    (`role = aws_iam_role.deploy[each.key].id` -> aws_iam_role.deploy, each.key), so the resource it
+    names is still found; the value itself stays unknown (a sensitive one unread). Nested blocks too:
+    `template { service_account = google_service_account.app.email }` names the account it runs as."""
     for key, value in values.items():
-        if isinstance(value, Expr) and value.text == UNKNOWN and references.get(str(key)):
-            values[key] = Expr(UNKNOWN, references[str(key)])
+        expression = expressions.get(key)
+        if isinstance(value, Expr) and value.text in (UNKNOWN, SENSITIVE):
+            if refs := _references(expression):
+                values[key] = Expr(value.text, refs)
+        elif isinstance(value, LSeq) and isinstance(expression, LSeq) and len(expression) == len(value):
+            for item, written in zip(value, expression, strict=True):
+                if isinstance(item, LMap) and isinstance(written, LMap):
+                    _refer_unknowns(item, written)
 
 
 # --- configuration: module calls and references ----------------------------------------------------

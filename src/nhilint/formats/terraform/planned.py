@@ -15,6 +15,7 @@ the instance named once, however many instances share a `.tf` line.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ from typing import Any
 from nhilint.facts import Fact, Grant, Identity, Lifetime, Planned, PolicyStatement, Via
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, load
-from nhilint.formats.terraform.plan import UNKNOWN, PlanResource
+from nhilint.formats.terraform.plan import SENSITIVE, UNKNOWN, PlanResource
 from nhilint.parse.hcl_json import JSON_NESTED_LABELS as NESTED_BLOCKS
-from nhilint.parse.tree import Block, Expr, LMap, LSeq, Pos
+from nhilint.parse.tree import Block, Call, Expr, LMap, LSeq, Pos
 
 KEY_FIELDS = ("address", "identity", "secret")
 # The tags a resource will carry, provider defaults included: what the `.tf` scan reads from the
@@ -44,6 +45,7 @@ class _Place:
     pos: Pos
     attrs: dict[str, Pos] | None  # None: in the plan JSON, where every value has its own position
     declared: bool = False  # at the resource's own block in the `.tf` files (not a module call's)
+    written: Block | None = None  # that block, whose values place the plan's at their own lines
 
 
 def plan_facts(
@@ -56,8 +58,10 @@ def plan_facts(
     """The facts of the plan's resources that will be deployed (every one, with `all_resources`)."""
     groups: dict[str, list[PlanResource]] = {}
     places = _Places(plan_file, module_files)
+    records = list(records)
+    _refer_documents(records)
     for record in records:
-        if record.deployed(all_resources) and not _rendered(record):
+        if record.deployed(all_resources):
             groups.setdefault(record.module_address, []).append(record)
             place = places.of(record)
             at = place.file.loc(place.pos.line, place.pos.col)
@@ -86,11 +90,25 @@ def _planned_at(fact: Fact, records: dict[str, PlanResource], places: _Places) -
     fact.via.append(Via(where, f"{record.address} as planned ({', '.join(record.actions)})"))
 
 
-def _rendered(record: PlanResource) -> bool:
-    """A policy document data source the plan has already rendered: its text is in the values of
-    the resources that use it, where it is judged (judged here too, it would be reported twice)."""
-    output = _RENDERED.get(record.type) if record.mode == "data" else None
-    return output is not None and isinstance(record.values.get(output), str)
+def _refer_documents(records: list[PlanResource]) -> None:
+    """A policy document data source the plan has already rendered is judged where it is written, as
+    in a `.tf` scan: an argument that holds its text (`assume_role_policy = data.aws_iam_policy_document
+    .trust.json`) refers to it again, so the statements are judged once, at the document's lines, for
+    the resource that uses them (and a document no resource uses is still judged)."""
+    documents = {
+        r.address: r.values[_RENDERED[r.type]]
+        for r in records
+        if r.mode == "data" and r.type in _RENDERED and isinstance(r.values.get(_RENDERED[r.type]), str)
+    }
+    for record in records:
+        prefix = f"{record.module_address}." if record.module_address else ""
+        for key, refs in record.references.items():
+            for ref in refs:
+                parts = ref.split(".")
+                address = prefix + ".".join(parts[:3])
+                rendered = len(parts) == 4 and parts[0] == "data" and _RENDERED.get(parts[1]) == parts[3]
+                if rendered and key in record.values and record.values[key] == documents.get(address):
+                    record.values[key] = Expr(ref, (ref,))
 
 
 def _qualify(fact: Fact, module_address: str, local: set[str]) -> None:
@@ -137,7 +155,31 @@ def _block(record: PlanResource, place: _Place, instances: set[str]) -> Block:
     _refer(block, record, instances)
     if place.attrs is not None:
         _place(block, place, place.attrs)
+    else:
+        _one_line_documents(block)
     return block
+
+
+def _one_line_documents(block: Block) -> None:
+    """In the plan JSON a document (a policy) is one string on one line: its own lines are not the
+    file's, so it is judged on the string's line, not below it."""
+    for key, value in block.attrs.items():
+        block.attrs[key] = _one_line(value)
+    for child in block.blocks:
+        _one_line_documents(child)
+
+
+def _one_line(value: Any) -> Any:
+    if isinstance(value, str) and "\n" in value:
+        parsed = _json(value)
+        return json.dumps(_plain(parsed), ensure_ascii=False) if isinstance(parsed, (LMap, LSeq)) else value
+    if isinstance(value, LMap):
+        for key in value:
+            value[key] = _one_line(value[key])
+    elif isinstance(value, LSeq):
+        for i, item in enumerate(value):
+            value[i] = _one_line(item)
+    return value
 
 
 def _body(kind: str, labels: list[str], values: LMap, pos: Pos) -> Block:
@@ -162,9 +204,9 @@ def _refer(block: Block, record: PlanResource, instances: set[str]) -> None:
     """Unknown values keep references to the instance they name: `aws_iam_role.deploy` read with
     `each.key` by the instance "prod" is `aws_iam_role.deploy["prod"]`."""
     for key, value in list(block.attrs.items()):
-        if isinstance(value, Expr) and value.text == UNKNOWN and value.refs:
+        if isinstance(value, Expr) and value.text in (UNKNOWN, SENSITIVE) and value.refs:
             refs = tuple(_instance(ref, record, instances) for ref in value.refs)
-            block.attrs[key] = Expr(UNKNOWN, refs)
+            block.attrs[key] = Expr(value.text, refs)
 
 
 def _instance(ref: str, record: PlanResource, instances: set[str]) -> str:
@@ -183,33 +225,94 @@ def _instance(ref: str, record: PlanResource, instances: set[str]) -> str:
 
 
 def _place(block: Block, place: _Place, attrs: dict[str, Pos]) -> None:
-    """Every position of the block at its place in the `.tf` files: an attribute at its own line
-    when it is written there, everything else at the block (or module call) that decides it."""
+    """Every position of the block at its place in the `.tf` files: where the resource block writes
+    the same structure (a map's key, a list's item, a nested block, a `jsonencode` object), the value
+    at its own line there; everything else at the argument (or module call) that decides it."""
     block.pos = place.pos
-    _move(block.attrs, attrs, place.pos)
-    for child in block.blocks:
-        _place_child(child, attrs.get(child.type, place.pos))
+    written = place.written
+    moved: set[int] = set()  # `tags` is the plan's `tags_all` itself: placed where `tags` is written
+    for key in sorted(block.attrs, key=lambda k: written is None or k not in written.attrs):
+        where = attrs.get(str(key), place.pos)
+        source = written.attrs.get(key) if written is not None and key in written.attrs else None
+        value_at = written.attrs.vpos(key) if source is not None and written is not None else where
+        if id(block.attrs[key]) not in moved:
+            moved.add(id(block.attrs[key]))
+            block.attrs[key] = _move(block.attrs[key], where, source)
+        block.attrs.key_pos[key], block.attrs.val_pos[key] = where, value_at
+    _place_children(block, written, lambda type_: attrs.get(type_, place.pos))
 
 
-def _place_child(block: Block, at: Pos) -> None:
+def _place_children(block: Block, written: Block | None, at: Callable[[str], Pos]) -> None:
+    """Nested blocks: the plan lists them in the order they are written, a `dynamic` block's instances
+    at its `content`; blocks the provider adds stay at the block that holds them."""
+    for type_ in dict.fromkeys(child.type for child in block.blocks):
+        planned = block.children(type_)
+        ours = written.children(type_) if written is not None else []
+        if written is not None and not ours:  # `dynamic "statement"`: every instance is its `content`
+            templates = [d.child("content") for d in written.children("dynamic") if d.labels == [type_]]
+            ours = [templates[0]] * len(planned) if len(templates) == 1 and templates[0] else []
+        same = len(ours) == len(planned)
+        for child, source in zip(planned, ours if same else [None] * len(planned), strict=True):
+            _place_child(child, source, source.pos if source is not None else at(type_))
+
+
+def _place_child(block: Block, written: Block | None, at: Pos) -> None:
     block.pos = at
-    _move(block.attrs, {}, at)
-    for child in block.blocks:
-        _place_child(child, at)
+    for key in list(block.attrs):
+        source = written.attrs.get(key) if written is not None and key in written.attrs else None
+        where = written.attrs.kpos(key) if source is not None and written is not None else at
+        block.attrs[key] = _move(block.attrs[key], where, source)
+        block.attrs.key_pos[key] = block.attrs.val_pos[key] = where
+    _place_children(block, written, lambda _: at)
 
 
-def _move(value: Any, attrs: dict[str, Pos], at: Pos) -> None:
+def _move(value: Any, at: Pos, written: Any = None) -> Any:
+    """`value` with its positions at `at`, or at the `written` value's where it has the same shape.
+    A JSON text (a policy) is the plan's string, not the file's: its own lines are no file's lines, so
+    it is placed as the `jsonencode(...)` it was written as, or else written on one line at `at`."""
+    encoded = isinstance(written, Call) and written.name == "jsonencode" and len(written.args) == 1
+    if isinstance(value, str) and "\n" not in value and isinstance(written, Call) and encoded:
+        parsed = _json(value)
+        if parsed is not None:
+            return Call(written.name, (_move(parsed, at, written.args[0]),), written.text)
+    if isinstance(value, str) and "\n" in value and value != written:
+        parsed = _json(value)
+        if isinstance(parsed, (LMap, LSeq)):
+            if isinstance(written, str) and _plain(_json(written)) == _plain(parsed):
+                return written  # the same document as written (a heredoc): judged at its own lines
+            return _one_line(value)
     if isinstance(value, LMap):
         value.pos = at
+        same = isinstance(written, LMap)
         for key in value:
-            where = attrs.get(str(key), at)
-            value.key_pos[key] = value.val_pos[key] = where
-            _move(value[key], {}, where)
+            here = written.kpos(key) if same and key in written else at
+            value[key] = _move(value[key], here, written.get(key) if same else None)
+            value.key_pos[key] = value.val_pos[key] = here
     elif isinstance(value, LSeq):
         value.pos = at
-        value.item_pos = [at] * len(value)
-        for item in value:
-            _move(item, {}, at)
+        same = isinstance(written, LSeq) and len(written) == len(value)
+        value.item_pos = [written.ipos(i) if same else at for i in range(len(value))]
+        for i, item in enumerate(value):
+            value[i] = _move(item, value.item_pos[i], written[i] if same else None)
+    return value
+
+
+def _json(text: str) -> Any:
+    from nhilint.parse import ParseError
+    from nhilint.parse.json import parse_json
+
+    try:
+        return parse_json(text)
+    except (ParseError, RecursionError):
+        return None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, LMap):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, LSeq):
+        return [_plain(v) for v in value]
+    return value
 
 
 # --- where each plan resource is written -----------------------------------------------------------
@@ -252,7 +355,7 @@ class _Places:
             return self._in_plan(record)
         attrs = {str(k): resource.block.attrs.kpos(k) for k in resource.block.attrs}
         attrs.update({child.type: child.pos for child in resource.block.blocks})
-        return _Place(resource.file, resource.block.pos, attrs, declared=True)
+        return _Place(resource.file, resource.block.pos, attrs, declared=True, written=resource.block)
 
     def _at_call(self, record: PlanResource, directory: str, name: str) -> _Place | None:
         """A resource of a module not in the repository, at the `module` block that calls it: its
