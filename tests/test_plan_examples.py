@@ -122,3 +122,15 @@ def test_the_plan_alone_finds_the_rule_in_the_plan_json(
     lines = plan.splitlines()
     for loc in found:  # at a value of the resource, not below it (a document's own lines are not the file's)
         assert lines[loc.line - 1].strip() not in ("}", "},", "]", "],"), (loc.line, lines[loc.line - 1])
+
+
+@pytest.mark.parametrize(("rule_id", "example"), PLANNED, ids=[_id(r, e) for r, e in PLANNED])
+def test_a_plan_scanned_with_its_tf_file_reports_each_risk_once(
+    rule_id: str, example: catalogue.Example, tmp_path: Path
+) -> None:
+    """`nhilint scan .` in the module directory: the plan's finding replaces the `.tf` file's at the
+    same line (before its values had their own lines, a nested value was reported twice)."""
+    plan = json.dumps(render_plan(example.code), indent=2)
+    result = scan_tree(tmp_path, {"main.tf": example.code, "tfplan.json": plan}, Config(select=(rule_id,)))
+    at = [(f.loc.file, f.loc.line) for f in result.findings if f.rule_id == rule_id]
+    assert sorted(at) == sorted(("main.tf", line) for line in example.lines)
