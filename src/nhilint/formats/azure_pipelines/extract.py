@@ -20,7 +20,7 @@ from typing import Any
 from nhilint.facts import CiAuth, CiSecretUse, Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.base import Skipped, single_mapping
-from nhilint.formats.github_actions.extract import line_usage, logical_lines, script_lines, shell_auth
+from nhilint.formats.ci_scripts import line_usage, logical_lines, script_lines, shell_auth
 from nhilint.formats.walk import string_values, strings
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, key_cloud
 from nhilint.knowledge.credential_names import is_reference_or_placeholder

@@ -32,7 +32,7 @@ from nhilint.formats.bitbucket_pipelines.pipes import (
     pipe_cloud,
     pipe_name,
 )
-from nhilint.formats.github_actions.extract import durations, logical_lines, script_lines, shell_auth
+from nhilint.formats.ci_scripts import durations, logical_lines, script_lines, shell_auth
 from nhilint.formats.walk import string_values
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, cloud_commands, key_cloud
 from nhilint.parse import ParseError, decimal

@@ -19,13 +19,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.github_actions.extract import (
-    durations,
-    line_usage,
-    logical_lines,
-    script_lines,
-    shell_auth,
-)
+from nhilint.formats.ci_scripts import durations, line_usage, logical_lines, script_lines, shell_auth
 from nhilint.formats.walk import string_values
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, cloud_commands, is_pat_name, key_cloud
 from nhilint.parse import Budget, ParseError, TooComplex
