@@ -24,8 +24,7 @@ MAX_LINES = 450
 
 # Modules over MAX_LINES that issue 17's other steps are splitting: empty this as they land. An entry
 # that no longer names a long module fails the test, so the list only shrinks.
-TOO_LONG_FOR_NOW = {
-}
+TOO_LONG_FOR_NOW: dict[str, str] = {}
 
 
 def lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
