@@ -56,13 +56,12 @@ def test_a_scan_marks_what_nhilint_fix_fixes(tmp_path: Path) -> None:
     assert text.returncode == 1, text.stderr
     assert "warning NHI303 [*] credential-ttl-too-long" in text.stdout
     assert "warning NHI401 default-service-account" in text.stdout  # unsafe: not marked by default
-    assert text.stdout.endswith(
-        "\n[*] 1 fixable with `nhilint fix` (1 more with `nhilint fix --unsafe-fixes`)\n"
-    )
+    assert "\n[*] 1 fixable with `nhilint fix` (1 more with `nhilint fix --unsafe-fixes`)\n✖ " in text.stdout
+    assert text.stdout.splitlines()[-1].startswith("✖ 2 findings")  # the verdict stays the last line
     concise = run_cli("scan", ".", "-f", "concise", "--unsafe-fixes", cwd=tmp_path)
     assert "k8s/pod.yaml:7:1: NHI401 [*] [warning]" in concise.stdout
     assert "k8s/pod.yaml:20:15: NHI303 [*] [warning]" in concise.stdout
-    assert concise.stdout.endswith("\n[*] 2 fixable with `nhilint fix --unsafe-fixes`\n")
+    assert "\n[*] 2 fixable with `nhilint fix --unsafe-fixes`\n✖ 2 findings" in concise.stdout
     document = json.loads(run_cli("scan", ".", "-f", "json", cwd=tmp_path).stdout)
     assert {f["rule_id"]: f["fix"] for f in document["findings"]} == {"NHI303": "safe", "NHI401": "unsafe"}
     assert (tmp_path / "k8s" / "pod.yaml").read_text() == POD  # a scan writes nothing
@@ -74,8 +73,9 @@ def test_fix_applies_the_safe_fixes_and_reports_what_is_left(tmp_path: Path) -> 
     assert path.read_text() == POD_SAFE_FIXED
     assert fixed.returncode == 1, fixed.stderr  # NHI401 (a warning) is left: its fix is unsafe
     assert "NHI303" not in fixed.stdout and "warning NHI401 default-service-account" in fixed.stdout
-    assert "Fixed 1 finding in 1 file\n✖ 1 finding (1 warning)" in fixed.stdout
-    assert fixed.stdout.endswith("\n1 fixable with `nhilint fix --unsafe-fixes`\n")
+    assert (
+        "Fixed 1 finding in 1 file\n1 fixable with `nhilint fix --unsafe-fixes`\n✖ 1 finding" in fixed.stdout
+    )
     assert fixed.stderr == ""
 
     again = run_cli("fix", ".", cwd=tmp_path)  # idempotent: nothing left to fix, exit by the findings

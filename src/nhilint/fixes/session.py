@@ -8,12 +8,14 @@ import difflib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nhilint.config import Config, Configs
 from nhilint.findings import ScanResult
 from nhilint.fixes.base import FixOptions, Safety
-from nhilint.fixes.run import Outcome, fix, plan, write
-from nhilint.fixes.run import ScanFn as ScanFn
+
+if TYPE_CHECKING:  # the fixers (fixes.run imports the registry) load only when a fix may apply
+    from nhilint.fixes.run import Outcome, ScanFn
 
 
 def safeties(unsafe: bool) -> tuple[Safety, ...]:
@@ -63,6 +65,8 @@ def mark(
     result.fixes.show_unsafe = show_unsafe
     if not has_fixable(result):
         return
+    from nhilint.fixes.run import plan
+
     editable = under(paths, Path(result.root))
     offered = plan(result, options, ("safe", "unsafe"), None, result.internal_errors, editable)
     for fixes in offered.values():
@@ -77,6 +81,8 @@ def run(
 ) -> Outcome:
     """Fix the files under `paths` in memory (nothing written): every internal error, the scans'
     and the fixers', lands in `outcome.result.internal_errors`, and its summary counts the fixes."""
+    from nhilint.fixes.run import fix
+
     outcome = fix(scan, options, safeties(unsafe), under(paths, root))
     changed = {rel for rel, text in outcome.texts.items() if text != outcome.originals.get(rel)}
     outcome.texts = {rel: outcome.texts[rel] for rel in changed}
@@ -93,6 +99,8 @@ def run(
 def write_all(outcome: Outcome) -> list[str]:
     """Write each fixed file (atomically, BOM and permissions kept); the ones that could not be
     written, each as one sentence."""
+    from nhilint.fixes.run import write
+
     root = Path(outcome.result.root)
     failed = []
     for rel, text in sorted(outcome.texts.items()):

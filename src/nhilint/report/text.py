@@ -203,8 +203,8 @@ def _summary(result: ScanResult, paint: Paint) -> str:
     by_severity = ", ".join(plural(counts[s], s) for s in ("error", "warning", "note") if counts[s])
     files = len({f.loc.file for f in active})
     head = paint("fail", f"✖ {plural(len(active), 'finding')}")
-    fixable = _fixable_line(result)
-    return f"{skipped}{fixes}{head} ({by_severity}) in {files} of {scanned}{tail}{fixable}"
+    fixable = _fixable_line(result)  # above the verdict, which stays the last line
+    return f"{skipped}{fixes}{fixable}{head} ({by_severity}) in {files} of {scanned}{tail}"
 
 
 def _fixes_line(result: ScanResult) -> str:
@@ -216,7 +216,7 @@ def _fixes_line(result: ScanResult) -> str:
 
 
 def _fixable_line(result: ScanResult) -> str:
-    """`[*] 3 fixable with `nhilint fix` (2 more with `nhilint fix --unsafe-fixes`)`, under the totals."""
+    """`[*] 3 fixable with `nhilint fix` (2 more with `nhilint fix --unsafe-fixes`)`, a line of its own."""
     active = result.active
     safe = sum(1 for f in active if f.fix == "safe")
     unsafe = sum(1 for f in active if f.fix == "unsafe")
@@ -224,11 +224,11 @@ def _fixable_line(result: ScanResult) -> str:
         safe, unsafe = safe + unsafe, 0
     command = "nhilint fix --unsafe-fixes" if result.fixes.show_unsafe else "nhilint fix"
     if safe and unsafe:
-        return f"\n[*] {safe} fixable with `{command}` ({unsafe} more with `nhilint fix --unsafe-fixes`)"
+        return f"[*] {safe} fixable with `{command}` ({unsafe} more with `nhilint fix --unsafe-fixes`)\n"
     if safe:
-        return f"\n[*] {safe} fixable with `{command}`"
+        return f"[*] {safe} fixable with `{command}`\n"
     if unsafe:
-        return f"\n{unsafe} fixable with `nhilint fix --unsafe-fixes`"
+        return f"{unsafe} fixable with `nhilint fix --unsafe-fixes`\n"
     return ""
 
 
