@@ -23,28 +23,10 @@ from nhilint.commands.common import emit, fail, prefixes, say
 )
 @options.jobs("Worker processes (default: number of CPUs).")
 @click.option("--shard", help="Audit only shard I of N (e.g. 2/8): a stable split of the repositories.")
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where git URLs are cloned (default: the user cache directory).",
-)
-@click.option(
-    "--json",
-    "json_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the combined JSON report here.",
-)
-@click.option(
-    "--sarif-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write one SARIF file per repository into this directory.",
-)
-@click.option(
-    "--csv",
-    "csv_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write every finding as a CSV row here.",
-)
+@options.directory_path("--cache-dir", help="Where git URLs are cloned (default: the user cache directory).")
+@options.file_path("--json", "json_path", help="Write the combined JSON report here.")
+@options.directory_path("--sarif-dir", help="Write one SARIF file per repository into this directory.")
+@options.file_path("--csv", "csv_path", help="Write every finding as a CSV row here.")
 @options.rule_selection()
 @options.failing("audit", "each repository's config")
 @click.option(

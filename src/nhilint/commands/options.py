@@ -46,8 +46,18 @@ def fix_flags() -> Callable[[F], F]:
     )
 
 
+def file_path(*names: str, help: str) -> Callable[[F], F]:
+    """An option naming a file (a report to write, a configuration to read): never a directory."""
+    return click.option(*names, type=click.Path(dir_okay=False, path_type=Path), help=help)
+
+
+def directory_path(*names: str, help: str) -> Callable[[F], F]:
+    """An option naming a directory (where to clone, where to write a file per repository)."""
+    return click.option(*names, type=click.Path(file_okay=False, path_type=Path), help=help)
+
+
 def output(help: str) -> Callable[[F], F]:
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=help)
+    return file_path("-o", "--output", help=help)
 
 
 def rule_selection(examples: str = "") -> Callable[[F], F]:
@@ -73,7 +83,7 @@ def failing(what: str, fail_on_default: str) -> Callable[[F], F]:
 
 
 def config(help: str = CONFIG_HELP) -> Callable[[F], F]:
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help=help)
+    return file_path("--config", "config_path", help=help)
 
 
 def no_cache(help: str = "Do not read or write any cache.") -> Callable[[F], F]:
