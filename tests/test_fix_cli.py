@@ -137,6 +137,15 @@ def test_only_the_files_under_paths_are_edited(tmp_path: Path) -> None:
     assert other.read_text() == POD_SAFE_FIXED
 
 
+def test_a_symbolic_link_is_reported_but_never_replaced_by_a_file(tmp_path: Path) -> None:
+    target = pod(tmp_path, rel="real/pod.yaml")
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "pod.yaml").symlink_to(target)
+    named = run_cli("fix", "linked/pod.yaml", cwd=tmp_path)  # a link named is read, and reported
+    assert "linked/pod.yaml:20:15: warning NHI303 credential-ttl-too-long" in named.stdout
+    assert (tmp_path / "linked" / "pod.yaml").is_symlink() and target.read_text() == POD
+
+
 def test_each_file_is_fixed_with_its_own_configuration(tmp_path: Path) -> None:
     strict, default = pod(tmp_path, rel="strict/pod.yaml"), pod(tmp_path, rel="loose/pod.yaml")
     (tmp_path / "strict" / ".nhilint.yaml").write_text("max-credential-ttl-seconds: 1800\n")

@@ -40,10 +40,13 @@ def options_at(configs: Configs, root: Path) -> Callable[[str], FixOptions]:
 
 def under(paths: Iterable[Path], root: Path) -> Callable[[str], bool]:
     """Whether a file (relative to `root`) is one of `paths` or below one: `nhilint fix PATHS` edits
-    nothing else (not a `--context` file, not a module a scanned file pulls in from elsewhere)."""
-    bounds = [Path(os.path.realpath(p)) for p in paths]
+    nothing else (not a `--context` file, not a module a scanned file pulls in from elsewhere, not
+    standard input). A symbolic link is not edited: writing would replace the link by a file."""
+    bounds = [Path(os.path.realpath(p)) for p in paths if p != Path("-")]
 
     def editable(rel: str) -> bool:
+        if (root / rel).is_symlink():
+            return False
         path = Path(os.path.realpath(root / rel))
         return any(path == bound or bound in path.parents for bound in bounds)
 
