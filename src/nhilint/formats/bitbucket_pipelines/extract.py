@@ -23,8 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
-from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.base import single_mapping
+from nhilint.formats import Extraction, SourceFile
 from nhilint.formats.bitbucket_pipelines.pipes import (
     AWS_OIDC_ROLE,
     KEY_VARIABLES,
@@ -32,10 +31,10 @@ from nhilint.formats.bitbucket_pipelines.pipes import (
     pipe_cloud,
     pipe_name,
 )
+from nhilint.formats.ci_file import read_ci_file
 from nhilint.formats.ci_scripts import durations, logical_lines, script_lines, shell_auth
-from nhilint.formats.walk import string_values
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, cloud_commands, key_cloud
-from nhilint.parse import ParseError, decimal
+from nhilint.parse import decimal
 from nhilint.parse.tree import LMap, LSeq, Pos
 
 CI = "bitbucket"
@@ -53,17 +52,12 @@ _UNSIGNED = re.compile(r"--no-sign-request\b")
 _GROUP_DEPTH = 3  # a step in a parallel group in a stage: Bitbucket nests no deeper
 
 
-def parse(file: SourceFile) -> LMap:
-    return single_mapping(file, "a bitbucket-pipelines.yml")
-
-
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
-    try:
-        doc = parse(file)
-    except ParseError as exc:
-        return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
-    facts: list[Fact] = list(string_values(file, doc, doc.pos, "ci-variable", identity=file.rel))
+    doc, result = read_ci_file(file, "a bitbucket-pipelines.yml")
+    if doc is None:
+        return result
+    facts: list[Fact] = result.facts
     pipelines = doc.get("pipelines")
     if isinstance(pipelines, LMap):
         for step, deployment in _steps(pipelines):

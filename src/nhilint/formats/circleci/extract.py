@@ -23,13 +23,12 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.base import single_mapping
+from nhilint.formats.ci_file import read_ci_file
 from nhilint.formats.ci_scripts import durations, line_usage, logical_lines, script_lines, shell_auth
 from nhilint.formats.circleci import orbs
 from nhilint.formats.github_actions.expressions import static_value
-from nhilint.formats.walk import string_values
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, is_pat_name, key_cloud
-from nhilint.parse import Budget, ParseError, TooComplex, decimal
+from nhilint.parse import Budget, TooComplex, decimal
 from nhilint.parse.tree import LMap, LSeq, Pos
 
 CI = "circleci"
@@ -75,17 +74,12 @@ class _Seen:
         return login.explicit or not ({login.cloud, "*"} & self.federated.keys())
 
 
-def parse(file: SourceFile) -> LMap:
-    return single_mapping(file, "a CircleCI configuration")
-
-
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
-    try:
-        doc = parse(file)
-    except ParseError as exc:
-        return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
-    facts: list[Fact] = list(string_values(file, doc, doc.pos, "ci-variable", identity=file.rel))
+    doc, result = read_ci_file(file, "a CircleCI configuration")
+    if doc is None:
+        return result
+    facts: list[Fact] = result.facts
     try:
         facts += _Config(file, doc).facts()
     except TooComplex as exc:  # the literals stand; what the commands expand to is unknown

@@ -13,25 +13,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from nhilint.facts import CiSecretUse, Fact, Loc, TokenScope
-from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.base import single_mapping
+from nhilint.formats import Extraction, SourceFile
+from nhilint.formats.ci_file import read_ci_file
 from nhilint.formats.github_actions.job import Job
-from nhilint.formats.walk import string_values
-from nhilint.parse import ParseError
 from nhilint.parse.tree import LMap, LSeq, Pos
-
-
-def parse(file: SourceFile) -> LMap:
-    return single_mapping(file, "a workflow")
 
 
 def extract(files: list[SourceFile]) -> Extraction:
     (file,) = files
-    try:
-        doc = parse(file)
-    except ParseError as exc:
-        return Extraction(problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
-    facts: list[Fact] = list(string_values(file, doc, doc.pos, "ci-variable", identity=file.rel))
+    doc, result = read_ci_file(file, "a workflow")
+    if doc is None:
+        return result
+    facts: list[Fact] = result.facts
     runs = doc.get("runs")
     if isinstance(runs, LMap):  # a composite action: steps, no jobs and no token permissions
         if isinstance(runs.get("steps"), LSeq):
