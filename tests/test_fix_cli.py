@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from datetime import date, timedelta
 from pathlib import Path
 
 from nhilint import catalogue
@@ -152,6 +153,24 @@ def test_each_file_is_fixed_with_its_own_configuration(tmp_path: Path) -> None:
     run_cli("fix", ".", cwd=tmp_path)
     assert strict.read_text() == POD.replace("expirationSeconds:    86400", "expirationSeconds:    1800")
     assert default.read_text() == POD_SAFE_FIXED
+
+
+def test_the_owner_fix_writes_the_keys_the_configuration_reads(tmp_path: Path) -> None:
+    """`owner-keys`/`expiry-keys` reach the fix: an `owner` tag under `owner-keys: [team]` would fix
+    nothing (the finding stays, the loop runs out of rounds: an internal error)."""
+    account = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: deployer  # CI\n  namespace: shop\n"
+    path = pod(tmp_path, account, rel="sa.yaml")
+    (tmp_path / ".nhilint.yaml").write_text(
+        "owner-keys: [team]\nexpiry-keys: [review-by]\n"
+        "fix:\n  owner: '@acme/platform'\n  expires-in-days: 30\n"
+    )
+    fixed = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    expiry = (date.today() + timedelta(days=30)).isoformat()
+    assert (
+        path.read_text()
+        == account + f'  annotations:\n    team: "@acme/platform"\n    review-by: "{expiry}"\n'
+    )
 
 
 def test_bad_use_is_one_sentence_and_exit_2(tmp_path: Path) -> None:

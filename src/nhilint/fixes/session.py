@@ -30,6 +30,8 @@ def options_for(config: Config) -> FixOptions:
         expires_in_days=section.get("expires-in-days", defaults.expires_in_days),
         aws_role_variable=section.get("aws-role-variable", defaults.aws_role_variable),
         max_ttl_seconds=config.max_credential_ttl_seconds,
+        owner_keys=config.owner_keys,  # a tag the file's own rules would not read fixes nothing
+        expiry_keys=config.expiry_keys,
     )
 
 
@@ -43,12 +45,14 @@ def under(paths: Iterable[Path], root: Path) -> Callable[[str], bool]:
     nothing else (not a `--context` file, not a module a scanned file pulls in from elsewhere, not
     standard input). A symbolic link is not edited: writing would replace the link by a file."""
     bounds = [Path(os.path.realpath(p)) for p in paths if p != Path("-")]
+    known: dict[str, bool] = {}  # asked once per finding: the disk once per file
 
     def editable(rel: str) -> bool:
-        if (root / rel).is_symlink():
-            return False
-        path = Path(os.path.realpath(root / rel))
-        return any(path == bound or bound in path.parents for bound in bounds)
+        if rel not in known:
+            path = Path(os.path.realpath(root / rel))
+            inside = any(path == bound or bound in path.parents for bound in bounds)
+            known[rel] = inside and not (root / rel).is_symlink()
+        return known[rel]
 
     return editable
 
