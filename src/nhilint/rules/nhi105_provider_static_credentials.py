@@ -10,7 +10,7 @@ from nhilint.findings import Finding, IdentityRef
 from nhilint.rules import RuleContext, rule
 from nhilint.rules._shared import provider_cause
 
-# Terraform provider name -> platform of its remediation key (`terraform-gcp`)
+# Terraform provider name -> platform of its remediation key (`<format>-<platform>`: `terraform-gcp`)
 PROVIDER_PLATFORMS = {
     "google": "gcp",
     "google-beta": "gcp",
@@ -35,7 +35,7 @@ def provider_static_credentials(ctx: RuleContext) -> Iterator[Finding]:
             f'provider "{cfg.provider}" authenticates with static {_names(cfg.attribute)} from {how}: '
             "let it use the runner's federated (OIDC) identity instead.",
             identity=IdentityRef("terraform provider", cfg.provider),
-            fix=f"terraform-{PROVIDER_PLATFORMS.get(cfg.provider, cfg.provider)}",
+            fix=f"{ctx.format_of(cfg.loc)}-{PROVIDER_PLATFORMS.get(cfg.provider, cfg.provider)}",
             severity="error" if cfg.literal else "warning",
             cause=provider_cause(cfg.provider),
             clause=f'provider "{cfg.provider}" configured with static credentials',

@@ -32,10 +32,11 @@ _PIN = re.compile(
 )
 _QUOTED = re.compile(r"(['\"])(.*?)\1")
 _REPO_IN_CLAIM = re.compile(r"^(?:repo|project_path):([^:]+)")
+# trust kind -> (what messages call it, platform of its remediation key: `<format>-<platform>`)
 _KINDS = {
-    "gcp_wif_provider": ("workload identity pool provider", "terraform-gcp"),
-    "azure_federated_credential": ("federated identity credential", "terraform-azure"),
-    "vault_jwt_role": ("Vault JWT role", "terraform-vault"),
+    "gcp_wif_provider": ("workload identity pool provider", "gcp"),
+    "azure_federated_credential": ("federated identity credential", "azure"),
+    "vault_jwt_role": ("Vault JWT role", "vault"),
 }
 
 
@@ -115,7 +116,7 @@ def unrestricted_federation(ctx: RuleContext) -> Iterator[Finding]:
         problem = check(trust) if check else None
         if problem is None:
             continue
-        what, fix = _KINDS[trust.kind]
+        what, platform = _KINDS[trust.kind]
         declared = ctx.identity(trust.identity)
         name = declared.name if declared else (trust.identity or "")
         issuer = f" (issuer {trust.issuer})" if trust.issuer else ""
@@ -125,7 +126,7 @@ def unrestricted_federation(ctx: RuleContext) -> Iterator[Finding]:
             f"{what} {name}{issuer} {problem}: pin it to the one repository and branch or environment "
             "that needs it.",
             identity=declared or IdentityRef(trust.kind, name),
-            fix=fix,
+            fix=f"{ctx.format_of(trust.loc)}-{platform}",
         )
 
 
