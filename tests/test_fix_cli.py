@@ -94,6 +94,14 @@ def test_unsafe_fixes_apply_too_and_print_what_is_left_to_do_by_hand(tmp_path: P
     assert "serviceAccountName" in fixed.stderr
 
 
+def test_the_same_advice_is_printed_once_with_every_file_it_concerns(tmp_path: Path) -> None:
+    for rel in ("a/pod.yaml", "b/pod.yaml"):
+        pod(tmp_path, rel=rel)
+    fixed = run_cli("fix", "--unsafe-fixes", cwd=tmp_path)
+    assert fixed.stderr.startswith("nhilint: fixed a/pod.yaml, b/pod.yaml: ")
+    assert fixed.stderr.count("nhilint: fixed") == 1 and fixed.stderr.count("serviceAccountName") == 1
+
+
 def test_diff_prints_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
     path = pod(tmp_path)
     before = path.stat()

@@ -202,9 +202,9 @@ def _fixed(
     failed = session.write_all(outcome)
     for sentence in failed:
         say(f"nhilint: error: {sentence}")
-    for rel, title, advice in session.advice(outcome):
-        say(f"nhilint: fixed {rel}: {title}; still to do by hand:")
-        for line in advice.strip().splitlines():
+    for files, title, advice in session.advice(outcome):
+        say(f"nhilint: fixed {', '.join(files)}: {title}; still to do by hand:")
+        for line in advice.splitlines():
             say(f"  {line}")
     session.mark(result, lambda rel: session.options_for(last[0].at(root / rel)), unsafe, targets)
     return last[0], result, bool(failed)

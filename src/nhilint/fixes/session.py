@@ -118,9 +118,16 @@ def write_all(outcome: Outcome) -> list[str]:
     return failed
 
 
-def advice(outcome: Outcome) -> list[tuple[str, str, str]]:
-    """(file, what the fix did, what the user must still do) for each applied fix that needs a hand."""
-    return [(rel, f.title, f.advice) for rel, f in outcome.applied if f.advice.strip()]
+def advice(outcome: Outcome) -> list[tuple[list[str], str, str]]:
+    """(files, what the fix did, what the user must still do by hand) for the applied fixes that
+    leave something to do; the same advice once, with every file it concerns (first seen first)."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for rel, applied in outcome.applied:
+        if applied.advice.strip():
+            files = grouped.setdefault((applied.title, applied.advice.strip()), [])
+            if rel not in files:
+                files.append(rel)
+    return [(files, title, text) for (title, text), files in grouped.items()]
 
 
 def unified_diff(outcome: Outcome) -> str:
