@@ -79,6 +79,29 @@ def test_a_cold_workflow_scan_imports_no_tree_sitter_jsonschema_or_other_command
     assert sorted(m for m in modules if m.startswith(NOT_FOR_A_WORKFLOW + NOT_FOR_SCAN)) == []
 
 
+TERRAFORM = """\
+resource "aws_iam_user" "deployer" {
+  name = "deployer"
+}
+
+resource "aws_iam_access_key" "deployer" {
+  user = aws_iam_user.deployer.name
+}
+"""
+# Pipelines pull in their includes/templates before extraction: a scan without a pipeline has none.
+NOT_FOR_TERRAFORM = ("nhilint.formats.gitlab_ci.extract", "nhilint.formats.azure_pipelines.extract")
+
+
+def test_a_terraform_scan_imports_no_pipeline_extractor(tmp_path: Path) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "iam.tf").write_text(TERRAFORM)
+    done, modules = modules_of(tmp_path, "scan", "infra", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    assert "NHI102" in {f["rule_id"] for f in json.loads(done.stdout)["findings"]}  # a long-lived key
+    assert "nhilint.formats.terraform.extract" in modules  # the runner saw the scan's imports
+    assert sorted(m for m in modules if m.startswith(NOT_FOR_TERRAFORM + NOT_FOR_SCAN)) == []
+
+
 def test_a_config_file_is_still_validated_on_a_cold_scan(tmp_path: Path) -> None:
     """jsonschema is imported only when a configuration file needs validating, and then it is."""
     repo = tmp_path / "repo"

@@ -214,7 +214,6 @@ def nearest(
     walk from below reaches a directory only where its own walk would reach the same end)."""
     known = {} if known is None else known
     chain = (directory, *directory.parents)
-    in_repository = any((d / ".git").exists() for d in chain)
     stops = {Path(os.path.abspath(b)) for b in [*boundaries, Path.cwd()]}
     holding = [d for d in chain if d in stops]
     stop = holding[-1] if holding else None  # the outermost scanned path or working directory
@@ -226,11 +225,16 @@ def nearest(
             break
         walked.append(current)
         found = _configuration_in(current)
-        if found or (current / ".git").exists() or (not in_repository and current == stop):
+        # whether the chain is in a repository is asked only at the stop: most walks end sooner
+        if found or (current / ".git").exists() or (current == stop and not _in_repository(chain)):
             break
     for visited in walked:
         known[visited] = found
     return found
+
+
+def _in_repository(chain: tuple[Path, ...]) -> bool:
+    return any((d / ".git").exists() for d in chain)
 
 
 def _configuration_in(directory: Path) -> Path | None:

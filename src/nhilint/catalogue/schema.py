@@ -7,7 +7,6 @@ private directory, turned off by `--no-cache`).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from functools import cache
@@ -57,6 +56,8 @@ def _problem(error: Any) -> str:
         known = set(error.schema.get("properties", {}))
         unknown = sorted(str(k) for k in error.instance if k not in known)
         names = ", ".join(repr(k[:40]) for k in unknown[:3])
+        import difflib  # only a broken configuration pays for it
+
         guesses = [
             g for k in unknown[:3] for g in difflib.get_close_matches(k.replace("_", "-").lower(), known, 1)
         ]

@@ -21,11 +21,13 @@ def pulled(
     references it, or to the repository root when it starts with `/`; `x.yml@other-repo` (another
     repository) and paths built from expressions are not read. Never outside the repository (or the
     scan root outside one), never through a link; each file is read once, so cycles end."""
+    pending = [f for f in files if f.format == NAME]
+    if not pending:
+        return  # a scan without a pipeline imports no Azure Pipelines extractor
     from nhilint.formats.azure_pipelines.extract import template_paths
 
     claimed = {f.absolute() for f in files}
     by_path = {f.absolute(): rel for rel, f in unclassified.items()}
-    pending = [f for f in files if f.format == NAME]
     budget = MAX_TEMPLATES
     while pending and budget > 0:
         pipeline = pending.pop()

@@ -37,11 +37,13 @@ def included(
     of `unclassified`; a named file (no glob) is read from disk where the walk did not go (a skipped
     directory, outside the scanned paths), never outside the repository or through a link. Each
     file is claimed once, so include cycles end."""
+    pending = [(f, pipeline_root(f)) for f in files if f.format == NAME]
+    if not pending:
+        return  # a scan without a pipeline imports no GitLab extractor
     from nhilint.formats.gitlab_ci.extract import local_includes
 
     claimed = {f.absolute() for f in files}
     by_path = {f.absolute(): rel for rel, f in unclassified.items()}
-    pending = [(f, pipeline_root(f)) for f in files if f.format == NAME]
     pipelines = {f.absolute(): f.rel for f, _ in pending}  # GitLab files read so far
     while pending:
         pipeline, repository = pending.pop()
