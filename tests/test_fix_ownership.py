@@ -198,3 +198,23 @@ def test_a_kept_block_scalar_keeps_its_trailing_blank_lines(tmp_path: Path) -> N
         "/0/metadata/annotations/owner": (MISSING, OWNER),
         "/0/metadata/annotations/expires": (MISSING, EXPIRES),
     }
+
+
+@pytest.mark.parametrize(
+    ("rel", "before"),
+    [
+        ("k8s/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  annotations:\n"),
+        (
+            "cfn/role.yaml",
+            'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  BuildRole:\n    Type: AWS::IAM::Role\n'
+            "    Properties:\n      AssumeRolePolicyDocument: {}\n      Tags:\n",
+        ),
+    ],
+)
+def test_a_key_written_without_a_value_is_not_written_a_second_time(
+    tmp_path: Path, rel: str, before: str
+) -> None:
+    fixed, outcome = fixed_text(tmp_path, rel, before, options=OPTIONS)
+    yaml_docs(fixed)  # a duplicate `annotations:`/`Tags:` key would be rejected here
+    assert fixed == before  # replacing the empty value is not a plain insertion: left to the user
+    assert [rule for rule, _ in _lifecycle(outcome, rel)] == ["NHI301"]

@@ -238,7 +238,7 @@ def _cloudformation(first: int, resource: LMap, text: Text) -> Target:
     def add(entries: Entries) -> Edit | None:
         if not isinstance(props, LMap) or not _is_block(props, text):
             return None
-        if tags is None:
+        if "Tags" not in props:  # `Tags:` with no value is there: a second `Tags` key would be a duplicate
             indent = text.indent(props.pos.line)
             at = _after(text, props.end_line, len(indent), dash=False)
             lines = [f"{indent}Tags:"]
@@ -277,7 +277,7 @@ def _kubernetes(obj: LMap, text: Text) -> Target:
             return None
         annotations = meta.get("annotations")
         written = [f"{_yaml_key(key)}: {json.dumps(value)}" for key, value in entries]
-        if annotations is None:
+        if "annotations" not in meta:  # `annotations:` with no value: not a second `annotations` key
             indent = text.indent(meta.pos.line)
             labels = meta.get("labels")
             step = "  "
