@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,11 +34,19 @@ class Outcome:
     texts: dict[str, str] = field(default_factory=dict)
     applied: list[tuple[str, Fix]] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
+    settled: list[tuple[str, Finding]] = field(default_factory=list)  # reported findings fixed whole
 
     @property
     def fixed(self) -> int:
-        """How many findings the applied fixes resolved."""
-        return sum(len(fix.resolves) for _, fix in self.applied)
+        """How many reported findings the applied fixes resolved whole (in the files written)."""
+        return sum(1 for rel, _ in self.settled if rel in self.texts)
+
+
+def settled(reported: Iterable[Finding], fixes: Iterable[Fix]) -> list[Finding]:
+    """The reported findings `fixes` resolve whole: the finding and every finding folded into it (an
+    owner written where no expiry is configured leaves the folded NHI302: not fixed, not counted)."""
+    resolved = {id(f) for fix in fixes for f in fix.resolves}
+    return [f for f in reported if all(id(m) in resolved for m in (f, *f.folded))]
 
 
 Options = FixOptions | Callable[[str], FixOptions]  # one for all, or each file's (path as findings name it)
@@ -117,6 +125,7 @@ def fix(
             if taken:
                 outcome.texts[rel] = apply(text, [e for f in taken for e in f.edits])
                 outcome.applied += [(rel, f) for f in taken]
+                outcome.settled += [(rel, f) for f in settled(result.active, taken)]
                 made = True
         if not made:
             break

@@ -72,15 +72,15 @@ def mark(
     result.fixes.show_unsafe = show_unsafe
     if not has_fixable(result):
         return
-    from nhilint.fixes.run import plan
+    from nhilint.fixes.run import plan, settled
 
     editable = under(paths, Path(result.root))
     offered = plan(result, options, ("safe", "unsafe"), None, result.internal_errors, editable)
-    for fixes in offered.values():
-        for offer in fixes:
-            for finding in offer.resolves:
-                if finding.fix != "safe":
-                    finding.fix = offer.safety
+    offers = [offer for fixes in offered.values() for offer in fixes]
+    for finding in settled(result.active, offers):  # only a finding the fixes resolve whole is marked
+        finding.fix = "unsafe"
+    for finding in settled(result.active, [offer for offer in offers if offer.safety == "safe"]):
+        finding.fix = "safe"
 
 
 def run(

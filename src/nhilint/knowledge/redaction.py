@@ -72,10 +72,10 @@ _LOGIN = lazy(r"\blogin\b")
 
 # Unquoted, these are expressions or keywords, not literals: Terraform references and calls
 # (`var.db_password`, `random_password.db.result`, `file("key.json")`), `secrets: inherit` (GitHub
-# Actions), booleans and nulls.
+# Actions), access levels (`id-token: write`, a GitHub Actions permission), booleans and nulls.
 _BARE_EXPRESSION = lazy(
     r"[A-Za-z_][\w-]*(?:\.[\w*-]+|\[[^\]\n]*\])+|[A-Za-z_][\w.]*\(.*"
-    r"|(?i:true|false|yes|no|on|off|null|nil|none|inherit)"
+    r"|(?i:true|false|yes|no|on|off|null|nil|none|inherit|read|write)"
 )
 
 

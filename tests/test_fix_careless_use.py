@@ -1,0 +1,89 @@
+"""`nhilint fix` as a careless user runs it: what the report promises (`[*]`, "Fixed N") is what the
+fix does, the diff of the flagship fixes applies, and a silly configuration value is one sentence."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .conftest import run_cli
+
+WORKFLOW = """\
+name: deploy
+on:
+  push:
+    branches: [main]
+permissions: {}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+      - uses: actions/checkout@v4
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+          aws-region: us-east-1
+      - run: aws s3 sync dist s3://bucket
+"""
+
+SERVICE_ACCOUNT = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+  namespace: shop
+"""
+
+
+def test_the_oidc_fix_diff_shows_id_token_write_and_applies(tmp_path: Path) -> None:
+    workflow = tmp_path / ".github" / "workflows" / "deploy.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(WORKFLOW)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    diff = run_cli("fix", ".", "--unsafe-fixes", "--diff", cwd=tmp_path)
+    assert diff.returncode == 1, diff.stderr
+    assert "+      id-token: write\n" in diff.stdout  # a permission level, not a secret to redact
+    patch = tmp_path / "fix.patch"
+    patch.write_text(diff.stdout)
+    applied = subprocess.run(["git", "apply", str(patch)], cwd=tmp_path, capture_output=True, text=True)
+    assert applied.returncode == 0, applied.stderr
+    assert run_cli("fix", ".", "--unsafe-fixes", "--diff", cwd=tmp_path).returncode == 0  # nothing left
+
+
+def _owner_fix(tmp_path: Path, fix_section: str) -> tuple[str, str, str]:
+    (tmp_path / "sa.yaml").write_text(SERVICE_ACCOUNT)
+    (tmp_path / ".nhilint.yaml").write_text(f"fix:\n{fix_section}")
+    marked = run_cli("scan", ".", "--unsafe-fixes", "-f", "concise", cwd=tmp_path).stdout
+    fixed = run_cli("fix", ".", "--unsafe-fixes", cwd=tmp_path)
+    assert fixed.returncode in (0, 1), fixed.stderr
+    return marked, fixed.stdout, run_cli("scan", ".", "-f", "concise", cwd=tmp_path).stdout
+
+
+def test_an_owner_and_expiry_finding_fixed_whole_is_marked_and_counted_once(tmp_path: Path) -> None:
+    marked, fixed, after = _owner_fix(tmp_path, "  owner: team-a\n  expires-in-days: 30\n")
+    assert "NHI301 [*]" in marked and "[*] 1 fixable" in marked  # one finding (NHI302 folded in)
+    assert "Fixed 1 finding in 1 file" in fixed  # not 2: the scan reported one finding
+    assert "NHI30" not in after
+
+
+def test_a_finding_only_half_fixed_is_neither_marked_nor_counted(tmp_path: Path) -> None:
+    for section, left in (("  owner: team-a\n", "NHI302"), ("  expires-in-days: 30\n", "NHI301")):
+        marked, fixed, after = _owner_fix(tmp_path, section)
+        assert "[*]" not in marked, section  # fix leaves a finding here: no promise
+        assert "Fixed 0 findings in 1 file" in fixed, section
+        assert left in after, section
+
+
+def test_an_expiry_beyond_any_date_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "sa.yaml").write_text(SERVICE_ACCOUNT)
+    (tmp_path / ".nhilint.yaml").write_text(
+        "max-identity-lifetime-days: 100000000\nfix:\n  expires-in-days: 3000000\n"
+    )
+    for command in ("scan", "fix"):
+        result = run_cli(command, ".", "--unsafe-fixes", cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "expires-in-days" in result.stderr and "internal error" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
