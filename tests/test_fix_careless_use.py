@@ -87,3 +87,54 @@ def test_an_expiry_beyond_any_date_is_a_configuration_error(tmp_path: Path) -> N
         assert result.returncode == 2, result.stderr
         assert "expires-in-days" in result.stderr and "internal error" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+PUBLISHING = """\
+name: publish
+on: push
+jobs:
+  publish:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/login-action@v3
+        with:
+          registry: ghcr.io
+          username: ${{ github.actor }}
+          password: ${{ secrets.GITHUB_TOKEN }}
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          aws-secret-access-key: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+          aws-region: us-east-1
+      - run: |
+          docker push ghcr.io/org/app:latest
+          git tag v1 && git push --tags
+"""
+
+
+def test_the_oidc_fix_keeps_the_scopes_a_job_used_of_the_default_token(tmp_path: Path) -> None:
+    # The job had the repository's default token: a `permissions:` block holding only what the OIDC
+    # login needs would take away the GHCR push and the git push. Alone or with NHI208's fix.
+    from ruamel.yaml import YAML
+
+    workflow = tmp_path / ".github" / "workflows" / "publish.yml"
+    workflow.parent.mkdir(parents=True)
+    for options in (["--select", "NHI103"], []):
+        workflow.write_text(PUBLISHING)
+        fixed = run_cli("fix", ".", "--unsafe-fixes", *options, cwd=tmp_path)
+        assert fixed.returncode in (0, 1), fixed.stderr
+        job = YAML(typ="safe").load(workflow.read_text())["jobs"]["publish"]
+        assert "role-to-assume" in job["steps"][2]["with"], options
+        assert job["permissions"] == {"contents": "write", "packages": "write", "id-token": "write"}, options
+
+
+def test_the_oidc_fix_leaves_a_job_whose_token_use_cannot_be_told(tmp_path: Path) -> None:
+    workflow = tmp_path / ".github" / "workflows" / "publish.yml"
+    workflow.parent.mkdir(parents=True)
+    script = "      - uses: actions/github-script@v7\n        with:\n          script: core.info('hi')\n"
+    workflow.write_text(PUBLISHING + script)
+    fixed = run_cli("fix", ".", "--unsafe-fixes", cwd=tmp_path)
+    assert fixed.returncode == 1, fixed.stderr
+    assert workflow.read_text() == PUBLISHING + script
+    assert "NHI103" in fixed.stdout

@@ -7,9 +7,11 @@ is the trust policy to create (its `sub` pinned to `repo:OWNER/REPO:*`, to fill 
 
 AWS also loses `aws-session-token`; an existing `role-to-assume` stays (it was assumed with the keys,
 now with the token). `id-token: write` goes into the job's own `permissions:` (github_token.grant:
-a job without one gets a block that keeps the workflow's scopes, since a job's block replaces them).
+a job without one gets a block that keeps the workflow's scopes, since a job's block replaces them;
+in a workflow without `permissions:`, the scopes the job visibly uses, as NHI208's fix writes them).
 The fix is offered only when every place the finding names is such an input: a key handed over in
-`env:` or a script is left to the user, as is a `read-all` workflow whose scopes cannot be listed.
+`env:` or a script is left to the user, as is a `read-all` workflow whose scopes cannot be listed
+and a job that hands its token to something whose scopes cannot be told (`actions/github-script`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from nhilint.findings import Finding
 from nhilint.fixes.base import Edit, Fix, Fixer, FixInput
 from nhilint.fixes.ci_yaml import child_map, indent, load, one_line, unshared
+from nhilint.fixes.github_permissions import visible_scopes
 from nhilint.fixes.github_token import grant
 from nhilint.fixes.text import Text
 from nhilint.parse.tree import LMap, LSeq
@@ -126,7 +129,7 @@ def _job_fix(
     if not resolved:
         return None
     edits = [e for c in clouds for e in by_cloud[c]]
-    permissions = grant(text, doc, name, {"id-token": "write"})
+    permissions = grant(text, doc, name, {"id-token": "write"}, visible_scopes(text, job, federates=False))
     if permissions is None:
         return None
     names = ", ".join(_CLOUD_NAMES[c] for c in clouds)

@@ -84,7 +84,7 @@ def _fix_one(text: Text, doc: LMap, jobs: LMap, finding: Finding, federating: se
     edits: list[Edit] = [top_edit]
     for name, job in jobs.items():
         if isinstance(job, LMap) and "permissions" not in job:
-            scopes = _scopes(text, job, str(name) in federating)
+            scopes = visible_scopes(text, job, str(name) in federating)
             if scopes is None:
                 return None
             if scopes:
@@ -110,7 +110,7 @@ def _job_write_all(text: Text, jobs: LMap, finding: Finding, federating: set[str
         line = one_line(text, job, "permissions")
         if line != finding.loc.line or job.kpos("permissions").line != line:
             continue
-        scopes = _scopes(text, job, str(name) in federating)
+        scopes = visible_scopes(text, job, str(name) in federating)
         if scopes is None:
             return None
         inner = indent(job) + " " * unit(jobs, name)
@@ -141,7 +141,7 @@ def _insert_top(text: Text, doc: LMap) -> Edit | None:
     return text.insert_lines(after, ["", "permissions: {}"] if spaced else ["permissions: {}"])
 
 
-def _scopes(text: Text, job: LMap, federates: bool) -> Scopes | None:
+def visible_scopes(text: Text, job: LMap, federates: bool) -> Scopes | None:
     """The scopes a job visibly uses, in a fixed order; None when it uses its token some other way."""
     if isinstance(job.get("uses"), str):
         return None  # a reusable workflow: its jobs' needs are in another file

@@ -78,13 +78,14 @@ def add_scopes(text: Text, job: LMap, jobs: LMap, name: str, need: Scopes) -> li
     return edits
 
 
-def grant(text: Text, doc: LMap, name: str, need: Scopes) -> list[Edit] | None:
+def grant(text: Text, doc: LMap, name: str, need: Scopes, used: Scopes | None) -> list[Edit] | None:
     """Edits that give job `name` the scopes `need`, keeping what it has now.
 
     A job's `permissions:` replace the workflow's, so a job that had none and gets a block of its own
-    keeps the workflow's scopes written into it (or `contents: read`, the scope a checkout needs,
-    when the workflow sets none either). None: the file is not edited safely that way (a `read-all`
-    workflow, whose scopes cannot be listed; flow maps; anchors).
+    keeps the workflow's scopes written into it, or, when the workflow sets none either, the scopes
+    it `used` of the repository's default token (a GHCR or git push). None: the file is not edited
+    safely that way (a `read-all` workflow, whose scopes cannot be listed; a job whose use of its
+    token cannot be told, `used` None; flow maps; anchors).
     """
     jobs = child_map(text, doc, "jobs")
     job = child_map(text, jobs, name) if jobs is not None else None
@@ -93,7 +94,7 @@ def grant(text: Text, doc: LMap, name: str, need: Scopes) -> list[Edit] | None:
     if "permissions" in job:
         return add_scopes(text, job, jobs, name, need)
     if "permissions" not in doc:
-        inherited: Scopes | None = {"contents": "read"}
+        inherited = used
     elif doc["permissions"] == "write-all":
         return []
     elif empty_flow(text, doc, "permissions"):
