@@ -138,3 +138,18 @@ def test_the_oidc_fix_leaves_a_job_whose_token_use_cannot_be_told(tmp_path: Path
     assert fixed.returncode == 1, fixed.stderr
     assert workflow.read_text() == PUBLISHING + script
     assert "NHI103" in fixed.stdout
+
+
+def test_all_resources_without_a_plan_says_it_changed_nothing(tmp_path: Path) -> None:
+    (tmp_path / "sa.yaml").write_text(SERVICE_ACCOUNT)
+    result = run_cli("scan", ".", "--all-resources", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "--all-resources changed nothing: no Terraform plan" in result.stderr
+
+
+def test_all_resources_with_a_plan_says_nothing_more(tmp_path: Path) -> None:
+    plan = Path(__file__).parent / "data" / "tfplan" / "tfplan.json"
+    (tmp_path / "tfplan.json").write_bytes(plan.read_bytes())
+    result = run_cli("scan", "tfplan.json", "--all-resources", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "--all-resources" not in result.stderr

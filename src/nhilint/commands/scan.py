@@ -146,6 +146,8 @@ def run(
             )
     named = set() if context else {relative(p, Path.cwd()) for p in paths if not p.is_dir()}
     _explain_skips(result, configs, verbose, named)
+    if all_resources and not _read_a_plan(result):
+        say("nhilint: --all-resources changed nothing: no Terraform plan (`terraform show -json`) was read")
     color = fmt in TERMINAL_FORMATS and output is None and _use_color(sys.stdout)
     width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if output is None else DEFAULT_WIDTH
     emit(render(result, fmt, color=color, width=width), output, color=color)
@@ -259,6 +261,12 @@ def _fails(finding: Finding, configs: Configs) -> bool:
         return False
     threshold = configs.at(Path(finding.loc.file)).fail_on  # the file's own, or --fail-on for all
     return severity_rank(finding.severity) >= severity_rank(threshold)
+
+
+def _read_a_plan(result: ScanResult) -> bool:
+    from nhilint.facts import Planned
+
+    return any(isinstance(fact, Planned) for fact in result.facts)
 
 
 def _explain_skips(result: ScanResult, configs: Configs, verbose: bool, named: set[str]) -> None:
