@@ -111,6 +111,13 @@ def regex_values(n: int) -> dict[str, str]:
     return {"main.tf": f"locals {{\n{body}}}\n"}
 
 
+def assignment_near_misses(n: int) -> dict[str, str]:
+    """One unparseable line of `key---...: ` near-misses of the credential-assignment detector (1.3 MB
+    per size unit): every match re-stripped the whole value (a 7.8 MB line: 4 minutes)."""
+    line = ("key" + "-" * 60 + ": ") * (20_000 * n)
+    return {"main.tf": f'resource "x" "y" {{\n  a = "{line}\n'}
+
+
 def ignore_lines(n: int) -> dict[str, str]:
     """20,000 inline ignores, each on its own finding, in one file."""
     count = 5_000 * n
@@ -224,6 +231,7 @@ EXPONENTIAL: dict[str, Callable[[int], dict[str, str]]] = {
 LINEAR: dict[str, Callable[[int], dict[str, str]]] = {
     "regex-values": regex_values,
     "ignore-lines": ignore_lines,
+    "assignment-near-misses": assignment_near_misses,
     "tf-iam-users": tf_iam_users,
     "tf-big-file": tf_big_file,
     "yaml-flow-sequences": yaml_flow_sequences,
@@ -246,6 +254,7 @@ EXPECTED: dict[str, Callable[[int], str]] = {
     "gitlab-reference-fanout": lambda scale: "NHI303" if scale == 1 else TOO_COMPLEX,
     "regex-values": lambda scale: "",
     "ignore-lines": lambda scale: "",
+    "assignment-near-misses": lambda scale: "NHI001",
     "tf-iam-users": lambda scale: "NHI102",
     # 297,000 tokens per unit: x1 is read, x2 and x4 are over MAX_TOKENS (nhilint/parse/hcl.py)
     "tf-big-file": lambda scale: "NHI302" if scale == 1 else TOO_COMPLEX,

@@ -334,6 +334,7 @@ def _find_token(value: str) -> tuple[Detection | None, bool]:
     """The first detector (in priority order) with a match that passes its check; and whether the
     whole value had a token's shape but failed the check (a placeholder such as `AKIAXXXX...`)."""
     placeholder = False
+    whole = value.strip()  # once: per match, a long value full of near-misses made this quadratic
     for d in candidates(value):
         for m in compiled_pattern(d.pattern).finditer(value):
             verdict = d.check(m)
@@ -341,7 +342,7 @@ def _find_token(value: str) -> tuple[Detection | None, bool]:
                 kind = verdict if isinstance(verdict, str) else d.kind
                 span = m.span("secret") if "secret" in m.re.groupindex else m.span()
                 return Detection(kind, d.confidence, *span), False
-            placeholder = placeholder or m.group() == value.strip()
+            placeholder = placeholder or m.group() == whole
     return None, placeholder
 
 
