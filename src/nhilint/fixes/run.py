@@ -152,10 +152,14 @@ def read(path: Path) -> str | None:
         return None
 
 
-def write(path: Path, text: str) -> None:
+def write(path: Path, text: str, expected: str | None = None) -> None:
     """Replace `path`'s content with `text`, keeping its BOM and permissions: written to a file
-    beside it, then renamed over it, so an interrupted fix never leaves half a file."""
-    bom = path.read_bytes().startswith(BOM.encode())
+    beside it, then renamed over it, so an interrupted fix never leaves half a file. With `expected`
+    (the text the fixes were made on), a file edited meanwhile is left alone: OSError."""
+    current = path.read_bytes()
+    if expected is not None and current.decode("utf-8-sig", errors="replace") != expected:
+        raise OSError("it changed while it was being fixed (left as it is): run nhilint fix again")
+    bom = current.startswith(BOM.encode())
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # O_EXCL: no link followed
     with os.fdopen(handle, "wb") as out:
         out.write(((BOM if bom else "") + text).encode("utf-8"))

@@ -104,15 +104,15 @@ def run(
 
 
 def write_all(outcome: Outcome) -> list[str]:
-    """Write each fixed file (atomically, BOM and permissions kept); the ones that could not be
-    written, each as one sentence."""
+    """Write each fixed file (atomically, BOM and permissions kept) unless it changed since it was
+    read (a concurrent edit is never clobbered); the ones not written, each as one sentence."""
     from nhilint.fixes.run import write
 
     root = Path(outcome.result.root)
     failed = []
     for rel, text in sorted(outcome.texts.items()):
         try:
-            write(root / rel, text)
+            write(root / rel, text, outcome.originals.get(rel))
         except OSError as exc:
             failed.append(f"cannot write the fixes of {rel}: {exc.strerror or exc}")
     return failed
