@@ -218,3 +218,22 @@ def test_a_key_written_without_a_value_is_not_written_a_second_time(
     yaml_docs(fixed)  # a duplicate `annotations:`/`Tags:` key would be rejected here
     assert fixed == before  # replacing the empty value is not a plain insertion: left to the user
     assert [rule for rule, _ in _lifecycle(outcome, rel)] == ["NHI301"]
+
+
+@pytest.mark.parametrize(
+    ("rel", "before"),
+    [
+        ("k8s/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: shop"),
+        (
+            "cfn/role.yaml",
+            'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  BuildRole:\n    Type: AWS::IAM::Role\n'
+            "    Properties:\n      AssumeRolePolicyDocument:\n        Statement: []",
+        ),
+    ],
+)
+def test_a_file_without_a_final_newline_keeps_it_so_when_entries_are_appended(
+    tmp_path: Path, rel: str, before: str
+) -> None:
+    fixed, _ = fixed_text(tmp_path, rel, before, options=OPTIONS)
+    assert fixed.startswith(before + "\n") and not fixed.endswith("\n")
+    assert fixed.endswith(f'Value: "{EXPIRES}"' if rel.startswith("cfn") else f'expires: "{EXPIRES}"')

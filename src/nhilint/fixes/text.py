@@ -62,8 +62,9 @@ class Text:
         """Insert whole lines before line `before` (len(lines)+1: at the end), in the file's newline."""
         body = "".join(line + self.newline for line in lines)
         if before > len(self.lines):
-            tail = "" if self.text.endswith(("\n", "\r")) or not self.text else self.newline
-            return Edit(len(self.text), len(self.text), tail + body)
+            if self.text and not self.text.endswith(("\n", "\r")):  # it ends with no newline: so it stays
+                body = "".join(self.newline + line for line in lines)
+            return Edit(len(self.text), len(self.text), body)
         at = self.starts[before - 1]
         return Edit(at, at, body)
 
