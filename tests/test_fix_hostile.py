@@ -7,6 +7,7 @@ from pathlib import Path
 
 from nhilint.fixes import session
 
+from .conftest import run_cli
 from .fix_harness import run_fix
 
 POD = """\
@@ -26,6 +27,22 @@ spec:
           - serviceAccountToken:
               path: token
               expirationSeconds: 86400
+"""
+
+ROLE = """\
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_iam_role" "audit" {
+  name = "audit"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{
+      Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole"
+    }]
+  })
+}
 """
 
 
@@ -48,3 +65,18 @@ def test_an_unchanged_file_is_written(tmp_path: Path) -> None:
     path.write_text(POD)
     assert session.write_all(run_fix(tmp_path)) == []
     assert "expirationSeconds: 3600" in path.read_text()
+
+
+def test_a_configured_tag_key_is_written_as_text_never_as_a_terraform_template(tmp_path: Path) -> None:
+    # The repository's own configuration names the tag key: `${...}` in it must not become an
+    # interpolation in the fixed file (it would also never read back as the key: a fix loop).
+    (tmp_path / ".nhilint.yaml").write_text(
+        'owner-keys: ["owner-${data.external.x.result.y}"]\nfix:\n  owner: team-x\n'
+    )
+    (tmp_path / "main.tf").write_text(ROLE)
+
+    done = run_cli("fix", ".", "--unsafe-fixes", cwd=tmp_path)
+
+    assert done.returncode != 2, done.stderr
+    assert '"owner-$${data.external.x.result.y}" = "team-x"' in (tmp_path / "main.tf").read_text()
+    assert "${data" not in (tmp_path / "main.tf").read_text().replace("$${data", "")

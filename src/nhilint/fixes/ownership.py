@@ -215,13 +215,18 @@ def _into_hcl_map(attrs: LMap, text: Text, entries: Entries) -> Edit | None:
 
 def _hcl_entries(entries: Entries, indent: str, align: int | None) -> list[str]:
     out = []
-    names = [key if _BARE_HCL_KEY.fullmatch(key) else json.dumps(key) for key, _ in entries]
+    names = [key if _BARE_HCL_KEY.fullmatch(key) else _hcl_string(key) for key, _ in entries]
     align = align or len(indent) + max(map(len, names)) + 1  # new entries aligned among themselves
     for name, (_, value) in zip(names, entries, strict=True):
         padded = name.ljust(align - len(indent) - 1) if align else name  # terraform fmt's aligned `=`
-        literal = json.dumps(value).replace("${", "$${").replace("%{", "%%{")
-        out.append(f"{indent}{padded} = {literal}")
+        out.append(f"{indent}{padded} = {_hcl_string(value)}")
     return out
+
+
+def _hcl_string(value: str) -> str:
+    """A quoted HCL string that reads as `value`: a `${`/`%{` from the configuration stays text, never
+    a template a key or a value would evaluate."""
+    return json.dumps(value).replace("${", "$${").replace("%{", "%%{")
 
 
 # --- YAML (CloudFormation, Kubernetes) ------------------------------------------------------------
