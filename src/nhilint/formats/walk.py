@@ -18,8 +18,10 @@ def strings(node: Any, pos: Pos, key: str = "", path: str = "") -> Iterator[tupl
         if isinstance(value, str):
             yield name, value, where, at
         elif isinstance(value, LMap):
+            named = named_value_key(value)
             for k, v in reversed(list(value.items())):
-                stack.append((v, value.vpos(k), str(k), f"{at}.{k}" if at else str(k)))
+                own = named if named is not None and str(k).lower() == "value" else str(k)
+                stack.append((v, value.vpos(k), own, f"{at}.{k}" if at else str(k)))
             # a value a duplicate key replaced: no setting, but a secret written there is committed
             for k, v, vpos in value.shadowed:
                 stack.append((v, vpos, str(k), f"{at}.{k}" if at else str(k)))
@@ -28,6 +30,16 @@ def strings(node: Any, pos: Pos, key: str = "", path: str = "") -> Iterator[tupl
                 stack.append((value[i], value.ipos(i), name, f"{at}[{i}]"))
         elif isinstance(value, Tagged):
             stack.append((value.value, where, name, at))
+
+
+def named_value_key(item: LMap) -> str | None:
+    """The name of a `{name: X, value: Y}` item (Azure's list of variables, a container's
+    environment, CloudFormation's `Name`/`Value` pairs): its value is judged as X's."""
+    if len(item) != 2:
+        return None
+    keys = {str(k).lower(): k for k in item}
+    name = item.get(keys["name"]) if set(keys) == {"name", "value"} else None
+    return name if isinstance(name, str) and name else None
 
 
 def string_values(

@@ -21,6 +21,7 @@ from nhilint.facts import Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.terraform import SUFFIXES
 from nhilint.formats.terraform.module import Module, Resource
+from nhilint.formats.walk import named_value_key
 from nhilint.parse import ParseError, TooComplex
 from nhilint.parse.tree import Block, Call, LMap, LSeq, Pos
 
@@ -252,8 +253,10 @@ def _walk(
             loc=file.loc(line, col), key=key, value=value, path=path, identity=identity, context=context
         )
     elif isinstance(value, LMap):
+        named = named_value_key(value)  # `{ name = "DB_PASSWORD", value = "..." }`: judged as DB_PASSWORD
         for k, v in value.items():
-            yield from _walk(file, v, value.vpos(k), str(k), f"{path}.{k}", context, identity)
+            own = named if named is not None and str(k).lower() == "value" else str(k)
+            yield from _walk(file, v, value.vpos(k), own, f"{path}.{k}", context, identity)
     elif isinstance(value, LSeq):
         for i, v in enumerate(value):
             yield from _walk(file, v, value.ipos(i), key, f"{path}[{i}]", context, identity)
