@@ -153,3 +153,18 @@ def test_all_resources_with_a_plan_says_nothing_more(tmp_path: Path) -> None:
     result = run_cli("scan", "tfplan.json", "--all-resources", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert "--all-resources" not in result.stderr
+
+
+def test_a_selection_that_turns_every_rule_off_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "sa.yaml").write_text(SERVICE_ACCOUNT)
+    (tmp_path / "off.yaml").write_text("ignore: [NHI]\n")
+    for args in (
+        ("scan", ".", "--select", "NHI3", "--ignore", "NHI3"),
+        ("scan", ".", "--ignore", "NHI"),
+        ("fix", ".", "--ignore", "NHI"),
+        ("scan", ".", "--config", "off.yaml"),
+    ):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert "no rule is left to run" in result.stderr and len(result.stderr.splitlines()) == 1, args
+    assert run_cli("scan", ".", "--ignore", "NHI3", cwd=tmp_path).returncode == 0  # some rules still run

@@ -282,6 +282,11 @@ def _explain_skips(result: ScanResult, configs: Configs, verbose: bool, named: s
     if verbose:
         for config in configs.every():
             say(f"nhilint: configuration: {config.source or 'defaults'}")
+    if not result.rules:
+        fail(
+            "no rule is left to run: the rule selection (--select/--ignore, or `select`/`ignore` in "
+            "the configuration) turns every rule off"
+        )
     emptied = result.skipped.get(EXCLUDED, []) + result.skipped.get(SKIPPED_DIRECTORY, [])
     if result.files_scanned == 0 and emptied:
         fail(
