@@ -80,3 +80,15 @@ def test_a_configured_tag_key_is_written_as_text_never_as_a_terraform_template(t
     assert done.returncode != 2, done.stderr
     assert '"owner-$${data.external.x.result.y}" = "team-x"' in (tmp_path / "main.tf").read_text()
     assert "${data" not in (tmp_path / "main.tf").read_text().replace("$${data", "")
+
+
+def test_a_configured_annotation_key_yaml_reads_as_null_is_quoted(tmp_path: Path) -> None:
+    # `null: "team-x"` would be a null key, never the `null` annotation the rules look for.
+    (tmp_path / ".nhilint.yaml").write_text('owner-keys: ["null"]\nfix:\n  owner: team-x\n')
+    account = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: payments\n  namespace: shop\n"
+    (tmp_path / "sa.yaml").write_text(account)
+
+    done = run_cli("fix", ".", "--unsafe-fixes", cwd=tmp_path)
+
+    assert done.returncode != 2, done.stderr
+    assert (tmp_path / "sa.yaml").read_text() == account + '  annotations:\n    "null": "team-x"\n'

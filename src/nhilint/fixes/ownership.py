@@ -27,6 +27,7 @@ from nhilint.fixes.base import Edit, Fix, Fixer, FixInput
 from nhilint.fixes.located import blocks, documents
 from nhilint.fixes.text import Text
 from nhilint.parse.tree import Block, LMap, LSeq
+from nhilint.parse.yaml_scalars import resolve_plain
 
 RULES = ("NHI301", "NHI302")
 # Terraform identity resources whose `tags` is a map of strings (azuread's `tags` is a list).
@@ -323,8 +324,15 @@ def _after(text: Text, end_line: int, indent: int, dash: bool) -> int | None:
     return line + 1
 
 
+# Plain words YAML 1.1 readers (kubectl's, PyYAML) take as booleans; YAML 1.2 reads them as text.
+_YAML_11_BOOLEANS = frozenset({"y", "n", "yes", "no", "on", "off"})
+
+
 def _yaml_key(key: str) -> str:
-    return key if _PLAIN_YAML_KEY.fullmatch(key) else json.dumps(key)
+    """The key plain when every YAML reader reads it back as this text, else quoted (`null`, `1`,
+    `on` plain would be a null, a number, a boolean: another key than the one the rules read)."""
+    plain = _PLAIN_YAML_KEY.fullmatch(key) and resolve_plain(key) == key
+    return key if plain and key.lower() not in _YAML_11_BOOLEANS else json.dumps(key)
 
 
 FORMATS = frozenset({"terraform", "cloudformation", "kubernetes"})
