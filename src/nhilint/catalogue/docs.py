@@ -160,6 +160,11 @@ or counted, by reason, in a line before the summary (`--verbose` lists each one 
   that only parses once its `{{ }}` actions are rendered. Its literal `key: value` lines still go
   through the credential detectors (NHI101); render it (`helm template`) and scan the output to
   judge the rest;
+* `includes not read: ...`, `reusable workflows not read: ...`, `templates not read: ...`: a CI
+  file that pulls in what nhilint cannot read (a GitLab `include:` of another project, a remote URL,
+  a GitLab template or a component; a job that calls another repository's reusable workflow,
+  `uses: owner/repo/.github/workflows/x.yml@ref`; an Azure template `x.yml@repository`). The file
+  itself is judged; what it pulls in is not, so the file is counted here too;
 * `unreadable, and not a known format by name`, `symbolic link (not followed)`, `not a regular file`.
 
 What the scanned code uses is read wherever it lives, even in a skipped directory or outside the

@@ -14,6 +14,7 @@ from typing import Any
 
 from nhilint.facts import CiSecretUse, Fact, Loc, TokenScope
 from nhilint.formats import Extraction, SourceFile
+from nhilint.formats.base import Skipped
 from nhilint.formats.ci_file import read_ci_file
 from nhilint.formats.github_actions.job import Job
 from nhilint.parse.tree import LMap, LSeq, Pos
@@ -31,7 +32,23 @@ def extract(files: list[SourceFile]) -> Extraction:
             facts += Job(file, str(doc.get("name") or file.rel), runs).steps(runs["steps"])
         return Extraction(facts=facts)
     facts += _workflow(file, doc)
-    return Extraction(facts=facts)
+    return Extraction(
+        facts=facts, skipped=[Skipped(file.rel, UNREAD_WORKFLOWS)] if _calls_elsewhere(doc) else []
+    )
+
+
+# The calling job is judged (its permissions, the secrets it passes); the called workflow is not.
+UNREAD_WORKFLOWS = "reusable workflows not read: another repository's (`owner/repo/...@ref`)"
+
+
+def _calls_elsewhere(doc: LMap) -> bool:
+    """Whether a job calls a reusable workflow of another repository (`uses: o/r/.github/workflows/x.yml@v1`;
+    a local `./.github/workflows/x.yml` is a workflow file of this scan)."""
+    jobs = doc.get("jobs")
+    return isinstance(jobs, LMap) and any(
+        isinstance(job, LMap) and isinstance(job.get("uses"), str) and not job["uses"].startswith("./")
+        for job in jobs.values()
+    )
 
 
 def _workflow(file: SourceFile, doc: LMap) -> Iterator[Fact]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
+from nhilint.formats.base import Skipped
 from nhilint.formats.ci_scripts import durations, line_usage, logical_lines, script_lines, shell_auth
 from nhilint.formats.walk import string_values
 from nhilint.knowledge.ci_credentials import CLOUD_ENV, cloud_commands, is_pat_name, key_cloud
@@ -94,11 +95,29 @@ def extract(files: list[SourceFile]) -> Extraction:
             context.append(parse(other))
         except ParseError:  # its own unit reports it; here it adds nothing
             continue
+    skipped = [Skipped(file.rel, UNREAD_INCLUDES)] if _includes_elsewhere(docs[-1]) else []
     try:
         facts += _Pipeline(file, docs[-1], context).facts()
     except TooComplex as exc:  # the literals stand; what extends/!reference build is unknown
-        return Extraction(facts=facts, problems=[Problem(file.loc(exc.line, exc.col), exc.reason)])
-    return Extraction(facts=facts)
+        problems = [Problem(file.loc(exc.line, exc.col), exc.reason)]
+        return Extraction(facts=facts, problems=problems, skipped=skipped)
+    return Extraction(facts=facts, skipped=skipped)
+
+
+# The pipeline itself is judged; what it includes from elsewhere is not, and the summary must say so.
+UNREAD_INCLUDES = "includes not read: another project's, a remote URL, a GitLab template or a component"
+
+
+def _includes_elsewhere(pipeline: LMap) -> bool:
+    """Whether the pipeline includes anything but local files (`project:`, `remote:`, `template:`,
+    `component:`, or a URL written as a plain string)."""
+    include = pipeline.get("include")
+    items = include if isinstance(include, list) else [include] if include else []
+    return any(
+        (isinstance(i, str) and "://" in i)
+        or (isinstance(i, LMap) and any(k in i for k in ("project", "remote", "template", "component")))
+        for i in items
+    )
 
 
 def _deref(value: Any, pipeline: LMap, depth: int = 0) -> Any:
