@@ -168,3 +168,21 @@ def test_a_selection_that_turns_every_rule_off_is_an_error_not_a_pass(tmp_path: 
         assert result.returncode == 2, args
         assert "no rule is left to run" in result.stderr and len(result.stderr.splitlines()) == 1, args
     assert run_cli("scan", ".", "--ignore", "NHI3", cwd=tmp_path).returncode == 0  # some rules still run
+
+
+def test_output_naming_a_scanned_file_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    manifest = tmp_path / "k8s" / "sa.yaml"
+    manifest.write_text(SERVICE_ACCOUNT)
+    (tmp_path / ".nhilint.yaml").write_text("fix:\n  owner: team-a\n  expires-in-days: 30\n")
+    for args in (
+        ("scan", ".", "-o", "k8s/sa.yaml"),
+        ("fix", ".", "--unsafe-fixes", "-o", "k8s/sa.yaml"),
+        ("fix", ".", "--unsafe-fixes", "--diff", "-o", "k8s/../k8s/sa.yaml"),
+    ):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert "is a file this scan reads" in result.stderr and len(result.stderr.splitlines()) == 1, args
+        assert manifest.read_text() == SERVICE_ACCOUNT, args
+    assert run_cli("scan", ".", "-o", "report.txt", cwd=tmp_path).returncode == 1  # a new file is fine
+    assert run_cli("scan", ".", "-o", "report.txt", cwd=tmp_path).returncode == 1  # and the same again
