@@ -10,9 +10,10 @@ again, and fix a second time. The configuration gives the owner/expiry fixes the
 Per rule and format: findings before, how many were marked fixable, how many of those the fix
 resolved, how many findings without a mark went too, and how many are new after the fix. Per
 directory: the files changed, whether each still parses with a reference parser (ruamel.yaml
-round-trip, every document, and as many documents as before; python-hcl2 for .tf; json for .json;
-a file the reference parser rejected before the fix too is listed apart), whether the second fix
-changed anything, internal errors (exit 2 or `internal_errors`), and the time the fix took. With
+round-trip, every document, and as many documents as before; python-hcl2 for .tf; json for .json
+and a JSON .template; a file the reference parser rejected before the fix too is listed apart), the
+values the fixes changed or removed rather than added, whether the second fix changed anything,
+internal errors (exit 2 or `internal_errors`), and the time the fix took. With
 --keep, the copies stay in WORKDIR as git repositories whose one commit is the original, so
 `git diff` there shows the fixes.
 """
@@ -115,18 +116,16 @@ def hashes(root: Path) -> dict[str, str]:
 
 
 def reference_data(suffix: str, text: str) -> tuple[object, str | None]:
-    """(the data, None) as the reference parser reads it, or (None, why it rejects the text); ''
-    as the reason when there is no reference parser for the file."""
+    """(the data, None) as the reference parser reads it, or (None, why it rejects the text). A file
+    nhilint fixed is Terraform, JSON or YAML: any other name (`.template`) is JSON when it starts so."""
     try:
         if suffix == ".tf":
             return hcl_data(text), None
-        if suffix == ".json":
+        if suffix == ".json" or (suffix not in (".yaml", ".yml") and text.lstrip().startswith("{")):
             return json.loads(text), None
-        if suffix in (".yaml", ".yml"):
-            return yaml_docs(text), None  # every document
+        return yaml_docs(text), None  # every document
     except Exception as error:  # noqa: BLE001 - any rejection counts, whatever the parser raises
         return None, f"{type(error).__name__}: {str(error)[:200]}"
-    return None, ""
 
 
 def measure(source: Path, work: Path, config: Path, as_git: bool) -> RepoResult:
@@ -197,11 +196,11 @@ def measure(source: Path, work: Path, config: Path, as_git: bool) -> RepoResult:
         suffix = (copy / name).suffix.lower()
         old, old_error = reference_data(suffix, originals[name].decode("utf-8-sig", errors="replace"))
         if old_error is not None:
-            if old_error:
-                result.already_unparsable.append(name)
+            result.already_unparsable.append(name)
             continue
         new, error = reference_data(suffix, (copy / name).read_bytes().decode("utf-8-sig", errors="replace"))
-        if isinstance(old, list) and isinstance(new, list) and suffix != ".json" and len(old) != len(new):
+        yaml = suffix != ".tf" and not isinstance(old, dict)  # YAML: the list of its documents
+        if yaml and isinstance(old, list) and isinstance(new, list) and len(old) != len(new):
             error = "the number of YAML documents changed"
         if error:
             result.broken.append(f"{name}: {error}")
