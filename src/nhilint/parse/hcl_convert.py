@@ -115,7 +115,10 @@ class Converter:
         name, value = parts[0], parts[-1]
         if name.type != "identifier" or value is name:
             return
-        attrs.put(self.text(name), self.value(value), self.pos(name), self.pos(value))
+        key = self.text(name)
+        if key in attrs:  # Terraform rejects it, but a secret in the first one is committed all the same
+            attrs.shadow(key)
+        attrs.put(key, self.value(value), self.pos(name), self.pos(value))
 
     def _block(self, node: Node) -> Block:
         pos = self.pos(node)
@@ -254,7 +257,10 @@ class Converter:
             key, val = elem.child_by_field_name("key"), elem.child_by_field_name("val")
             if key is None or val is None:
                 continue
-            result.put(self._key(key), self.value(val), self.pos(key), self.pos(val))
+            name = self._key(key)
+            if isinstance(name, str) and name in result:
+                result.shadow(name)
+            result.put(name, self.value(val), self.pos(key), self.pos(val))
         return result
 
     def _key(self, node: Node) -> Any:

@@ -242,6 +242,8 @@ def _walk_attrs(
         yield from _walk(
             file, value, attrs.vpos(key), str(key), f"{path}.{key}".lstrip("."), context, identity
         )
+    for key, value, pos in attrs.shadowed:  # an attribute written twice: the first is committed too
+        yield from _walk(file, value, pos, str(key), f"{path}.{key}".lstrip("."), context, identity)
 
 
 def _walk(
@@ -257,6 +259,8 @@ def _walk(
         for k, v in value.items():
             own = named if named is not None and str(k).lower() == "value" else str(k)
             yield from _walk(file, v, value.vpos(k), own, f"{path}.{k}", context, identity)
+        for k, v, where in value.shadowed:
+            yield from _walk(file, v, where, str(k), f"{path}.{k}", context, identity)
     elif isinstance(value, LSeq):
         for i, v in enumerate(value):
             yield from _walk(file, v, value.ipos(i), key, f"{path}[{i}]", context, identity)
