@@ -186,3 +186,15 @@ def test_output_naming_a_scanned_file_is_refused_before_anything_is_written(tmp_
         assert manifest.read_text() == SERVICE_ACCOUNT, args
     assert run_cli("scan", ".", "-o", "report.txt", cwd=tmp_path).returncode == 1  # a new file is fine
     assert run_cli("scan", ".", "-o", "report.txt", cwd=tmp_path).returncode == 1  # and the same again
+
+
+def test_inventory_and_baseline_files_never_replace_a_scanned_file(tmp_path: Path) -> None:
+    manifest = tmp_path / "sa.yaml"
+    manifest.write_text(SERVICE_ACCOUNT)
+    for args in (("inventory", ".", "-o", "sa.yaml"), ("baseline", "write", "sa.yaml", ".")):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.returncode == 2 and "is a file this scan reads" in result.stderr, args
+        assert manifest.read_text() == SERVICE_ACCOUNT, args
+    for _ in range(2):  # writing its own earlier output again is fine
+        assert run_cli("baseline", "write", "baseline.json", ".", cwd=tmp_path).returncode == 0
+        assert run_cli("inventory", ".", "-f", "json", "-o", "inventory.json", cwd=tmp_path).returncode == 0

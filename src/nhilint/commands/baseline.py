@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from nhilint.commands import options
-from nhilint.commands.common import emit, say
+from nhilint.commands.common import emit, refuse_to_overwrite_an_input, say
 from nhilint.commands.scan import run_scan
 
 
@@ -34,6 +34,7 @@ def baseline_write(
     from nhilint.pipeline.baseline import render as render_baseline
 
     _, result = run_scan(paths, config_path, select, ignore, None, use_cache=not no_cache)
+    refuse_to_overwrite_an_input(file, result, "the baseline file")
     emit(render_baseline(result.findings), file)
     count = len(result.active)
     say(f"nhilint: wrote {count} finding{'s' if count != 1 else ''} to {file}")

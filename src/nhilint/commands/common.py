@@ -57,6 +57,14 @@ def emit(text: str, output: Path | None, color: bool = False) -> None:
         fail(f"cannot write {output}: {exc.strerror}")
 
 
+def refuse_to_overwrite_an_input(output: Path | None, result: ScanResult, option: str = "--output") -> None:
+    """An output file naming a file the scan read (`-o main.tf`) would replace it: an error."""
+    from nhilint.pipeline.discover import relative
+
+    if output is not None and relative(output, Path(result.root)) in result.lines:
+        fail(f"{option} {output} is a file this scan reads: writing would replace it; name another file")
+
+
 def report_internal_errors(result: ScanResult) -> None:
     for error in result.internal_errors:
         where = f" at {error.where}" if error.where else ""

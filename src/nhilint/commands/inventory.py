@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from nhilint.commands import options
-from nhilint.commands.common import directories, emit, fail, report_internal_errors
+from nhilint.commands.common import (
+    directories,
+    emit,
+    fail,
+    refuse_to_overwrite_an_input,
+    report_internal_errors,
+)
 
 
 @click.command()
@@ -44,6 +50,7 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, config_pat
         fail(str(exc))
     except FileNotFoundError as exc:
         fail(f"path does not exist: {exc.args[0]}")
+    refuse_to_overwrite_an_input(output, scanned)
     emit(identities.render(result, fmt), output)
     if scanned.internal_errors:  # an inventory with holes must not pass for a whole one
         report_internal_errors(scanned)

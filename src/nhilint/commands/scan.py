@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from nhilint.commands import options
-from nhilint.commands.common import directories, emit, fail, prefixes, report_internal_errors, say
+from nhilint.commands.common import (
+    directories,
+    emit,
+    fail,
+    prefixes,
+    refuse_to_overwrite_an_input,
+    report_internal_errors,
+    say,
+)
 from nhilint.report import DEFAULT_WIDTH, FORMATS, TERMINAL_FORMATS, render
 
 if TYPE_CHECKING:
@@ -148,7 +156,7 @@ def run(
     _explain_skips(result, configs, verbose, named)
     if all_resources and not _read_a_plan(result):
         say("nhilint: --all-resources changed nothing: no Terraform plan (`terraform show -json`) was read")
-    _refuse_to_overwrite_an_input(output, result)
+    refuse_to_overwrite_an_input(output, result)
     color = fmt in TERMINAL_FORMATS and output is None and _use_color(sys.stdout)
     width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if output is None else DEFAULT_WIDTH
     emit(render(result, fmt, color=color, width=width), output, color=color)
@@ -190,7 +198,7 @@ def _fixed(
         scanned, lambda rel: session.options_for(last[0].at(root / rel)), unsafe, targets, root
     )
     result = outcome.result
-    _refuse_to_overwrite_an_input(output, result)  # before the diff, before a fixed file is written
+    refuse_to_overwrite_an_input(output, result)  # before the diff, before a fixed file is written
     if diff:
         if result.internal_errors:
             report_internal_errors(result)
@@ -263,14 +271,6 @@ def _fails(finding: Finding, configs: Configs) -> bool:
         return False
     threshold = configs.at(Path(finding.loc.file)).fail_on  # the file's own, or --fail-on for all
     return severity_rank(finding.severity) >= severity_rank(threshold)
-
-
-def _refuse_to_overwrite_an_input(output: Path | None, result: ScanResult) -> None:
-    """`--output` naming a file the scan reads (`-o main.tf`) would replace it by the report."""
-    from nhilint.pipeline.discover import relative
-
-    if output is not None and relative(output, Path(result.root)) in result.lines:
-        fail(f"--output {output} is a file this scan reads: the report would replace it; write it elsewhere")
 
 
 def _read_a_plan(result: ScanResult) -> bool:
