@@ -63,3 +63,24 @@ def test_placeholders_in_a_broken_file_stay_silent(tmp_path: Path) -> None:
     )
     findings, _ = scan(tmp_path)
     assert [f["rule_id"] for f in findings] == ["NHI001"]
+
+
+def test_a_password_in_a_workflow_that_does_not_parse_is_reported(tmp_path: Path) -> None:
+    # A password has no format of its own: its name says what it is. A syntax error below it must
+    # not turn the finding the line search makes into a silent pass.
+    password = "Xk9#mQ2vLp8zRt4wNb7s"
+    workflow = tmp_path / ".github" / "workflows" / "deploy.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(
+        "on: push\n"
+        "jobs:\n"
+        "  deploy:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    env:\n"
+        f'      DB_PASSWORD: "{password}" {{\n'  # garbage after the value: the YAML parser stops
+        "    steps:\n"
+        "      - run: ./deploy.sh\n"
+    )
+    findings, output = scan(tmp_path)
+    assert ("NHI101", 6) in {(f["rule_id"], f["line"]) for f in findings}
+    assert password not in output and password[4:] not in output

@@ -1,9 +1,11 @@
 """The secrets of a file nhilint could not fully parse: its lines are still searched for credentials
-whose format proves what they are, so a syntax error never hides a committed key behind one NHI001
-warning (NHI101 reports them like any literal)."""
+whose format proves what they are, or that a credential name on the line is assigned (`DB_PASSWORD:
+"..."`), so a syntax error never hides a committed key behind one NHI001 warning (NHI101 reports
+them like any literal)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from nhilint.facts import Fact, StringValue
@@ -35,12 +37,25 @@ def raw_secrets(files: Iterable[SourceFile], problems: list[Problem], facts: lis
             found.append(
                 StringValue(
                     file.loc(number, detection.start + 1),
+                    key=_assigned_to(line[: detection.start], token),
                     value=token,
                     path=f"line {number} (the file could not be parsed)",
                     context="unparsed",
                 )
             )
     return found
+
+
+_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.-]*)[\"']?[ \t]*[:=][ \t]*[\"']?\Z")
+
+
+def _assigned_to(before: str, token: str) -> str:
+    """The name `token` is assigned to on its line (`DB_PASSWORD: "..."`, `password=...`) when NHI101
+    needs it to know the token for a credential (a password has no format of its own), else ""."""
+    if secrets.detect(token) is not None:
+        return ""
+    name = _NAME_BEFORE.search(before[-200:])
+    return name.group(1) if name and secrets.detect(token, name.group(1)) is not None else ""
 
 
 def _holds(value: StringValue, token: str, line: int) -> bool:
