@@ -198,3 +198,28 @@ def test_inventory_and_baseline_files_never_replace_a_scanned_file(tmp_path: Pat
     for _ in range(2):  # writing its own earlier output again is fine
         assert run_cli("baseline", "write", "baseline.json", ".", cwd=tmp_path).returncode == 0
         assert run_cli("inventory", ".", "-f", "json", "-o", "inventory.json", cwd=tmp_path).returncode == 0
+
+
+def test_diff_with_exit_zero_exits_0_and_still_prints_the_diff(tmp_path: Path) -> None:
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(SERVICE_ACCOUNT.replace("ServiceAccount", "Pod") + PROJECTED_TOKEN)
+    result = run_cli("fix", ".", "--diff", "--exit-zero", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "+              expirationSeconds: 3600" in result.stdout
+    assert run_cli("fix", ".", "--diff", cwd=tmp_path).returncode == 1
+
+
+PROJECTED_TOKEN = """\
+spec:
+  serviceAccountName: web
+  containers:
+    - name: app
+      image: registry.example.com/web:1.0
+  volumes:
+    - name: tok
+      projected:
+        sources:
+          - serviceAccountToken:
+              path: token
+              expirationSeconds: 86400
+"""

@@ -143,7 +143,9 @@ def run(
     selection = (config_path, select, ignore, fail_on)
     unwritten = False
     if apply_fixes or diff:
-        configs, result, unwritten = _fixed(paths, selection, scan_options, unsafe_fixes, diff, output)
+        configs, result, unwritten = _fixed(
+            paths, selection, scan_options, unsafe_fixes, diff, output, exit_zero
+        )
     else:
         configs, result = run_scan(paths, *selection, **scan_options)
         if fmt in MARKED_FORMATS:
@@ -179,10 +181,11 @@ def _fixed(
     unsafe: bool,
     diff: bool,
     output: Path | None,
+    exit_zero: bool,
 ) -> tuple[Configs, ScanResult, bool]:
-    """Fix the files under `paths` (`diff`: print the diff, write nothing, exit 1 if any) and return
-    the scan of the fixed files, its remaining findings marked, and whether a fixed file could not
-    be written."""
+    """Fix the files under `paths` (`diff`: print the diff, write nothing, exit 1 if any, unless
+    `exit_zero`) and return the scan of the fixed files, its remaining findings marked, and whether
+    a fixed file could not be written."""
     from nhilint.fixes import session
     from nhilint.report.text import plural
 
@@ -210,7 +213,7 @@ def _fixed(
             if outcome.texts
             else "nhilint: nothing to fix"
         )
-        sys.exit(1 if outcome.texts else 0)
+        sys.exit(1 if outcome.texts and not exit_zero else 0)
     failed = session.write_all(outcome)
     for sentence in failed:
         say(f"nhilint: error: {sentence}")
