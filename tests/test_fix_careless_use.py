@@ -223,3 +223,28 @@ spec:
               path: token
               expirationSeconds: 86400
 """
+
+
+def test_what_is_not_reported_is_not_fixed(tmp_path: Path) -> None:
+    # --ignore, an inline ignore, a baseline entry and a test path below the scanned one: each is
+    # left as it is (a test file named on the command line is judged, and fixed, like any other)
+    pod = SERVICE_ACCOUNT.replace("ServiceAccount", "Pod") + PROJECTED_TOKEN
+    ignored = pod.replace(
+        "expirationSeconds: 86400", "expirationSeconds: 86400  # nhilint: ignore[NHI303] batch"
+    )
+    cases = {
+        "ignored-rule": ("pod.yaml", pod, ("--ignore", "NHI303")),
+        "inline": ("pod.yaml", ignored, ()),
+        "test-path": ("tests/pod.yaml", pod, ()),
+        "baselined": ("pod.yaml", pod, ("--baseline", "../baseline.json")),
+    }
+    for case, (rel, text, _) in cases.items():
+        path = tmp_path / case / rel
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    assert run_cli("baseline", "write", "../baseline.json", ".", cwd=tmp_path / "baselined").returncode == 0
+    for case, (rel, text, options) in cases.items():
+        result = run_cli("fix", ".", "--unsafe-fixes", *options, cwd=tmp_path / case)
+        assert result.returncode in (0, 1), result.stderr
+        assert (tmp_path / case / rel).read_text() == text, case
+        assert "Fixed 0 findings in 0 files" in result.stdout, case
