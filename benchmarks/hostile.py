@@ -118,6 +118,24 @@ def assignment_near_misses(n: int) -> dict[str, str]:
     return {"main.tf": f'resource "x" "y" {{\n  a = "{line}\n'}
 
 
+def plan_one_line(n: int) -> dict[str, str]:
+    """A plan as `terraform show -json` writes it, on one line: 1,000 roles any principal may assume per
+    size unit (two findings each, 0.9 MB): every finding's fingerprint re-read the whole line (9,000
+    roles: over 11 minutes)."""
+    trust = json.dumps(
+        {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
+    )
+    resources, changes = [], []
+    for i in range(1_000 * n):
+        values = {"name": f"r{i}", "assume_role_policy": trust, "tags": {}}
+        head = {"address": f"aws_iam_role.r{i}", "mode": "managed", "type": "aws_iam_role", "name": f"r{i}"}
+        resources.append({**head, "values": values, "sensitive_values": {}})
+        changes.append({**head, "change": {"actions": ["create"], "before": None, "after": values}})
+    plan = {"format_version": "1.2", "terraform_version": "1.9.8", "resource_changes": changes,
+            "planned_values": {"root_module": {"resources": resources}}}  # fmt: skip
+    return {"plan.json": json.dumps(plan)}
+
+
 def ignore_lines(n: int) -> dict[str, str]:
     """20,000 inline ignores, each on its own finding, in one file."""
     count = 5_000 * n
@@ -232,6 +250,7 @@ LINEAR: dict[str, Callable[[int], dict[str, str]]] = {
     "regex-values": regex_values,
     "ignore-lines": ignore_lines,
     "assignment-near-misses": assignment_near_misses,
+    "plan-one-line": plan_one_line,
     "tf-iam-users": tf_iam_users,
     "tf-big-file": tf_big_file,
     "yaml-flow-sequences": yaml_flow_sequences,
@@ -255,6 +274,7 @@ EXPECTED: dict[str, Callable[[int], str]] = {
     "regex-values": lambda scale: "",
     "ignore-lines": lambda scale: "",
     "assignment-near-misses": lambda scale: "NHI001",
+    "plan-one-line": lambda scale: "NHI205",
     "tf-iam-users": lambda scale: "NHI102",
     # 297,000 tokens per unit: x1 is read, x2 and x4 are over MAX_TOKENS (nhilint/parse/hcl.py)
     "tf-big-file": lambda scale: "NHI302" if scale == 1 else TOO_COMPLEX,

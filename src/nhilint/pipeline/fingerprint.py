@@ -24,21 +24,50 @@ from nhilint.knowledge.redaction import VALUE_RULES, redact, redact_assigned, re
 _BARE_VALUE = re.compile(r"[^\s,;}\])#]+")
 
 
+# A line longer than this (a plan's or a minified file's one line) is redacted and hashed once for all
+# its findings, with all their values cut: per finding, thousands of findings on one 8 MB line of a
+# plan took hours.
+LONG_LINE = 10_000
+
+
 def fingerprint(findings: list[Finding], lines: dict[str, list[str]]) -> None:
     """Set `finding.fingerprint` on each of `findings` (in their order); `lines` are each file's lines."""
     seen: Counter[str] = Counter()
+    long_lines = _long_lines(findings, lines)
     for finding in findings:
         text_lines = lines.get(finding.loc.file, [])
         line = text_lines[finding.loc.line - 1] if 0 < finding.loc.line <= len(text_lines) else ""
-        if finding.rule_id in VALUE_RULES:
-            line = _redact_value_at(line, finding.loc.col)
         identity = f"{finding.identity.kind}:{finding.identity.name}" if finding.identity else ""
-        hidden = redact_assigned(redact_secrets(line))
-        key = "\0".join((finding.rule_id, finding.loc.file, identity, " ".join(hidden.split())))
+        folded = long_lines.get((finding.loc.file, finding.loc.line))
+        if folded is None:
+            if finding.rule_id in VALUE_RULES:
+                line = _redact_value_at(line, finding.loc.col)
+            folded = " ".join(redact_assigned(redact_secrets(line)).split())
+        key = "\0".join((finding.rule_id, finding.loc.file, identity, folded))
         # surrogatepass: an HCL "\uD800" escape yields a lone surrogate surrogateescape cannot encode
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         seen[digest] += 1
         finding.fingerprint = f"{digest}:{seen[digest]}"
+
+
+def _long_lines(findings: list[Finding], lines: dict[str, list[str]]) -> dict[tuple[str, int], str]:
+    """(file, line) -> what a finding's key holds of it, for each line over LONG_LINE: the digest of the
+    line with every finding's value on it and every credential cut."""
+    values: dict[tuple[str, int], set[int]] = {}
+    for finding in findings:
+        text_lines = lines.get(finding.loc.file, [])
+        if 0 < finding.loc.line <= len(text_lines) and len(text_lines[finding.loc.line - 1]) > LONG_LINE:
+            cols = values.setdefault((finding.loc.file, finding.loc.line), set())
+            if finding.rule_id in VALUE_RULES:
+                cols.add(finding.loc.col)
+    out = {}
+    for (file, number), cols in values.items():
+        line = lines[file][number - 1]
+        for col in sorted(cols, reverse=True):  # from the right: the columns to the left stay valid
+            line = _redact_value_at(line, col)
+        hidden = " ".join(redact_assigned(redact_secrets(line)).split())
+        out[(file, number)] = hashlib.sha256(hidden.encode("utf-8", "surrogatepass")).hexdigest()
+    return out
 
 
 def _redact_value_at(line: str, col: int) -> str:
