@@ -126,6 +126,15 @@ def test_diff_prints_the_fixes_and_writes_nothing(tmp_path: Path) -> None:
     assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "nhilint: nothing to fix\n")
 
 
+def test_diff_of_a_file_outside_the_working_directory_names_it_once_under_a_and_b(tmp_path: Path) -> None:
+    path = pod(tmp_path / "repo")
+    (tmp_path / "elsewhere").mkdir()
+    diff = run_cli("fix", "--diff", str(tmp_path / "repo"), cwd=tmp_path / "elsewhere")
+    assert diff.returncode == 1, diff.stderr
+    name = str(path).lstrip("/")
+    assert diff.stdout.startswith(f"--- a/{name}\n+++ b/{name}\n@@ "), diff.stdout
+
+
 def test_a_crlf_file_with_a_bom_stays_so_and_keeps_its_mode(tmp_path: Path) -> None:
     path = tmp_path / "pod.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + POD.replace("\n", "\r\n").encode())

@@ -139,7 +139,8 @@ def unified_diff(outcome: Outcome) -> str:
     for rel in sorted(outcome.texts):
         before = outcome.originals.get(rel, "").splitlines(keepends=True)
         after = outcome.texts[rel].splitlines(keepends=True)
-        lines = difflib.unified_diff(before, after, f"a/{rel}", f"b/{rel}")
+        name = rel.lstrip("/")  # a file outside the working directory: `a/tmp/x`, never `a//tmp/x`
+        lines = difflib.unified_diff(before, after, f"a/{name}", f"b/{name}")
         chunks.append("".join(_shown(line) for line in lines))
     return "".join(chunks)
 
