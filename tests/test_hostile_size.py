@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nhilint.parse.hcl import MAX_TOKENS
+from nhilint.parse.hcl import MAX_LINE, MAX_TOKENS
 from nhilint.parse.yaml_builder import MAX_NODES
 from tests.test_hostile import _by_file, _cli_json
 
@@ -51,6 +51,21 @@ def test_a_tf_json_file_over_the_node_budget_is_nhi001_and_its_sibling_is_judged
     report, _ = _cli_json(".", cwd=tmp_path)
     assert [rule for rule, _, _ in _too_complex(report, "ports.tf.json")] == ["NHI001"]
     assert "NHI102" in [rule for rule, _, _ in _by_file(report, "main.tf")]
+
+
+def test_a_tf_line_over_the_line_budget_is_nhi001_and_its_key_is_still_reported(tmp_path: Path) -> None:
+    """An unclosed string over one long line counts as one token, but tree-sitter's error recovery
+    over it costs ~180 bytes per byte: such a line is refused before parsing (the raw lines are
+    still searched for credentials)."""
+    key = "AKIA" + "QWERTYUIOPASDFGH"
+    line = ("key" + "-" * 60 + ": ") * (MAX_LINE // 60)
+    (tmp_path / "main.tf").write_text(ACCESS_KEY)
+    (tmp_path / "flood.tf").write_text(f'resource "x" "y" {{\n  a = "{line}\n  b = "{key}"\n')
+    report, output = _cli_json(".", cwd=tmp_path)
+    assert [rule for rule, _, _ in _too_complex(report, "flood.tf")] == ["NHI001"]
+    assert ("NHI101", 3) in [(rule, line) for rule, line, _ in _by_file(report, "flood.tf")]
+    assert "NHI102" in [rule for rule, _, _ in _by_file(report, "main.tf")]
+    assert key[4:] not in output.stdout + output.stderr
 
 
 def test_a_large_file_of_few_tokens_is_read(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ MAX_ERRORS = 5
 # is a scan of about 300 MB and 6 s of CPU. The biggest real `.tf` files (about 1 MB) hold about
 # 150,000 tokens.
 MAX_TOKENS = 300_000
+MAX_LINE = 1_000_000  # bytes: no real `.tf` line comes near (a minified policy is a few KB)
 # A quoted string up to its end or its first `${`/`%{` (whose insides tree-sitter reads as tokens),
 # a word, or one punctuation character. Nothing spans lines, so the text can be counted by pieces.
 _TOKEN = re.compile(rb'"(?:[^"\\\n$%]|\\.|[$%](?!\{))*"?|[\w.\-]+|[^\s\w.\-]')
@@ -72,9 +73,24 @@ def parse_hcl(text: str) -> tuple[Block, list[ParseError]]:
 
 def _check_size(data: bytes) -> None:
     """Refuse, before tree-sitter builds it, a tree bigger than MAX_TOKENS allows (memory per file).
-    A token takes at least one byte, so smaller files need no count."""
-    if len(data) > MAX_TOKENS and _count_tokens(data) > MAX_TOKENS:
+    A token takes at least one byte, so smaller files need no count. A line over MAX_LINE is refused
+    too: the count takes an unclosed string for one token, but tree-sitter's error recovery over it
+    costs ~180 bytes per byte of the line (a 2.6 MB line: 480 MB)."""
+    if len(data) <= MAX_TOKENS:
+        return
+    if _longest_line(data) > MAX_LINE:
+        raise TooComplex(f"too complex to read: a line over {MAX_LINE:,} bytes")
+    if _count_tokens(data) > MAX_TOKENS:
         raise TooComplex(f"too complex to read: more than {MAX_TOKENS:,} HCL tokens in one file")
+
+
+def _longest_line(data: bytes) -> int:
+    longest = start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        longest, start = max(longest, end - start), end + 1
+    return longest
 
 
 def _count_tokens(data: bytes) -> int:
