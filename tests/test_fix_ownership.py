@@ -15,8 +15,9 @@ from tests.fix_harness import fixed_text
 from tests.fix_oracle import MISSING, changes, hcl_data, yaml_docs
 
 DATA = Path(__file__).parent / "data" / "fixes" / "ownership"
-OPTIONS = FixOptions(owner="@acme/payments", expires_in_days=90)
-EXPIRES = (date.today() + timedelta(days=90)).isoformat()
+TODAY = date.today()  # once: a run across midnight still expects the date the fix writes
+OPTIONS = FixOptions(owner="@acme/payments", expires_in_days=90, today=TODAY)
+EXPIRES = (TODAY + timedelta(days=90)).isoformat()
 OWNER = "@acme/payments"
 
 # case -> (path in the scan, the data the fix adds, lifecycle findings (rule, line) left after it)
@@ -115,7 +116,9 @@ def test_without_a_configured_owner_or_codeowners_no_owner_is_invented(tmp_path:
     before, _ = _case("accounts.yaml")
     fixed, outcome = fixed_text(tmp_path, "k8s/accounts.yaml", before, options=FixOptions())
     assert fixed == before
-    fixed, outcome = fixed_text(tmp_path, "k8s/accounts.yaml", before, options=FixOptions(expires_in_days=90))
+    fixed, outcome = fixed_text(
+        tmp_path, "k8s/accounts.yaml", before, options=FixOptions(expires_in_days=90, today=TODAY)
+    )
     assert "owner:" not in fixed and fixed.count(f'expires: "{EXPIRES}"') == 3
     assert {rule for rule, _ in _lifecycle(outcome, "k8s/accounts.yaml")} == {"NHI301"}
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from nhilint.findings import Finding
@@ -45,6 +46,7 @@ class FixOptions:
     # owner-keys / expiry-keys: NHI301/NHI302's fixes write the first, and add none when one is written
     owner_keys: tuple[str, ...] = ("owner",)
     expiry_keys: tuple[str, ...] = ("expires", "expiry", "expiration-date")
+    today: date = field(default_factory=date.today)  # the day an expiry is counted from
 
 
 @dataclass(frozen=True)

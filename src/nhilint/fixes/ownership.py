@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from nhilint.findings import Finding
 from nhilint.fixes import codeowners
@@ -55,7 +55,7 @@ def fix(given: FixInput) -> list[Fix]:
     options = given.options
     values: dict[str, str | None] = {
         "NHI301": options.owner or codeowners.owner_of(given.root, given.path),
-        "NHI302": (date.today() + timedelta(days=options.expires_in_days)).isoformat()
+        "NHI302": (options.today + timedelta(days=options.expires_in_days)).isoformat()
         if options.expires_in_days is not None
         else None,
     }
