@@ -10,7 +10,6 @@ from typing import Literal
 from nhilint.findings import Finding
 
 Safety = Literal["safe", "unsafe"]
-SAFETIES: tuple[Safety, ...] = ("safe", "unsafe")
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,3 @@ FIXERS: tuple[Fixer, ...] = (
     gitlab_id_tokens.FIXER,
     ci_ttl.FIXER,
 )
-
-
-def fixable_rules() -> dict[str, set[str]]:
-    """Rule ID -> the safeties of the fixers that can fix it."""
-    out: dict[str, set[str]] = {}
-    for fixer in FIXERS:
-        for rule in fixer.rules:
-            out.setdefault(rule, set()).add(fixer.safety)
-    return out
