@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 
 from nhilint import __version__, catalogue
@@ -45,7 +46,16 @@ sys.exit(code)
 """
 
 NOT_FOR_A_WORKFLOW = ("tree_sitter", "tree_sitter_hcl", "jsonschema", "nhilint.formats.terraform.extract")
-NOT_FOR_SCAN = ("nhilint.audit", "nhilint.inventory", "nhilint.catalogue.docs")  # audit: merge too
+NOT_FOR_SCAN = (  # audit: merge too; a command's module is imported only when it runs
+    "nhilint.audit",
+    "nhilint.inventory",
+    "nhilint.catalogue.docs",
+    "nhilint.commands.audit",
+    "nhilint.commands.inventory",
+    "nhilint.commands.baseline",
+    "nhilint.commands.fix",
+    "nhilint.commands.rules",
+)
 
 
 def modules_of(
@@ -167,3 +177,29 @@ def test_a_checkout_whose_entries_changed_reads_them_from_checks(compiled_copy: 
         data["checks"]["NHI101"]["summary"] = "compiled"
         compiled_copy.write_text(json.dumps(data), encoding="utf-8")
     assert catalogue.load() == catalogue.from_sources()
+
+
+def test_the_help_lists_each_command_with_its_own_help_line() -> None:
+    """`nhilint --help` imports no command: its table must say what each command's help says."""
+    from nhilint.commands import COMMANDS, main
+
+    ctx = click.Context(main, info_name="nhilint")
+    assert main.list_commands(ctx) == sorted(COMMANDS)
+    for name, (_, _, line) in COMMANDS.items():
+        command = main.get_command(ctx, name)
+        assert command is not None and command.name == name
+        for limit in (20, 45, 60, 200):  # click cuts the line to the terminal's width
+            shown = click.Command(name, help=line).get_short_help_str(limit)
+            assert shown == command.get_short_help_str(limit)
+    assert main.get_command(ctx, "nonsense") is None
+
+
+def test_the_help_imports_no_command(tmp_path: Path) -> None:
+    done, modules = modules_of(tmp_path, "--help")
+    assert done.returncode == 0 and "scan " in done.stdout and "audit " in done.stdout
+    assert sorted(m for m in modules if m.startswith("nhilint.commands.")) == []
+
+
+def test_a_mistyped_command_is_still_told_the_close_name(tmp_path: Path) -> None:
+    done, modules = modules_of(tmp_path, "scna")
+    assert done.returncode == 2 and "'scan'" in done.stderr
