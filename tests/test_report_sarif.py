@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shlex
@@ -10,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import msgspec
 import pytest
 import yaml
 
@@ -272,7 +272,7 @@ def test_multitool_does_flag_a_rule_without_help(tmp_path):
 
 
 def test_long_descriptions_are_cut_at_a_word_within_githubs_limit():
-    nhi101 = dataclasses.replace(load_check("NHI101"), rationale="credential " * 200)
+    nhi101 = msgspec.structs.replace(load_check("NHI101"), rationale="credential " * 200)
     result = ScanResult(findings=[], rules={"NHI101": nhi101})
     full = sarif(result)["runs"][0]["tool"]["driver"]["rules"][0]["fullDescription"]["text"]
     assert len(full) <= 1024 and full.endswith("credential…")

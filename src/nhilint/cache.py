@@ -58,9 +58,9 @@ def key(unit: list[SourceFile]) -> str:
 
 @lru_cache(maxsize=1)
 def fact_types() -> tuple[type, ...]:
-    """The closed set of classes a facts entry may hold: the dataclasses of `facts` and what an
+    """The closed set of classes a facts entry may hold: the structs of `facts` and what an
     extraction holds (never a `Format`: it names a module to import)."""
-    import dataclasses
+    from msgspec import Struct
 
     from nhilint import facts
     from nhilint.formats import base
@@ -70,7 +70,7 @@ def fact_types() -> tuple[type, ...]:
         *(
             cls
             for cls in vars(facts).values()
-            if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == facts.__name__
+            if isinstance(cls, type) and issubclass(cls, Struct) and cls.__module__ == facts.__name__
         ),
         *results,
     )
@@ -132,7 +132,7 @@ def holds_secret(extraction: Extraction) -> bool:
 
 
 def _strings(value: Any) -> Iterator[str]:
-    import dataclasses
+    from msgspec import Struct
 
     if isinstance(value, str):
         yield value
@@ -143,6 +143,6 @@ def _strings(value: Any) -> Iterator[str]:
         for k, v in value.items():
             yield from _strings(k)
             yield from _strings(v)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from _strings(getattr(value, f.name))
+    elif isinstance(value, Struct):
+        for name in value.__struct_fields__:
+            yield from _strings(getattr(value, name))

@@ -1,4 +1,4 @@
-"""A data-only JSON codec for cache entries: our own dataclasses, tagged by class name.
+"""A data-only JSON codec for cache entries: our own structs (`msgspec.Struct`), tagged by class name.
 
 Decoding never runs code from the input: it builds only JSON values and instances of the classes
 the caller names (a closed registry), each field checked against its type hint, so a planted or
@@ -8,13 +8,14 @@ parser's `LMap` is refused, not flattened), so a decoded value equals the encode
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import types as pytypes
 import typing
 from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
+
+from msgspec import Struct
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -47,8 +48,8 @@ def _encode(value: Any) -> Any:
         return {"$tuple": [_encode(v) for v in value]}
     if kind is dict:
         return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Struct):
+        fields = {name: _encode(getattr(value, name)) for name in value.__struct_fields__}
         return {"$type": kind.__name__, "fields": fields}
     raise Unencodable(kind.__name__)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from nhilint.catalogue.schema import SchemaError, validate
 
@@ -49,8 +51,7 @@ class ConfigError(Exception):
     """Bad configuration or CLI use: one sentence, exit code 2."""
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(Struct, frozen=True):
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
@@ -260,8 +261,7 @@ def _has_table(pyproject: Path) -> bool:
         return True
 
 
-@dataclass
-class Configs:
+class Configs(Struct):
     """The configuration that judges each file, whatever order paths are given in.
 
     `explicit` (`--config`, or a Config built in code) judges every file, its `exclude` globs
@@ -273,10 +273,10 @@ class Configs:
     explicit: Config | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     boundaries: tuple[Path, ...] = ()  # the scanned paths: where the search stops outside a repository
-    _by_directory: dict[Path, Config] = field(default_factory=dict, repr=False)
-    _by_source: dict[Path | None, Config] = field(default_factory=dict, repr=False)
-    _by_path: dict[str, Config] = field(default_factory=dict, repr=False)
-    _nearest: dict[Path, Path | None] = field(default_factory=dict, repr=False)
+    _by_directory: dict[Path, Config] = field(default_factory=dict)
+    _by_source: dict[Path | None, Config] = field(default_factory=dict)
+    _by_path: dict[str, Config] = field(default_factory=dict)
+    _nearest: dict[Path, Path | None] = field(default_factory=dict)
 
     def at(self, path: Path | str) -> Config:
         """The configuration of a file or directory (absolute, or relative to the working directory)."""

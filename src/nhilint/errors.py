@@ -3,12 +3,12 @@ report one from an extractor; the scan exits 2)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from msgspec import Struct
 
-@dataclass(frozen=True)
-class InternalError:
+
+class InternalError(Struct, frozen=True):
     """A bug of ours met while reading `file`: reported on stderr, and the scan exits 2."""
 
     file: str

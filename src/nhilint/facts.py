@@ -8,12 +8,12 @@ in the scan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True, order=True, slots=True)
-class Loc:
+
+class Loc(Struct, frozen=True):
     file: str  # path relative to the scan root, with forward slashes
     line: int
     col: int = 1
@@ -22,13 +22,29 @@ class Loc:
     def at(self, line: int, col: int = 1) -> Loc:
         return Loc(self.file, line, col)
 
+    # Ordered as the tuple of its fields. A struct's `order=True` compares the last field with `<` even
+    # when all are equal, and two equal locations without an end line would then compare `None < None`.
+    def __lt__(self, other: object) -> bool:
+        return _fields(self) < _fields(other) if type(other) is Loc else NotImplemented
 
-@dataclass(slots=True)
-class Fact:
+    def __le__(self, other: object) -> bool:
+        return _fields(self) <= _fields(other) if type(other) is Loc else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return _fields(self) > _fields(other) if type(other) is Loc else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return _fields(self) >= _fields(other) if type(other) is Loc else NotImplemented
+
+
+def _fields(loc: Loc) -> tuple[str, int, int, int | None]:
+    return (loc.file, loc.line, loc.col, loc.end_line)
+
+
+class Fact(Struct):
     loc: Loc
 
 
-@dataclass(slots=True)
 class Identity(Fact):
     """A machine identity declared in the scan.
 
@@ -71,7 +87,6 @@ class Identity(Fact):
     fix_place_name: str = ""
 
 
-@dataclass(slots=True)
 class Kustomize(Fact):
     """A kustomization in the scan (`loc`: its `resources:` line, where a human adds labels): the
     files and directories it deploys (`resources`, `bases`, `components`, as scan paths) and the
@@ -82,7 +97,6 @@ class Kustomize(Fact):
     label_locs: dict[str, Loc] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
 class StringValue(Fact):
     """A literal string written in a config file, for credential detection (NHI101).
 
@@ -97,7 +111,6 @@ class StringValue(Fact):
     context: str = ""  # attribute | variable-default | env | secret-data | ci-variable | parameter
 
 
-@dataclass(slots=True)
 class EnvVar(Fact):
     """An environment variable given to a workload as a plain literal (NHI106)."""
 
@@ -106,7 +119,6 @@ class EnvVar(Fact):
     workload: str = ""
 
 
-@dataclass(slots=True)
 class Credential(Fact):
     """A long-lived credential minted or stored for an identity (NHI102, NHI104, NHI404).
 
@@ -121,7 +133,6 @@ class Credential(Fact):
     name: str = ""
 
 
-@dataclass(slots=True)
 class Lifetime(Fact):
     """A credential or session lifetime setting (NHI303). `seconds` None means unbounded."""
 
@@ -133,7 +144,6 @@ class Lifetime(Fact):
     via: list[Via] = field(default_factory=list)
 
 
-@dataclass(slots=True)
 class ProviderCredentials(Fact):
     """A Terraform provider block configured with a static credential (NHI105)."""
 
@@ -142,16 +152,14 @@ class ProviderCredentials(Fact):
     literal: bool = False
 
 
-@dataclass(slots=True)
-class Condition:
+class Condition(Struct):
     operator: str  # StringEquals, StringLike, ...
     key: str  # token.actions.githubusercontent.com:sub
     values: list[str]
     loc: Loc | None = None  # where this condition is written (its key line)
 
 
-@dataclass(frozen=True, slots=True)
-class Via:
+class Via(Struct, frozen=True):
     """A place a fact was reached through, shown with its findings as a related location: the
     resource that reads a policy file, the module call whose arguments decided a value."""
 
@@ -159,7 +167,6 @@ class Via:
     message: str
 
 
-@dataclass(slots=True)
 class PolicyStatement(Fact):
     """One IAM policy statement, from Terraform or CloudFormation alike.
 
@@ -185,7 +192,6 @@ class PolicyStatement(Fact):
     via: list[Via] = field(default_factory=list)
 
 
-@dataclass(slots=True)
 class Grant(Fact):
     """A role granted to a principal (NHI204, NHI207): a built-in one, or a custom role defined in the
     scan (`permissions` set).
@@ -212,7 +218,6 @@ class Grant(Fact):
     role_ref: str = ""
 
 
-@dataclass(slots=True)
 class Trust(Fact):
     """A non-IAM-policy federation (NHI205): GCP WIF providers, Azure federated credentials,
     Vault JWT roles. `condition` is the narrowing expression or subject as written (None when
@@ -225,7 +230,6 @@ class Trust(Fact):
     identity: str | None = None
 
 
-@dataclass(slots=True)
 class RbacRule(Fact):
     """One rule of a Kubernetes Role or ClusterRole (NHI206).
 
@@ -245,7 +249,6 @@ class RbacRule(Fact):
     resource_names: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
 class CustomApiGroup(Fact):
     """An API group a CustomResourceDefinition or an aggregated APIService of the scan serves: a
     wildcard confined to it reaches only that operator's own resources (NHI206: a note)."""
@@ -253,7 +256,6 @@ class CustomApiGroup(Fact):
     group: str = ""
 
 
-@dataclass(slots=True)
 class Workload(Fact):
     """Something that runs as an identity (NHI401, NHI402).
 
@@ -276,7 +278,6 @@ class Workload(Fact):
     agent: str = ""
 
 
-@dataclass(slots=True)
 class CiAuth(Fact):
     """How a CI job reaches a cloud (NHI103). method: static | federated."""
 
@@ -288,7 +289,6 @@ class CiAuth(Fact):
     secrets: list[str] = field(default_factory=list)  # stored secrets the key is read from, by name
 
 
-@dataclass(slots=True)
 class CiSecretUse(Fact):
     """A stored CI secret referenced by a pipeline (NHI107, NHI403)."""
 
@@ -300,7 +300,6 @@ class CiSecretUse(Fact):
     environment: str = ""  # the deployment environment whose variables it reads (Bitbucket), if any
 
 
-@dataclass(slots=True)
 class TokenScope(Fact):
     """A GitHub workflow's or job's `permissions` (NHI208); `permissions` None = not set."""
 
@@ -313,7 +312,6 @@ class TokenScope(Fact):
     calls_workflow: bool = False  # a job that calls a reusable workflow (`jobs.<id>.uses`)
 
 
-@dataclass(slots=True)
 class StoredSecret(Fact):
     """A secret kept in a secret manager (NHI304); `rotated` when a rotation or expiry is in the scan.
 
@@ -332,12 +330,10 @@ class StoredSecret(Fact):
     missing: str = "rotation schedule"
 
 
-@dataclass(slots=True)
 class Rotation(Fact):
     secret: str = ""  # address or reference text of the secret it rotates
 
 
-@dataclass(slots=True)
 class Planned(Fact):
     """A resource instance of a Terraform plan, at the place it is reported (its `.tf` block, or its
     entry in the plan): findings about it replace the `.tf` file's at the same line; one the plan does
@@ -348,7 +344,6 @@ class Planned(Fact):
     in_source: bool = False  # the `.tf` files declare its block: the source scan judges it too
 
 
-@dataclass(slots=True)
 class Suppression(Fact):
     """An in-file or in-object ignore (Kubernetes annotation, CloudFormation Metadata)."""
 
@@ -359,8 +354,7 @@ class Suppression(Fact):
     end_line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class AgentCredential:
+class AgentCredential(Struct, frozen=True):
     """One setting an MCP server is given (an env variable, a header, an argument, its URL), as
     written: `refs` are the variables it reads (`env:NAME`, `input:id`, `secrets:NAME`)."""
 
@@ -372,7 +366,6 @@ class AgentCredential:
     context: str = ""  # env | header | arg | url
 
 
-@dataclass(slots=True)
 class AgentServer(Fact):
     """An MCP server an AI agent's client is configured with (NHI107, NHI209, NHI403); `loc` is
     where its name is written. `runs` says what it is whatever its name (its package, image or URL),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from nhilint.catalogue import Suggestion
 from nhilint.errors import InternalError
@@ -28,20 +29,17 @@ def shown(text: str) -> str:
     return redact_secrets(text)
 
 
-@dataclass(frozen=True)
-class IdentityRef:
+class IdentityRef(Struct, frozen=True):
     kind: str
     name: str
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(Struct, frozen=True):
     loc: Loc
     message: str
 
 
-@dataclass(frozen=True)
-class FixPlace:
+class FixPlace(Struct, frozen=True):
     """The one place a human edits to fix the cause of several findings (nhilint.pipeline.fold groups them
     there): `key` tells places apart, `loc` is the line to edit (None: the first finding's own),
     `name` says what it is ("kustomization k8s/base/kustomization.yaml"), `suggestion` the edit."""
@@ -52,8 +50,7 @@ class FixPlace:
     suggestion: Suggestion | None = None
 
 
-@dataclass
-class Finding:
+class Finding(Struct):
     rule_id: str
     slug: str
     severity: str
@@ -71,7 +68,7 @@ class Finding:
     cause: str | None = None
     clause: str = ""
     also: list[str] = field(default_factory=list)  # rule IDs folded into this finding
-    folded: list[Finding] = field(default_factory=list, repr=False)  # those findings (baseline entries)
+    folded: list[Finding] = field(default_factory=list)  # those findings (baseline entries)
     non_production: bool = False  # in a test, example or docs path: lowered to note, never fails
     place: FixPlace | None = None  # where one edit fixes it with others (nhilint.pipeline.fold groups them)
     fix: str | None = None  # "safe" | "unsafe": `nhilint fix` can fix it now (set by nhilint.fixes.session)
@@ -89,8 +86,7 @@ class Finding:
         return (self.loc.file, self.loc.line, self.loc.col, self.rule_id, self.message)
 
 
-@dataclass
-class FixSummary:
+class FixSummary(Struct):
     """What `--fix` did, or could do, for the report's summary (nhilint.fixes.session fills it)."""
 
     show_unsafe: bool = False  # --unsafe-fixes: unsafe fixes are marked and counted as fixable
@@ -99,8 +95,7 @@ class FixSummary:
     files: int = 0
 
 
-@dataclass
-class ScanResult:
+class ScanResult(Struct):
     """Everything a reporter needs: findings (sorted; suppressed ones carry `suppression`), the
     catalogue entries of the rules that ran (by ID), and scan statistics."""
 
@@ -111,8 +106,8 @@ class ScanResult:
     baseline_stale: int = 0  # baseline entries that matched no finding (fixed since, or moved)
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> files not scanned
     internal_errors: list[InternalError] = field(default_factory=list)
-    facts: list[Fact] = field(default_factory=list, repr=False)  # what was read, for the inventory
-    lines: dict[str, list[str]] = field(default_factory=dict, repr=False)  # file -> its lines, for snippets
+    facts: list[Fact] = field(default_factory=list)  # what was read, for the inventory
+    lines: dict[str, list[str]] = field(default_factory=dict)  # file -> its lines, for snippets
     fixes: FixSummary = field(default_factory=FixSummary)  # what `--fix` did or could do
 
     @property

@@ -17,9 +17,10 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from nhilint.audit.targets import (
     AuditError,
@@ -45,8 +46,7 @@ __all__ = [  # the targets API, re-exported: commands and tests use `audit.<name
 AUDIT_VERSION = "1"
 
 
-@dataclass(frozen=True)
-class ScanOptions:
+class ScanOptions(Struct, frozen=True):
     """What every worker needs to scan one repository (plain data: it is pickled to workers)."""
 
     cache_dir: Path
@@ -57,8 +57,7 @@ class ScanOptions:
     sarif: bool = False
 
 
-@dataclass
-class RepoReport:
+class RepoReport(Struct):
     target: Target
     report: dict[str, Any] | None = None  # the repository's JSON report, when it was scanned
     sarif: str | None = None
@@ -321,8 +320,7 @@ def _cell(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), printable(text))
 
 
-@dataclass
-class Table:
+class Table(Struct):
     """The per-repository summary printed at the end of an audit."""
 
     rows: list[list[str]] = field(default_factory=list)

@@ -7,9 +7,10 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
+
+from msgspec import Struct
 
 CLONE_TIMEOUT = 600  # seconds; a hung server must not hang the audit
 _USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]+@", re.IGNORECASE)
@@ -21,8 +22,7 @@ class AuditError(Exception):
     """A target that cannot be audited: one sentence for the summary table."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Struct, frozen=True):
     source: str  # the directory or URL as given, credentials masked: the identifier in every output
     name: str
     location: str = ""  # what to clone or read: `source` with its credentials, never printed

@@ -10,17 +10,17 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from nhilint.catalogue.schema import schema_text
 
 PACKAGE = Path(__file__).resolve().parents[1]  # nhilint/: a wheel ships `nhilint/checks` here
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(Struct, frozen=True):
     """A remediation: catalogue data that a finding carries (so findings import it from here)."""
 
     text: str
@@ -28,8 +28,7 @@ class Suggestion:
     language: str = ""
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(Struct, frozen=True):
     name: str
     expect: str  # fail | pass
     filename: str
@@ -37,8 +36,7 @@ class Example:
     lines: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(Struct, frozen=True):
     id: str
     slug: str
     family: str

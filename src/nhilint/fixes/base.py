@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
+
+from msgspec import Struct, field
 
 from nhilint.findings import Finding
 
 Safety = Literal["safe", "unsafe"]
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Struct, frozen=True):
     """Replace `text[start:end]` (character offsets) with `new`; start == end inserts."""
 
     start: int
@@ -21,8 +21,7 @@ class Edit:
     new: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Struct, frozen=True):
     """One fix of one cause: the edits that make it, the findings it resolves, and what the user must
     still do by hand (`advice`: the trust policy to create for a new OIDC role...)."""
 
@@ -34,8 +33,7 @@ class Fix:
     advice: str = ""
 
 
-@dataclass(frozen=True)
-class FixOptions:
+class FixOptions(Struct, frozen=True):
     """The `fix:` section of the configuration (values a fix writes that the file does not hold)."""
 
     owner: str | None = None  # fix.owner: written by NHI301's fix; else the CODEOWNERS owner of the path
@@ -48,8 +46,7 @@ class FixOptions:
     today: date = field(default_factory=date.today)  # the day an expiry is counted from
 
 
-@dataclass(frozen=True)
-class FixInput:
+class FixInput(Struct, frozen=True):
     """One file, as a fixer sees it: `path` as findings name it (relative to `root`, the scan root:
     where CODEOWNERS is looked up), its current text, its format (a registry name), the active
     findings on it of the fixer's rules, and the options."""
@@ -62,8 +59,7 @@ class FixInput:
     options: FixOptions
 
 
-@dataclass(frozen=True)
-class Fixer:
+class Fixer(Struct, frozen=True):
     """A fix for some rules in some formats. `fix` returns the fixes it can make (none: it cannot,
     e.g. no owner is configured: never invent a value)."""
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from nhilint.findings import Finding
 from nhilint.fixes.base import Edit, Fix, Fixer, FixInput
@@ -34,8 +35,7 @@ _GCP = re.compile(r"^google-github-actions/auth@", re.I)
 _AZURE = re.compile(r"^azure/login@", re.I)
 
 
-@dataclass(frozen=True)
-class _Login:
+class _Login(Struct, frozen=True):
     """How one login action's stored key is replaced: the inputs removed, the lines written."""
 
     cloud: str

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
+
+from msgspec import Struct
 
 from nhilint.findings import Finding
 from nhilint.fixes import codeowners
@@ -39,8 +40,7 @@ _PLAIN_YAML_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 Entries = list[tuple[str, str]]
 
 
-@dataclass
-class Target:
+class Target(Struct):
     """One identity's place in the file: its lines, the tags written there (lower-cased keys), and
     how to add entries in the file's style (None: not here, safely)."""
 

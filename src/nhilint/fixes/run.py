@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from nhilint.errors import InternalError
 from nhilint.findings import Finding, ScanResult
@@ -24,8 +25,7 @@ MAX_ROUNDS = 10
 ScanFn = Callable[[Mapping[str, str]], ScanResult]  # edited texts (absolute path -> text) -> result
 
 
-@dataclass
-class Outcome:
+class Outcome(Struct):
     """What fixing did: `texts` the fixed text of each changed file (path as findings name it),
     `applied` the fixes made, `result` the scan of the fixed files, `errors` our own bugs."""
 

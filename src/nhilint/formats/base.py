@@ -14,9 +14,10 @@ import importlib
 import os
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct, field
 
 from nhilint.errors import InternalError
 from nhilint.facts import Fact, Loc
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from nhilint.parse.tree import LMap
 
 
-@dataclass(frozen=True)
-class SourceFile:
+class SourceFile(Struct, frozen=True):
     rel: str  # path relative to the scan root, forward slashes
     format: str
     text: str
@@ -40,16 +40,14 @@ class SourceFile:
         return os.path.abspath(self.path or self.rel)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """A file (or part of one) that could not be read: becomes NHI001."""
 
     loc: Loc
     reason: str
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(Struct, frozen=True):
     """A file read but deliberately not judged as its format (an unrendered Helm template)."""
 
     file: str
@@ -59,8 +57,7 @@ class Skipped:
 MAX_SIDE_FILE = 1_000_000  # bytes: a policy document, not a data dump
 
 
-@dataclass(frozen=True)
-class SideRead:
+class SideRead(Struct, frozen=True):
     """A file a format read beside a unit file (`file("policy.json")`), as the cache re-checks it."""
 
     source: str  # `rel` of the unit file whose directory `name` is relative to
@@ -68,8 +65,7 @@ class SideRead:
     state: str  # sha256 of the bytes read, or why nothing was read: missing | too-large
 
 
-@dataclass(frozen=True)
-class SideText:
+class SideText(Struct, frozen=True):
     name: str  # normalised forward-slash path from the source's directory (may start with `..`)
     text: str
 
@@ -141,8 +137,7 @@ def side_state(target: Path) -> tuple[str, bytes | None]:
     return hashlib.sha256(data).hexdigest(), data
 
 
-@dataclass
-class Extraction:
+class Extraction(Struct):
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
@@ -210,8 +205,7 @@ def inside_without_links(bound: str, target: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(Struct, frozen=True):
     """A shape a top-level key alone does not tell, noted as `name` (start it with NUL: no key can
     clash) in discovery's summary of a document: a mapping one level below the top (a top-level
     value, or with `under`, a value of the top-level mapping `under`) holding any of `keys` (with
@@ -258,8 +252,7 @@ class Reader(Protocol):
         ...
 
 
-@dataclass
-class Pulled:
+class Pulled(Struct):
     """Files a format pulled in, and what it found: `links` (file -> the files it pulls in, read as
     the context of its units), `deploys` (file -> files or directories it deploys, for
     production.lower), and `facts` about the whole scan (overlays and bases)."""
@@ -278,9 +271,8 @@ PullsIn = Callable[[list[SourceFile], dict[str, SourceFile], Reader, Pulled], No
 Context = Callable[[list[SourceFile], dict[str, list[str]]], dict[str, list[SourceFile]]]
 
 
-@dataclass(frozen=True)
-class Format:
-    """Everything the scan knows about one format. A frozen dataclass of values and plain functions
+class Format(Struct, frozen=True):
+    """Everything the scan knows about one format. A frozen struct of values and plain functions
     rather than a Protocol: a format is data plus a few hooks, most of them optional (defaults here),
     so each package states only what is particular to it, and the registry is a list of values."""
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from contextlib import suppress
-from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from msgspec.structs import replace
 
 from nhilint.config import Config, Configs
 from nhilint.facts import (
@@ -135,7 +136,7 @@ def _redacted(entry: Entry) -> Entry:
             return [shown(item) for item in value]
         return value
 
-    return replace(entry, **{f.name: safe(getattr(entry, f.name)) for f in fields(entry)})
+    return replace(entry, **{name: safe(getattr(entry, name)) for name in entry.__struct_fields__})
 
 
 def _undeclared(key: str, workload: Workload) -> Entry:

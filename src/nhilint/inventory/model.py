@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
+
+from msgspec import Struct, field
 
 RISKS = ("high", "medium", "low", "none")  # from the worst finding: error, warning, note, nothing
 COLUMNS = (
@@ -24,8 +25,7 @@ COLUMNS = (
 )
 
 
-@dataclass
-class Entry:
+class Entry(Struct):
     kind: str
     provider: str
     name: str
@@ -61,8 +61,7 @@ class Entry:
         }  # fmt: skip
 
 
-@dataclass
-class Inventory:
+class Inventory(Struct):
     entries: list[Entry]
     today: date
 

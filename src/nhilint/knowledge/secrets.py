@@ -32,8 +32,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
+
+from msgspec import Struct
 
 from nhilint.knowledge.agent_keys import AGENT_KEY_FORMATS
 from nhilint.knowledge.credential_names import (
@@ -45,8 +46,7 @@ from nhilint.knowledge.credential_names import (
 )
 
 
-@dataclass(frozen=True)
-class Detection:
+class Detection(Struct, frozen=True):
     """A credential found in a value. `value[start:end]` is the secret part (for redaction/columns)."""
 
     kind: str  # human readable: "AWS access key ID", "GitHub personal access token", "password"
@@ -180,8 +180,7 @@ def _assignment(m: re.Match[str]) -> str | None:
     return credential_category(name) if _looks_secret(value) else None
 
 
-@dataclass(frozen=True)
-class _Detector:
+class _Detector(Struct, frozen=True):
     kind: str
     hints: tuple[str, ...]  # one of these literals must occur in the value: a cheap prefilter
     # Group `body`: the random part of a token (checked for placeholders; the finding spans the whole

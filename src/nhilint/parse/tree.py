@@ -7,8 +7,9 @@ value. Lines and columns are 1-based.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+from msgspec import Struct, field
 
 
 class Pos(NamedTuple):
@@ -71,8 +72,7 @@ class LSeq(list):  # type: ignore[type-arg]
         return self.item_pos[index] if 0 <= index < len(self.item_pos) else self.pos
 
 
-@dataclass(frozen=True)
-class Expr:
+class Expr(Struct, frozen=True):
     """A value that is not a literal: a reference, an interpolated template, an operator...
 
     `text` is the source text; `refs` the traversals it mentions (``var.x``, ``aws_iam_role.r.arn``,
@@ -83,8 +83,7 @@ class Expr:
     refs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
-class Conditional(Expr):
+class Conditional(Expr, frozen=True, eq=False):
     """`condition ? if_true : if_false` with its parts parsed. Still an `Expr` (unknown) to every
     consumer that does not look inside; equal and hashed by its text, as an `Expr` is."""
 
@@ -92,9 +91,17 @@ class Conditional(Expr):
     if_true: Any = None
     if_false: Any = None
 
+    # spelled out: a struct's own eq and hash would compare its parts too (an `LMap` is not hashable)
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Conditional:
+            return NotImplemented
+        return (self.text, self.refs) == (other.text, other.refs)
 
-@dataclass(frozen=True)
-class Call:
+    def __hash__(self) -> int:
+        return hash((self.text, self.refs))
+
+
+class Call(Struct, frozen=True):
     """A function call (`jsonencode({...})`, `merge(a, b)`, `file("p.json")`) with parsed args."""
 
     name: str
@@ -102,16 +109,14 @@ class Call:
     text: str
 
 
-@dataclass(frozen=True)
-class Tagged:
+class Tagged(Struct, frozen=True):
     """A YAML value under a tag no format table knows (kept, never constructed)."""
 
     tag: str
     value: Any
 
 
-@dataclass
-class Block:
+class Block(Struct):
     """An HCL block (`resource "aws_iam_role" "r" { ... }`); also the body of a whole file."""
 
     type: str

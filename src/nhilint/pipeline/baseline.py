@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from nhilint.findings import Finding
 
@@ -23,8 +24,7 @@ class BaselineError(ValueError):
     """An unreadable or malformed baseline file: one sentence for the user."""
 
 
-@dataclass(frozen=True, order=True)
-class Entry:
+class Entry(Struct, frozen=True, order=True):
     rule_id: str
     file: str
     identity: str  # "kind:name", or "" when the finding names none

@@ -10,9 +10,10 @@ import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from nhilint.formats.base import Mark
 from nhilint.formats.registry import FORMATS
@@ -260,8 +261,7 @@ UNREADABLE_DIRECTORY = "unreadable directory"
 IGNORED_BY_GIT = "ignored by git (.gitignore)"
 
 
-@dataclass
-class Discovery:
+class Discovery(Struct):
     """The files to read, and every candidate left out, by reason."""
 
     files: list[Path] = field(default_factory=list)

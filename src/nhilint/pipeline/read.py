@@ -9,8 +9,9 @@ import re
 import stat
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from nhilint.config import Config, Configs
 from nhilint.facts import Fact, Loc
@@ -21,8 +22,7 @@ from nhilint.formats.registry import FORMATS, numbered_lines
 from nhilint.pipeline import discover
 
 
-@dataclass
-class Sources:
+class Sources(Struct):
     """The files read in a scan: their text (for fingerprints and suppressions), problems, and the
     files left unjudged, by reason."""
 
@@ -158,8 +158,7 @@ def _read_text(path: Path, rel: str, configs: Configs, sources: Sources) -> str 
         return None
 
 
-@dataclass
-class _Reader:
+class _Reader(Struct):
     """How a format pulls in a file it refers to (`Format.pulls_in`): read even in a skipped
     directory or outside the scanned paths, unless its configuration excludes it or it cannot be read."""
 

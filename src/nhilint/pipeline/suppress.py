@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
+
+from msgspec import Struct, field
 
 from nhilint.catalogue import Check
 from nhilint.config import Config
@@ -40,8 +41,7 @@ _RULE_ID = re.compile(r"NHI\d{3}")
 _EXAMPLE = "# nhilint: ignore[NHI101] test fixture, not a real key"
 
 
-@dataclass
-class Ignore:
+class Ignore(Struct):
     loc: Loc  # where the ignore is written
     rules: tuple[str, ...]
     reason: str

@@ -13,8 +13,9 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 from nhilint.facts import Loc
 from nhilint.knowledge.credential_names import is_reference_or_placeholder
@@ -32,8 +33,7 @@ _SEPARATOR = re.compile(r"[\s\"',;:{}\[\]()=<>]")
 _QUOTED = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?""")
 
 
-@dataclass(frozen=True)
-class Snippet:
+class Snippet(Struct, frozen=True):
     text: str  # the line as shown: printable, no secret, at most MAX_COLUMNS columns
     start: int  # display column where the underline starts (0-based)
     width: int  # underline length in columns, at least 1

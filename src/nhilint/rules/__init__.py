@@ -13,10 +13,11 @@ import os
 import pkgutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
+
+from msgspec import Struct, field
 
 from nhilint.catalogue import Check
 from nhilint.config import Config, Configs
@@ -44,8 +45,7 @@ def registry() -> dict[str, list[RuleFunc]]:
     return dict(_REGISTRY)
 
 
-@dataclass
-class RuleContext:
+class RuleContext(Struct):
     facts: list[Fact]
     config: Config
     catalogue: dict[str, Check]
@@ -65,8 +65,8 @@ class RuleContext:
     today: date = field(default_factory=date.today)
     configs: Configs | None = None  # each file's own configuration; `config` when None
     root: Path = field(default_factory=Path.cwd)  # what finding paths are relative to
-    _by_type: dict[type, list[Fact]] = field(default_factory=dict, repr=False)
-    _identities: dict[str, Identity] | None = field(default=None, repr=False)
+    _by_type: dict[type, list[Fact]] = field(default_factory=dict)
+    _identities: dict[str, Identity] | None = None
 
     def of(self, kind: type[F]) -> list[F]:
         """All facts of one type, in scan order (indexed in one pass on first use)."""

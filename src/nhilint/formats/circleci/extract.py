@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from nhilint.facts import CiAuth, CiSecretUse, Fact, Lifetime
 from nhilint.formats import Extraction, Problem, SourceFile
@@ -47,8 +49,7 @@ _NOT_KEYS = frozenset({"GOOGLE_APPLICATION_CREDENTIALS"})  # a path: a key file 
 _EPHEMERAL = re.compile(r"^CIRCLE_")  # per-job values CircleCI sets
 
 
-@dataclass
-class _Login:
+class _Login(Struct):
     cloud: str
     pos: Pos
     detail: str
@@ -56,8 +57,7 @@ class _Login:
     explicit: bool  # the key is written in the config (a key parameter or variable), not a default
 
 
-@dataclass
-class _Seen:
+class _Seen(Struct):
     """What one job does, gathered over its executor, steps and the commands they invoke."""
 
     logins: list[_Login] = field(default_factory=list)

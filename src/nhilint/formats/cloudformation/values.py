@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from nhilint.facts import Loc
 from nhilint.formats import Problem, SourceFile
@@ -16,8 +17,7 @@ from nhilint.parse.tree import LMap, LSeq, Pos
 SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
-@dataclass
-class Resource:
+class Resource(Struct):
     name: str
     type: str
     body: LMap

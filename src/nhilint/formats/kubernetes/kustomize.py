@@ -4,9 +4,10 @@ deploys (`resources`, `bases`, `components`), and their facts for the rules that
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
+
+from msgspec import Struct
 
 from nhilint.facts import Kustomize, Loc
 from nhilint.formats import SideRead, SourceFile, read_beside
@@ -16,8 +17,7 @@ from nhilint.parse.tree import LMap, LSeq
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-@dataclass(frozen=True)
-class Kustomization:
+class Kustomization(Struct, frozen=True):
     """What the kustomization beside a file, listing it in `resources:`, sets on the file's objects:
     its `namespace:`, its labels and annotations (`commonLabels:`, `labels: - pairs:`,
     `commonAnnotations:`), and where a human adds one for all of them (its `resources:` line)."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from nhilint.facts import Loc, Suppression
 from nhilint.formats import SourceFile
@@ -50,8 +51,7 @@ def sa_address(namespace: str, name: str) -> str:
     return f"ServiceAccount/{namespace}/{name}"
 
 
-@dataclass
-class Manifest:
+class Manifest(Struct):
     """One named object and what every fact of it needs: where it is and what to call it."""
 
     file: SourceFile

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
+
+from msgspec import Struct, field
 
 from nhilint.parse.tree import LMap, LSeq, Pos
 
@@ -72,8 +73,7 @@ def mentions_servers(text: str) -> bool:
     ) is not None
 
 
-@dataclass
-class Setting:
+class Setting(Struct):
     """One string setting of a server: its `name` (env variable, header, option), value and place."""
 
     name: str
@@ -83,8 +83,7 @@ class Setting:
     context: str  # env | header | arg | url | other
 
 
-@dataclass
-class Server:
+class Server(Struct):
     """One MCP server of a client configuration."""
 
     name: str

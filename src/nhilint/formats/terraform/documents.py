@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from nhilint.formats import MAX_SIDE_FILE, SourceFile
 from nhilint.formats.terraform.module import Module, is_unknown
@@ -31,8 +32,7 @@ _JSONENCODE = re.compile(r"jsonencode\(\s*([A-Za-z_][\w-]*)\s*\)")
 _DATA_ATTR = {"template_file": "rendered", "local_file": "content"}
 
 
-@dataclass(frozen=True)
-class SideDocument:
+class SideDocument(Struct, frozen=True):
     """A policy read from a file: `name` is its path from the scan root, `text` as Terraform renders it;
     `problem` says why a file that is there cannot be read (its policy is unreadable, not absent)."""
 

@@ -7,7 +7,6 @@ knowledge lives in the sibling modules (aws.py, gcp.py, ...): each exposes
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import pkgutil
 import posixpath
@@ -105,10 +104,12 @@ def extract(unit: list[SourceFile]) -> Extraction:
 
 
 def is_plan(file: SourceFile) -> bool:
+    # A Terraform file not taken by its name was taken by its content (`plan.json`, `-` on stdin).
+    if file.rel.endswith(SUFFIXES):
+        return False  # a `.tf` scan imports no plan reader
     from nhilint.formats.terraform.plan import looks_like_plan
 
-    # A Terraform file not taken by its name was taken by its content (`plan.json`, `-` on stdin).
-    return not file.rel.endswith(SUFFIXES) and (
+    return (
         looks_like_plan(file.text[:200].encode("utf-8", "replace"))
         or '"terraform_version"' in file.text[:200_000]
     )
@@ -167,18 +168,12 @@ class FactAllowance:
 
 
 def _weight(fact: Fact) -> int:
-    names = _FIELDS.get(type(fact))
-    if names is None:
-        names = _FIELDS[type(fact)] = tuple(f.name for f in dataclasses.fields(fact))
     weight = 1
-    for name in names:
+    for name in fact.__struct_fields__:
         value = getattr(fact, name)
         if isinstance(value, (list, tuple, dict, set, frozenset)):
             weight += len(value)
     return weight
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}  # each fact type's field names (`dataclasses.fields` is slow)
 
 
 KEY_FIELDS = ("address", "identity", "secret")

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from nhilint.facts import Loc
 from nhilint.formats import SideRead, SideText, SourceFile, read_beside
@@ -36,14 +37,13 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, (Expr, Call))
 
 
-@dataclass
-class Resource:
+class Resource(Struct):
     mode: str  # resource | data
     type: str
     name: str
     block: Block
     file: SourceFile
-    module: Module = field(repr=False)
+    module: Module
 
     @property
     def address(self) -> str:
@@ -75,29 +75,28 @@ class Resource:
         return self.file.loc(*pos)
 
 
-@dataclass
-class Module:
+class Module(Struct):
     files: list[tuple[SourceFile, Block]] = field(default_factory=list)
     variables: dict[str, Any] = field(default_factory=dict)
     locals: dict[str, Any] = field(default_factory=dict)
     budget: Budget = field(default_factory=Budget)
     copies: int = 0  # nodes written out by `instances` (for_each/count copies), against `copy_limit`
     # memo tables keyed by id(): the keyed objects live in the module's trees (or in `_kept`)
-    _resolved: dict[int, Any] = field(default_factory=dict, repr=False)
-    _deep: dict[int, Any] = field(default_factory=dict, repr=False)
-    _sizes: dict[int, int] = field(default_factory=dict, repr=False)
-    _kept: list[Any] = field(default_factory=list, repr=False)
-    _by_type: dict[tuple[str, str], list[Resource]] | None = field(default=None, repr=False)
-    _providers: dict[str, list[tuple[SourceFile, Block]]] | None = field(default=None, repr=False)
-    _by_address: dict[str, Resource] | None = field(default=None, repr=False)
-    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    _memo: dict[tuple[str, int], list[Any]] = field(default_factory=dict, repr=False)
-    _by_attr: dict[tuple[str, str], dict[Any, Resource]] = field(default_factory=dict, repr=False)
-    _reusable: bool | None = field(default=None, repr=False)
+    _resolved: dict[int, Any] = field(default_factory=dict)
+    _deep: dict[int, Any] = field(default_factory=dict)
+    _sizes: dict[int, int] = field(default_factory=dict)
+    _kept: list[Any] = field(default_factory=list)
+    _by_type: dict[tuple[str, str], list[Resource]] | None = None
+    _providers: dict[str, list[tuple[SourceFile, Block]]] | None = None
+    _by_address: dict[str, Resource] | None = None
+    _lines: dict[str, list[str]] = field(default_factory=dict)
+    _memo: dict[tuple[str, int], list[Any]] = field(default_factory=dict)
+    _by_attr: dict[tuple[str, str], dict[Any, Resource]] = field(default_factory=dict)
+    _reusable: bool | None = None
     # judged for a call: the calling module (whose provider configurations this one receives) and the
     # call's `providers` map (own reference -> the caller's: {"aws.replica": "aws.east"})
-    caller: Module | None = field(default=None, repr=False)
-    passed_providers: dict[str, str] = field(default_factory=dict, repr=False)
+    caller: Module | None = None
+    passed_providers: dict[str, str] = field(default_factory=dict)
     reads: list[SideRead] = field(default_factory=list)  # files read beside the module, for the cache
     problems: list[tuple[Loc, str]] = field(default_factory=list)  # unreadable parts found by providers
 

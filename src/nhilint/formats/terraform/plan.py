@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from nhilint.parse import ParseError
 from nhilint.parse.tree import NOWHERE, Expr, LMap, LSeq, Pos
@@ -37,8 +38,7 @@ class NotAPlan(ParseError):
     """JSON that is not a plan this reader understands (a state, another major version)."""
 
 
-@dataclass(frozen=True)
-class ModuleCall:
+class ModuleCall(Struct, frozen=True):
     """One `module` block on the way from the root module to a resource."""
 
     name: str  # the block's label: module "ci" -> "ci"
@@ -52,8 +52,7 @@ class ModuleCall:
         return self.source.startswith(("./", "../"))
 
 
-@dataclass
-class PlanResource:
+class PlanResource(Struct):
     address: str  # module.ci.aws_iam_role.deploy["prod"]
     module_address: str  # module.ci ("" in the root module)
     mode: str  # "managed" or "data"
@@ -83,8 +82,7 @@ class PlanResource:
         return all_resources or self.mode == "data" or bool(CHANGING & set(self.actions))
 
 
-@dataclass
-class Plan:
+class Plan(Struct):
     format_version: str
     terraform_version: str
     resources: list[PlanResource]

@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from nhilint.facts import Fact, Grant, Identity, Lifetime, Planned, PolicyStatement, Via
 from nhilint.formats import SourceFile
@@ -37,8 +38,7 @@ _RENDERED = {"aws_iam_policy_document": "json"}  # data source -> the attribute 
 ModuleFiles = Callable[[str], list[SourceFile]]  # a directory (relative to the scan root) -> its .tf files
 
 
-@dataclass
-class _Place:
+class _Place(Struct):
     """Where one plan resource is reported: a file, the block's position, and its attributes'."""
 
     file: SourceFile

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from nhilint.facts import Fact, Rotation, StoredSecret
 from nhilint.formats.terraform.module import Module, Resource, reference
@@ -36,8 +37,7 @@ _ANONYMOUS = frozenset({"id", "result", "value", "arn", "name", "output", "outpu
 VALUE_ATTRS = ("secret_string", "secret_string_wo", "secret_binary", "secret_data", "secret_data_wo", "value")
 
 
-@dataclass
-class Evidence:
+class Evidence(Struct):
     keys: list[str] = field(default_factory=list)
     generated: str = ""
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from nhilint import catalogue
 from nhilint.findings import Finding
 
 
-@dataclass(frozen=True)
-class Lines:
+class Lines(Struct, frozen=True):
     """The 1-based, inclusive line range of one checkov entity."""
 
     start: int
