@@ -98,8 +98,14 @@ resource "aws_iam_access_key" "deployer" {
   user = aws_iam_user.deployer.name
 }
 """
-# Pipelines pull in their includes/templates before extraction: a scan without a pipeline has none.
-NOT_FOR_TERRAFORM = ("nhilint.formats.gitlab_ci.extract", "nhilint.formats.azure_pipelines.extract")
+# Pipelines pull in their includes/templates before extraction: a scan without a pipeline has none;
+# nor does a scan without a plan read one.
+NOT_FOR_TERRAFORM = (
+    "nhilint.formats.gitlab_ci.extract",
+    "nhilint.formats.azure_pipelines.extract",
+    "nhilint.formats.terraform.plan",  # a `.tf` is no plan by its name alone
+    "nhilint.formats.terraform.planned",
+)
 
 
 def test_a_terraform_scan_imports_no_pipeline_extractor(tmp_path: Path) -> None:

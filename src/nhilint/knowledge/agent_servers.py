@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import re
 from urllib.parse import urlsplit
+
+from nhilint.knowledge.credential_names import lazy
 
 # Names that never leave this machine. `0.0.0.0` as a destination reaches the local host;
 # `host.docker.internal` is the machine running the container.
@@ -44,29 +45,25 @@ def plain_remote_host(url: str) -> str | None:
 
 
 # The GitHub and GitLab MCP servers: packages, images and remote endpoints, as their docs name them.
-_GITHUB = re.compile(
+_GITHUB = lazy(
     r"(?i)@modelcontextprotocol/server-github|github/github-mcp-server|(?:^|[\s/])github-mcp-server"
     r"|api\.githubcopilot\.com/mcp"
 )
-_GITLAB = re.compile(r"(?i)@modelcontextprotocol/server-gitlab|mcp-gitlab|gitlab-mcp|/api/v4/mcp")
+_GITLAB = lazy(r"(?i)@modelcontextprotocol/server-gitlab|mcp-gitlab|gitlab-mcp|/api/v4/mcp")
 
 
 def forge_of(runs: str) -> str | None:
     """`github` or `gitlab` when the server (its package, image or URL) is that forge's MCP server."""
-    if _GITHUB.search(runs):
+    if _GITHUB().search(runs):
         return "github"
-    if _GITLAB.search(runs):
+    if _GITLAB().search(runs):
         return "gitlab"
     return None
 
 
-_LITERAL_PAT = re.compile(
-    r"(?<![A-Za-z0-9_])(?:ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}|glpat-[\w-]{20,})"
-)
+_LITERAL_PAT = lazy(r"(?<![A-Za-z0-9_])(?:ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,}|glpat-[\w-]{20,})")
 # A name for a person's token: GITHUB_PERSONAL_ACCESS_TOKEN, GH_PAT, github_mcp_pat, gitlab-pat...
-_PAT_NAME = re.compile(
-    r"(?i)(?:^|[_:.-])(?:gh|github|gl|gitlab|mcp)?[_-]?pats?(?:$|[_-])|personal[\w-]*token"
-)
+_PAT_NAME = lazy(r"(?i)(?:^|[_:.-])(?:gh|github|gl|gitlab|mcp)?[_-]?pats?(?:$|[_-])|personal[\w-]*token")
 
 
 def personal_token(name: str, value: str, refs: list[str]) -> str | None:
@@ -75,15 +72,15 @@ def personal_token(name: str, value: str, refs: list[str]) -> str | None:
     value or a placeholder, which wires nothing)."""
     from nhilint.knowledge.secrets import is_reference_or_placeholder
 
-    literal = _LITERAL_PAT.search(value)
+    literal = _LITERAL_PAT().search(value)
     if literal and not is_reference_or_placeholder(literal.group().split("_", 1)[-1].split("-", 1)[-1]):
         return "a personal access token written in the file"
     if not refs:
         return None
     for ref in refs:
-        if _PAT_NAME.search(ref.split(":", 1)[1]):
+        if _PAT_NAME().search(ref.split(":", 1)[1]):
             return f"`{ref.split(':', 1)[1]}`"
-    return f"`{name}`" if _PAT_NAME.search(name) else None
+    return f"`{name}`" if _PAT_NAME().search(name) else None
 
 
 def literal_key(value: str) -> str:

@@ -17,6 +17,9 @@ token. Three kinds of knowledge besides:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from nhilint.knowledge.credential_names import lazy
 
 # Environment variables that hand a job a cloud's long-lived key.
 CLOUD_ENV = {
@@ -25,17 +28,17 @@ CLOUD_ENV = {
     "ARM_CLIENT_SECRET": "azure", "AZURE_CLIENT_SECRET": "azure", "ARM_CLIENT_CERTIFICATE_PASSWORD": "azure",
 }  # fmt: skip
 # A secret named for a person's token: GH_PAT, RELEASE_PAT, PAT_TOKEN, PERSONAL_ACCESS_TOKEN...
-_PAT_NAME = re.compile(r"(?:^|[_-])(?:GH|GITHUB|GL|GITLAB)?PATS?(?:$|[_-])|PERSONAL\w*TOKEN", re.I)
+_PAT_NAME = lazy(r"(?:^|[_-])(?:GH|GITHUB|GL|GITLAB)?PATS?(?:$|[_-])|PERSONAL\w*TOKEN", re.I)
 
 
 def is_pat_name(name: str) -> bool:
     """`GH_PAT`, `PERSONAL_ACCESS_TOKEN`, and camelCase names (`githubPat`, `AzureDevOpsPAT`)."""
-    return _PAT_NAME.search(name) is not None or bool({"pat", "pats"} & set(words(name)))
+    return _PAT_NAME().search(name) is not None or bool({"pat", "pats"} & set(words(name)))
 
 
 # Words of a name: camelCase and separators split, lower-cased (`firebaseServiceAccount` ->
 # firebase service account, `AWS_SECRET_ACCESS_KEY` -> aws secret access key).
-_WORD = re.compile(r"[A-Z]+\d*(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
+_WORD = lazy(r"[A-Z]+\d*(?=[A-Z][a-z])|[A-Z]?[a-z]+\d*|[A-Z]+\d*|\d+")
 _AWS_WORDS = frozenset({"aws", "s3", "amazon", "eb", "beanstalk", "lambda", "ecr"})
 _GCP_WORDS = frozenset({"gcp", "gcloud", "google", "gke", "gcs", "firebase", "gae", "bigquery"})
 _AZURE_WORDS = frozenset({"azure", "arm", "az", "entra", "aad"})
@@ -49,7 +52,7 @@ _NOT_KEY_WORDS = frozenset({"kms", "region", "role", "arn", "file", "path", "nam
 
 
 def words(name: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(name)]
+    return [w.lower() for w in _WORD().findall(name)]
 
 
 def _has(seq: list[str], *run: str) -> bool:
@@ -197,12 +200,12 @@ def input_key_cloud(uses: str, name: str) -> str | None:
 
 # Shell commands that reach a cloud with whatever credentials the job's environment holds.
 _AT_COMMAND = r"(?:^\s*|[;&|(`]\s*|\bsudo\s+|\bexec\s+|\$\(\s*)"
-_CLOUD_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("aws", re.compile(_AT_COMMAND + r"(?:aws|eksctl)\s+[a-z][\w-]*|\b(?:cdk|sam)\s+deploy\b")),
-    ("gcp", re.compile(_AT_COMMAND + r"(?:gcloud|gsutil)\s+[a-z][\w-]*")),
-    ("azure", re.compile(_AT_COMMAND + r"(?:az|azd)\s+[a-z][\w-]*")),
-    ("", re.compile(_AT_COMMAND + r"(?:(?:gitlab-)?terraform|tofu|terragrunt|pulumi|serverless|sls)\s+"
-                    r"(?:-\S+\s+)*(?:apply|plan|destroy|import|refresh|up|deploy|run-all|preview)\b")),
+_CLOUD_COMMANDS: tuple[tuple[str, Callable[[], re.Pattern[str]]], ...] = (
+    ("aws", lazy(_AT_COMMAND + r"(?:aws|eksctl)\s+[a-z][\w-]*|\b(?:cdk|sam)\s+deploy\b")),
+    ("gcp", lazy(_AT_COMMAND + r"(?:gcloud|gsutil)\s+[a-z][\w-]*")),
+    ("azure", lazy(_AT_COMMAND + r"(?:az|azd)\s+[a-z][\w-]*")),
+    ("", lazy(_AT_COMMAND + r"(?:(?:gitlab-)?terraform|tofu|terragrunt|pulumi|serverless|sls)\s+"
+               r"(?:-\S+\s+)*(?:apply|plan|destroy|import|refresh|up|deploy|run-all|preview)\b")),
 )  # fmt: skip
 
 
@@ -213,7 +216,7 @@ def cloud_commands(line: str) -> list[tuple[str, str]]:
         return []
     found = []
     for cloud, pattern in _CLOUD_COMMANDS:
-        match = pattern.search(line)
+        match = pattern().search(line)
         if match:
             words = match.group(0).strip(" \t;&|(`$").split()
             found.append((cloud, " ".join(w for w in words if w not in ("sudo", "exec"))[:60]))

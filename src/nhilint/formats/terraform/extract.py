@@ -117,6 +117,8 @@ def is_plan(file: SourceFile) -> bool:
 
 def _plans(plans: list[SourceFile], unit: list[SourceFile]) -> Extraction:
     """The facts of the plans of the unit (`terraform show -json`), placed at the unit's `.tf` lines."""
+    if not plans:
+        return Extraction()  # without importing the plan reader
     from nhilint.formats.terraform.plan import read_plan
     from nhilint.formats.terraform.planned import plan_facts
 
