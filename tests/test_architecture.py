@@ -145,3 +145,53 @@ def test_a_format_name_in_a_rule_is_found() -> None:
     assert _format_names_in(rule) == [(2, "gitlab-ci"), (3, "mcp")]
     platform = 'P_PLATFORMS = {"helm": "kubernetes"}\nok = i.provider == "kubernetes"\n'
     assert _format_names_in(platform) == []
+
+
+def _dataclass_imports_in(source: str) -> list[int]:
+    """The lines of `source` that import `dataclasses` (to declare a dataclass, or use its helpers)."""
+    import ast
+
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if (isinstance(node, ast.Import) and any(a.name.split(".")[0] == "dataclasses" for a in node.names))
+        or (isinstance(node, ast.ImportFrom) and node.module == "dataclasses")
+    )
+
+
+def test_no_module_declares_a_dataclass() -> None:
+    """Our classes are `msgspec.Struct`s. CPython builds each dataclass at every start by exec-ing the
+    generated source of its methods (no .pyc keeps them): 73 cost a third of a one-file scan."""
+    found = {
+        str(path.relative_to(SRC)): lines
+        for path in sorted((SRC / "nhilint").rglob("*.py"))
+        if (lines := _dataclass_imports_in(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}, "declare a msgspec.Struct (msgspec.structs has replace, asdict, fields)"
+
+
+def test_a_dataclass_import_is_found() -> None:
+    source = "import dataclasses\nfrom dataclasses import dataclass as d\nfrom msgspec import Struct\n"
+    assert _dataclass_imports_in(source) == [1, 2]
+    assert _dataclass_imports_in("def f():\n    import dataclasses\n") == [2]
+
+
+def test_a_one_file_scan_never_imports_dataclasses(tmp_path: Path) -> None:
+    """Nothing a scan of one Terraform file runs, ours or the standard library's, loads `dataclasses`."""
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "iam.tf").write_text(
+        'resource "aws_iam_user" "ci" {\n  name = "ci"\n}\n\n'
+        'resource "aws_iam_access_key" "ci" {\n  user = aws_iam_user.ci.name\n}\n'
+    )
+    runner = (
+        "import runpy, sys\n"
+        "sys.argv = ['nhilint', 'scan', 'infra', '--format', 'json', '--no-cache']\n"
+        "try:\n    runpy.run_module('nhilint', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit:\n    pass\n"
+        "print('dataclasses' in sys.modules, 'nhilint.formats.terraform.extract' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", runner], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.splitlines()[-1] == "False True", done.stdout[-2000:] + done.stderr
+    assert '"NHI102"' in done.stdout  # the scan ran: a long-lived access key
