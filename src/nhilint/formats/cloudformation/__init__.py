@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from nhilint.formats.base import Format, json_document
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.blocks import yaml_extents
 
-_WORDS = re.compile(
+_WORDS = lazy(
     r"AWSTemplateFormatVersion|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::|Transform[\"']?\s*:\s*[\"']?AWS::Serverless"
 )
 
@@ -21,7 +21,7 @@ def _by_shape(top: Mapping[str, object]) -> bool:
 
 
 def _by_words(name: str, head: str) -> bool:
-    return bool(_WORDS.search(head)) and "Resources" in head
+    return bool(_WORDS().search(head)) and "Resources" in head
 
 
 FORMAT = Format(

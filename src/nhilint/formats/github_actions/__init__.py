@@ -8,14 +8,15 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from nhilint.formats.base import Format, Mark
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.blocks import yaml_extents
 
 # A `jobs:` mapping whose jobs look like GitHub Actions jobs: a runner, steps, or a reusable workflow.
 _JOBS_MARK = Mark("\0jobs", frozenset({"runs-on", "steps", "uses"}), under="jobs")
-_RUNS = re.compile(r"^runs\s*:", re.M)
-_ON = re.compile(r"^[\"']?on[\"']?\s*:", re.M)
-_JOBS = re.compile(r"^jobs\s*:", re.M)
-_JOB_KEY = re.compile(r"^\s+(?:runs-on|steps)\s*:", re.M)
+_RUNS = lazy(r"^runs\s*:", re.M)
+_ON = lazy(r"^[\"']?on[\"']?\s*:", re.M)
+_JOBS = lazy(r"^jobs\s*:", re.M)
+_JOB_KEY = lazy(r"^\s+(?:runs-on|steps)\s*:", re.M)
 
 
 def _by_path(path: PurePosixPath, text: str) -> bool:
@@ -24,7 +25,7 @@ def _by_path(path: PurePosixPath, text: str) -> bool:
     parts = path.parts
     if len(parts) >= 3 and parts[-3] == ".github" and parts[-2] == "workflows":
         return True
-    return path.name in ("action.yml", "action.yaml") and bool(_RUNS.search(text))
+    return path.name in ("action.yml", "action.yaml") and bool(_RUNS().search(text))
 
 
 def _by_shape(top: Mapping[str, object]) -> bool:
@@ -33,7 +34,7 @@ def _by_shape(top: Mapping[str, object]) -> bool:
 
 def _by_words(name: str, head: str) -> bool:
     return not name.endswith(".json") and bool(
-        _ON.search(head) and _JOBS.search(head) and _JOB_KEY.search(head)
+        _ON().search(head) and _JOBS().search(head) and _JOB_KEY().search(head)
     )
 
 

@@ -8,18 +8,19 @@ import re
 from collections.abc import Mapping
 
 from nhilint.formats.base import Format, Pulled, SourceFile
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.blocks import yaml_extents
 
-_API_VERSION_YAML = re.compile(r"^apiVersion\s*:", re.M)
-_KIND_YAML = re.compile(r"^kind\s*:", re.M)
-_API_VERSION_JSON = re.compile(r"\"apiVersion\"\s*:")
-_KIND_JSON = re.compile(r"\"kind\"\s*:")
+_API_VERSION_YAML = lazy(r"^apiVersion\s*:", re.M)
+_KIND_YAML = lazy(r"^kind\s*:", re.M)
+_API_VERSION_JSON = lazy(r"\"apiVersion\"\s*:")
+_KIND_JSON = lazy(r"\"kind\"\s*:")
 
 
 def _by_words(name: str, head: str) -> bool:
     if name.endswith(".json"):
-        return bool(_API_VERSION_JSON.search(head) and _KIND_JSON.search(head))
-    return bool(_API_VERSION_YAML.search(head) and _KIND_YAML.search(head))
+        return bool(_API_VERSION_JSON().search(head) and _KIND_JSON().search(head))
+    return bool(_API_VERSION_YAML().search(head) and _KIND_YAML().search(head))
 
 
 def _by_shape(top: Mapping[str, object]) -> bool:

@@ -7,19 +7,17 @@ key written into a chart is still caught.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from nhilint.facts import Fact, StringValue
 from nhilint.formats import Extraction, Skipped, SourceFile
 from nhilint.formats.base import Format
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.blocks import yaml_extents
 
 REASON = "unrendered template"  # docs/configuration.md: render it (`helm template`) and scan that
-_LINE = re.compile(
-    r"^\s*(?:-\s+)?([\"']?)(?P<key>[A-Za-z_][\w.-]{0,200})\1\s*:\s+(?P<value>\S.{0,8000}?)\s*$"
-)
+_LINE = lazy(r"^\s*(?:-\s+)?([\"']?)(?P<key>[A-Za-z_][\w.-]{0,200})\1\s*:\s+(?P<value>\S.{0,8000}?)\s*$")
 
 
 def extract(files: list[SourceFile]) -> Extraction:
@@ -45,10 +43,10 @@ def syntax_at(text: str, line: int) -> bool:
     outside a comment (a `{{` in a comment of a manifest does not make it a template)."""
     lines = text.splitlines()
     near = lines[max(line - 2, 0) : line]
-    return any("{{" in _COMMENT.sub("", code) for code in near)
+    return any("{{" in _COMMENT().sub("", code) for code in near)
 
 
-_COMMENT = re.compile(r"(?:^|\s)#.*$")
+_COMMENT = lazy(r"(?:^|\s)#.*$")
 
 
 def literal_lines(file: SourceFile) -> Iterator[Fact]:
@@ -56,7 +54,7 @@ def literal_lines(file: SourceFile) -> Iterator[Fact]:
     is the variable's name from the `- name:` line above (`value:` alone says nothing)."""
     env_name = ""
     for number, line in enumerate(file.text.splitlines(), 1):
-        match = _LINE.match(line)
+        match = _LINE().match(line)
         if match is None or "{{" in match["value"] or match["value"].startswith(("#", "|", ">", "&", "*")):
             env_name = ""
             continue

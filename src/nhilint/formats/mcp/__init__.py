@@ -4,15 +4,15 @@ or any JSON/YAML file with a top-level `mcpServers`). See docs/ai-agents.md."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from nhilint.formats.base import Format
 from nhilint.formats.mcp.servers import is_mcp_path
+from nhilint.knowledge.credential_names import lazy
 
-_SERVERS_KEY = re.compile(r"""["']?(?:mcpServers|modelContextProtocolServers)["']?\s*:""")
-_VSCODE_SETTINGS = re.compile(r'"mcp"\s*:')
+_SERVERS_KEY = lazy(r"""["']?(?:mcpServers|modelContextProtocolServers)["']?\s*:""")
+_VSCODE_SETTINGS = lazy(r'"mcp"\s*:')
 
 
 def _by_path(path: PurePosixPath, text: str) -> bool:
@@ -20,7 +20,9 @@ def _by_path(path: PurePosixPath, text: str) -> bool:
         return True
     # VS Code workspace settings hold servers under `mcp.servers` (before `.vscode/mcp.json` existed)
     return (
-        path.name == "settings.json" and path.parent.name == ".vscode" and bool(_VSCODE_SETTINGS.search(text))
+        path.name == "settings.json"
+        and path.parent.name == ".vscode"
+        and bool(_VSCODE_SETTINGS().search(text))
     )
 
 
@@ -30,7 +32,7 @@ def _by_shape(top: Mapping[str, object]) -> bool:
 
 def _by_words(name: str, head: str) -> bool:
     """A file with comments (JSONC) or otherwise unreadable: its `mcpServers` key says it is one."""
-    return name.endswith((".json", ".jsonc", ".yaml", ".yml")) and bool(_SERVERS_KEY.search(head))
+    return name.endswith((".json", ".jsonc", ".yaml", ".yml")) and bool(_SERVERS_KEY().search(head))
 
 
 FORMAT = Format(

@@ -29,6 +29,7 @@ from typing import Any
 
 from msgspec import Struct, field
 
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.tree import LMap, LSeq, Pos
 
 # (directory, file name) conventions; `None` directory: any directory.
@@ -43,7 +44,7 @@ _PATHS: dict[str, tuple[str | None, ...]] = {
     "cline_mcp_settings.json": (None,),
 }
 _SERVER_URL_KEYS = ("url", "httpUrl", "serverUrl")
-_MENTIONS = re.compile(r"""(?:^|["'\s{,])(?:mcpServers|modelContextProtocolServers)["']?\s*:""", re.M)
+_MENTIONS = lazy(r"""(?:^|["'\s{,])(?:mcpServers|modelContextProtocolServers)["']?\s*:""", re.M)
 
 
 def is_mcp_path(rel: str) -> bool:
@@ -68,7 +69,7 @@ def is_jsonc(rel: str) -> bool:
 def mentions_servers(text: str) -> bool:
     """Cheap content test before parsing a JSON/YAML file of no known path: does a key name MCP
     servers? (`mcp.servers` of VS Code user settings is read only at its documented path.)"""
-    return ("mcpServers" in text or "modelContextProtocolServers" in text) and _MENTIONS.search(
+    return ("mcpServers" in text or "modelContextProtocolServers" in text) and _MENTIONS().search(
         text
     ) is not None
 
@@ -114,7 +115,7 @@ class Server(Struct):
             and "=" not in s.value
             and "://" not in s.value
         ]
-        package = next((w for w in words if _PACKAGE_HINT.search(w)), "") or next(
+        package = next((w for w in words if _PACKAGE_HINT().search(w)), "") or next(
             (w for w in words if w not in _SUBCOMMANDS), ""
         )
         return f"{self.command} {package}".strip()
@@ -122,7 +123,7 @@ class Server(Struct):
 
 # A package, module or image argument names MCP, a scope or a registry: `@scope/name`, `mcp-server-git`,
 # `ghcr.io/org/image`; else the first argument that is not a runner's subcommand (`server.py`).
-_PACKAGE_HINT = re.compile(r"(?i)mcp|/|@")
+_PACKAGE_HINT = lazy(r"(?i)mcp|/|@")
 _SUBCOMMANDS = frozenset({"run", "exec", "x", "dlx", "tool", "start", "serve", "stdio"})
 
 
@@ -233,7 +234,7 @@ def _mapping(node: Any, at: str, context: str) -> list[Setting]:
 # environment assignment (`-e TOKEN=...`, docker): the name is inside the value.
 _HEADER_OPTIONS = frozenset({"--header", "-H"})
 _ENV_OPTIONS = frozenset({"-e", "--env"})
-_OPTION = re.compile(r"--?[A-Za-z][\w.-]*")
+_OPTION = lazy(r"--?[A-Za-z][\w.-]*")
 
 
 def arg_settings(args: LSeq, at: str) -> list[Setting]:
@@ -257,34 +258,34 @@ def arg_settings(args: LSeq, at: str) -> list[Setting]:
         elif previous in _ENV_OPTIONS and "=" in arg:
             name, _, value = arg.partition("=")
             offset = len(name) + 1
-        elif previous and _OPTION.fullmatch(previous):
+        elif previous and _OPTION().fullmatch(previous):
             name = previous.lstrip("-")
-        elif _OPTION.match(arg) and "=" in arg:
+        elif _OPTION().match(arg) and "=" in arg:
             option, _, value = arg.partition("=")
-            if _OPTION.fullmatch(option):
+            if _OPTION().fullmatch(option):
                 name, offset = option.lstrip("-"), len(option) + 1
             else:
                 value = arg
         column = pos.col + (offset + 1 if offset else 0)
         found.append(Setting(name, value, Pos(pos.line, column) if offset else pos, where, "arg"))
-        previous = arg if _OPTION.fullmatch(arg) else ""
+        previous = arg if _OPTION().fullmatch(arg) else ""
     return found
 
 
 # `npx mcp-remote URL` and its kin bridge a stdio client to a remote server given as an argument.
-_BRIDGES = re.compile(r"(?:^|/)(?:mcp-remote|mcp-proxy|supergateway)(?:@[\w.-]+)?$")
+_BRIDGES = lazy(r"(?:^|/)(?:mcp-remote|mcp-proxy|supergateway)(?:@[\w.-]+)?$")
 
 
 def _bridged_url(args: LSeq) -> tuple[str, Pos] | None:
     strings = [(a, args.ipos(i)) for i, a in enumerate(args) if isinstance(a, str)]
-    if not any(_BRIDGES.search(a) for a, _ in strings):
+    if not any(_BRIDGES().search(a) for a, _ in strings):
         return None
     return next(((a, p) for a, p in strings if re.match(r"(?i)(?:https?|wss?)://", a)), None)
 
 
 # `${env:NAME}` (VS Code, Cursor, Roo), `${input:id}` (VS Code), `${NAME}` / `${NAME:-default}` / `$NAME`
 # (Claude Code, Gemini CLI), `${{ secrets.NAME }}` (Continue).
-_REFERENCE = re.compile(
+_REFERENCE = lazy(
     r"\$\{(?:env:)?(?P<env>[A-Za-z_]\w*)(?::-[^}]*)?\}|\$\{input:(?P<input>[\w.-]+)\}"
     r"|\$\{\{\s*secrets\.(?P<secret>[\w.-]+)\s*\}\}|(?<![\w$])\$(?P<bare>[A-Za-z_]\w*)"
 )
@@ -293,7 +294,7 @@ _REFERENCE = re.compile(
 def references(value: str) -> list[str]:
     """The variables `value` reads: `env:NAME`, `input:id`, `secrets:NAME` (in order, no repeats)."""
     found: list[str] = []
-    for m in _REFERENCE.finditer(value):
+    for m in _REFERENCE().finditer(value):
         ref = (
             f"input:{m['input']}"
             if m["input"]
