@@ -77,7 +77,10 @@ SCAN_OPTIONS = options.together(
     click.option(
         "-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error."
     ),
-    options.jobs("Processes that read the files (default: every core above 300 files, else 1). Same report."),
+    options.jobs(
+        "Processes that read the files (default: every core when over 300 files are not cached, else 1)."
+        " Same report."
+    ),
 )
 
 

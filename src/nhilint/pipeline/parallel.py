@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from nhilint import cache
 from nhilint.formats import Extraction, SourceFile
 
-AUTO_FILES = 300  # below this many files, starting workers costs more than it saves
+AUTO_UNITS = 300  # below this many units to extract, starting workers costs more than it saves
 Extract = Callable[[list[SourceFile], bool], Extraction]
 
 
@@ -27,16 +27,31 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def auto_jobs(files: int) -> int:
-    """`--jobs` when not given: every core for a big scan, one process otherwise."""
-    return cores() if files > AUTO_FILES else 1
+def auto_jobs(to_extract: int) -> int:
+    """`--jobs` when not given: every core when many units are to be extracted, one process otherwise."""
+    return cores() if to_extract > AUTO_UNITS else 1
+
+
+def stored(units: list[list[SourceFile]], use_cache: bool) -> list[bool]:
+    """For each unit, whether the cache holds an entry for it (which may still turn out a miss)."""
+    if not cache.enabled(use_cache):
+        return [False] * len(units)
+    paths = (cache.entry_path(cache.key(unit), "facts") for unit in units)
+    return [path is not None and path.is_file() for path in paths]
 
 
 def extract_all(
-    units: list[list[SourceFile]], use_cache: bool, jobs: int, extract: Extract
+    units: list[list[SourceFile]], use_cache: bool, jobs: int | None, extract: Extract
 ) -> Iterator[Extraction]:
-    """Each unit's extraction, in the order of `units`, computed by up to `jobs` processes."""
-    jobs = min(jobs, len(units))
+    """Each unit's extraction, in the order of `units`. The units the cache holds are decoded here
+    (sending a decoded entry back from a worker costs more than decoding it); the others are
+    extracted by up to `jobs` processes (None: every core when more than `AUTO_UNITS` of them)."""
+    use_cache = cache.enabled(use_cache)  # --no-cache holds in the workers too
+    if use_cache:
+        cache.directory()  # checked once here, so a refused cache is one note, not one per worker
+    hits = stored(units, use_cache)
+    misses = [unit for unit, hit in zip(units, hits, strict=True) if not hit]
+    jobs = min(auto_jobs(len(misses)) if jobs is None else jobs, len(misses))
     if jobs <= 1:
         yield from (extract(unit, use_cache) for unit in units)
         return
@@ -46,13 +61,15 @@ def extract_all(
     # fork: the workers start with every module and the configuration already loaded (elsewhere the
     # platform's default, which imports them again)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    use_cache = cache.enabled(use_cache)  # --no-cache holds in the workers too
-    if use_cache:
-        cache.directory()  # checked once here, so a refused cache is one note, not one per worker
-    work = [(extract, unit, use_cache) for unit in units]
-    chunk = max(1, len(units) // (jobs * 8))
+    work = [(extract, unit, use_cache) for unit in misses]
+    chunk = max(1, len(misses) // (jobs * 8))
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        for unit, data in zip(units, pool.map(_extract_pickled, work, chunksize=chunk), strict=True):
+        extracted = pool.map(_extract_pickled, work, chunksize=chunk)
+        for unit, hit in zip(units, hits, strict=True):
+            if hit:  # decoded here while the workers extract
+                yield extract(unit, use_cache)
+                continue
+            data = next(extracted)
             # a worker that could not send its result back (a value nested too deep to pickle) is
             # redone here, as a one-process scan would have done it
             yield pickle.loads(data) if data is not None else extract(unit, use_cache)

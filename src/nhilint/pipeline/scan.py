@@ -57,7 +57,6 @@ def scan(
         found.files + narrow.files, root, configs, skip_plans, scanned=context or paths, edited=edited
     )
     extraction = Extraction(problems=list(sources.problems), internal_errors=list(sources.internal_errors))
-    jobs = parallel.auto_jobs(len(sources.files)) if jobs is None else jobs
     for part in parallel.extract_all(units(sources.files, sources.links), use_cache, jobs, extract):
         extraction.add(part)
     extraction.facts += sources.facts  # whole-scan facts: overlays and bases, for the lifecycle rules
