@@ -15,6 +15,7 @@ time and memory. Over budget, the module is NHI001 "too complex to resolve".
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -380,7 +381,32 @@ def reference(value: Any) -> str | None:
     return None
 
 
+# Parsed files by (path, text): a module directory is parsed once, not once per caller (a module called
+# from ten roots is in ten units). Keyed by the content itself, never a date, so a changed file is always
+# parsed again; the trees are shared because nothing changes a parsed tree (resolution builds new values).
+# Least recently used entries go past _MEMO_CHARS of source text: a few MB of trees, whatever the scan.
+_MEMO_CHARS = 500_000
+_memo: OrderedDict[tuple[str, str], tuple[Block, list[ParseError]]] = OrderedDict()
+_memo_chars = [0]
+
+
 def _parse(file: SourceFile) -> tuple[Block, list[ParseError]]:
+    key = (file.rel, file.text)
+    found = _memo.get(key)
+    if found is not None:
+        _memo.move_to_end(key)
+        return found
+    found = _parse_now(file)
+    if len(file.text) <= _MEMO_CHARS:
+        _memo[key] = found
+        _memo_chars[0] += len(file.text)
+        while _memo_chars[0] > _MEMO_CHARS:
+            (_, text), _ = _memo.popitem(last=False)
+            _memo_chars[0] -= len(text)
+    return found
+
+
+def _parse_now(file: SourceFile) -> tuple[Block, list[ParseError]]:
     if file.rel.endswith(".json"):
         from nhilint.parse.hcl_json import parse_tf_json, tf_json_shape_errors
         from nhilint.parse.json import parse_json
