@@ -15,13 +15,13 @@ occurrence number still tells them apart. Lines without a credential hash as the
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 
 from nhilint.findings import Finding
+from nhilint.knowledge.credential_names import lazy
 from nhilint.knowledge.redaction import VALUE_RULES, redact, redact_assigned, redact_secrets
 
-_BARE_VALUE = re.compile(r"[^\s,;}\])#]+")
+_BARE_VALUE = lazy(r"[^\s,;}\])#]+")
 
 
 # A line longer than this (a plan's or a minified file's one line) is redacted and hashed once for all
@@ -80,6 +80,6 @@ def _redact_value_at(line: str, col: int) -> str:
         close = line.find(quote, start + 1)
         end = close + 1 if close > start else len(line)
     else:
-        match = _BARE_VALUE.match(line, start)
+        match = _BARE_VALUE().match(line, start)
         end = match.end() if match else start
     return line[:start] + redact(line[start:end]) + line[end:] if end > start else line

@@ -5,12 +5,12 @@ them like any literal)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from nhilint.facts import Fact, StringValue
 from nhilint.formats import Problem, SourceFile
 from nhilint.knowledge import secrets
+from nhilint.knowledge.credential_names import lazy
 
 
 def raw_secrets(files: Iterable[SourceFile], problems: list[Problem], facts: list[Fact]) -> list[StringValue]:
@@ -46,7 +46,7 @@ def raw_secrets(files: Iterable[SourceFile], problems: list[Problem], facts: lis
     return found
 
 
-_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.-]*)[\"']?[ \t]*[:=][ \t]*[\"']?\Z")
+_NAME_BEFORE = lazy(r"([A-Za-z_][\w.-]*)[\"']?[ \t]*[:=][ \t]*[\"']?\Z")
 
 
 def _assigned_to(before: str, token: str) -> str:
@@ -54,7 +54,7 @@ def _assigned_to(before: str, token: str) -> str:
     needs it to know the token for a credential (a password has no format of its own), else ""."""
     if secrets.detect(token) is not None:
         return ""
-    name = _NAME_BEFORE.search(before[-200:])
+    name = _NAME_BEFORE().search(before[-200:])
     return name.group(1) if name and secrets.detect(token, name.group(1)) is not None else ""
 
 

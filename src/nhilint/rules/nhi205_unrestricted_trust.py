@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from nhilint.facts import PolicyStatement, Trust
 from nhilint.findings import Finding, IdentityRef
 from nhilint.knowledge import iam
+from nhilint.knowledge.credential_names import lazy
 from nhilint.rules import RuleContext, rule
 from nhilint.rules._shared import statement_identity
 
@@ -26,12 +27,12 @@ _CI_ISSUERS = ("token.actions.githubusercontent.com", "gitlab")
 _REPO_CLAIMS = (
     r"(?:repository|repository_id|sub|project_path|project_id|job_workflow_ref|workflow_ref|subject)"
 )
-_PIN = re.compile(
+_PIN = lazy(
     r"(?:assertion|attribute|google)\.\w*?" + _REPO_CLAIMS + r"\s*(?:==\s*(['\"])(.*?)\1|in\s*\[([^\]]*)\])"
     r"|(['\"])([^'\"]*)\4\s*==\s*(?:assertion|attribute|google)\.\w*?" + _REPO_CLAIMS + r"\b"
 )
-_QUOTED = re.compile(r"(['\"])(.*?)\1")
-_REPO_IN_CLAIM = re.compile(r"^(?:repo|project_path):([^:]+)")
+_QUOTED = lazy(r"(['\"])(.*?)\1")
+_REPO_IN_CLAIM = lazy(r"^(?:repo|project_path):([^:]+)")
 # trust kind -> (what messages call it, platform of its remediation key: `<format>-<platform>`)
 _KINDS = {
     "gcp_wif_provider": ("workload identity pool provider", "gcp"),
@@ -42,7 +43,7 @@ _KINDS = {
 
 def _repository(value: str) -> str:
     """The repository a pinned claim value names (`repo:acme/api:ref:...` -> `acme/api`)."""
-    found = _REPO_IN_CLAIM.match(value)
+    found = _REPO_IN_CLAIM().match(value)
     if found:
         return found.group(1)
     return "/".join(value.split("@", 1)[0].split("/")[:2]) if "/" in value else value
@@ -51,11 +52,11 @@ def _repository(value: str) -> str:
 def pinned_repositories(condition: str) -> set[str]:
     """Repositories a CEL `attribute_condition` compares a repository-naming claim with exactly."""
     found: set[str] = set()
-    for match in _PIN.finditer(condition):
+    for match in _PIN().finditer(condition):
         if match.group(2) is not None:
             found.add(_repository(match.group(2)))
         elif match.group(3) is not None:
-            found.update(_repository(m.group(2)) for m in _QUOTED.finditer(match.group(3)))
+            found.update(_repository(m.group(2)) for m in _QUOTED().finditer(match.group(3)))
         elif match.group(5) is not None:
             found.add(_repository(match.group(5)))
     return found

@@ -4,14 +4,14 @@ variables and `extends`), read as Azure Pipelines files of their own."""
 from __future__ import annotations
 
 import os
-import re
 
 from nhilint.formats.base import Pulled, Reader, SourceFile, inside_without_links
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse import ParseError
 
 NAME = "azure-pipelines"
 MAX_TEMPLATES = 256  # templates pulled in by one scan: a hostile tree of references costs little
-_TEMPLATE_WORD = re.compile(r"template|\\")
+_TEMPLATE_WORD = lazy(r"template|\\")
 
 
 def pulled(
@@ -31,7 +31,7 @@ def pulled(
     budget = MAX_TEMPLATES
     while pending and budget > 0:
         pipeline = pending.pop()
-        if not _TEMPLATE_WORD.search(pipeline.text):
+        if not _TEMPLATE_WORD().search(pipeline.text):
             continue
         try:
             paths = template_paths(pipeline)

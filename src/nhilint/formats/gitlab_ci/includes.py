@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from collections import defaultdict
 from pathlib import Path
 
 from nhilint.formats.base import Pulled, Reader, SourceFile, inside_without_links, repository_root
+from nhilint.knowledge.credential_names import lazy
 
 NAME = "gitlab-ci"
 MAX_PIPELINE_FILES = 64  # other files of a GitLab pipeline read as context of one of its files
 # The key is written with this word, or with an escape in a quoted scalar that spells it.
-_INCLUDE_WORD = re.compile(r"include|\\")
+_INCLUDE_WORD = lazy(r"include|\\")
 
 
 def pipeline_root(file: SourceFile) -> str:
@@ -47,7 +47,7 @@ def included(
     pipelines = {f.absolute(): f.rel for f, _ in pending}  # GitLab files read so far
     while pending:
         pipeline, repository = pending.pop()
-        if not _INCLUDE_WORD.search(pipeline.text):
+        if not _INCLUDE_WORD().search(pipeline.text):
             continue  # no parse for a pipeline that includes nothing
         try:
             patterns = local_includes(pipeline)

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections import defaultdict
 from pathlib import PurePosixPath
 
 from nhilint.formats.base import Pulled, Reader, SourceFile, inside_without_links
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse import ParseError
 
 NAME = "terraform"
 MAX_CALLED_MODULES = 64  # local modules read as context of one Terraform unit (a deep tree stops there)
 # HCL writes a module call with a word no escape can spell; a JSON key may be escaped (`"\u006dodule"`).
-_HCL_MODULE = re.compile(r"\bmodule\b")
-_JSON_MODULE = re.compile(r"module|\\u")
+_HCL_MODULE = lazy(r"\bmodule\b")
+_JSON_MODULE = lazy(r"module|\\u")
 # Nearly every call writes its source as a plain string: read without parsing the file. Another
 # block's `source` (a provisioner's file) only adds a directory to look in.
-_PLAIN_SOURCE = re.compile(r'\bsource\s*=\s*"([^"\\$%\n]*)"')
-_ANY_SOURCE = re.compile(r"\bsource\s*=")
+_PLAIN_SOURCE = lazy(r'\bsource\s*=\s*"([^"\\$%\n]*)"')
+_ANY_SOURCE = lazy(r"\bsource\s*=")
 MODULE_SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json")  # what Terraform loads in a module
 
 
@@ -60,12 +60,12 @@ def local_module_sources(file: SourceFile, reader: Reader | None = None) -> list
     extraction reports that)."""
     local = ("./", "../")
     if file.rel.endswith((".tf", ".tofu")):
-        if not _HCL_MODULE.search(file.text):
+        if not _HCL_MODULE().search(file.text):
             return []
-        plain = _PLAIN_SOURCE.findall(file.text)
-        if len(plain) == len(_ANY_SOURCE.findall(file.text)):
+        plain = _PLAIN_SOURCE().findall(file.text)
+        if len(plain) == len(_ANY_SOURCE().findall(file.text)):
             return [s for s in plain if s.startswith(local)]
-    elif not file.rel.endswith(MODULE_SUFFIXES) or not _JSON_MODULE.search(file.text):
+    elif not file.rel.endswith(MODULE_SUFFIXES) or not _JSON_MODULE().search(file.text):
         return []
     from nhilint.parse.hcl import parse_hcl
     from nhilint.parse.hcl_json import parse_tf_json
