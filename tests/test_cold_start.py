@@ -118,6 +118,15 @@ def test_a_terraform_scan_imports_no_pipeline_extractor(tmp_path: Path) -> None:
     assert sorted(m for m in modules if m.startswith(NOT_FOR_TERRAFORM + NOT_FOR_SCAN)) == []
 
 
+def test_a_one_process_scan_imports_no_pickle_or_difflib(tmp_path: Path) -> None:
+    """Only workers (`--jobs`) pickle, only `--diff` diffs; marking the fixable findings needs neither."""
+    (tmp_path / "deploy.yml").write_text(WORKFLOW)
+    done, modules = modules_of(tmp_path, "scan", "deploy.yml", "--format", "json")
+    assert done.returncode == 1, done.stderr
+    assert "nhilint.fixes.session" in modules  # the runner saw the marking's imports
+    assert sorted(modules & {"pickle", "difflib", "multiprocessing"}) == []
+
+
 def test_a_config_file_is_still_validated_on_a_cold_scan(tmp_path: Path) -> None:
     """jsonschema is imported only when a configuration file needs validating, and then it is."""
     repo = tmp_path / "repo"

@@ -4,7 +4,6 @@ the unified diff of `--diff`, and writing the fixed files."""
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -46,12 +45,19 @@ def under(paths: Iterable[Path], root: Path) -> Callable[[str], bool]:
     standard input). A symbolic link is not edited: writing would replace the link by a file."""
     bounds = [Path(os.path.realpath(p)) for p in paths if p != Path("-")]
     known: dict[str, bool] = {}  # asked once per finding: the disk once per file
+    real_parents: dict[Path, str] = {}  # resolved once per directory (realpath stats every component)
 
     def editable(rel: str) -> bool:
         if rel not in known:
-            path = Path(os.path.realpath(root / rel))
-            inside = any(path == bound or bound in path.parents for bound in bounds)
-            known[rel] = inside and not (root / rel).is_symlink()
+            given = root / rel
+            if given.is_symlink():
+                known[rel] = False
+            else:  # not a link: the file resolves to its resolved directory and its own name
+                parent = real_parents.get(given.parent)
+                if parent is None:
+                    parent = real_parents[given.parent] = os.path.realpath(given.parent)
+                path = Path(parent, given.name)
+                known[rel] = any(path == bound or bound in path.parents for bound in bounds)
         return known[rel]
 
     return editable
@@ -135,6 +141,8 @@ def unified_diff(outcome: Outcome) -> str:
 
     Context lines are the scanned file's own: a secret on one is cut to its redacted prefix and a
     control character escaped (a diff is printed like a report), so such a hunk may not apply."""
+    import difflib  # only for --diff: a scan marking fixable findings does not need it
+
     chunks = []
     for rel in sorted(outcome.texts):
         before = outcome.originals.get(rel, "").splitlines(keepends=True)

@@ -8,7 +8,6 @@ a one-process scan's. Rules, suppressions and reporting stay in the calling proc
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 from collections.abc import Callable, Iterator
 
@@ -56,6 +55,7 @@ def extract_all(
         yield from (extract(unit, use_cache) for unit in units)
         return
     import multiprocessing
+    import pickle  # here, not at the top: a one-process scan never needs it
     from concurrent.futures import ProcessPoolExecutor
 
     # fork: the workers start with every module and the configuration already loaded (elsewhere the
@@ -77,6 +77,8 @@ def extract_all(
 
 def _extract_pickled(job: tuple[Extract, list[SourceFile], bool]) -> bytes | None:
     """In a worker: the unit's extraction, pickled here so that failing to pickle it is not fatal."""
+    import pickle
+
     extract, unit, use_cache = job
     try:
         result = extract(unit, use_cache)
