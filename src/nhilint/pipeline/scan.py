@@ -87,7 +87,7 @@ def scan(
     findings += suppress.apply(findings, ignores, ran, checks, ctx.today, report_unused_ignores)
     findings = _judged_by_own_config(findings, ctx)
     findings.sort(key=Finding.sort_key)
-    fingerprint(findings, sources.lines)  # before narrowing, so fingerprints equal a full scan's
+    everything = findings
     reported = {f.rel for f in sources.files} | {p.loc.file for p in sources.problems}
     templates: dict[str, list[str]] = defaultdict(list)
     for skip in extraction.skipped:
@@ -100,6 +100,10 @@ def scan(
         reported = {discover.relative(f, root) for f in narrow.files}
         findings = [f for f in findings if _about(f, reported)]
         skipped = _merge(narrow.skipped, {r: [f for f in fs if f in reported] for r, fs in skipped.items()})
+    # a fingerprint counts the findings of its file before it: each file a finding is kept in is
+    # fingerprinted whole, in order, so fingerprints equal a full scan's (the others need none)
+    kept = {f.loc.file for f in findings}
+    fingerprint([f for f in everything if f.loc.file in kept], sources.lines)
     stale = apply_baseline(findings, baseline, reported, ran.enabled) if baseline is not None else 0
     deploys = {**sources.deploys, **sources.links}
     production.lower(findings, context or paths, root, configs, deploys)
