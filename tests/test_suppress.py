@@ -211,3 +211,18 @@ def test_many_stacked_and_trailing_ignores_each_cover_their_own_lines(tmp_path: 
     reasons = {f.loc.line: f.suppression for f in result.findings if f.rule_id == "NHI101"}
     assert reasons[2] == "canary 0" and reasons[301] == "canary 299" and reasons[602] == "stacked 0"
     assert active(result, "NHI002") == []
+
+
+def test_an_ignore_is_found_in_any_case_the_comment_pattern_accepts(tmp_path: Path) -> None:
+    """Files are searched line by line only when their text may hold an ignore: that test must accept
+    every spelling the comment pattern does (upper case; the Turkish dotted and dotless i, which
+    `lower()` does not turn into `i`)."""
+    spellings = ["NHILINT", "NhiLint", "nh\u0130lint", "nh\u0131lint"]
+    files = {
+        f"m{i}/main.tf": f'locals {{\n  a = "{TOKEN}" # {word}: ignore[NHI101] canary token\n}}\n'
+        for i, word in enumerate(spellings)
+    }
+    result = scan_files(tmp_path, files)
+    assert active(result, "NHI101") == []
+    suppressed = sorted(f.loc.file for f in result.findings if f.suppression == "canary token")
+    assert suppressed == sorted(files)
