@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -163,7 +162,7 @@ def run(
         say("nhilint: --all-resources changed nothing: no Terraform plan (`terraform show -json`) was read")
     refuse_to_overwrite_an_input(output, result)
     color = fmt in TERMINAL_FORMATS and output is None and _use_color(sys.stdout)
-    width = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns if output is None else DEFAULT_WIDTH
+    width = _terminal_width() if output is None and fmt == "text" else DEFAULT_WIDTH  # only `text` wraps
     emit(render(result, fmt, color=color, width=width), output, color=color)
     if result.internal_errors:
         report_internal_errors(result)
@@ -258,6 +257,12 @@ def run_scan(
         fail(exc.message)
     except FileNotFoundError as exc:
         fail(f"path does not exist: {exc.args[0]}")
+
+
+def _terminal_width() -> int:
+    import shutil  # not at the top: it imports the compression modules, and only `text` asks
+
+    return shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns
 
 
 def _use_color(stream: object) -> bool:
