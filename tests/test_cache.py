@@ -86,7 +86,7 @@ def test_a_hit_is_served_from_the_cache(tmp_path: Path) -> None:
     planted = Extraction(
         facts=[StringValue(loc=Loc("main.tf", 2, 7), key="a", value="other", path="locals.a")]
     )
-    cache.store(cache.key(unit), planted, "facts")
+    cache.store(cache.key(unit), planted, "facts", encode=cache.encode_entry)
     result = extract(unit, use_cache=True)
     assert result.facts == planted.facts
     assert extract(unit, use_cache=False).facts != planted.facts

@@ -15,6 +15,7 @@ import pytest
 from nhilint import __version__, codec
 from nhilint.facts import Loc, PolicyStatement, StringValue, TokenScope
 from nhilint.formats import Extraction, Problem, SideRead
+from nhilint.parse.tree import LMap
 
 from .conftest import ROOT, run_cli
 
@@ -220,3 +221,66 @@ def test_codec_refuses_a_dict_subclass() -> None:
 
     with pytest.raises(codec.Unencodable):
         codec.dumps([LMap()])
+
+
+# --- facts entries (msgspec's typed JSON) ------------------------------------------------------
+
+
+def test_a_facts_entry_round_trips_exactly() -> None:
+    from nhilint import cache
+
+    value = Extraction(
+        facts=[
+            StringValue(loc=Loc("a.tf", 2, 3), key="k", value="é odd", path="locals.k"),
+            PolicyStatement(
+                loc=Loc("a.tf", 4), actions=["*"], principals={"AWS": ["*"]}, action_loc=Loc("a.tf", 5)
+            ),
+            TokenScope(
+                loc=Loc("w.yml", 1), permissions={"contents": "read"}, locs={"id-token": Loc("w.yml", 2)}
+            ),
+        ],
+        problems=[Problem(Loc("b.tf", 1), "broken")],
+        reads=[SideRead("a.tf", "policy.json", "missing")],
+    )
+    decoded = cache.decode_entry(cache.encode_entry(value))
+    assert decoded == value and [type(f) for f in decoded.facts] == [type(f) for f in value.facts]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ("read", "write"),  # a tuple would come back a list
+        {"contents": LMap()},  # a dict subclass, a dict
+        "\ud800",  # a lone surrogate (an HCL "\uD800" escape) is not UTF-8
+    ],
+    ids=["tuple", "dict-subclass", "surrogate"],
+)
+def test_a_facts_entry_is_written_only_when_it_reads_back_exactly(value: object) -> None:
+    from nhilint import cache
+
+    extraction = Extraction(facts=[TokenScope(loc=Loc("w.yml", 1), permissions=value)])
+    with pytest.raises(codec.Unencodable):
+        cache.encode_entry(extraction)
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        b'{"facts": [{"type": "Format", "name": "x", "title": "x", "language": "x", "extractor": "os"}]}',
+        b'{"facts": [{"type": "Popen", "args": "id"}]}',  # not one of ours
+        b'{"facts": [{"file": "a", "line": 1}]}',  # a Loc where a Fact belongs (no tag)
+        b'{"facts": [{"type": "StringValue", "loc": {"file": "a", "line": "1"}}]}',  # wrong field type
+        b'{"facts": [], "__class__": 1}',  # no such field
+        b'{"$type": "Extraction", "fields": {"facts": []}}',  # the codec's layout, not this one
+        b'{"facts": [{"type": "TokenScope", "loc": {"file": "a", "line": 1}, "permissions": '
+        + b"[" * 100000
+        + b"]" * 100000
+        + b"}]}",  # nested past recursion under an `Any` field
+        b"\x80\x04\x95",  # a pickle
+    ],
+)
+def test_a_facts_entry_refuses_what_it_did_not_write(planted: bytes) -> None:
+    from nhilint import cache
+
+    with pytest.raises(ValueError):
+        cache.decode_entry(planted)

@@ -12,13 +12,18 @@ atomic writes, capped).
 from __future__ import annotations
 
 import hashlib
+import operator
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import lru_cache, reduce
 from pathlib import Path
+from types import GenericAlias
 from typing import Any
 
+from msgspec import Struct
+
 from nhilint import __version__
-from nhilint.formats import Extraction, SourceFile, side_path, side_state
+from nhilint.codec import Unencodable
+from nhilint.formats import Extraction, Problem, SideRead, Skipped, SourceFile, side_path, side_state
 from nhilint.store import cache_dir, directory, disabled, enabled, entry_path, evict, load, store
 
 # The store's API, used here and by the scan through this module.
@@ -27,13 +32,15 @@ __all__ = ["cache_dir", "directory", "disabled", "enabled", "entry_path", "evict
 # The code that decides what facts a file yields: an edited extractor (an editable install keeps
 # its version) must not be answered from entries the old code wrote.
 _CODE = ("facts.py", "knowledge", "formats", "parse")
+# How a facts entry is written (`_entry_codec`): a new layout gets new keys, so no old entry is misread.
+ENTRY_FORMAT = "msgspec-json/1"
 
 
 @lru_cache(maxsize=1)
 def code_stamp() -> str:
     """Path, size and mtime of every module that extracts facts: cheap, and changes on any edit."""
     package = Path(__file__).parent
-    parts = [__version__]
+    parts = [__version__, ENTRY_FORMAT]
     for name in _CODE:
         path = package / name
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
@@ -79,13 +86,75 @@ def fact_types() -> tuple[type, ...]:
 def cached(unit: list[SourceFile], compute: Callable[[list[SourceFile]], Extraction]) -> Extraction:
     """The unit's extraction from the cache, or computed and stored."""
     digest = key(unit)
-    hit = load(digest, "facts", fact_types())
+    hit = load(digest, "facts", decode=decode_entry)
     if isinstance(hit, Extraction) and _reads_unchanged(unit, hit):
         return hit
     extraction = compute(unit)
     if not extraction.internal_errors and not holds_secret(extraction):
-        store(digest, extraction, "facts")
+        store(digest, extraction, "facts", encode=encode_entry)
     return extraction
+
+
+@lru_cache(maxsize=1)
+def _entry_codec() -> tuple[Any, Any]:
+    """msgspec's JSON encoder and its typed decoder of a facts entry: the decoder builds only the
+    classes of `fact_types()` (a fact by its `type` tag, one of the closed set), each field checked
+    against its type in C, and JSON values; anything else in the file is a DecodeError."""
+    import msgspec
+
+    from nhilint.facts import Fact
+
+    one_of = reduce(operator.or_, (cls for cls in fact_types() if issubclass(cls, Fact)))  # Identity | ...
+    fields = [("facts", GenericAlias(list, one_of))]
+    fields += [(name, GenericAlias(list, cls)) for name, cls in _ENTRY_LISTS]
+    entry = msgspec.defstruct("Entry", fields, forbid_unknown_fields=True)
+    return msgspec.json.Encoder(), msgspec.json.Decoder(entry)
+
+
+_ENTRY_LISTS: tuple[tuple[str, type], ...] = (
+    ("problems", Problem),
+    ("skipped", Skipped),
+    ("reads", SideRead),
+)
+
+
+def encode_entry(extraction: Extraction) -> bytes:
+    """The extraction as a facts entry; codec.Unencodable unless it decodes back to exactly the same
+    values and types (a tuple or a dict subclass under an `Any` field would not)."""
+    encoder, _ = _entry_codec()
+    lists = {name: getattr(extraction, name) for name in ("facts", *(name for name, _ in _ENTRY_LISTS))}
+    try:
+        data: bytes = encoder.encode(lists)
+        if _same(decode_entry(data), Extraction(**lists)):
+            return data
+    except (TypeError, ValueError):  # a lone surrogate (an HCL "\uD800" escape) is not UTF-8
+        pass
+    raise Unencodable("facts entry")
+
+
+def decode_entry(data: bytes) -> Extraction:
+    """The extraction a facts entry holds; ValueError when `data` is not one `encode_entry` wrote."""
+    _, decoder = _entry_codec()
+    try:
+        entry = decoder.decode(data)
+    except RecursionError:
+        raise ValueError("not a facts entry: too deep") from None
+    return Extraction(facts=entry.facts, problems=entry.problems, skipped=entry.skipped, reads=entry.reads)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, with the same type at every level (`1 == 1.0` and `(1,) != [1]` for a cache entry)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(
+            _same(k, k2) and _same(a[k], b[k2]) for k, k2 in zip(a, b, strict=True)
+        )
+    if isinstance(a, Struct):
+        return all(_same(getattr(a, name), getattr(b, name)) for name in a.__struct_fields__)
+    return bool(a == b)
 
 
 def _reads_unchanged(unit: list[SourceFile], extraction: Extraction) -> bool:

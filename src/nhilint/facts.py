@@ -41,7 +41,7 @@ def _fields(loc: Loc) -> tuple[str, int, int, int | None]:
     return (loc.file, loc.line, loc.col, loc.end_line)
 
 
-class Fact(Struct):
+class Fact(Struct, tag=True):  # a facts entry names each fact by its class (cache.decode_entry)
     loc: Loc
 
 

@@ -6,8 +6,8 @@ use it.
 
 nhilint scans untrusted repositories, and a cache directory can sit inside one (GitLab's `cache:`
 wants `XDG_CACHE_HOME` in the checkout), so an entry is never trusted to be harmless:
-* entries are JSON decoded into a closed set of the caller's classes (`codec`): never pickle, never
-  code; anything unreadable is a miss;
+* entries are JSON decoded into a closed set of the caller's classes (`codec`, or the caller's own
+  typed decoder: the facts cache's is msgspec's): never pickle, never code; anything unreadable is a miss;
 * the directory is ours alone: created 0700, and refused (no cache, one note on stderr) when it
   or `nhilint/` is not owned by us or is open to group/others, or lies inside a git work tree
   (a repository could have committed it, 0700 under umask 077);
@@ -23,7 +23,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -128,8 +128,11 @@ def entry_path(digest: str, kind: str = "facts") -> Path | None:
     return None if root is None else root / kind / digest[:2] / f"{digest}{_SUFFIX}"
 
 
-def load(digest: str, kind: str, types: Iterable[type] = ()) -> Any:
-    """The cached value (JSON data and instances of `types` only), or None on a miss."""
+def load(
+    digest: str, kind: str, types: Iterable[type] = (), decode: Callable[[bytes], Any] | None = None
+) -> Any:
+    """The cached value (JSON data and instances of `types` only), or None on a miss. `decode`: the
+    caller's own data-only decoder (it raises ValueError on anything it did not write) instead of `codec`."""
     path = entry_path(digest, kind)
     if path is None:
         return None
@@ -138,20 +141,21 @@ def load(digest: str, kind: str, types: Iterable[type] = ()) -> Any:
             data = handle.read()
             if time.time() - os.fstat(handle.fileno()).st_mtime > _TOUCH_AFTER:
                 os.utime(path)  # recently used: evicted last
-        return codec.loads(data, types)
+        return codec.loads(data, types) if decode is None else decode(data)
     except (OSError, ValueError):  # absent, unreadable, truncated, planted: a miss
         return None
 
 
-def store(digest: str, value: object, kind: str) -> None:
-    """Write atomically (temp file + rename) so a concurrent reader never sees half an entry."""
+def store(digest: str, value: object, kind: str, encode: Callable[[Any], bytes] | None = None) -> None:
+    """Write atomically (temp file + rename) so a concurrent reader never sees half an entry. `encode`:
+    the encoder of the caller's `decode` (it raises codec.Unencodable on what it does not carry)."""
     import tempfile  # only a miss pays for it
 
     path = entry_path(digest, kind)
     if path is None:
         return
     try:
-        data = codec.dumps(value)
+        data = codec.dumps(value) if encode is None else encode(value)
         for folder in (path.parent.parent, path.parent):  # kind/, then its fan-out
             folder.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)  # mode 0600
