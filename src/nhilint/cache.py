@@ -99,7 +99,8 @@ def cached(unit: list[SourceFile], compute: Callable[[list[SourceFile]], Extract
 def _entry_codec() -> tuple[Any, Any]:
     """msgspec's JSON encoder and its typed decoder of a facts entry: the decoder builds only the
     classes of `fact_types()` (a fact by its `type` tag, one of the closed set), each field checked
-    against its type in C, and JSON values; anything else in the file is a DecodeError."""
+    against its type in C, and JSON values (a key a fact does not have is ignored, one the
+    entry does not have refused); anything else in the file is a DecodeError."""
     import msgspec
 
     from nhilint.facts import Fact
