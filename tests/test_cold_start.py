@@ -127,14 +127,20 @@ def test_a_one_process_scan_imports_no_pickle_or_difflib(tmp_path: Path) -> None
     assert sorted(modules & {"pickle", "difflib", "multiprocessing"}) == []
 
 
-def test_a_warm_json_scan_imports_no_shutil(tmp_path: Path) -> None:
-    """Only `text` wraps to the terminal's width (shutil imports the compression modules)."""
+def test_a_warm_json_scan_imports_no_extractor_or_shutil(tmp_path: Path) -> None:
+    """The cache answers: telling a `.tf` from a plan needs no extractor; and only `text` wraps to the
+    terminal's width (shutil imports the compression modules)."""
     (tmp_path / "iam.tf").write_text(TERRAFORM)
     modules_of(tmp_path, "scan", "iam.tf", "--format", "json")  # fills the cache
     done, modules = modules_of(tmp_path, "scan", "iam.tf", "--format", "json")
     assert done.returncode == 1 and "NHI102" in done.stdout, done.stderr
     assert "nhilint.pipeline.scan" in modules and "tree_sitter" not in modules  # warm: the cache answered
     assert sorted(modules & {"shutil", "bz2", "lzma"}) == []
+    assert sorted(
+        m for m in modules if m.startswith(("nhilint.formats.terraform.", "nhilint.parse.hcl"))
+    ) == [
+        "nhilint.formats.terraform.modules"  # how a module's calls are found: what the cache key holds
+    ]
 
 
 def test_a_config_file_is_still_validated_on_a_cold_scan(tmp_path: Path) -> None:

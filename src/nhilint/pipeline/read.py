@@ -129,7 +129,7 @@ def _plan_left_out(file: SourceFile, config: Config, skip_plans: bool) -> str | 
     """Why a Terraform plan is not read, or None (read it, or not a plan)."""
     if file.format != "terraform" or config.scan_plans is True:
         return None
-    from nhilint.formats.terraform.extract import is_plan  # only a Terraform scan pays for it
+    from nhilint.formats.terraform import is_plan  # only a Terraform scan pays for it
 
     if not is_plan(file):
         return None

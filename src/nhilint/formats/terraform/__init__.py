@@ -5,12 +5,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from nhilint.formats.base import Format
+from nhilint.formats.base import Format, SourceFile
 from nhilint.formats.terraform import modules
 from nhilint.parse.blocks import hcl_extents
 
 # OpenTofu reads `.tofu` and `.tofu.json` as Terraform does `.tf` and `.tf.json`.
 SUFFIXES = (".tf", ".tf.json", ".tofu", ".tofu.json", ".tfvars", ".tfvars.json")
+
+
+def is_plan(file: SourceFile) -> bool:
+    """Whether a Terraform file is a plan (`terraform show -json`): a file not taken by its name was
+    taken by its content (`plan.json`, `-` on stdin). Here, not in the extractor: reading asks it of
+    every Terraform file, and a `.tf` answers without importing the extractor or the plan reader."""
+    if file.rel.endswith(SUFFIXES):
+        return False
+    from nhilint.formats.terraform.plan import looks_like_plan
+
+    return (
+        looks_like_plan(file.text[:200].encode("utf-8", "replace"))
+        or '"terraform_version"' in file.text[:200_000]
+    )
 
 
 def _by_path(path: PurePosixPath, text: str) -> bool:

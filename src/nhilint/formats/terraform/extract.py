@@ -18,7 +18,7 @@ from typing import cast
 
 from nhilint.facts import Fact, StringValue
 from nhilint.formats import Extraction, Problem, SourceFile
-from nhilint.formats.terraform import SUFFIXES
+from nhilint.formats.terraform import is_plan
 from nhilint.formats.terraform.module import Module, Resource
 from nhilint.formats.walk import named_value_key
 from nhilint.parse import ParseError, TooComplex
@@ -101,18 +101,6 @@ def extract(unit: list[SourceFile]) -> Extraction:
     result.problems.extend(Problem(loc, reason) for loc, reason in module.problems)
     result.add(_plans(plans, unit))
     return result
-
-
-def is_plan(file: SourceFile) -> bool:
-    # A Terraform file not taken by its name was taken by its content (`plan.json`, `-` on stdin).
-    if file.rel.endswith(SUFFIXES):
-        return False  # a `.tf` scan imports no plan reader
-    from nhilint.formats.terraform.plan import looks_like_plan
-
-    return (
-        looks_like_plan(file.text[:200].encode("utf-8", "replace"))
-        or '"terraform_version"' in file.text[:200_000]
-    )
 
 
 def _plans(plans: list[SourceFile], unit: list[SourceFile]) -> Extraction:

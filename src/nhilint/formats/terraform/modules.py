@@ -137,7 +137,7 @@ def _beside_plans(modules: dict[str, list[SourceFile]], reader: Reader, pulled: 
     """A plan is written in its root module's directory (`terraform show -json tfplan > tfplan.json`):
     that module's files are read with it, so its findings land on the `.tf` lines."""
     for directory, found in list(modules.items()):
-        from nhilint.formats.terraform.extract import is_plan  # a scan without Terraform never imports it
+        from nhilint.formats.terraform import is_plan
 
         if all(is_plan(f) for f in found):
             beside = _module_files(directory, reader)
