@@ -44,11 +44,15 @@ def lower(
     """Mark the findings in non-production paths (in place): level note, `non_production` set.
     `deploys` names the files and directories each file (relative to `root`) pulls in."""
     anchors = sorted({os.path.abspath(p) for p in scanned}, key=len, reverse=True)
+    known: dict[str, bool] = {}  # asked for each finding and each place it relates to: once per file
 
     def in_test_path(rel: str) -> bool:
-        path = os.path.abspath(os.path.join(root, rel))
-        names = configs.at(Path(path)).non_production_paths
-        return bool(names) and any(segment.lower() in names for segment in _directories_below(path, anchors))
+        if rel not in known:
+            path = os.path.abspath(os.path.join(root, rel))
+            names = configs.at(Path(path)).non_production_paths
+            below = _directories_below(path, anchors)
+            known[rel] = bool(names) and any(segment.lower() in names for segment in below)
+        return known[rel]
 
     deployed = _deployed_by_production(deploys or {}, in_test_path)
     for finding in findings:
