@@ -9,7 +9,16 @@ from typing import Any, NamedTuple
 
 from nhilint.parse import ParseError, TooComplex
 from nhilint.parse.tree import LMap, LSeq, Pos, Tagged
-from nhilint.parse.yaml_scalars import MAYBE_TYPED, STD, TagTable, resolve_plain, short_tag, std_scalar
+from nhilint.parse.yaml_scalars import (
+    MAYBE_TYPED,
+    NUMBER_START,
+    PLAIN_CONSTANTS,
+    STD,
+    TagTable,
+    resolve_plain,
+    short_tag,
+    std_scalar,
+)
 
 MAX_DEPTH = 500
 ALIAS_NODES = 100_000
@@ -92,13 +101,63 @@ class Builder:
             yaml.DocumentStartEvent: self.start_document,
             yaml.DocumentEndEvent: self.end_document,
         }
+        scalar_event, stack, new_pos, no_key = yaml.ScalarEvent, self.stack, _new_pos, _NO_KEY
+        constants, number_start, mapping_start = PLAIN_CONSTANTS, NUMBER_START, yaml.MappingStartEvent
         while True:
             event = next_event()
-            handler = handlers.get(type(event))
-            if handler is not None:
-                handler(event)
-            elif type(event) is yaml.StreamEndEvent:
-                return
+            if type(event) is not scalar_event:
+                if type(event) is mapping_start:
+                    mark = event.start_mark
+                    self.start(LMap(new_pos(Pos, (mark.line + 1, mark.column + 1))), event)
+                    continue
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
+                elif type(event) is yaml.StreamEndEvent:
+                    return
+                continue
+            # The common case inlined (nine events in ten): an untagged, unanchored scalar that is no
+            # number and no merge key (`scalar` and `add` say the same thing at more length).
+            if event.tag is not None or event.anchor is not None:
+                self.scalar(event)
+                continue
+            value = raw = event.value
+            if event.implicit[0]:
+                if raw and (raw[0] in number_start or raw == "<<"):
+                    self.scalar(event)
+                    continue
+                value = constants.get(raw, raw)
+            self.written += 1
+            mark = event.start_mark
+            line = mark.line + 1
+            pos = new_pos(Pos, (line, mark.column + 1))
+            if self.written > MAX_NODES:
+                self.too_many(pos)
+            mark = event.end_mark
+            end = mark.line + 1 if mark.column else max(mark.line, 1)
+            top = stack[-1]
+            top.size += 1
+            if end < line:
+                end = line
+            if end > top.end:
+                top.end = end
+            if not top.is_map:
+                seq = top.obj
+                seq.append(value)
+                seq.item_pos.append(pos)
+            elif top.key is no_key:
+                top.key = value  # a str, bool, float or None: hashable
+                top.key_pos = pos
+            elif top.key is _MERGE or top.key in top.obj:
+                top.size -= 1  # `add` counts it again
+                self.add(value, pos, end, 1)
+            else:
+                mapping = top.obj
+                key = top.key
+                top.key = no_key
+                mapping[key] = value
+                mapping.key_pos[key] = top.key_pos
+                mapping.val_pos[key] = pos
 
     def start_document(self, event: Any) -> None:
         self.anchors.clear()
@@ -157,10 +216,10 @@ class Builder:
         if frame.merges:
             obj = _merged(obj, frame.merges)
         obj.end_line = end
-        value = self.tagged_collection(frame.tag, obj, end)
+        value = obj if frame.tag is None else self.tagged_collection(frame.tag, obj, end)
         if frame.anchor is not None:
             self.pending.discard(frame.anchor)
-        self.anchor(frame.anchor, value, frame.size)
+            self.anchors[frame.anchor] = (value, frame.size)
         self.add(value, obj.pos, end, frame.size)
 
     def too_many(self, pos: Pos) -> None:

@@ -26,6 +26,7 @@ _CONSTANTS: dict[str, Any] = {
     **dict.fromkeys((".nan", ".NaN", ".NAN"), float("nan")),
 }
 _NUMBER_START = frozenset("-+.0123456789")
+PLAIN_CONSTANTS, NUMBER_START = _CONSTANTS, _NUMBER_START  # for the builder's inlined common case
 _CORE_START = "-+.0123456789tTfF"  # first characters of a bool, int or float
 MAYBE_TYPED = frozenset(_CORE_START + "~nN<")  # ... or of a null or a merge key
 _INT = re.compile(r"[-+]?[0-9]+")
