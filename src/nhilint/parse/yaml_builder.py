@@ -103,8 +103,9 @@ class Builder:
         }
         scalar_event, stack, new_pos, no_key = yaml.ScalarEvent, self.stack, _new_pos, _NO_KEY
         constants, number_start, mapping_start = PLAIN_CONSTANTS, NUMBER_START, yaml.MappingStartEvent
+        mark: Any  # a libyaml or PyYAML Mark
         while True:
-            event = next_event()
+            event: Any = next_event()
             if type(event) is not scalar_event:
                 if type(event) is mapping_start:
                     mark = event.start_mark
