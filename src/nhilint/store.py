@@ -128,6 +128,16 @@ def entry_path(digest: str, kind: str = "facts") -> Path | None:
     return None if root is None else root / kind / digest[:2] / f"{digest}{_SUFFIX}"
 
 
+def present(digests: list[str], kind: str) -> list[bool]:
+    """Whether each entry is on disk: one `stat` each, nothing read (a present entry may still be a
+    miss when loaded), the directory found once."""
+    root = directory()
+    if root is None:
+        return [False] * len(digests)
+    folder = os.path.join(root, kind)
+    return [os.path.isfile(os.path.join(folder, digest[:2], digest + _SUFFIX)) for digest in digests]
+
+
 def load(
     digest: str, kind: str, types: Iterable[type] = (), decode: Callable[[bytes], Any] | None = None
 ) -> Any:

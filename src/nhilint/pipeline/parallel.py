@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 
-from nhilint import cache
+from nhilint import cache, store
 from nhilint.formats import Extraction, SourceFile
 
 AUTO_UNITS = 300  # below this many units to extract, starting workers costs more than it saves
@@ -35,8 +35,7 @@ def stored(units: list[list[SourceFile]], use_cache: bool) -> list[bool]:
     """For each unit, whether the cache holds an entry for it (which may still turn out a miss)."""
     if not cache.enabled(use_cache):
         return [False] * len(units)
-    paths = (cache.entry_path(cache.key(unit), "facts") for unit in units)
-    return [path is not None and path.is_file() for path in paths]
+    return store.present([cache.key(unit) for unit in units], "facts")
 
 
 def extract_all(
@@ -48,7 +47,8 @@ def extract_all(
     use_cache = cache.enabled(use_cache)  # --no-cache holds in the workers too
     if use_cache:
         cache.directory()  # checked once here, so a refused cache is one note, not one per worker
-    hits = stored(units, use_cache)
+    one = jobs == 1 or (jobs is None and cores() == 1)  # nothing to choose: no entry is looked for
+    hits = [False] * len(units) if one else stored(units, use_cache)
     misses = [unit for unit, hit in zip(units, hits, strict=True) if not hit]
     jobs = min(auto_jobs(len(misses)) if jobs is None else jobs, len(misses))
     if jobs <= 1:
