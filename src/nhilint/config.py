@@ -287,7 +287,14 @@ class Configs(Struct):
         known = self._by_path.get(str(path))  # rules ask once per finding: no disk access twice
         if known is not None:
             return known
-        absolute = Path(os.path.abspath(path))
+        # discovery, reading and the rules spell a file differently (relative, absolute): the answer
+        # depends on its absolute path only, remembered under both spellings
+        spelled = os.path.abspath(path)
+        known = self._by_path.get(spelled)
+        if known is not None:
+            self._by_path[str(path)] = known
+            return known
+        absolute = Path(spelled)
         directory = absolute if absolute.is_dir() else absolute.parent
         config = self._by_directory.get(directory)
         if config is None:
@@ -297,7 +304,7 @@ class Configs(Struct):
                 config = read_file(source, source.parent) if source else Config()
                 config = self._by_source[source] = config.with_overrides(**self.overrides)
             self._by_directory[directory] = config
-        self._by_path[str(path)] = config
+        self._by_path[str(path)] = self._by_path[spelled] = config
         return config
 
     def every(self) -> list[Config]:
