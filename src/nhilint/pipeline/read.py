@@ -9,6 +9,7 @@ import re
 import stat
 import sys
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 
 from msgspec import Struct, field
@@ -263,7 +264,7 @@ def _known_format(path: Path) -> bool:
                 return True
             window = head
             for _ in range(_PEEK_LIMIT // _PEEK_CHUNK):  # linear, and bounded for a huge file
-                if _FORMAT_WORDS.search(window):
+                if _format_words().search(window):
                     return True
                 chunk = handle.read(_PEEK_CHUNK)
                 if not chunk:
@@ -274,7 +275,11 @@ def _known_format(path: Path) -> bool:
     return True  # larger than we look through: say so rather than guess it harmless
 
 
-_FORMAT_WORDS = re.compile("|".join(f.telltales for f in FORMATS if f.telltales).encode())
+@cache  # compiled when an unreadable file is first peeked at, not by every scan (a long alternation)
+def _format_words() -> re.Pattern[bytes]:
+    return re.compile("|".join(f.telltales for f in FORMATS if f.telltales).encode())
+
+
 _PEEK_CHUNK = 1 << 20
 _PEEK_LIMIT = 1 << 30
 
