@@ -16,10 +16,7 @@ def test_a_repeated_value_is_judged_under_each_name_it_is_written_under(tmp_path
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "main.tf").write_text(
-            'resource "aws_db_instance" "db" {\n'
-            f'  password    = "{VALUE}"\n'
-            f'  identifier  = "{VALUE}"\n'
-            "}\n"
+            f'resource "aws_db_instance" "db" {{\n  password    = "{VALUE}"\n  identifier  = "{VALUE}"\n}}\n'
         )
     result = scan([tmp_path], Config(), root=tmp_path)
     places = sorted((f.loc.file, f.loc.line) for f in result.active if f.rule_id == "NHI101")
