@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,10 +21,11 @@ from nhilint.formats.kubernetes.manifest import Manifest
 from nhilint.formats.kubernetes.rbac import binding, role
 from nhilint.formats.kubernetes.service_accounts import secret, service_account
 from nhilint.formats.kubernetes.workloads import WORKLOAD_KINDS, workload_facts
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse import ParseError
 from nhilint.parse.tree import LMap, LSeq
 
-_SOURCE = re.compile(r"^# Source: (\S.*?)\s*$")
+_SOURCE = lazy(r"^# Source: (\S.*?)\s*$")
 
 
 def parse(file: SourceFile) -> tuple[list[Any], list[ParseError]]:
@@ -121,7 +121,7 @@ def _helm_sources(text: str) -> _Sources:
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("---"):
             marks.append((number, None))
-        elif found := _SOURCE.match(line):
+        elif found := _SOURCE().match(line):
             marks.append((number, found.group(1)))
     return _Sources(marks)
 

@@ -17,6 +17,7 @@ from msgspec import Struct
 from nhilint.facts import Loc, Suppression
 from nhilint.formats import SourceFile
 from nhilint.formats.kubernetes.kustomize import Kustomization
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.tree import LMap, Pos
 
 # The API groups of the kinds nhilint reads ("" is the core group, `apiVersion: v1`): a
@@ -33,9 +34,9 @@ API_GROUPS: dict[str, frozenset[str]] = {
     "APIService": frozenset({"apiregistration.k8s.io"}),
 }
 HELM_CHART_LABEL = "helm.sh/chart"
-_CHART_VERSION = re.compile(r"-v?\d+(?:\.\d+)*(?:[-+][\w.+-]*)?$")
+_CHART_VERSION = lazy(r"-v?\d+(?:\.\d+)*(?:[-+][\w.+-]*)?$")
 IGNORE_ANNOTATION = "nhilint.io/ignore"
-_IGNORE_ENTRY = re.compile(
+_IGNORE_ENTRY = lazy(
     r"^\s*(?P<rules>[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*)\s*(?::\s*(?P<reason>.*?))?"
     r"(?:\s+expires=(?P<expires>\d{4}-\d{2}-\d{2}))?\s*$"
 )
@@ -118,7 +119,7 @@ class Manifest(Struct):
         labels = self.labels()
         chart = labels.get(HELM_CHART_LABEL)
         if isinstance(chart, str) and chart:
-            return _CHART_VERSION.sub("", chart) or chart
+            return _CHART_VERSION().sub("", chart) or chart
         if str(labels.get("app.kubernetes.io/managed-by", "")).lower() == "helm":
             name = labels.get("app.kubernetes.io/name")
             return name if isinstance(name, str) and name else "(unnamed chart)"
@@ -134,7 +135,7 @@ class Manifest(Struct):
         if not isinstance(value, str):
             return
         for entry in re.split(r"[;\n]", value):
-            found = _IGNORE_ENTRY.match(entry)
+            found = _IGNORE_ENTRY().match(entry)
             if entry.strip() and found:
                 yield Suppression(
                     loc=self.loc(annotations.kpos(IGNORE_ANNOTATION)),

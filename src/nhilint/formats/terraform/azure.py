@@ -24,6 +24,7 @@ from nhilint.facts import Credential, Fact, Grant, Identity, Lifetime, Loc, Trus
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.formats.terraform.shared import description_tags, provider_credentials
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
 APP = "azuread_application"
@@ -32,9 +33,9 @@ UAI = "azurerm_user_assigned_identity"
 ROLE_DEFINITION = "azurerm_role_definition"
 # the provider's lifetime of a client secret when neither end date is written
 DEFAULT_PASSWORD_SECONDS = 2 * 365 * 86400
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
-_SUBSCRIPTION = re.compile(r'^"?/subscriptions/[^/"]+/?"?$')
-_MANAGEMENT_GROUP = re.compile(r"/providers/Microsoft\.Management/managementGroups/[^/]+/?\"?$", re.I)
+_DURATION = lazy(r"(\d+(?:\.\d+)?)(h|m|s)")
+_SUBSCRIPTION = lazy(r'^"?/subscriptions/[^/"]+/?"?$')
+_MANAGEMENT_GROUP = lazy(r"/providers/Microsoft\.Management/managementGroups/[^/]+/?\"?$", re.I)
 _PRINCIPAL_TYPES = {"ServicePrincipal": "service_principal", "User": "person", "Group": "group"}
 _PRINCIPAL_RESOURCES = {
     UAI: "managed_identity",
@@ -148,7 +149,7 @@ def _managed_identities(module: Module) -> Iterator[Fact]:
 
 def duration_seconds(text: str) -> int | None:
     """A Go duration (`8760h`, `240h30m`) in seconds; None when it is not one."""
-    parts = _DURATION.findall(text)
+    parts = _DURATION().findall(text)
     if not parts or "".join(n + u for n, u in parts) != text.strip():
         return None
     return int(sum(float(n) * {"h": 3600, "m": 60, "s": 1}[u] for n, u in parts))
@@ -226,9 +227,9 @@ def _scope(module: Module, raw: Any) -> str:
             return "management_group"
     value = module.resolve(raw)
     text = value if isinstance(value, str) else value.text if isinstance(value, Expr) else ""
-    if _SUBSCRIPTION.match(text):
+    if _SUBSCRIPTION().match(text):
         return "subscription"
-    if _MANAGEMENT_GROUP.search(text):
+    if _MANAGEMENT_GROUP().search(text):
         return "management_group"
     return "resource_group" if "/resourceGroups/" in text else ("" if not text else "resource")
 

@@ -24,11 +24,12 @@ from msgspec import Struct
 
 from nhilint.formats import MAX_SIDE_FILE, SourceFile
 from nhilint.formats.terraform.module import Module, is_unknown
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
-_PATH_PREFIX = re.compile(r"^\$\{path\.(module|root)\}/")
-_NAME = re.compile(r"[A-Za-z_][\w-]*")
-_JSONENCODE = re.compile(r"jsonencode\(\s*([A-Za-z_][\w-]*)\s*\)")
+_PATH_PREFIX = lazy(r"^\$\{path\.(module|root)\}/")
+_NAME = lazy(r"[A-Za-z_][\w-]*")
+_JSONENCODE = lazy(r"jsonencode\(\s*([A-Za-z_][\w-]*)\s*\)")
 _DATA_ATTR = {"template_file": "rendered", "local_file": "content"}
 
 
@@ -78,7 +79,7 @@ def _read(module: Module, source: SourceFile, arg: Any, template_vars: Any) -> S
         path = text[1:-1] if len(text) > 1 and text[0] == text[-1] == '"' else None
     if not isinstance(path, str):
         return None
-    rel = _PATH_PREFIX.sub(lambda match: _from_root(module, source) if match[1] == "root" else "", path)
+    rel = _PATH_PREFIX().sub(lambda match: _from_root(module, source) if match[1] == "root" else "", path)
     if "${" in rel or "%{" in rel:
         return None
     before = len(module.reads)
@@ -182,9 +183,9 @@ def _closing(text: str, start: int) -> int | None:
 def _substitute(expr: str, known: LMap | None, in_string: bool) -> str:
     value: str | None
     try:
-        if _NAME.fullmatch(expr):
+        if _NAME().fullmatch(expr):
             value = _scalar(_lookup(known, expr))
-        elif match := _JSONENCODE.fullmatch(expr):
+        elif match := _JSONENCODE().fullmatch(expr):
             value = json.dumps(_plain(_lookup(known, match.group(1))), separators=(",", ":"))
         else:
             raise _Unknown

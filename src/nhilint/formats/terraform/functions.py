@@ -9,19 +9,19 @@ compute the same way is computed; anything else stays the `Call` (unknown).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse import decimal
 from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
 Resolve = Callable[[Any], Any]
 
 MAX_STRING = 4096  # characters a computed string may reach: past it the value is unknown
-_FORMAT_VERB = re.compile(r"%(%|[sdv])")
-_INTERPOLATION = re.compile(r"\$\{([^{}]*)\}")
-_TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
+_FORMAT_VERB = lazy(r"%(%|[sdv])")
+_INTERPOLATION = lazy(r"\$\{([^{}]*)\}")
+_TRAVERSAL = lazy(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
 # A conditional's condition keeps its operators as calls named by the operator (`parse.hcl`).
 OPERATORS = frozenset({"==", "!=", ">", "<", ">=", "<=", "&&", "||", "!"})
 CALLS = frozenset({"format", "join", "toset", "tolist", "concat", "length", "tostring"}) | OPERATORS
@@ -66,13 +66,13 @@ def template(expr: Expr, resolve: Resolve) -> Any:
     body = text[1:-1]
     pieces: list[Any] = []
     position = 0
-    for match in _INTERPOLATION.finditer(body):
+    for match in _INTERPOLATION().finditer(body):
         if body[position : match.start()].endswith("$"):  # a `$${` escape: literal text
             return expr
         pieces.append(body[position : match.start()])
         position = match.end()
         name = match.group(1).strip()
-        value = resolve(Expr(name, (name,))) if _TRAVERSAL.match(name) else None
+        value = resolve(Expr(name, (name,))) if _TRAVERSAL().match(name) else None
         pieces.append(value if isinstance(value, (str, int, float, bool, Expr)) else Expr(name, (name,)))
     if "${" in body[position:]:  # nested braces
         return expr
@@ -151,7 +151,7 @@ def _format(spec: str, args: list[Any]) -> Any:
     pieces: list[Any] = []
     used = 0
     position = 0
-    for match in _FORMAT_VERB.finditer(spec):
+    for match in _FORMAT_VERB().finditer(spec):
         if "%" in spec[position : match.start()]:  # a verb or flag not followed here (`%05d`, `%q`)
             return None
         pieces.append(spec[position : match.start()])

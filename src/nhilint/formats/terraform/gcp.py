@@ -10,7 +10,6 @@ tags (RULES.md NHI301/302).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,11 +26,12 @@ from nhilint.facts import (
 from nhilint.formats.terraform.instances import expand
 from nhilint.formats.terraform.module import Module, Resource, is_unknown, reference
 from nhilint.formats.terraform.shared import description_tags, env_blocks, provider_credentials
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.tree import Block, Expr, LMap, LSeq
 
 SA_TYPE = "google_service_account"
-_DEFAULT_EMAIL = re.compile(r"-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$")
-_SA_EMAIL = re.compile(r"^([a-z][a-z0-9-]*)@[\w.-]+\.iam\.gserviceaccount\.com$")
+_DEFAULT_EMAIL = lazy(r"-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$")
+_SA_EMAIL = lazy(r"^([a-z][a-z0-9-]*)@[\w.-]+\.iam\.gserviceaccount\.com$")
 _IAM_SCOPES = {"project": "project", "folder": "folder", "organization": "organization"}
 # the first part of a custom role's id -> the resource that defines it
 _CUSTOM_ROLES = {
@@ -90,7 +90,7 @@ def service_account_key(module: Module, raw: Any) -> str | None:
     if not isinstance(value, str) or not value:
         return None
     email = value.rsplit("/", 1)[-1].removeprefix("serviceAccount:")
-    found = _SA_EMAIL.match(email)
+    found = _SA_EMAIL().match(email)
     if found:
         candidate = module.by_attr(SA_TYPE, "account_id", found.group(1))
         if candidate is not None:
@@ -285,7 +285,7 @@ def _workload(
             uses_default=True,
         )
     value = module.resolve(raw)
-    if isinstance(value, str) and (value in ("default", "") or _DEFAULT_EMAIL.search(value)):
+    if isinstance(value, str) and (value in ("default", "") or _DEFAULT_EMAIL().search(value)):
         return Workload(
             loc=resource.loc,
             kind=resource.type,

@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from nhilint.formats.terraform.functions import MAX_STRING
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse import decimal
 from nhilint.parse.tree import Block, Call, Conditional, Expr, LMap, LSeq
 
@@ -21,10 +22,10 @@ if TYPE_CHECKING:
 
 COPY_BASE = 200_000  # nodes any module may copy, plus one per character of its files
 MAX_INSTANCES = 256  # instances of one resource or dynamic block judged one by one; past it, unknown
-_PART = re.compile(r"[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]")
-_TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
-_INDEX = re.compile(r"\[\s*([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)\s*\]")
-_INTERPOLATION = re.compile(r"\$\{\s*([A-Za-z_][\w.\[\]\"-]*)\s*\}")
+_PART = lazy(r"[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\]")
+_TRAVERSAL = lazy(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
+_INDEX = lazy(r"\[\s*([A-Za-z_][\w-]*\.[A-Za-z_][\w-]*)\s*\]")
+_INTERPOLATION = lazy(r"\$\{\s*([A-Za-z_][\w.\[\]\"-]*)\s*\}")
 
 Bindings = dict[str, dict[str, Any]]  # `each` -> {"key": ..., "value": ...}
 
@@ -186,10 +187,10 @@ def _bind(value: Any, bindings: Bindings) -> Any:
         return Conditional(value.text, value.refs, *parts)
     if isinstance(value, Expr) and _uses(value, tuple(bindings)):
         text = value.text.strip()
-        if _TRAVERSAL.match(text):
+        if _TRAVERSAL().match(text):
             found = _lookup(text, bindings)
             return value if found is None else found
-        if _INDEX.search(text):  # local.roles[count.index] -> local.roles[1]
+        if _INDEX().search(text):  # local.roles[count.index] -> local.roles[1]
             return _indexed(value, bindings)
         if text.startswith('"'):
             return _template(value, bindings)
@@ -197,7 +198,7 @@ def _bind(value: Any, bindings: Bindings) -> Any:
 
 
 def _lookup(text: str, bindings: Bindings) -> Any:
-    parts = _PART.findall(text)
+    parts = _PART().findall(text)
     if len(parts) < 2 or parts[0] not in bindings or parts[1] not in bindings[parts[0]]:
         return None
     value = bindings[parts[0]][parts[1]]
@@ -230,7 +231,7 @@ def _indexed(expr: Expr, bindings: Bindings) -> Expr:
             return f'["{found}"]' if grown[0] <= MAX_STRING else match.group(0)
         return match.group(0)
 
-    text = _INDEX.sub(literal, expr.text.strip())
+    text = _INDEX().sub(literal, expr.text.strip())
     if grown[0] > MAX_STRING:
         return expr
     return Expr(text, tuple(r for r in expr.refs if r in text)) if text != expr.text.strip() else expr
@@ -255,7 +256,7 @@ def _template(expr: Expr, bindings: Bindings) -> Expr:
             return str(found)
         return match.group(0)
 
-    text = _INTERPOLATION.sub(literal, expr.text)
+    text = _INTERPOLATION().sub(literal, expr.text)
     if grown[0] > MAX_STRING:
         return expr
     return Expr(text, tuple(r for r in expr.refs if r in text)) if used else expr

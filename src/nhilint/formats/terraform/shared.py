@@ -3,22 +3,22 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from nhilint.facts import EnvVar, Fact, ProviderCredentials, StringValue
 from nhilint.formats import SourceFile
 from nhilint.formats.terraform.module import Module, Resource
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.tree import Block, Call, Expr
 
 # `key: value` pairs in a description (`owner: data-team expires: 2026-01-31`)
-_DESCRIPTION_TAG = re.compile(r"(?:^|(?<=[\s,;(\[]))([A-Za-z][\w-]*)\s*[:=]\s*([^\s,;()\[\]]+)")
+_DESCRIPTION_TAG = lazy(r"(?:^|(?<=[\s,;(\[]))([A-Za-z][\w-]*)\s*[:=]\s*([^\s,;()\[\]]+)")
 
 
 def description_tags(text: str) -> dict[str, str]:
     """`owner: NAME` / `expires: DATE` conventions of a description, as tags."""
-    return {m.group(1): m.group(2).rstrip(".") for m in _DESCRIPTION_TAG.finditer(text)}
+    return {m.group(1): m.group(2).rstrip(".") for m in _DESCRIPTION_TAG().finditer(text)}
 
 
 def env_blocks(resource: Resource, container: Block, path: str, label: str) -> Iterator[Fact]:

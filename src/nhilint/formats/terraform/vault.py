@@ -9,13 +9,13 @@ long. Only `role_type = "jwt"` roles are machine logins; `oidc` roles are people
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from nhilint.facts import Fact, Lifetime, Trust
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.formats.terraform.shared import provider_credentials
+from nhilint.knowledge.credential_names import lazy
 from nhilint.parse import decimal
 from nhilint.parse.tree import Call, Expr, LMap
 
@@ -33,7 +33,7 @@ TTL_ATTRIBUTES = (
     "token_default_ttl",
 )
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
+_DURATION = lazy(r"(\d+(?:\.\d+)?)([dhms])")
 
 
 def extract(module: Module) -> Iterator[Fact]:
@@ -55,7 +55,7 @@ def seconds(value: Any) -> int | None:
     text = value.strip()
     if text.isdigit():
         return decimal(text)
-    parts = _DURATION.findall(text)
+    parts = _DURATION().findall(text)
     if not parts or "".join(n + u for n, u in parts) != text:
         return None
     return int(sum(float(n) * _UNITS[u] for n, u in parts))
