@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
@@ -21,6 +22,7 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+@lru_cache(maxsize=16384)  # a finding's identity name and clause recur across rules: 9,949 calls, 3,409 texts
 def shown(text: str) -> str:
     """`text` as a finding may show it: line breaks folded to spaces, detected secrets redacted."""
     lines = text.splitlines()
