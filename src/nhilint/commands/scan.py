@@ -238,11 +238,13 @@ def run_scan(
     """Each file's configuration (--config for all, else the nearest one) and the scan's result."""
     from nhilint import cache
     from nhilint import config as configuration
+    from nhilint.pipeline import gc_tuning
     from nhilint.pipeline.scan import scan as scan_paths
 
     targets = list(paths) or [Path(".")]
     try:
-        with cache.disabled(not scan_options.get("use_cache", True)):  # --no-cache: every cache
+        # --no-cache: every cache; the collector tuned for the allocations of a scan
+        with cache.disabled(not scan_options.get("use_cache", True)), gc_tuning.tuned():
             overrides = {"select": prefixes(select), "ignore": prefixes(ignore), "fail_on": fail_on}
             overrides = {k: v for k, v in overrides.items() if v not in (None, ())}
             explicit = configuration.read_file(config_path) if config_path else None

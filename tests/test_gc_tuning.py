@@ -1,0 +1,44 @@
+"""The collector is tuned for a scan and given back as it was: a long-lived process (a test run, a
+library user) keeps its thresholds and can collect its objects again afterwards."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from nhilint.cli import main
+from nhilint.pipeline import gc_tuning
+
+
+def test_tuned_freezes_and_restores() -> None:
+    before = gc.get_threshold()
+    with gc_tuning.tuned():
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] >= gc_tuning.YOUNGEST
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_restored_after_a_failing_scan_too() -> None:
+    before = gc.get_threshold()
+    try:
+        with gc_tuning.tuned():
+            raise ValueError("a scan that fails")
+    except ValueError:
+        pass
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_scan_in_process_leaves_the_collector_as_it_found_it(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_access_key" "ci" {\n  user = "ci-deployer"\n}\n', encoding="utf-8"
+    )
+    before = gc.get_threshold()
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache", "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    assert "NHI" in result.output
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
