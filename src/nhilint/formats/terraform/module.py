@@ -384,8 +384,8 @@ def reference(value: Any) -> str | None:
 # Parsed files by (path, text): a module directory is parsed once, not once per caller (a module called
 # from ten roots is in ten units). Keyed by the content itself, never a date, so a changed file is always
 # parsed again; the trees are shared because nothing changes a parsed tree (resolution builds new values).
-# Least recently used entries go past _MEMO_CHARS of source text: about 2 MB of trees, whatever the scan.
-_MEMO_CHARS = 250_000
+# Least recently used entries go past _MEMO_CHARS of source text: about 5 MB of trees, whatever the scan.
+_MEMO_CHARS = 500_000
 _memo: OrderedDict[tuple[str, str], tuple[Block, list[ParseError]]] = OrderedDict()
 _memo_chars = [0]
 
