@@ -12,6 +12,9 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage or configuratio
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+from typing import NoReturn
 
 import click
 
@@ -83,6 +86,18 @@ class LazyGroup(click.Group):
                 raise
             raise click.NoSuchCommand(error.command_name, possibilities=COMMANDS, ctx=ctx) from None
 
+    def invoke(self, ctx: click.Context) -> object:
+        """A bug of ours, or an error of the system (a full disk, a closed pipe), ends the command
+        with one sentence and exit 2: never a traceback and exit 1, which reads as "findings"."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("NHILINT_DEBUG"):
+                raise
+            _end_in_error(exc)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """What click.Group writes, each help line cut by click from the sentence in `COMMANDS`."""
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
@@ -98,3 +113,23 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, "-V", "--version", prog_name="nhilint")
 def main() -> None:
     """Stop risky non-human identities before they are deployed."""
+
+
+def _end_in_error(exc: Exception) -> NoReturn:
+    from nhilint.commands.common import say
+    from nhilint.errors import InternalError
+
+    if isinstance(exc, OSError):
+        # standard output may be what failed: point it at nothing, so exiting does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        where = f" ({exc.filename})" if exc.filename else ""
+        say(f"nhilint: error: {exc.strerror or type(exc).__name__}{where}: stopped before the end")
+    else:
+        error = InternalError.of("", exc)  # its type and our innermost line, not its message
+        where = f" at {error.where}" if error.where else ""
+        say(
+            f"nhilint: internal error: {error.error}{where}. This is a bug in nhilint: please report it "
+            "(NHILINT_DEBUG=1 shows the traceback)."
+        )
+    sys.exit(2)
