@@ -22,6 +22,28 @@ def decimal(text: str, max_digits: int = 18) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= max_digits else None
 
 
+def whole_number(value: object) -> int | None:
+    """A whole number as Terraform hands it to a provider's integer argument: `40000`, `4e4`,
+    `40000.0` or the string `"40000"` (Terraform converts it); None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 1e18 else None  # not for nan, inf
+    if isinstance(value, str):
+        text = value.strip()
+        if (found := decimal(text)) is not None:
+            return found
+        # float() also reads "nan", "inf" and "1_0": only digits, a point and an exponent may pass
+        if 0 < len(text) <= 32 and text[0].isdigit() and set(text) <= set("0123456789.eE+-"):
+            try:
+                return whole_number(float(text))
+            except ValueError:
+                return None
+    return None
+
+
 class TooComplex(ParseError):
     """Resolving a file's references would build more than its budget of nodes (an exponential
     fan-out of locals, `merge()`, `Fn::If`, `extends`, `!reference`): NHI001, the scan goes on."""

@@ -23,6 +23,7 @@ from nhilint.formats.terraform.aws_policies import grants, policies
 from nhilint.formats.terraform.aws_values import literal_text, target
 from nhilint.formats.terraform.module import Module, Resource
 from nhilint.knowledge import iam_policy
+from nhilint.parse import whole_number
 from nhilint.parse.tree import Call, Expr, LMap, LSeq
 
 # workload type -> attribute naming the role it runs as
@@ -116,8 +117,8 @@ def _identities(module: Module) -> Iterator[Fact]:
             fix_place=provider_loc,
             fix_place_name=f'provider "aws" block in {provider_loc.file}' if provider_loc else "",
         )
-        duration = resource.get("max_session_duration")
-        if resource.type == "aws_iam_role" and isinstance(duration, int) and not isinstance(duration, bool):
+        duration = whole_number(resource.get("max_session_duration"))
+        if resource.type == "aws_iam_role" and duration is not None:
             yield Lifetime(
                 loc=resource.attr_loc("max_session_duration"),
                 setting="max_session_duration",

@@ -16,7 +16,7 @@ from nhilint.facts import Fact, Lifetime, Trust
 from nhilint.formats.terraform.module import Module, Resource, reference
 from nhilint.formats.terraform.shared import provider_credentials
 from nhilint.knowledge.credential_names import lazy
-from nhilint.parse import decimal
+from nhilint.parse import decimal, whole_number
 from nhilint.parse.tree import Call, Expr, LMap
 
 TTL_ATTRIBUTES = (
@@ -48,10 +48,8 @@ def extract(module: Module) -> Iterator[Fact]:
 
 def seconds(value: Any) -> int | None:
     """A Vault TTL (`3600`, `"3600"`, `"1h30m"`, `"7d"`) in seconds; None when it is not one."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
     if not isinstance(value, str):
-        return None
+        return whole_number(value)
     text = value.strip()
     if text.isdigit():
         return decimal(text)
