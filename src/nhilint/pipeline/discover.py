@@ -231,19 +231,20 @@ def _names(out: bytes) -> list[str]:
     return [n for n in out.decode("utf-8", "surrogateescape").split("\0") if n]
 
 
-def _git_files(directory: Path) -> tuple[list[Path], list[Path]] | None:
+def _git_files(directory: str) -> tuple[list[str], list[Path]] | None:
     """What git does not ignore under `directory` (submodules and nested repositories appear as
     directories), and what it ignores (directories collapsed); None outside a work tree or when
     `directory` itself is ignored: a directory named on the command line is read whole."""
-    if _git(directory, "check-ignore", "-q", "--", ".") is not None:
+    where = Path(directory)
+    if _git(where, "check-ignore", "-q", "--", ".") is not None:
         return None  # exit 0: ignored
-    listed = _git(directory, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    listed = _git(where, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     if listed is None:
         return None
-    ignored = _git(directory, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
+    ignored = _git(where, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory")
     return (
-        [directory / n.rstrip("/") for n in _names(listed)],
-        [directory / n.rstrip("/") for n in _names(ignored or b"")],
+        [os.path.join(directory, n.rstrip("/")) for n in _names(listed)],
+        [where / n.rstrip("/") for n in _names(ignored or b"")],
     )
 
 
@@ -271,45 +272,49 @@ class Discovery(Struct):
         self.skipped.setdefault(reason, []).append(rel)
 
 
-def _walk(directory: Path, prune: Callable[[Path], bool], unreadable: list[Path]) -> Iterator[Path]:
+def _walk(directory: str, prune: Callable[[str], bool], unreadable: list[Path]) -> Iterator[str]:
     """Every file under `directory`, without following links or entering directories `prune` refuses;
     directories that cannot be listed go to `unreadable`. Iterative: a 1,000-deep tree must not
-    exhaust the recursion limit (os.walk recurses before Python 3.12)."""
+    exhaust the recursion limit (os.walk recurses before Python 3.12). Plain strings: a pathlib
+    object per entry was most of a large walk's time."""
     pending = [directory]
     while pending:
         current = pending.pop()
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name, reverse=True)
         except OSError:
-            unreadable.append(current)
+            unreadable.append(Path(current))
             continue
         for entry in entries:
             if not entry.is_dir(follow_symlinks=False):
-                yield Path(entry.path)
-            elif not prune(Path(entry.path)):
-                pending.append(Path(entry.path))
+                yield entry.path
+            elif not prune(entry.path):
+                pending.append(entry.path)
 
 
 def _files_under(
-    directory: Path, prune: Callable[[Path], bool], unreadable: list[Path], ignored: list[Path]
-) -> Iterator[Path]:
-    """Every file under `directory`: in a git work tree, what git does not ignore (what it ignores
-    goes to `ignored`), descending into submodules and nested repositories; elsewhere, all."""
+    directory: str, prune: Callable[[str], bool], unreadable: list[Path], ignored: list[Path]
+) -> Iterator[str]:
+    """Every file under `directory` (each spelled `directory` + separator + the path below it): in a
+    git work tree, what git does not ignore (what it ignores goes to `ignored`), descending into
+    submodules and nested repositories; elsewhere, all."""
     pending = [directory]
     while pending:
         current = pending.pop()
-        listed = _git_files(current) if (current / ".git").exists() or _inside_git(current) else None
+        inside = os.path.exists(os.path.join(current, ".git")) or _inside_git(Path(current))
+        listed = _git_files(current) if inside else None
         if listed is None:
             yield from _walk(current, prune, unreadable)
             continue
         files, left_out = listed
         ignored.extend(left_out)
-        for entry in files:
+        for spelled in files:
+            entry = Path(spelled)
             if entry.is_dir() and not entry.is_symlink():  # a submodule or a nested repository
-                if not prune(entry):
-                    pending.append(entry)
+                if not prune(spelled):
+                    pending.append(spelled)
             else:
-                yield entry
+                yield spelled
 
 
 def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
@@ -336,30 +341,34 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
                 found[rel] = path
             continue
 
-        def prune(directory: Path) -> bool:
-            if directory.name == ".git":
+        def prune(directory: str) -> bool:
+            name = os.path.basename(directory)
+            if name == ".git":
                 return True
-            if directory.name in configs.at(directory.parent).skip_directories:
+            if name in configs.at(os.path.dirname(directory)).skip_directories:
                 skipped_dirs.add(relative(directory, root) + "/")
                 return True
             return False
 
-        for file in _files_under(path, prune, unreadable, ignored):
-            if not is_candidate(file.name):
+        top = os.path.join(os.fspath(path), "")  # every file found is spelled from here
+        for spelled in _files_under(os.fspath(path), prune, unreadable, ignored):
+            if not is_candidate(os.path.basename(spelled)):
                 continue
-            rel_parts = file.relative_to(path).parts
+            rel_parts = spelled[len(top) :].split(os.sep)
             if ".git" in rel_parts[:-1]:
                 continue  # git's own files, never content
-            skip_dirs = configs.at(file.parent).skip_directories
+            skip_dirs = configs.at(os.path.dirname(spelled)).skip_directories
             hit = next((i for i, part in enumerate(rel_parts[:-1]) if part in skip_dirs), None)
             if hit is not None:  # reported once per directory, not per file inside it
                 skipped_dirs.add(relative(path.joinpath(*rel_parts[: hit + 1]), root) + "/")
-            elif file.is_symlink():
-                result.skip(SYMLINK, relative(file, root))
+                continue
+            file = Path(spelled)
+            if file.is_symlink():
+                result.skip(SYMLINK, relative(spelled, root))
             elif not file.is_file():
-                result.skip(NOT_A_FILE, relative(file, root))
+                result.skip(NOT_A_FILE, relative(spelled, root))
             else:
-                found[relative(file, root)] = file
+                found[relative(spelled, root)] = file
     for directory in sorted(skipped_dirs):
         result.skip(SKIPPED_DIRECTORY, directory)
     for unlisted in unreadable:
@@ -386,7 +395,7 @@ def _inside_git(path: Path) -> bool:
     return any((p / ".git").exists() for p in path.resolve().parents)
 
 
-def relative(path: Path, root: Path) -> str:
+def relative(path: Path | str, root: Path | str) -> str:
     """Forward-slash path relative to the scan root (absolute when outside it).
 
     Lexical string work (`abspath`, no `resolve`, no pathlib objects): links are not followed
