@@ -42,3 +42,18 @@ def test_a_scan_in_process_leaves_the_collector_as_it_found_it(tmp_path: Path) -
     assert "NHI" in result.output
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_a_caller_that_froze_its_objects_keeps_them_frozen(tmp_path: Path) -> None:
+    """A pre-fork server freezes its objects so forked children share their pages: a scan run in it must
+    not unfreeze them (gc.unfreeze() gives back every frozen object, not only the scan's)."""
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_access_key" "ci" {\n  user = "ci-deployer"\n}\n', encoding="utf-8"
+    )
+    gc.freeze()
+    try:
+        result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache", "--exit-zero"])
+        assert result.exit_code == 0, result.output
+        assert gc.get_freeze_count() > 0  # (some frozen objects may have been freed meanwhile)
+    finally:
+        gc.unfreeze()
