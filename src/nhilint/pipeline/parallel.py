@@ -44,6 +44,8 @@ def extract_all(
     """Each unit's extraction, in the order of `units`. The units the cache holds are decoded here
     (sending a decoded entry back from a worker costs more than decoding it); the others are
     extracted by up to `jobs` processes (None: every core when more than `AUTO_UNITS` of them)."""
+    if not units:
+        return  # nothing to read: the cache is neither created nor checked (no note about it)
     use_cache = cache.enabled(use_cache)  # --no-cache holds in the workers too
     if use_cache:
         cache.directory()  # checked once here, so a refused cache is one note, not one per worker
