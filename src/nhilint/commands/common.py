@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -46,13 +47,18 @@ def directories(paths: list[Path]) -> tuple[Path, ...]:
     return tuple(p if p.is_dir() else p.parent for p in paths)
 
 
-def emit(text: str, output: Path | None, color: bool = False) -> None:
+def emit(text: str | Iterable[str], output: Path | None, color: bool = False) -> None:
+    """Write `text` (or its pieces, in turn: a streamed report) to `output`, or standard output."""
+    pieces = (text,) if isinstance(text, str) else text
     if output is None:
-        click.echo(text, nl=False, color=color or None)  # None: click strips colour off a terminal
+        for piece in pieces:
+            click.echo(piece, nl=False, color=color or None)  # None: click strips colour off a terminal
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        with output.open("w", encoding="utf-8") as stream:
+            for piece in pieces:
+                stream.write(piece)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")
 

@@ -20,7 +20,7 @@ from nhilint.commands.common import (
     report_internal_errors,
     say,
 )
-from nhilint.report import DEFAULT_WIDTH, FORMATS, TERMINAL_FORMATS, render
+from nhilint.report import DEFAULT_WIDTH, FORMATS, TERMINAL_FORMATS, write
 
 if TYPE_CHECKING:
     from nhilint.config import Configs
@@ -163,7 +163,8 @@ def run(
     refuse_to_overwrite_an_input(output, result)
     color = fmt in TERMINAL_FORMATS and output is None and _use_color(sys.stdout)
     width = _terminal_width() if output is None and fmt == "text" else DEFAULT_WIDTH  # only `text` wraps
-    emit(render(result, fmt, color=color, width=width), output, color=color)
+    _release_what_the_report_does_not_read(result, fmt)
+    emit(write(result, fmt, color=color, width=width), output, color=color)
     if result.internal_errors:
         report_internal_errors(result)
         sys.exit(2)
@@ -284,6 +285,14 @@ def _fails(finding: Finding, configs: Configs) -> bool:
         return False
     threshold = configs.at(Path(finding.loc.file)).fail_on  # the file's own, or --fail-on for all
     return severity_rank(finding.severity) >= severity_rank(threshold)
+
+
+def _release_what_the_report_does_not_read(result: ScanResult, fmt: str) -> None:
+    """Drop the scan's facts, and the lines of files without a snippet to show (only `text` shows
+    them), before the report is written: most of a big scan's memory, freed for the report's."""
+    result.facts = []
+    shown = {f.loc.file for f in result.active} if fmt == "text" else set()
+    result.lines = {rel: lines for rel, lines in result.lines.items() if rel in shown}
 
 
 def _read_a_plan(result: ScanResult) -> bool:

@@ -9,6 +9,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from nhilint.findings import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github", "markdown", "concise")
@@ -29,6 +31,19 @@ def render(result: ScanResult, fmt: str, color: bool = False, width: int | None 
     if fmt == "text":
         return module.render(result, color=color, **({"width": width} if width else {}))
     return module.render(result)
+
+
+STREAMED_FORMATS = ("json", "sarif")  # written finding by finding (nhilint.report.stream)
+
+
+def write(result: ScanResult, fmt: str, color: bool = False, width: int | None = None) -> Iterator[str]:
+    """`render(result, fmt, ...)` in pieces of about 64 KB: a big JSON or SARIF report is never whole
+    in memory, as a dict tree or as one string."""
+    from nhilint.report.stream import batched
+
+    if fmt in STREAMED_FORMATS:
+        return batched(import_module(f"nhilint.report.{fmt}").write(result))
+    return iter((render(result, fmt, color=color, width=width),))
 
 
 def first_paragraph(text: str) -> str:

@@ -6,30 +6,42 @@ Bump `SCHEMA_VERSION` on any change that is not a pure addition.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from nhilint import __version__
+from nhilint.report.stream import Items, chunks
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from nhilint.findings import Finding, ScanResult
 
 SCHEMA_VERSION = "1"
 
 
 def render(result: ScanResult) -> str:
-    document = {
+    return "".join(write(result))
+
+
+def write(result: ScanResult) -> Iterator[str]:
+    """The report in pieces: each finding's object is built when it is written (nhilint.report.stream)."""
+    yield from chunks(document(result))
+    yield "\n"
+
+
+def document(result: ScanResult) -> dict[str, Any]:
+    """The report's object; `findings` is an `Items` (json.dumps it with that made a list)."""
+    return {
         "version": SCHEMA_VERSION,
         "tool": {"name": "nhilint", "version": __version__},
         "summary": _summary(result),
-        "findings": [_finding(f, result) for f in result.findings],
+        "findings": Items(_finding(f, result) for f in result.findings),
         "skipped": result.skipped,
         "internal_errors": [
             {"file": e.file, "error": e.error, "where": e.where} for e in result.internal_errors
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
 
 
 def _summary(result: ScanResult) -> dict[str, int]:

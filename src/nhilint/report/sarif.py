@@ -8,7 +8,6 @@ location and `partialFingerprints.primaryLocationLineHash`, so an alert survives
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -16,8 +15,11 @@ from urllib.parse import quote
 from nhilint import __version__
 from nhilint.formats import registry
 from nhilint.report import first_paragraph
+from nhilint.report.stream import Items, chunks
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from nhilint.catalogue import Check
     from nhilint.facts import Loc
     from nhilint.findings import Finding, Related, ScanResult, Suggestion
@@ -34,6 +36,17 @@ DESCRIPTION_LIMIT = 1024  # GitHub truncates short and full descriptions beyond 
 
 
 def render(result: ScanResult) -> str:
+    return "".join(write(result))
+
+
+def write(result: ScanResult) -> Iterator[str]:
+    """The log in pieces: each result's object is built when it is written (nhilint.report.stream)."""
+    yield from chunks(document(result))
+    yield "\n"
+
+
+def document(result: ScanResult) -> dict[str, Any]:
+    """The log's object; the run's `results` is an `Items` (json.dumps it with that made a list)."""
     checks = sorted(result.rules.values(), key=lambda c: c.id)
     rule_index = {check.id: i for i, check in enumerate(checks)}
     run = {
@@ -51,11 +64,10 @@ def render(result: ScanResult) -> str:
             SRCROOT: {"description": {"text": "The root of the scanned repository (the scan root)."}}
         },
         "columnKind": "utf16CodeUnits",
-        "results": [_result(f, rule_index.get(f.rule_id)) for f in result.findings],
+        "results": Items(_result(f, rule_index.get(f.rule_id)) for f in result.findings),
         "invocations": [_invocation(result)],
     }
-    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2) + "\n"
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def _invocation(result: ScanResult) -> dict[str, Any]:
