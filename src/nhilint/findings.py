@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -109,7 +110,7 @@ class ScanResult(Struct):
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> files not scanned
     internal_errors: list[InternalError] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)  # what was read, for the inventory
-    lines: dict[str, list[str]] = field(default_factory=dict)  # file -> its lines, for snippets
+    lines: Mapping[str, list[str]] = field(default_factory=dict)  # file -> its lines, for snippets
     fixes: FixSummary = field(default_factory=FixSummary)  # what `--fix` did or could do
 
     @property

@@ -77,7 +77,7 @@ SCAN_OPTIONS = options.together(
         "-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error."
     ),
     options.jobs(
-        "Processes that read the files (default: every core when over 300 files are not cached, else 1)."
+        "Processes that read the files (default: every core when over 300 files are not in the cache, else 1)."
         " Same report."
     ),
 )
@@ -292,7 +292,7 @@ def _release_what_the_report_does_not_read(result: ScanResult, fmt: str) -> None
     them), before the report is written: most of a big scan's memory, freed for the report's."""
     result.facts = []
     shown = {f.loc.file for f in result.active} if fmt == "text" else set()
-    result.lines = {rel: lines for rel, lines in result.lines.items() if rel in shown}
+    result.lines = {rel: result.lines[rel] for rel in sorted(shown) if rel in result.lines}
 
 
 def _read_a_plan(result: ScanResult) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Mapping
 
 from nhilint.findings import Finding
 from nhilint.knowledge.credential_names import lazy
@@ -30,7 +31,7 @@ _BARE_VALUE = lazy(r"[^\s,;}\])#]+")
 LONG_LINE = 10_000
 
 
-def fingerprint(findings: list[Finding], lines: dict[str, list[str]]) -> None:
+def fingerprint(findings: list[Finding], lines: Mapping[str, list[str]]) -> None:
     """Set `finding.fingerprint` on each of `findings` (in their order); `lines` are each file's lines."""
     seen: Counter[str] = Counter()
     long_lines = _long_lines(findings, lines)
@@ -50,7 +51,7 @@ def fingerprint(findings: list[Finding], lines: dict[str, list[str]]) -> None:
         finding.fingerprint = f"{digest}:{seen[digest]}"
 
 
-def _long_lines(findings: list[Finding], lines: dict[str, list[str]]) -> dict[tuple[str, int], str]:
+def _long_lines(findings: list[Finding], lines: Mapping[str, list[str]]) -> dict[tuple[str, int], str]:
     """(file, line) -> what a finding's key holds of it, for each line over LONG_LINE: the digest of the
     line with every finding's value on it and every credential cut."""
     values: dict[tuple[str, int], set[int]] = {}

@@ -19,8 +19,9 @@ from nhilint.facts import Fact, Loc
 from nhilint.findings import InternalError
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.base import Pulled, repository_root
-from nhilint.formats.registry import FORMATS, numbered_lines
+from nhilint.formats.registry import FORMATS
 from nhilint.pipeline import discover
+from nhilint.pipeline.lines import FileLines
 
 
 class Sources(Struct):
@@ -29,7 +30,7 @@ class Sources(Struct):
 
     files: list[SourceFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    lines: dict[str, list[str]] = field(default_factory=dict)
+    lines: Mapping[str, list[str]] = field(default_factory=dict)
     skipped: dict[str, list[str]] = field(default_factory=dict)
     internal_errors: list[InternalError] = field(default_factory=list)
     # files by the files they pull in (a GitLab CI file's `include: local`), read as their context
@@ -107,7 +108,7 @@ def read_sources(
         sources.problems.append(Problem(Loc(discover.STDIN, 1), _unrecognised_stdin(piped.text)))
     if unclassified:
         sources.skipped.setdefault(discover.NOT_A_FORMAT, []).extend(unclassified)
-    sources.lines = {f.rel: numbered_lines(f) for f in sources.files}
+    sources.lines = FileLines(sources.files)  # split when read: kept whole they outweigh the texts
     return sources
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 
 from msgspec import Struct, field
@@ -52,7 +52,7 @@ class Ignore(Struct):
     used: set[str] = field(default_factory=set)
 
 
-def collect(lines: dict[str, list[str]], facts: Iterable[Fact]) -> list[Ignore]:
+def collect(lines: Mapping[str, list[str]], facts: Iterable[Fact]) -> list[Ignore]:
     """Every ignore in the scanned files: inline comments, then extractor-provided ones."""
     found = [ignore for file, text in lines.items() for ignore in inline(file, text)]
     for fact in facts:
