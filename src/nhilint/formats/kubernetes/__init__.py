@@ -6,10 +6,14 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from nhilint.formats.base import Format, Pulled, SourceFile
 from nhilint.knowledge.credential_names import lazy
 from nhilint.parse.blocks import yaml_extents
+
+if TYPE_CHECKING:
+    from nhilint.facts import Kustomize
 
 _API_VERSION_YAML = lazy(r"^apiVersion\s*:", re.M)
 _KIND_YAML = lazy(r"^kind\s*:", re.M)
@@ -31,17 +35,16 @@ def _kustomizations(files: list[SourceFile], pulled: Pulled) -> None:
     """What each kustomization deploys (`resources`, `bases`, `components`), for production.lower,
     and the facts of them all, for the lifecycle rules (overlays and bases). A kustomization is one
     with or without `kind: Kustomization` (with it, it reads as Kubernetes)."""
-    from nhilint.formats.kubernetes.kustomize import KUSTOMIZATIONS, kustomize_facts, kustomize_references
+    from nhilint.formats.kubernetes.kustomize import KUSTOMIZATIONS, kustomize_fact, kustomize_references
 
-    texts: dict[str, str] = {}
+    facts: dict[str, Kustomize] = {}
     for file in files:
         if posixpath.basename(file.rel) in KUSTOMIZATIONS:
             directory = posixpath.dirname(file.rel)
             targets = kustomize_references(file.text)
             pulled.deploys.setdefault(file.rel, []).extend(posixpath.join(directory, t) for t in targets)
-            texts[file.rel] = file.text
-    if texts:
-        pulled.facts += kustomize_facts(texts)
+            facts[file.rel] = kustomize_fact(file.rel, file.text)  # its text just parsed, still at hand
+    pulled.facts += [facts[rel] for rel in sorted(facts)]
 
 
 FORMAT = Format(

@@ -58,35 +58,37 @@ def kustomize_namespace(file: SourceFile, reads: list[SideRead]) -> str | None:
 def kustomize_references(text: str) -> list[str]:
     """The relative paths a kustomization deploys (`resources`, `bases`, `components`): files and
     directories; remote URLs left out."""
-    from nhilint.parse.yaml import parse_yaml
-
-    try:
-        docs = parse_yaml(text)
-    except ParseError:
+    doc = _first_mapping(text)
+    if doc is None:
         return []
-    doc = docs[0] if docs and isinstance(docs[0], LMap) else LMap()
     listed = [doc.get(key) for key in ("resources", "bases", "components")]
     entries = [r for seq in listed if isinstance(seq, LSeq) for r in seq if isinstance(r, str)]
     return [r for r in entries if "://" not in r and not r.startswith(("/", "github.com/"))]
 
 
-def kustomize_facts(texts: dict[str, str]) -> list[Kustomize]:
-    """The kustomizations of the scan (text by path), for rules that follow overlays and bases."""
-    found = []
-    for rel, text in sorted(texts.items()):
-        directory = posixpath.dirname(rel)
-        _, _, labels, line = _kustomization(text)
-        found.append(
-            Kustomize(
-                loc=Loc(rel, line, 1),
-                deploys=[
-                    posixpath.normpath(posixpath.join(directory, t)) for t in kustomize_references(text)
-                ],
-                labels={key: value for key, (value, _) in labels.items()},
-                label_locs={key: Loc(rel, at, 1) for key, (_, at) in labels.items()},
-            )
-        )
-    return found
+def kustomize_fact(rel: str, text: str) -> Kustomize:
+    """The fact of one kustomization of the scan, for rules that follow overlays and bases."""
+    directory = posixpath.dirname(rel)
+    _, _, labels, line = _kustomization(text)
+    return Kustomize(
+        loc=Loc(rel, line, 1),
+        deploys=[posixpath.normpath(posixpath.join(directory, t)) for t in kustomize_references(text)],
+        labels={key: value for key, (value, _) in labels.items()},
+        label_locs={key: Loc(rel, at, 1) for key, (_, at) in labels.items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def _first_mapping(text: str) -> LMap | None:
+    """A kustomization's document (empty when it is no mapping), None when it does not parse. Its
+    references, namespace and labels are read one after the other: one parse for them all."""
+    from nhilint.parse.yaml import parse_yaml
+
+    try:
+        docs = parse_yaml(text)
+    except ParseError:
+        return None
+    return docs[0] if docs and isinstance(docs[0], LMap) else LMap()
 
 
 @lru_cache(maxsize=64)
@@ -95,13 +97,9 @@ def _kustomization(
 ) -> tuple[str | None, frozenset[str], dict[str, tuple[str, int]], int]:
     """(namespace, files listed in `resources:`, labels and annotations it sets with their lines,
     the `resources:` line) of a kustomization's text."""
-    from nhilint.parse.yaml import parse_yaml
-
-    try:
-        docs = parse_yaml(text)
-    except ParseError:
+    doc = _first_mapping(text)
+    if doc is None:
         return None, frozenset(), {}, 1
-    doc = docs[0] if docs and isinstance(docs[0], LMap) else LMap()
     namespace, resources = doc.get("namespace"), doc.get("resources")
     listed = (
         [posixpath.normpath(r) for r in resources if isinstance(r, str)]
