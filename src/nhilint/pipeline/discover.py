@@ -131,12 +131,26 @@ def _sniff_yaml(text: str) -> str | None:
     and `kind`, or with `Resources` of `AWS::` types. Stops at the first document that decides."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        return _sniff_events(loader.get_event)
+    finally:
+        loader.dispose()
+
+
+def _sniff_events(next_event: Callable[[], Any]) -> str | None:
+    """`_sniff_yaml` over libyaml's events, read straight from the parser (`yaml.parse` asks twice
+    per event)."""
+    import yaml
+
     depth = 0
     top: dict[str, object] = {}
     path: list[str | None] = []  # the key being read at each mapping depth (None: expecting a key)
     seen: dict[str, set[str]] = {}  # keys of an `every` mark seen in the mapping being read
-    for event in yaml.parse(text, Loader=loader):
+    while True:
+        event = next_event()
+        if event is None or isinstance(event, yaml.StreamEndEvent):
+            return None
         if isinstance(event, yaml.DocumentStartEvent):
             depth, top, path = 0, {}, []
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -174,7 +188,6 @@ def _sniff_yaml(text: str) -> str | None:
             _value_done(path)
         elif isinstance(event, yaml.DocumentEndEvent) and (found := _judge(top)):
             return found  # a workflow's deciding keys may all hold collections
-    return None
 
 
 def _mark(top: dict[str, object], seen: dict[str, set[str]], path: list[str | None], key: str) -> None:
@@ -387,7 +400,7 @@ def walk(paths: Iterable[Path], root: Path, configs: Configs) -> Discovery:
 def excluded_by_config(file: Path, rel: str, configs: Configs) -> bool:
     """Whether the file's own configuration excludes it (globs against its base, else the scan root)."""
     config = configs.at(file.parent)
-    glob_path = relative(file, Path(config.base)) if config.base else rel
+    glob_path = relative(file, config.base) if config.base else rel
     return excluded(glob_path, config.exclude)
 
 
