@@ -77,19 +77,22 @@ class _Stream:
             self.out.put("]")
         else:
             at = self.out.put("{")
-            value = self.mapping(depth, lambda: self.out.put(self.draw(st.sampled_from([", ", ",\n   "]))))
+            separate = lambda: self.out.put(self.draw(st.sampled_from([", ", ",\n   "])))  # noqa: E731
+            # an anchored mapping: no duplicate key (PyYAML merges such a mapping's first value of a key,
+            # where it reads the mapping itself with the last)
+            value = self.mapping(depth, separate, unique=anchor is not None)
             self.out.put("}")
         if anchor:
             self.anchors[anchor] = value
         return value, start or at
 
-    def mapping(self, depth: int, separate: Any, least: int = 0) -> dict[Any, Any]:
+    def mapping(self, depth: int, separate: Any, least: int = 0, unique: bool = False) -> dict[Any, Any]:
         """Entries `key: value` (duplicates and at most one merge key among them)."""
         own: dict[Any, Any] = {}
         merged: dict[Any, Any] = {}
         maps = sorted(name for name, v in self.anchors.items() if type(v) is dict)
         merge_at = self.draw(st.integers(-1, 3)) if maps else -1
-        keys = self.draw(st.lists(_WORDS, min_size=least, max_size=4))
+        keys = self.draw(st.lists(_WORDS, min_size=least, max_size=4, unique=unique))
         for i, key in enumerate(keys):
             if i:
                 separate()
