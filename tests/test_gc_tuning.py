@@ -57,3 +57,36 @@ def test_a_caller_that_froze_its_objects_keeps_them_frozen(tmp_path: Path) -> No
         assert gc.get_freeze_count() > 0  # (some frozen objects may have been freed meanwhile)
     finally:
         gc.unfreeze()
+
+
+def test_paused_gives_the_collector_back_even_when_the_unit_fails() -> None:
+    try:
+        with gc_tuning.paused():
+            assert not gc.isenabled()
+            raise ValueError("an extractor's bug")
+    except ValueError:
+        pass
+    assert gc.isenabled()
+
+
+def test_paused_leaves_a_collector_disabled_by_the_caller_disabled() -> None:
+    gc.disable()
+    try:
+        with gc_tuning.paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_scan_with_a_broken_unit_leaves_the_collector_enabled(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: ci\ndata: [unclosed\n", encoding="utf-8"
+    )
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_access_key" "ci" {\n  user = "ci"\n}\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--no-cache", "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    assert "NHI001" in result.output and "NHI" in result.output
+    assert gc.isenabled()

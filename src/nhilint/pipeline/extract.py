@@ -12,10 +12,14 @@ from nhilint.findings import Finding, InternalError
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.registry import BY_NAME
 from nhilint.parse import ParseError
+from nhilint.pipeline.gc_tuning import paused
 
 
 def _extract_now(unit: list[SourceFile]) -> Extraction:
-    return BY_NAME[unit[0].format].extract(unit)
+    # The cyclic GC waits for the unit: its trees are freed (by reference counting) before the
+    # collector would rescan them; only what survives (the facts) is looked at once afterwards.
+    with paused():
+        return BY_NAME[unit[0].format].extract(unit)
 
 
 def extract(unit: list[SourceFile], use_cache: bool = False) -> Extraction:
