@@ -77,8 +77,8 @@ SCAN_OPTIONS = options.together(
         "-v", "--verbose", is_flag=True, help="List every file skipped, and why, on standard error."
     ),
     options.jobs(
-        "Processes that read the files (default: every core when over 300 files are not in the cache, else 1)."
-        " Same report."
+        "Processes that read the files (default: every core when over 300 files are not in the cache, "
+        "else 1). Same report."
     ),
 )
 
