@@ -4,7 +4,7 @@ several roots), and never read as unchanged when its text changed."""
 from __future__ import annotations
 
 from nhilint.formats import SourceFile
-from nhilint.formats.terraform import module
+from nhilint.formats.terraform import parsed
 from nhilint.formats.terraform.module import load
 
 ROLE = 'variable "name" {\n  default = "%s"\n}\n'
@@ -35,4 +35,15 @@ def test_the_same_text_at_another_path_keeps_its_own_entry() -> None:
 def test_the_memo_stays_within_its_budget() -> None:
     for index in range(200):
         load([_tf(ROLE % ("x" * 5_000) + f"# {index}\n", rel=f"modules/m{index}/main.tf")])
-    assert sum(len(text) for _, text in module._memo) <= module._MEMO_CHARS
+    assert sum(parsed._cost(text) for _, text in parsed._memo) == parsed._memo_total[0] <= parsed._MEMO_COST
+
+
+def test_a_dense_file_is_charged_by_the_nodes_it_builds_not_its_length() -> None:
+    # 80,000 empty objects in 240 kB build ~40 MB of tree: four such modules, charged by length,
+    # would have been kept together (160 MB) by a memo of 500,000 characters
+    dense = "locals {\n  x = [" + ",".join(["{}"] * 80_000) + "]\n}\n"
+    for index in range(4):
+        load([_tf(dense + f"# {index}\n", rel=f"modules/dense{index}/main.tf")])
+    assert parsed._cost(dense) > 10 * len(dense)
+    assert all("{},{}" not in text for _, text in parsed._memo)
+    assert parsed._memo_total[0] <= parsed._MEMO_COST

@@ -31,6 +31,7 @@ PACKAGE = "nhilint.formats.terraform"
 _HELPERS = frozenset(  # not providers
     {
         "module",
+        "parsed",
         "documents",
         "functions",
         "instances",

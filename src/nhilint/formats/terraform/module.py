@@ -15,7 +15,6 @@ time and memory. Over budget, the module is NHI001 "too complex to resolve".
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,8 +24,9 @@ from nhilint.facts import Loc
 from nhilint.formats import SideRead, SideText, SourceFile, read_beside
 from nhilint.formats.base import lines_of
 from nhilint.formats.terraform import functions
+from nhilint.formats.terraform.parsed import parse
 from nhilint.parse import Budget, ParseError, TooComplex, decimal
-from nhilint.parse.tree import NOWHERE, Block, Call, Conditional, Expr, LMap, LSeq, Pos
+from nhilint.parse.tree import Block, Call, Conditional, Expr, LMap, LSeq, Pos
 
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*|\[\d+\]|\[\"[^\"]*\"\])*$")
 # References resolved through references: real modules chain a handful; past this the module is
@@ -381,47 +381,6 @@ def reference(value: Any) -> str | None:
     return None
 
 
-# Parsed files by (path, text): a module directory is parsed once, not once per caller (a module called
-# from ten roots is in ten units). Keyed by the content itself, never a date, so a changed file is always
-# parsed again; the trees are shared because nothing changes a parsed tree (resolution builds new values).
-# Least recently used entries go past _MEMO_CHARS of source text: about 5 MB of trees, whatever the scan.
-_MEMO_CHARS = 500_000
-_memo: OrderedDict[tuple[str, str], tuple[Block, list[ParseError]]] = OrderedDict()
-_memo_chars = [0]
-
-
-def _parse(file: SourceFile) -> tuple[Block, list[ParseError]]:
-    key = (file.rel, file.text)
-    found = _memo.get(key)
-    if found is not None:
-        _memo.move_to_end(key)
-        return found
-    found = _parse_now(file)
-    if len(file.text) <= _MEMO_CHARS:
-        _memo[key] = found
-        _memo_chars[0] += len(file.text)
-        while _memo_chars[0] > _MEMO_CHARS:
-            (_, text), _ = _memo.popitem(last=False)
-            _memo_chars[0] -= len(text)
-    return found
-
-
-def _parse_now(file: SourceFile) -> tuple[Block, list[ParseError]]:
-    if file.rel.endswith(".json"):
-        from nhilint.parse.hcl_json import parse_tf_json, tf_json_shape_errors
-        from nhilint.parse.json import parse_json
-
-        data = parse_json(file.text)
-        if file.rel.endswith(".tfvars.json"):
-            if not isinstance(data, LMap):
-                raise ParseError("a .tfvars.json file must hold a JSON object")
-            return Block("", [], data, [], NOWHERE, 1), []
-        return parse_tf_json(data), tf_json_shape_errors(data)
-    from nhilint.parse.hcl import parse_hcl
-
-    return parse_hcl(file.text)
-
-
 def _auto_loaded(rel: str) -> bool:
     name = rel.rsplit("/", 1)[-1]
     return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith(
@@ -435,7 +394,7 @@ def load(files: list[SourceFile]) -> tuple[Module, list[tuple[Loc, str]]]:
     tfvars: list[Block] = []
     for file in files:
         try:
-            root, errors = _parse(file)
+            root, errors = parse(file)
         except ParseError as exc:
             problems.append((file.loc(exc.line, exc.col), exc.reason))
             continue
