@@ -198,7 +198,25 @@ def holds_secret(extraction: Extraction) -> bool:
             return True
         if isinstance(fact, EnvVar) and credential(fact.value, fact.name):
             return True
-    return any(secrets.detect(text) is not None for text in _strings([extraction.facts, extraction.problems]))
+    # a unit repeats its names, addresses and messages: each distinct string is looked at once
+    return any(map(_is_secret, set(_strings([extraction.facts, extraction.problems]))))
+
+
+@lru_cache(maxsize=1 << 15)
+def _short_is_secret(text: str) -> bool:
+    from nhilint.knowledge import secrets
+
+    return secrets.detect(text) is not None
+
+
+def _is_secret(text: str) -> bool:
+    """Whether NHI101 would flag `text` anywhere; short strings (most of them, repeated across units:
+    attribute names, resource types, actions) are remembered, so the memo holds at most ~8 MB."""
+    if len(text) <= 256:
+        return _short_is_secret(text)
+    from nhilint.knowledge import secrets
+
+    return secrets.detect(text) is not None
 
 
 def _strings(value: Any) -> Iterator[str]:
