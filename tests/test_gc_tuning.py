@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from nhilint.cli import main
+from nhilint.parse import gc_paused
 from nhilint.pipeline import gc_tuning
 
 
@@ -61,7 +62,7 @@ def test_a_caller_that_froze_its_objects_keeps_them_frozen(tmp_path: Path) -> No
 
 def test_paused_gives_the_collector_back_even_when_the_unit_fails() -> None:
     try:
-        with gc_tuning.paused():
+        with gc_paused():
             assert not gc.isenabled()
             raise ValueError("an extractor's bug")
     except ValueError:
@@ -72,7 +73,7 @@ def test_paused_gives_the_collector_back_even_when_the_unit_fails() -> None:
 def test_paused_leaves_a_collector_disabled_by_the_caller_disabled() -> None:
     gc.disable()
     try:
-        with gc_tuning.paused():
+        with gc_paused():
             pass
         assert not gc.isenabled()
     finally:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
+
 
 class ParseError(Exception):
     """A file that could not be parsed; the engine reports it as NHI001 and the scan goes on."""
@@ -73,3 +77,18 @@ class Budget:
                 line,
                 col,
             )
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic collection inside: building a tree (one file, or one unit's extraction) allocates
+    many containers and almost no cycles, so the collector would only rescan the growing tree; what
+    it builds is freed by reference counting, and what survives is walked once after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

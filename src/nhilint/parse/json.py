@@ -21,9 +21,8 @@ import bisect
 import re
 from typing import Any
 
-from nhilint.parse import ParseError, TooComplex
+from nhilint.parse import ParseError, TooComplex, gc_paused
 from nhilint.parse.tree import LMap, LSeq, Pos
-from nhilint.parse.yaml import gc_paused
 from nhilint.parse.yaml_builder import MAX_DEPTH, MAX_NODES, DuplicateKey
 
 _WS = re.compile(r"[ \t\n\r]*")

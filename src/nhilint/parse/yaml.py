@@ -44,13 +44,10 @@ recovers at the next document of a stream.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
-from collections.abc import Iterator
 from typing import Any
 
-from nhilint.parse import ParseError, TooComplex
+from nhilint.parse import ParseError, TooComplex, gc_paused
 from nhilint.parse.yaml_builder import Builder, DuplicateKey
 from nhilint.parse.yaml_scalars import TAG_TABLES, plain_loader
 
@@ -59,20 +56,6 @@ def _loader_class() -> Any:
     import yaml
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Building a tree allocates many containers and no cycles: the cyclic GC would only rescan
-    the growing tree again and again (about a quarter of the parse time)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _parse_error(exc: Exception, text: str) -> ParseError:

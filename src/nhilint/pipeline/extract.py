@@ -11,14 +11,13 @@ from nhilint.config import Config
 from nhilint.findings import Finding, InternalError
 from nhilint.formats import Extraction, Problem, SourceFile
 from nhilint.formats.registry import BY_NAME
-from nhilint.parse import ParseError
-from nhilint.pipeline.gc_tuning import paused
+from nhilint.parse import ParseError, gc_paused
 
 
 def _extract_now(unit: list[SourceFile]) -> Extraction:
     # The cyclic GC waits for the unit: its trees are freed (by reference counting) before the
     # collector would rescan them; only what survives (the facts) is looked at once afterwards.
-    with paused():
+    with gc_paused():
         return BY_NAME[unit[0].format].extract(unit)
 
 

@@ -36,17 +36,3 @@ def tuned() -> Iterator[None]:
         gc.set_threshold(*threshold)
         if ours:
             gc.unfreeze()
-
-
-@contextlib.contextmanager
-def paused() -> Iterator[None]:
-    """No collection inside (one unit's extraction): the trees it builds are freed by reference
-    counting before the collector would walk them, and only what survives is walked once after."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
