@@ -1,5 +1,5 @@
 """An error of the system (here a full disk) ends a command with one sentence on stderr and exit 2,
-not a traceback and exit 1, which a gate would read as "findings" (or 0 under --exit-zero)."""
+not a traceback and exit 1, which a gate would read as "findings" (even under --exit-zero)."""
 
 from __future__ import annotations
 
