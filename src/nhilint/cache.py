@@ -202,21 +202,19 @@ def holds_secret(extraction: Extraction) -> bool:
     return any(map(_is_secret, set(_strings([extraction.facts, extraction.problems]))))
 
 
-@lru_cache(maxsize=1 << 15)
-def _short_is_secret(text: str) -> bool:
+def _detected(text: str) -> bool:
     from nhilint.knowledge import secrets
 
     return secrets.detect(text) is not None
+
+
+_short_detected = lru_cache(maxsize=1 << 15)(_detected)
 
 
 def _is_secret(text: str) -> bool:
     """Whether NHI101 would flag `text` anywhere; short strings (most of them, repeated across units:
     attribute names, resource types, actions) are remembered, so the memo holds at most ~8 MB."""
-    if len(text) <= 256:
-        return _short_is_secret(text)
-    from nhilint.knowledge import secrets
-
-    return secrets.detect(text) is not None
+    return _short_detected(text) if len(text) <= 256 else _detected(text)
 
 
 def _strings(value: Any) -> Iterator[str]:
